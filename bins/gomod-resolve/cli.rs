@@ -1,0 +1,64 @@
+//! Command-line interface of gomod-resolve.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use gomod_common::app::CommonArgs;
+
+/// Show how the go command would route a module download, and why.
+///
+/// For each module, one `route` record: whether the path and version are valid, the
+/// escaped path, the GOPROXY entries Go tries in order with the rule that decides when
+/// it moves on (`,`: only after 404/410; `|`: after any error), the checksum database
+/// it would consult, which GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE glob decided what,
+/// every third-party host that would learn the module path, and for direct routes the
+/// repository (from Go's table of known hosts, or by go-get discovery) and the GOVCS
+/// verdict. Configuration is read exactly as the go command reads it, and Go need not
+/// be installed.
+///
+/// Targets: PATH[@VERSION|@QUERY] arguments, `-m go.mod`, `-f FILE`, or records and
+/// lines on standard input (any record with a `module` field).
+#[derive(Parser, Debug)]
+#[command(name = "gomod-resolve", version, about, long_about, after_long_help = EXAMPLES)]
+pub struct Cli {
+    /// Modules to route: PATH, PATH@VERSION or PATH@QUERY (latest, v1.2, a branch).
+    #[arg(value_name = "MODULE")]
+    pub targets: Vec<String>,
+
+    /// Route every requirement of this go.mod file, after its replace and exclude
+    /// directives. May be repeated.
+    #[arg(short = 'm', long = "modfile", value_name = "GO.MOD")]
+    pub modfiles: Vec<PathBuf>,
+
+    /// Write one `env` record first: every variable that affects downloads, its
+    /// effective value, and where it came from (process environment, go env file,
+    /// or default).
+    #[arg(long)]
+    pub env: bool,
+
+    /// Do not fetch go-get discovery pages; report what is known without network.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Also run go-get discovery for direct entries that Go reaches only after every
+    /// proxy before them answered 404/410 (by default only a first direct entry is
+    /// probed).
+    #[arg(long = "discover-fallback")]
+    pub discover_fallback: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+const EXAMPLES: &str = "Examples:
+  Where would Go fetch this module from, and which hosts learn its path?
+    gomod-resolve golang.org/x/net@v0.30.0
+
+  Go's effective configuration, with the source of every value:
+    gomod-resolve --env --offline | jq .vars
+
+  Privacy audit: which requirements leak to public services?
+    gomod-resolve --offline -m go.mod | jq -r 'select(.keep_private) | [.module, .keep_private] | @tsv'
+
+  Check DNS and TLS for every host a go.mod needs:
+    gomod-resolve -m go.mod | gomod-dnscheck | gomod-tlscheck | jq 'select(.ok|not)'";

@@ -1,0 +1,355 @@
+//! What every tool shares on the command line and at run time: the common flags, the
+//! concurrent probe loop with ordered output, text and JSON printing, `--summary`, exit
+//! codes, a quiet end on a closed stdout, and `--generate` for man pages and
+//! completions.
+//!
+//! Exit status: 0 when every record is ok, 1 when at least one is not, 2 for a usage
+//! error, unreadable input or an internal error.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{CommandFactory, ValueEnum};
+use futures_util::StreamExt;
+
+use crate::input::{InputItem, Inputs};
+use crate::record::{Code, ErrorInfo, InputErrorBody, Record, Summary, untrusted};
+
+/// Flags every tool takes.
+#[derive(clap::Args, Clone, Debug)]
+pub struct CommonArgs {
+    /// Probe up to N targets at the same time.
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+
+    /// Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has
+    /// no overall limit and can wait forever on a server that never answers; this tool
+    /// stops and says so.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Give up on one TCP connection after this long. The go command's own limit is 30s.
+    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// Read targets from FILE, one per line: JSON records from another tool, or plain
+    /// targets. `-` reads standard input. May be repeated.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format: one JSON object per line, or one readable line per record.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// After all records, write a summary record with counts per error and warning code.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Write a man page or shell completion script to standard output.
+    #[arg(long, value_enum, value_name = "WHAT", hide = true)]
+    pub generate: Option<Generate>,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One compact JSON object per line.
+    Json,
+    /// One readable line per record, with the error and its hint.
+    Text,
+}
+
+/// What `--generate` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Generate {
+    /// The tool's man page (roff).
+    Man,
+    /// The record and error-code reference, gomod-tools(7) (roff).
+    ManReference,
+    /// Bash completion.
+    CompleteBash,
+    /// Zsh completion.
+    CompleteZsh,
+    /// Fish completion.
+    CompleteFish,
+}
+
+/// Parses a duration written like `500ms`, `10s`, `2m`, `1m30s`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e} (write durations like 500ms, 10s, 2m)"))?;
+    if duration.is_zero() {
+        return Err("the duration must be more than zero".to_string());
+    }
+    Ok(duration)
+}
+
+/// Writes what `--generate` asks for to stdout.
+pub fn generate<C: CommandFactory>(what: Generate) -> ExitCode {
+    let mut cmd = C::command();
+    let name = cmd.get_name().to_string();
+    let mut out = Vec::new();
+    let result = match what {
+        Generate::Man => crate::manpage::tool_page(cmd, &mut out),
+        Generate::ManReference => crate::manpage::reference_page(&mut out),
+        Generate::CompleteBash => {
+            clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, &name, &mut out);
+            Ok(())
+        }
+        Generate::CompleteZsh => {
+            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, &name, &mut out);
+            Ok(())
+        }
+        Generate::CompleteFish => {
+            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, &name, &mut out);
+            Ok(())
+        }
+    };
+    if let Err(err) = result {
+        return fatal(&name, &format!("cannot generate: {err}"), None);
+    }
+    match std::io::stdout().lock().write_all(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fatal(&name, &format!("writing output: {err}"), None),
+    }
+}
+
+/// Reports a fatal error on stderr (`gomod-x: error: ...`, then the hint) and returns
+/// exit status 2.
+pub fn fatal(tool: &str, message: &str, hint: Option<&str>) -> ExitCode {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{tool}: error: {}", untrusted(message, 2000));
+    if let Some(hint) = hint {
+        let _ = writeln!(stderr, "{tool}: hint: {}", untrusted(hint, 2000));
+    }
+    ExitCode::from(2)
+}
+
+/// What a tool whose probe is not written yet does when asked to probe: says so on
+/// stderr and exits with status 2, never pretending to have checked anything.
+pub fn not_implemented(tool: &str, probe: &str) -> ExitCode {
+    fatal(
+        tool,
+        &format!("the {probe} probe is not implemented yet: this build of {tool} checks nothing"),
+        Some("see --help; gomod-resolve is the tool that works in this release"),
+    )
+}
+
+/// A probe's future: the records for one input item, in the order to print them.
+pub type ProbeFuture = Pin<Box<dyn Future<Output = Vec<Record>> + Send>>;
+
+/// Turns one input item into records. Input items that are invalid never reach it.
+pub trait Probe: Send + Sync + 'static {
+    /// Probes one item.
+    fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture;
+}
+
+/// The record written for an input line that could not be used.
+pub fn input_error_record(
+    origin: &crate::input::Origin,
+    line: u64,
+    text: &str,
+    reason: &str,
+) -> Record {
+    let body = InputErrorBody {
+        source: origin.to_string(),
+        line,
+        input: untrusted(text, 200),
+    };
+    let err = ErrorInfo::new(Code::InputInvalid, format!("cannot use input line: {reason}"))
+        .hint("give one target per line (plain text such as example.com/m@v1.2.3), or a JSON object such as another tool's record");
+    Record::new(&body, Some(err), Vec::new(), Duration::ZERO)
+}
+
+/// Runs a tool: probes every input item with up to `--jobs` in flight, writes the
+/// records in input order (each flushed as soon as it and everything before it is
+/// done), then the summary if asked, and returns the exit status.
+pub fn run(
+    tool: &'static str,
+    common: &CommonArgs,
+    inputs: Inputs,
+    probe: Arc<dyn ProbeDyn>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => return fatal(tool, &format!("cannot start the runtime: {err}"), None),
+    };
+    let format = common.format;
+    let jobs = usize::from(common.jobs);
+    let want_summary = common.summary;
+    let outcome = runtime.block_on(async move {
+        let items = tokio_stream_from(inputs.stream());
+        let mut results = items
+            .map(move |item| {
+                let probe = Arc::clone(&probe);
+                async move {
+                    match item {
+                        InputItem::Invalid {
+                            origin,
+                            line,
+                            text,
+                            reason,
+                        } => vec![input_error_record(&origin, line, &text, &reason)],
+                        InputItem::Ready(record) => vec![*record],
+                        other => {
+                            // A panic inside one probe must not lose the other records.
+                            let handle = tokio::spawn(probe.probe_dyn(other));
+                            match handle.await {
+                                Ok(records) => records,
+                                Err(err) => vec![internal_error_record(&err.to_string())],
+                            }
+                        }
+                    }
+                }
+            })
+            .buffered(jobs);
+        let mut printer = Printer::new(tool, format);
+        let mut summary = Summary::default();
+        while let Some(records) = results.next().await {
+            for record in &records {
+                summary.add(record);
+            }
+            if !printer.write(&records) {
+                return Outcome::StdoutClosed;
+            }
+        }
+        if want_summary {
+            let record = Record::new(&summary, None, Vec::new(), Duration::ZERO);
+            if !printer.write(std::slice::from_ref(&record)) {
+                return Outcome::StdoutClosed;
+            }
+        }
+        if let Some(err) = printer.error {
+            return Outcome::WriteFailed(err);
+        }
+        Outcome::Done {
+            all_ok: summary.failed == 0,
+        }
+    });
+    // Probes may still hold sockets; do not wait for them.
+    runtime.shutdown_background();
+    match outcome {
+        Outcome::StdoutClosed => ExitCode::SUCCESS,
+        Outcome::WriteFailed(err) => fatal(tool, &format!("writing output: {err}"), None),
+        Outcome::Done { all_ok: true } => ExitCode::SUCCESS,
+        Outcome::Done { all_ok: false } => ExitCode::from(1),
+    }
+}
+
+/// Object-safe form of [`Probe`] used by [`run`].
+pub trait ProbeDyn: Send + Sync + 'static {
+    /// Probes one item.
+    fn probe_dyn(self: Arc<Self>, item: InputItem) -> ProbeFuture;
+}
+
+impl<P: Probe> ProbeDyn for P {
+    fn probe_dyn(self: Arc<Self>, item: InputItem) -> ProbeFuture {
+        self.probe(item)
+    }
+}
+
+enum Outcome {
+    Done { all_ok: bool },
+    StdoutClosed,
+    WriteFailed(String),
+}
+
+fn internal_error_record(detail: &str) -> Record {
+    let err = ErrorInfo::new(Code::InternalError, "the probe failed unexpectedly")
+        .detail(detail)
+        .hint("this is a bug in gomod-tools; please report it with the input that caused it");
+    let body = InputErrorBody {
+        source: "internal".to_string(),
+        line: 0,
+        input: String::new(),
+    };
+    Record::new(&body, Some(err), Vec::new(), Duration::ZERO)
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<InputItem>,
+) -> impl futures_util::Stream<Item = InputItem> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+/// Writes records to stdout, line by line.
+struct Printer {
+    tool: &'static str,
+    format: Format,
+    out: std::io::Stdout,
+    error: Option<String>,
+}
+
+impl Printer {
+    fn new(tool: &'static str, format: Format) -> Printer {
+        Printer {
+            tool,
+            format,
+            out: std::io::stdout(),
+            error: None,
+        }
+    }
+
+    /// Writes and flushes; false when stdout is closed (the reader went away).
+    fn write(&mut self, records: &[Record]) -> bool {
+        if self.error.is_some() {
+            return true;
+        }
+        let mut buf = String::new();
+        for record in records {
+            match self.format {
+                Format::Json => buf.push_str(&record.to_json_line(self.tool)),
+                Format::Text => buf.push_str(&record.to_text_line()),
+            }
+            buf.push('\n');
+        }
+        let mut out = self.out.lock();
+        match out.write_all(buf.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => true,
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => false,
+            Err(err) => {
+                self.error = Some(err.to_string());
+                true
+            }
+        }
+    }
+}
+
+/// Measures a probe: `Elapsed::start()` then `.get()` for the record's `elapsed`.
+#[derive(Clone, Copy, Debug)]
+pub struct Elapsed(Instant);
+
+impl Elapsed {
+    /// Starts the clock.
+    pub fn start() -> Elapsed {
+        Elapsed(Instant::now())
+    }
+
+    /// Time since start.
+    pub fn get(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
+    }
+}

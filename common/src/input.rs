@@ -1,0 +1,333 @@
+//! Reading targets: command-line arguments, `-f FILE` (one per line), and stdin.
+//!
+//! A line that starts with `{` must be a JSON object — usually another tool's record —
+//! and is handed over whole; the tool takes the fields it understands. Any other
+//! non-empty line that does not start with `#` is a plain target. A line that is not
+//! valid UTF-8, or starts with `{` but is not a JSON object, becomes an
+//! [`InputItem::Invalid`] and processing goes on.
+//!
+//! Stdin is read only when it is not a terminal and no targets were given, or when `-`
+//! is given as an argument or as `-f -`. Lines are read on a separate thread and
+//! streamed, so a tool at the end of a pipe starts probing before its input ends.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc;
+
+use crate::oserr;
+
+/// Where an input item came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line argument (1-based index among the targets).
+    Arg,
+    /// Standard input.
+    Stdin,
+    /// A file given with `-f` (or a tool-specific option such as `-m`).
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Arg => f.write_str("arg"),
+            Origin::Stdin => f.write_str("stdin"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One unit of input.
+#[derive(Clone, Debug)]
+pub enum InputItem {
+    /// A plain target (`example.com/m@v1.2.3`, `proxy.golang.org:443`, ...).
+    Target {
+        /// Where it came from.
+        origin: Origin,
+        /// 1-based line (or argument) number.
+        line: u64,
+        /// The target text, trimmed.
+        text: String,
+    },
+    /// A JSON object, usually a record from another tool.
+    Record {
+        /// Where it came from.
+        origin: Origin,
+        /// 1-based line number.
+        line: u64,
+        /// The object.
+        value: serde_json::Map<String, serde_json::Value>,
+    },
+    /// A record the tool already produced while reading its inputs (for example from
+    /// a go.mod file that does not parse); it is written as is.
+    Ready(Box<crate::record::Record>),
+    /// A line that could not be used.
+    Invalid {
+        /// Where it came from.
+        origin: Origin,
+        /// 1-based line number.
+        line: u64,
+        /// The offending text (lossily decoded).
+        text: String,
+        /// Why it could not be used.
+        reason: String,
+    },
+}
+
+/// A fatal input problem (exit status 2): a file that cannot be opened or read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Classifies one line of text input; `None` for blank lines and `#` comments.
+pub fn parse_line(origin: &Origin, line: u64, bytes: &[u8]) -> Option<InputItem> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some(InputItem::Invalid {
+            origin: origin.clone(),
+            line,
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            reason: "the line is not valid UTF-8".to_string(),
+        });
+    };
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('#') {
+        return None;
+    }
+    if text.starts_with('{') {
+        return Some(match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(value)) => InputItem::Record {
+                origin: origin.clone(),
+                line,
+                value,
+            },
+            Ok(_) => unreachable_object(origin, line, text),
+            Err(err) => InputItem::Invalid {
+                origin: origin.clone(),
+                line,
+                text: text.to_string(),
+                reason: format!("the line starts with '{{' but is not a JSON object: {err}"),
+            },
+        });
+    }
+    Some(InputItem::Target {
+        origin: origin.clone(),
+        line,
+        text: text.to_string(),
+    })
+}
+
+fn unreachable_object(origin: &Origin, line: u64, text: &str) -> InputItem {
+    // A text starting with '{' that parses as JSON is always an object; kept total anyway.
+    InputItem::Invalid {
+        origin: origin.clone(),
+        line,
+        text: text.to_string(),
+        reason: "not a JSON object".to_string(),
+    }
+}
+
+/// Where a tool's targets come from, in order: the items a tool adds itself (e.g. from
+/// `-m go.mod`), then arguments, then `-f` files, then stdin.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    leading: Vec<InputItem>,
+    args: Vec<String>,
+    files: Vec<PathBuf>,
+    read_stdin: bool,
+}
+
+impl Inputs {
+    /// Plans the inputs. Files are opened here so that an unreadable one fails the
+    /// whole run before any probe starts. `extra_targets` tells whether the tool has
+    /// targets of its own (from `-m` and the like), which, like arguments, keep stdin
+    /// unread unless `-` asks for it.
+    pub fn new(
+        args: &[String],
+        files: &[PathBuf],
+        extra_targets: bool,
+    ) -> Result<Inputs, InputError> {
+        let dash_arg = args.iter().any(|a| a == "-");
+        let dash_file = files.iter().any(|f| f.as_os_str() == "-");
+        let real_args: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
+        let real_files: Vec<PathBuf> = files
+            .iter()
+            .filter(|f| f.as_os_str() != "-")
+            .cloned()
+            .collect();
+        for file in &real_files {
+            if let Err(err) = std::fs::File::open(file) {
+                return Err(InputError(oserr::path_error("open", file, &err)));
+            }
+        }
+        let nothing_given = real_args.is_empty() && real_files.is_empty() && !extra_targets;
+        let read_stdin =
+            dash_arg || dash_file || (nothing_given && !std::io::stdin().is_terminal());
+        Ok(Inputs {
+            leading: Vec::new(),
+            args: real_args,
+            files: real_files,
+            read_stdin,
+        })
+    }
+
+    /// Adds items that come before everything else.
+    pub fn push_leading(&mut self, item: InputItem) {
+        self.leading.push(item);
+    }
+
+    /// True when there is nothing to read at all.
+    pub fn is_empty(&self) -> bool {
+        self.leading.is_empty() && self.args.is_empty() && self.files.is_empty() && !self.read_stdin
+    }
+
+    /// Starts reading; items arrive on the returned channel in input order. Reading
+    /// stops early when the receiver is dropped. A read error in the middle of a file
+    /// is delivered as an [`InputItem::Invalid`].
+    pub fn stream(self) -> mpsc::Receiver<InputItem> {
+        let (tx, rx) = mpsc::channel(256);
+        std::thread::spawn(move || {
+            for item in self.leading {
+                if tx.blocking_send(item).is_err() {
+                    return;
+                }
+            }
+            for (i, arg) in self.args.iter().enumerate() {
+                if let Some(item) = parse_line(&Origin::Arg, i as u64 + 1, arg.as_bytes())
+                    && tx.blocking_send(item).is_err()
+                {
+                    return;
+                }
+            }
+            for file in &self.files {
+                let origin = Origin::File(file.clone());
+                let Ok(handle) = std::fs::File::open(file) else {
+                    let item = open_failed(&origin, file);
+                    if tx.blocking_send(item).is_err() {
+                        return;
+                    }
+                    continue;
+                };
+                if !send_lines(std::io::BufReader::new(handle), &origin, &tx) {
+                    return;
+                }
+            }
+            if self.read_stdin {
+                send_lines(std::io::stdin().lock(), &Origin::Stdin, &tx);
+            }
+        });
+        rx
+    }
+}
+
+fn open_failed(origin: &Origin, file: &Path) -> InputItem {
+    let reason = match std::fs::File::open(file) {
+        Err(err) => oserr::path_error("open", file, &err),
+        Ok(_) => "the file could not be opened".to_string(),
+    };
+    InputItem::Invalid {
+        origin: origin.clone(),
+        line: 0,
+        text: file.display().to_string(),
+        reason,
+    }
+}
+
+/// Sends every line of `reader`; false when the receiver went away.
+fn send_lines(mut reader: impl BufRead, origin: &Origin, tx: &mpsc::Sender<InputItem>) -> bool {
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {
+                line += 1;
+                if let Some(item) = parse_line(origin, line, &buf)
+                    && tx.blocking_send(item).is_err()
+                {
+                    return false;
+                }
+            }
+            Err(err) => {
+                let item = InputItem::Invalid {
+                    origin: origin.clone(),
+                    line: line + 1,
+                    text: String::new(),
+                    reason: format!("read error: {}", oserr::errno_text(&err)),
+                };
+                let _ = tx.blocking_send(item);
+                return true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_lines() {
+        let o = Origin::Stdin;
+        assert!(parse_line(&o, 1, b"   \n").is_none());
+        assert!(parse_line(&o, 1, b"# comment").is_none());
+        assert!(
+            matches!(parse_line(&o, 1, b" example.com/m@v1.0.0 \n"), Some(InputItem::Target { text, .. }) if text == "example.com/m@v1.0.0")
+        );
+        assert!(
+            matches!(parse_line(&o, 1, br#"{"type":"route","host":"h"}"#), Some(InputItem::Record { value, .. }) if value["host"] == "h")
+        );
+        assert!(matches!(
+            parse_line(&o, 2, b"{not json"),
+            Some(InputItem::Invalid { line: 2, .. })
+        ));
+        assert!(matches!(
+            parse_line(&o, 1, b"\xff\xfe"),
+            Some(InputItem::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn unreadable_file_is_fatal() {
+        let err =
+            Inputs::new(&[], &[PathBuf::from("/nonexistent/targets.txt")], false).unwrap_err();
+        assert_eq!(
+            err.0,
+            "open /nonexistent/targets.txt: no such file or directory"
+        );
+    }
+
+    #[tokio::test]
+    async fn streams_in_order() {
+        let dir = std::env::temp_dir().join(format!("gomod-input-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("t.txt");
+        std::fs::write(&file, "b\n\n{\"host\":\"c\"}\nbad{\n").unwrap();
+        let mut inputs = Inputs::new(&["a".to_string()], &[file.clone()], false).unwrap();
+        inputs.push_leading(InputItem::Target {
+            origin: Origin::Arg,
+            line: 0,
+            text: "first".into(),
+        });
+        let mut rx = inputs.stream();
+        let mut got = Vec::new();
+        while let Some(item) = rx.recv().await {
+            got.push(match item {
+                InputItem::Target { text, .. } => text,
+                InputItem::Record { value, .. } => value["host"].as_str().unwrap().to_string(),
+                InputItem::Invalid { .. } => "invalid".into(),
+                InputItem::Ready(_) => "ready".into(),
+            });
+        }
+        assert_eq!(got, ["first", "a", "b", "c", "bad{"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,30 @@
+//! Go's module-download rules and the plumbing shared by the gomod-tools.
+//!
+//! Every rule of the go command that two tools need lives here exactly once:
+//! configuration ([`goenv`]), module paths and versions ([`modpath`], [`semver`]),
+//! glob patterns ([`pattern`]), go.mod and go.sum ([`modfile`], [`gosum`]), routing
+//! ([`route`]), direct mode ([`vcs`], [`discovery`], [`govcs`]), and the network as Go
+//! uses it ([`net`]). The wire format is in [`record`], input reading in [`input`], and
+//! the command-line plumbing in [`app`].
+
+pub mod app;
+pub mod direct;
+pub mod discovery;
+pub mod goenv;
+pub mod goquote;
+pub mod gosum;
+pub mod gourl;
+pub mod govcs;
+pub mod input;
+pub mod manpage;
+pub mod modfile;
+pub mod modpath;
+pub mod net;
+pub mod oserr;
+pub mod pathclean;
+pub mod pattern;
+pub mod record;
+pub mod route;
+pub mod semver;
+pub mod sumdb;
+pub mod vcs;

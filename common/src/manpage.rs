@@ -1,0 +1,320 @@
+//! Man pages: one per tool from its clap definition, and `gomod-tools(7)`, the
+//! reference for every record type and error code, generated from [`crate::record`]
+//! so that it cannot drift from the code.
+
+use roff::{Roff, bold, roman};
+
+use crate::record::env::EnvBody;
+use crate::record::route::RouteBody;
+use crate::record::{Code, Documented, Layer};
+
+/// The tools, with a one-line summary each, for SEE ALSO and the reference page.
+pub const TOOLS: &[(&str, &str)] = &[
+    (
+        "gomod-resolve",
+        "how Go would route a module: proxies, fall-through rules, direct VCS, checksum database, and why",
+    ),
+    (
+        "gomod-dnscheck",
+        "how each host resolves, the way Go resolves it, and against other resolvers",
+    ),
+    (
+        "gomod-tlscheck",
+        "TCP, CONNECT proxy, TLS handshake, certificate chain, trust and interception",
+    ),
+    (
+        "gomod-fetch",
+        "the GOPROXY protocol with Go's fall-through, retries, h1 hashes and a module cache Go accepts",
+    ),
+    (
+        "gomod-sumverify",
+        "go.sum against computed hashes and the checksum database, with real proofs",
+    ),
+];
+
+/// Environment variables every tool reads, for the ENVIRONMENT section.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOSUMDB, GOINSECURE, GOVCS, GOAUTH, GOFLAGS, GOPATH, GOMODCACHE, GOTOOLCHAIN",
+        "read as the go command reads them: a non-empty process variable, then the go env file, then $GOROOT/go.env, then Go's default",
+    ),
+    (
+        "GOENV",
+        "the go env file (off disables it); default $XDG_CONFIG_HOME/go/env or $HOME/.config/go/env",
+    ),
+    (
+        "GOROOT, PATH",
+        "locate the Go installation whose go.env and version apply; without one, newest Go's defaults are used",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
+        "and their lower-case forms: the HTTP proxy, chosen by Go's rules (process environment only)",
+    ),
+    (
+        "NETRC",
+        "the netrc file (default $HOME/.netrc), matched as newest Go matches it",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "Go's trust store on Linux: the file replaces the bundle list, the directory list replaces /etc/ssl/certs and /etc/pki/tls/certs",
+    ),
+];
+
+/// Renders a tool's man page: the clap sections, then EXAMPLES (from the command's
+/// long after-help), EXIT STATUS, ENVIRONMENT and SEE ALSO.
+pub fn tool_page(cmd: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let name = cmd.get_name().to_string();
+    let examples = cmd.get_after_long_help().map(|s| s.to_string());
+    let cmd = cmd
+        .after_help(None::<&'static str>)
+        .after_long_help(None::<&'static str>);
+    let man = clap_mangen::Man::new(cmd)
+        .manual("gomod-tools")
+        .source(format!("gomod-tools {}", env!("CARGO_PKG_VERSION")));
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+
+    let mut roff = Roff::new();
+    if let Some(examples) = examples {
+        roff.control("SH", ["EXAMPLES"]);
+        roff.control("nf", [] as [&str; 0]);
+        for line in examples.lines() {
+            roff.text([roman(line)]);
+        }
+        roff.control("fi", [] as [&str; 0]);
+    }
+    exit_status_section(&mut roff);
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (vars, what) in ENVIRONMENT {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*vars)]);
+        roff.text([roman(*what)]);
+    }
+    see_also_section(&mut roff, &name);
+    roff.to_writer(out)?;
+    man.render_version_section(out)
+}
+
+fn exit_status_section(roff: &mut Roff) {
+    roff.control("SH", ["EXIT STATUS"]);
+    for (status, what) in [
+        (
+            "0",
+            "every record is ok (warnings allowed); also when standard output was closed early, as by head(1)",
+        ),
+        ("1", "at least one record is not ok"),
+        (
+            "2",
+            "a usage error, unreadable input, or an internal error; the message is on standard error",
+        ),
+    ] {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(status)]);
+        roff.text([roman(what)]);
+    }
+}
+
+fn see_also_section(roff: &mut Roff, this: &str) {
+    roff.control("SH", ["SEE ALSO"]);
+    let mut refs: Vec<(String, &str)> = TOOLS
+        .iter()
+        .filter(|(t, _)| *t != this)
+        .map(|(t, _)| (t.to_string(), "1"))
+        .collect();
+    if this != "gomod-tools" {
+        refs.push(("gomod-tools".to_string(), "7"));
+    }
+    refs.push(("go".to_string(), "1"));
+    refs.push(("jq".to_string(), "1"));
+    let last = refs.len() - 1;
+    for (i, (page, section)) in refs.iter().enumerate() {
+        let sep = if i == last { "" } else { "," };
+        roff.control("BR", [page.as_str(), &format!("({section}){sep}")]);
+    }
+}
+
+/// Renders `gomod-tools(7)`: the record envelope, every record type's fields, and
+/// every error code by layer.
+pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut roff = Roff::new();
+    roff.control(
+        "TH",
+        [
+            "GOMOD-TOOLS",
+            "7",
+            "",
+            &format!("gomod-tools {}", env!("CARGO_PKG_VERSION")),
+            "gomod-tools",
+        ],
+    );
+    roff.control("SH", ["NAME"]);
+    roff.text([roman(
+        "gomod-tools \\- records and error codes of the gomod tools",
+    )]);
+
+    roff.control("SH", ["DESCRIPTION"]);
+    roff.text([roman(
+        "The gomod tools find out why the go command cannot download modules. Each tool does one probe, exactly as Go would do it on this machine, and writes one JSON object per line to standard output. The tools read each other's records on standard input, so they chain with pipes and jq(1):",
+    )]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.control("nf", [] as [&str; 0]);
+    roff.control("RS", ["4"]);
+    roff.text([roman(
+        "gomod-resolve -m go.mod | gomod-dnscheck | gomod-tlscheck | jq 'select(.ok|not)'",
+    )]);
+    roff.control("RE", [] as [&str; 0]);
+    roff.control("fi", [] as [&str; 0]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman("The tools:")]);
+    for (tool, what) in TOOLS {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*tool), roman("(1)")]);
+        roff.text([roman(*what)]);
+    }
+
+    roff.control("SH", ["RECORDS"]);
+    roff.text([roman(
+        "Every record is one compact JSON object on one line, UTF-8, with snake_case field names. Within a schema version, changes only add fields. These fields are common to every record:",
+    )]);
+    for (field, what) in ENVELOPE_FIELDS {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*field)]);
+        roff.text([roman(*what)]);
+    }
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(
+        "Secrets never appear: passwords in URLs become ***, netrc passwords and Authorization headers are never written. Text that comes from the network is length-limited and its control characters are escaped.",
+    )]);
+
+    record_type_section(
+        &mut roff,
+        "env",
+        "written by gomod-resolve --env: Go's effective configuration.",
+        EnvBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "route",
+        "written by gomod-resolve: how the go command would fetch one module.",
+        RouteBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "input_error",
+        "written by every tool for an input line it cannot use.",
+        INPUT_ERROR_FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "summary",
+        "written last with --summary.",
+        SUMMARY_FIELDS,
+    );
+
+    roff.control("SH", ["ERROR CODES"]);
+    roff.text([roman(
+        "error.code and warnings[].code take these values. Each belongs to a layer, given in error.layer. Codes are stable: scripts may match on them.",
+    )]);
+    let mut layers: Vec<Layer> = Code::ALL.iter().map(|c| c.layer()).collect();
+    layers.dedup();
+    for layer in layers {
+        roff.control("SS", [format!("Layer {}", layer.as_str()).as_str()]);
+        for code in Code::ALL.iter().filter(|c| c.layer() == layer) {
+            roff.control("TP", [] as [&str; 0]);
+            roff.text([bold(code.as_str())]);
+            roff.text([roman(code.description())]);
+        }
+    }
+    exit_status_section(&mut roff);
+    see_also_section(&mut roff, "gomod-tools");
+    roff.to_writer(out)
+}
+
+fn record_type_section(roff: &mut Roff, name: &str, what: &str, fields: &[(&str, &str)]) {
+    roff.control("SS", [format!("Record type {name}").as_str()]);
+    roff.text([roman(format!(
+        "The {name} record is {what} Its own fields:"
+    ))]);
+    for (field, description) in fields {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*field)]);
+        roff.text([roman(*description)]);
+    }
+}
+
+/// The envelope fields, documented once here and in [`crate::record`].
+pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
+    (
+        "type",
+        "the record type: env, route, dns, tls, fetch, sum, input_error, summary",
+    ),
+    ("tool", "the tool that wrote the record"),
+    ("v", "the schema version, 1"),
+    ("ts", "RFC 3339 UTC time at which the probe finished"),
+    ("ok", "true when nothing failed (warnings allowed)"),
+    (
+        "error",
+        "null, or {code, layer, message, detail, go_error, hint}: message is one plain sentence, detail the raw lower-level error, go_error the line the go command prints for the same failure, hint what to change, naming the variable and value where one fixes it",
+    ),
+    (
+        "warnings",
+        "list of {code, message, hint, go_error}: things that work but are wrong or risky",
+    ),
+    ("elapsed_ms", "wall time of the probe in milliseconds"),
+];
+
+/// The `input_error` record's fields.
+pub const INPUT_ERROR_FIELDS: &[(&str, &str)] = &[
+    (
+        "source",
+        "where the line came from: arg, stdin, or the file name",
+    ),
+    ("line", "the 1-based line (or argument) number"),
+    (
+        "input",
+        "the offending text, sanitized and cut to 200 bytes",
+    ),
+];
+
+/// The `summary` record's fields.
+pub const SUMMARY_FIELDS: &[(&str, &str)] = &[
+    ("records", "records written before the summary"),
+    ("passed", "how many of them are ok"),
+    ("failed", "how many are not ok"),
+    (
+        "error_codes",
+        "object: error code to the number of records carrying it",
+    ),
+    (
+        "warning_codes",
+        "object: warning code to the number of times it was given",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_names_every_code_and_field() {
+        let mut out = Vec::new();
+        reference_page(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        for code in Code::ALL {
+            assert!(
+                page.contains(&code.as_str().replace('_', "\\_")) || page.contains(code.as_str()),
+                "{} missing",
+                code.as_str()
+            );
+        }
+        for (field, _) in RouteBody::FIELDS.iter().chain(EnvBody::FIELDS) {
+            assert!(
+                page.contains(&field.replace('_', "\\_")) || page.contains(field),
+                "{field} missing"
+            );
+        }
+    }
+}

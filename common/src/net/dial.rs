@@ -1,0 +1,258 @@
+//! Name lookup and TCP connection setup, with failures classified and worded the way
+//! Go's `net.Dialer` reports them (`dial tcp 127.0.0.1:1: connect: connection refused`,
+//! `dial tcp: lookup h on 10.0.0.2:53: no such host`).
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+
+use crate::record::Code;
+
+/// A classified network failure: the taxonomy code, and the innermost error text as Go
+/// prints it (without any `Get "<url>": ` wrapping).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetError {
+    /// Stable code.
+    pub code: Code,
+    /// Go's text for the failure.
+    pub go_text: String,
+    /// The raw error as this process saw it, when it says more than `go_text`.
+    pub detail: Option<String>,
+}
+
+impl NetError {
+    /// A failure with a code and Go's text.
+    pub fn new(code: Code, go_text: impl Into<String>) -> NetError {
+        NetError {
+            code,
+            go_text: go_text.into(),
+            detail: None,
+        }
+    }
+
+    /// Adds the raw error text.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> NetError {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Prefixes Go's text, as Go wraps errors (`proxyconnect tcp: ` + inner).
+    pub fn prefixed(mut self, prefix: &str) -> NetError {
+        self.go_text = format!("{prefix}{}", self.go_text);
+        self
+    }
+}
+
+impl std::fmt::Display for NetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.go_text)
+    }
+}
+
+impl std::error::Error for NetError {}
+
+/// Future returned by a [`Resolver`].
+pub type LookupFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<IpAddr>, NetError>> + Send + 'a>>;
+
+/// Resolves host names for connections.
+pub trait Resolver: Send + Sync {
+    /// The addresses of `host`, in the order to try them; errors worded as Go's
+    /// `dial tcp: lookup ...`.
+    fn lookup<'a>(&'a self, host: &'a str) -> LookupFuture<'a>;
+}
+
+/// The C library's resolver (`getaddrinfo`), which also reads /etc/hosts. Its errors
+/// name the first name server of /etc/resolv.conf, as Go's resolver would name the
+/// server it asked; the exact Go resolver behaviour is gomod-dnscheck's subject.
+#[derive(Clone, Debug, Default)]
+pub struct SystemResolver;
+
+impl Resolver for SystemResolver {
+    fn lookup<'a>(&'a self, host: &'a str) -> LookupFuture<'a> {
+        Box::pin(async move {
+            if let Ok(ip) = host.parse::<IpAddr>() {
+                return Ok(vec![ip]);
+            }
+            match tokio::net::lookup_host((host, 0)).await {
+                Ok(addrs) => {
+                    let mut ips: Vec<IpAddr> = Vec::new();
+                    for addr in addrs {
+                        if !ips.contains(&addr.ip()) {
+                            ips.push(addr.ip());
+                        }
+                    }
+                    if ips.is_empty() {
+                        Err(no_such_host(host))
+                    } else {
+                        Ok(ips)
+                    }
+                }
+                Err(err) => Err(classify_getaddrinfo(host, &err)),
+            }
+        })
+    }
+}
+
+/// The name server Go would name in a lookup error: the first `nameserver` of
+/// /etc/resolv.conf, else Go's default `127.0.0.1:53`.
+pub fn first_nameserver() -> String {
+    let conf = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    for line in conf.lines() {
+        let mut fields = line.split_whitespace();
+        if fields.next() == Some("nameserver")
+            && let Some(ip) = fields.next().and_then(|f| f.parse::<IpAddr>().ok())
+        {
+            return SocketAddr::new(ip, 53).to_string();
+        }
+    }
+    "127.0.0.1:53".to_string()
+}
+
+fn no_such_host(host: &str) -> NetError {
+    NetError::new(
+        Code::DnsNxdomain,
+        format!(
+            "dial tcp: lookup {host} on {}: no such host",
+            first_nameserver()
+        ),
+    )
+}
+
+fn classify_getaddrinfo(host: &str, err: &io::Error) -> NetError {
+    let text = err.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("name or service not known")
+        || lower.contains("no address associated")
+        || lower.contains("nodename nor servname")
+    {
+        return no_such_host(host).with_detail(text);
+    }
+    if lower.contains("temporary failure") {
+        return NetError::new(
+            Code::DnsFailed,
+            format!(
+                "dial tcp: lookup {host} on {}: server misbehaving",
+                first_nameserver()
+            ),
+        )
+        .with_detail(text);
+    }
+    NetError::new(Code::DnsFailed, format!("dial tcp: lookup {host}: {text}")).with_detail(text)
+}
+
+/// Connects to `host:port`, trying each address in turn until one answers, each
+/// attempt bounded by `timeout`. Errors name the address as Go does; with several
+/// addresses the first failure is reported, as Go reports it.
+pub async fn connect(
+    resolver: &dyn Resolver,
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<(TcpStream, SocketAddr), NetError> {
+    let ips = resolver.lookup(host).await?;
+    let mut first_error = None;
+    for ip in ips {
+        let addr = SocketAddr::new(ip, port);
+        match connect_addr(addr, timeout).await {
+            Ok(stream) => return Ok((stream, addr)),
+            Err(err) => {
+                if first_error.is_none() {
+                    first_error = Some(err);
+                }
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| no_such_host(host)))
+}
+
+/// Connects to one address within `timeout`.
+pub async fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, NetError> {
+    match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => {
+            // Go sets TCP_NODELAY on every TCP connection.
+            let _ = stream.set_nodelay(true);
+            Ok(stream)
+        }
+        Ok(Err(err)) => Err(classify_connect(addr, &err)),
+        Err(_) => Err(NetError::new(
+            Code::TcpTimeout,
+            format!("dial tcp {addr}: i/o timeout"),
+        )),
+    }
+}
+
+/// Classifies a failed `connect(2)`.
+pub fn classify_connect(addr: SocketAddr, err: &io::Error) -> NetError {
+    let code = match err.kind() {
+        io::ErrorKind::ConnectionRefused => Code::TcpRefused,
+        io::ErrorKind::TimedOut => Code::TcpTimeout,
+        io::ErrorKind::NetworkUnreachable
+        | io::ErrorKind::HostUnreachable
+        | io::ErrorKind::AddrNotAvailable => Code::TcpUnreachable,
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => Code::TcpReset,
+        _ => Code::TcpUnreachable,
+    };
+    NetError::new(
+        code,
+        format!(
+            "dial tcp {addr}: connect: {}",
+            crate::oserr::errno_text(err)
+        ),
+    )
+}
+
+/// Classifies an error while reading or writing an established connection, as Go
+/// words it (`read tcp <local>-><remote>: read: connection reset by peer`, `EOF`).
+pub fn classify_io(
+    err: &io::Error,
+    local: Option<SocketAddr>,
+    remote: Option<SocketAddr>,
+    op: &str,
+) -> NetError {
+    match err.kind() {
+        io::ErrorKind::UnexpectedEof => NetError::new(Code::TcpReset, "unexpected EOF"),
+        io::ErrorKind::TimedOut => NetError::new(Code::HttpTimeout, "i/o timeout"),
+        _ => {
+            let text = crate::oserr::errno_text(err);
+            let go_text = match (local, remote) {
+                (Some(l), Some(r)) => format!("{op} tcp {l}->{r}: {op}: {text}"),
+                _ => text,
+            };
+            NetError::new(Code::TcpReset, go_text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn refused_connection_is_worded_like_go() {
+        // Bind then drop a listener so the port is very likely closed.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let err = connect_addr(addr, Duration::from_secs(5))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, Code::TcpRefused);
+        assert_eq!(
+            err.go_text,
+            format!("dial tcp {addr}: connect: connection refused")
+        );
+    }
+
+    #[tokio::test]
+    async fn ip_literals_need_no_lookup() {
+        let ips = SystemResolver.lookup("127.0.0.1").await.unwrap();
+        assert_eq!(ips, vec!["127.0.0.1".parse::<IpAddr>().unwrap()]);
+        let ips = SystemResolver.lookup("::1").await.unwrap();
+        assert_eq!(ips, vec!["::1".parse::<IpAddr>().unwrap()]);
+    }
+}

@@ -1,0 +1,951 @@
+//! An HTTP client that behaves like the go command's (`cmd/go/internal/web` on top of
+//! `net/http.DefaultTransport`):
+//!
+//! * the proxy is chosen by Go's HTTP_PROXY/HTTPS_PROXY/NO_PROXY rules; https targets
+//!   go through an HTTP CONNECT tunnel, http targets as absolute-URI requests;
+//! * TLS uses Go's trust store and Go's verification rules ([`super::tls`]);
+//! * credentials: netrc (newest Go's URL-prefix matching) for https only; URL userinfo
+//!   as Basic auth, refused over plain http;
+//! * redirects: at most 10, never from https to http; credentials are forwarded only
+//!   to the same host or its subdomains and stay dropped once dropped;
+//! * `User-Agent: GoCommand/1 (+https://go.dev/cmd/go)` as Go 1.27 sends it;
+//! * failures classified with a [`Code`] and worded as Go prints them
+//!   (`Get "<url>": <error>`).
+//!
+//! Differences kept on purpose: an overall timeout (Go has none and can hang forever),
+//! and no `Accept-Encoding: gzip` (Go asks for gzip and decompresses transparently;
+//! servers answer the same content either way).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::dial::{self, NetError, Resolver};
+use super::httpproxy::ProxyConfig;
+use super::netrc::{self, NetrcEntry, NetrcMode};
+use super::roots::GoRoots;
+use super::tls::{self, GoVerifier, InsecureVerifier};
+use super::tunnel;
+use crate::gourl;
+use crate::record::{Code, redact_url};
+
+/// The User-Agent newest Go's go command sends.
+pub const GO_USER_AGENT: &str = "GoCommand/1 (+https://go.dev/cmd/go)";
+
+/// How many redirects Go follows before giving up.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Everything the client needs to know about the machine.
+#[derive(Clone)]
+pub struct HttpSettings {
+    /// Go's proxy configuration (process environment).
+    pub proxy: ProxyConfig,
+    /// Go's trust store.
+    pub roots: Arc<GoRoots>,
+    /// Netrc entries, or None when GOAUTH does not include `netrc`.
+    pub netrc: Option<Arc<Vec<NetrcEntry>>>,
+    /// Name resolution for direct connections.
+    pub resolver: Arc<dyn Resolver>,
+    /// Limit for each TCP connection attempt.
+    pub connect_timeout: Duration,
+}
+
+impl HttpSettings {
+    /// The settings Go would use in this environment: proxy variables, trust store,
+    /// and the netrc file when GOAUTH uses it.
+    pub fn from_config(cfg: &crate::goenv::GoConfig, connect_timeout: Duration) -> HttpSettings {
+        let env = cfg.environment();
+        let getenv = |k: &str| env.raw(k).map(str::to_string);
+        let netrc = cfg
+            .get("GOAUTH")
+            .split(';')
+            .any(|c| c.trim() == "netrc")
+            .then(|| netrc::netrc_path(getenv).ok())
+            .flatten()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .map(|text| Arc::new(netrc::parse(&text)));
+        HttpSettings {
+            proxy: ProxyConfig::from_env(getenv),
+            roots: Arc::new(GoRoots::load(env)),
+            netrc,
+            resolver: Arc::new(dial::SystemResolver),
+            connect_timeout,
+        }
+    }
+}
+
+/// Options for one GET.
+#[derive(Clone, Copy, Debug)]
+pub struct GetOptions {
+    /// Skip certificate verification (GOINSECURE direct fetches).
+    pub insecure_tls: bool,
+    /// Limit for the whole exchange up to the response headers of the last hop.
+    pub timeout: Duration,
+}
+
+/// One request made while following redirects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The URL requested, credentials redacted.
+    pub url: String,
+    /// The status received, if any.
+    pub status: Option<u16>,
+    /// The proxy used for it, credentials redacted.
+    pub via_proxy: Option<String>,
+    /// The netrc login sent (never the password).
+    pub netrc_login: Option<String>,
+}
+
+/// A response whose headers have arrived; the body is still to be read.
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Go's `resp.Status`: `404 Not Found`, with the server's own reason phrase.
+    pub status_text: String,
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The URL that answered (after redirects).
+    pub url: gourl::Url,
+    /// Every request made, first to last.
+    pub hops: Vec<Hop>,
+    /// Time until the headers arrived.
+    pub elapsed: Duration,
+    body: Incoming,
+    deadline: Instant,
+}
+
+impl Response {
+    /// Reads the whole body, failing when it exceeds `limit` bytes or the deadline
+    /// passes. Errors are worded as Go's `read "<url>": <error>`.
+    pub async fn bytes(mut self, limit: usize) -> Result<Vec<u8>, NetError> {
+        let mut out = Vec::new();
+        loop {
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            let frame = match tokio::time::timeout(remaining, self.body.frame()).await {
+                Err(_) => {
+                    return Err(NetError::new(
+                        Code::HttpTimeout,
+                        format!(
+                            "read {:?}: timeout reading the response body",
+                            redact_url(&self.url.to_string())
+                        ),
+                    ));
+                }
+                Ok(None) => return Ok(out),
+                Ok(Some(Err(err))) => {
+                    return Err(NetError::new(
+                        Code::TcpReset,
+                        format!(
+                            "read {:?}: {}",
+                            redact_url(&self.url.to_string()),
+                            hyper_error_text(&err)
+                        ),
+                    ));
+                }
+                Ok(Some(Ok(frame))) => frame,
+            };
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > limit {
+                    return Err(NetError::new(
+                        Code::HttpInvalidResponse,
+                        format!("response body larger than {limit} bytes"),
+                    ));
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+    }
+
+    /// The Content-Type header, if present and readable.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A failed request: what failed and Go's full text for it.
+#[derive(Clone, Debug)]
+pub struct HttpError {
+    /// The classified innermost error.
+    pub net: NetError,
+    /// Go's text for the whole failure: `Get "<url>": <inner>` (or Go's own text for
+    /// failures outside the transport, such as refused credentials).
+    pub go_text: String,
+    /// Every request made before the failure.
+    pub hops: Vec<Hop>,
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.go_text)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+/// The go command's HTTP client.
+pub struct HttpClient {
+    settings: Arc<HttpSettings>,
+    secure: Client<GoConnector, Empty<Bytes>>,
+    insecure: Client<GoConnector, Empty<Bytes>>,
+}
+
+impl HttpClient {
+    /// A client for these settings.
+    pub fn new(settings: HttpSettings) -> HttpClient {
+        let settings = Arc::new(settings);
+        let verifier: Arc<GoVerifier> = Arc::new(GoVerifier::new(&settings.roots));
+        let build = |verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
+            let connector = GoConnector {
+                settings: Arc::clone(&settings),
+                target_tls: tls::client_config(Arc::clone(&verifier), &[b"h2", b"http/1.1"]),
+                proxy_tls: tls::client_config(
+                    Arc::new(GoVerifier::new(&settings.roots)),
+                    &[b"http/1.1"],
+                ),
+            };
+            Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .build(connector)
+        };
+        HttpClient {
+            secure: build(verifier),
+            insecure: build(Arc::new(InsecureVerifier::default())),
+            settings,
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// GETs `url` as the go command would, following redirects. Any status is returned
+    /// as a response; only transport failures, refused redirects and refused
+    /// credentials are errors.
+    pub async fn get(&self, url: &gourl::Url, opts: GetOptions) -> Result<Response, HttpError> {
+        let started = Instant::now();
+        let deadline = started + opts.timeout;
+        let original_host = url.hostname().to_ascii_lowercase();
+        let first_secure = url.scheme == "https";
+        let mut hops: Vec<Hop> = Vec::new();
+        let mut current = url.clone();
+        let mut send_credentials = true;
+
+        // The go command refuses to put URL credentials on plain http.
+        if current.user.is_some() && current.scheme == "http" {
+            let text = format!(
+                "refusing to pass credentials to insecure URL: {}",
+                current.redacted()
+            );
+            return Err(HttpError {
+                net: NetError::new(Code::HttpInsecureCredentials, text.clone()),
+                go_text: text,
+                hops,
+            });
+        }
+        let netrc_entry = if current.scheme == "https" {
+            self.settings.netrc.as_ref().and_then(|entries| {
+                netrc::credentials_for(entries, &current, NetrcMode::Newest).cloned()
+            })
+        } else {
+            None
+        };
+
+        loop {
+            let via_proxy = self
+                .settings
+                .proxy
+                .proxy_for_url(&current)
+                .ok()
+                .flatten()
+                .map(|choice| redact_url(&choice.url.to_string()));
+            let mut request = http::Request::builder()
+                .method(http::Method::GET)
+                .header(http::header::USER_AGENT, GO_USER_AGENT);
+            let mut netrc_login = None;
+            if send_credentials {
+                if let Some(user) = &current.user {
+                    let credentials = format!(
+                        "{}:{}",
+                        user.username,
+                        user.password.as_deref().unwrap_or("")
+                    );
+                    request = request.header(http::header::AUTHORIZATION, basic(&credentials));
+                } else if let Some(entry) = &netrc_entry {
+                    request = request.header(
+                        http::header::AUTHORIZATION,
+                        basic(&format!("{}:{}", entry.login, entry.password)),
+                    );
+                    netrc_login = Some(entry.login.clone());
+                }
+            }
+            if current.scheme == "http"
+                && let Ok(Some(choice)) = self.settings.proxy.proxy_for_url(&current)
+                && let Some(user) = &choice.url.user
+            {
+                let credentials = format!(
+                    "{}:{}",
+                    user.username,
+                    user.password.as_deref().unwrap_or("")
+                );
+                request = request.header(http::header::PROXY_AUTHORIZATION, basic(&credentials));
+            }
+            let uri_text = request_target(&current);
+            let redacted = redact_url(&without_userinfo(&current));
+            let request = match request.uri(uri_text.as_str()).body(Empty::<Bytes>::new()) {
+                Ok(r) => r,
+                Err(err) => {
+                    let net = NetError::new(
+                        Code::HttpInvalidResponse,
+                        format!("invalid URL {uri_text:?}: {err}"),
+                    );
+                    return Err(transport_error(&redacted, net, hops));
+                }
+            };
+            hops.push(Hop {
+                url: redact_url(&current.to_string()),
+                status: None,
+                via_proxy: via_proxy.clone(),
+                netrc_login,
+            });
+            let client = if opts.insecure_tls {
+                &self.insecure
+            } else {
+                &self.secure
+            };
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let response = match tokio::time::timeout(remaining, client.request(request)).await {
+                Err(_) => {
+                    let net = NetError::new(
+                        Code::HttpTimeout,
+                        format!(
+                            "timeout after {} waiting for the response (the go command has no limit here and would keep waiting)",
+                            humantime::format_duration(opts.timeout)
+                        ),
+                    );
+                    return Err(transport_error(&redacted, net, hops));
+                }
+                Ok(Err(err)) => {
+                    return Err(transport_error(
+                        &redacted,
+                        classify_client_error(&err),
+                        hops,
+                    ));
+                }
+                Ok(Ok(response)) => response,
+            };
+            let status = response.status().as_u16();
+            if let Some(hop) = hops.last_mut() {
+                hop.status = Some(status);
+            }
+            let location = response
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let is_redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
+            if let (true, Some(location)) = (is_redirect, location) {
+                let next = match resolve_reference(&current, &location) {
+                    Ok(next) => next,
+                    Err(err) => {
+                        let net = NetError::new(
+                            Code::HttpInvalidResponse,
+                            format!("failed to parse Location header {location:?}: {err}"),
+                        );
+                        return Err(transport_error(&redacted, net, hops));
+                    }
+                };
+                if first_secure && next.scheme != "https" {
+                    let text = format!(
+                        "redirected from secure URL {} to insecure URL {}",
+                        redact_url(&current.to_string()),
+                        redact_url(&next.to_string())
+                    );
+                    let net = NetError::new(Code::HttpInsecureRedirect, text);
+                    return Err(transport_error(&redact_url(&next.to_string()), net, hops));
+                }
+                if hops.len() >= MAX_REDIRECTS {
+                    let net =
+                        NetError::new(Code::HttpTooManyRedirects, "stopped after 10 redirects");
+                    return Err(transport_error(&redact_url(&next.to_string()), net, hops));
+                }
+                let next_host = next.hostname().to_ascii_lowercase();
+                if next_host != original_host && !next_host.ends_with(&format!(".{original_host}"))
+                {
+                    send_credentials = false;
+                }
+                current = next;
+                continue;
+            }
+            let status_text = status_text(&response);
+            let (parts, body) = response.into_parts();
+            return Ok(Response {
+                status,
+                status_text,
+                headers: parts.headers,
+                url: current,
+                hops,
+                elapsed: started.elapsed(),
+                body,
+                deadline,
+            });
+        }
+    }
+}
+
+fn basic(credentials: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(credentials)
+    )
+}
+
+/// `Get "<url>": <inner>`, Go's `url.Error` for a failed GET.
+fn transport_error(redacted_url: &str, net: NetError, hops: Vec<Hop>) -> HttpError {
+    let go_text = match net.code {
+        Code::HttpInsecureRedirect | Code::HttpTooManyRedirects => {
+            format!("Get {redacted_url:?}: {}", net.go_text)
+        }
+        _ => format!("Get {redacted_url:?}: {}", net.go_text),
+    };
+    HttpError { net, go_text, hops }
+}
+
+/// The URL as it is put on the wire: credentials removed (they travel in headers).
+fn request_target(url: &gourl::Url) -> String {
+    without_userinfo(url)
+}
+
+fn without_userinfo(url: &gourl::Url) -> String {
+    let mut copy = url.clone();
+    copy.user = None;
+    copy.fragment.clear();
+    copy.raw_fragment.clear();
+    copy.to_string()
+}
+
+/// Go's `resp.Status`: the code and the server's reason phrase (canonical text when the
+/// server sent none that differs).
+fn status_text(response: &http::Response<Incoming>) -> String {
+    let code = response.status().as_u16();
+    let reason = response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+        .or_else(|| response.status().canonical_reason().map(str::to_string))
+        .unwrap_or_default();
+    if reason.is_empty() {
+        code.to_string()
+    } else {
+        format!("{code} {reason}")
+    }
+}
+
+/// Resolves a Location header against the URL it came from, as Go's `URL.Parse` on
+/// the request URL does (`ResolveReference` with RFC 3986 dot-segment removal).
+pub fn resolve_reference(base: &gourl::Url, reference: &str) -> Result<gourl::Url, gourl::Error> {
+    let r = gourl::parse(reference)?;
+    let mut url = r.clone();
+    if r.scheme.is_empty() {
+        url.scheme = base.scheme.clone();
+    }
+    if !r.scheme.is_empty() || !r.host.is_empty() || r.user.is_some() {
+        set_escaped_path(&mut url, &resolve_path(&r.escaped_path(), ""));
+        return Ok(url);
+    }
+    if !r.opaque.is_empty() {
+        url.user = None;
+        url.host.clear();
+        url.path.clear();
+        return Ok(url);
+    }
+    if r.path.is_empty() && !r.force_query && r.raw_query.is_empty() {
+        url.raw_query = base.raw_query.clone();
+        if r.fragment.is_empty() {
+            url.fragment = base.fragment.clone();
+            url.raw_fragment = base.raw_fragment.clone();
+        }
+    }
+    url.host = base.host.clone();
+    url.user = base.user.clone();
+    set_escaped_path(
+        &mut url,
+        &resolve_path(&base.escaped_path(), &r.escaped_path()),
+    );
+    Ok(url)
+}
+
+/// Go's `URL.setPath`: the decoded path, with the escaped form kept as `RawPath`.
+fn set_escaped_path(url: &mut gourl::Url, escaped: &str) {
+    match gourl::path_unescape(escaped) {
+        Ok(path) => {
+            url.path = path;
+            url.raw_path = escaped.to_string();
+        }
+        Err(_) => {
+            url.path = escaped.to_string();
+            url.raw_path.clear();
+        }
+    }
+}
+
+/// Go's `resolvePath`: merges a reference path with its base and removes `.` and `..`
+/// segments, keeping a trailing slash where the last segment was one of them.
+fn resolve_path(base: &str, reference: &str) -> String {
+    let full = if reference.is_empty() {
+        base.to_string()
+    } else if !reference.starts_with('/') {
+        let cut = base.rfind('/').map_or(0, |i| i + 1);
+        format!("{}{reference}", &base[..cut])
+    } else {
+        reference.to_string()
+    };
+    if full.is_empty() {
+        return String::new();
+    }
+    let mut dst = String::from("/");
+    let mut first = true;
+    let mut last = "";
+    for elem in full.split('/') {
+        last = elem;
+        match elem {
+            "." => first = false,
+            ".." => {
+                let rest = dst[1..].to_string();
+                dst = String::from("/");
+                match rest.rfind('/') {
+                    Some(index) => dst.push_str(&rest[..index]),
+                    None => first = true,
+                }
+            }
+            _ => {
+                if !first {
+                    dst.push('/');
+                }
+                dst.push_str(elem);
+                first = false;
+            }
+        }
+    }
+    if last == "." || last == ".." {
+        dst.push('/');
+    }
+    if dst.len() > 1 && dst.as_bytes()[1] == b'/' {
+        dst.remove(0);
+    }
+    dst
+}
+
+fn hyper_error_text(err: &hyper::Error) -> String {
+    if err.is_incomplete_message() {
+        "unexpected EOF".to_string()
+    } else {
+        let mut text = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            text = s.to_string();
+            source = s.source();
+        }
+        text
+    }
+}
+
+/// Finds our classified error inside hyper-util's error chain, or classifies what
+/// hyper reported.
+fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(net) = s.downcast_ref::<NetError>() {
+            return net.clone();
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() {
+                return NetError::new(Code::TcpReset, "EOF")
+                    .with_detail("the server closed the connection without a complete response");
+            }
+            if h.is_parse() {
+                return NetError::new(
+                    Code::HttpInvalidResponse,
+                    format!("malformed HTTP response: {h}"),
+                );
+            }
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return dial::classify_io(io, None, None, "read");
+        }
+        source = s.source();
+    }
+    NetError::new(Code::TcpReset, err.to_string())
+}
+
+/// Any stream the connector can hand to hyper.
+trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// A connection made by [`GoConnector`].
+pub struct GoConn {
+    io: TokioIo<Box<dyn Io>>,
+    info: ConnInfo,
+    negotiated_h2: bool,
+    proxied: bool,
+}
+
+/// What a connection went through, attached to responses as an extension.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnInfo {
+    /// The address connected to (the proxy's, when one is used).
+    pub remote: Option<SocketAddr>,
+    /// The proxy, credentials redacted.
+    pub via_proxy: Option<String>,
+    /// The negotiated ALPN protocol.
+    pub alpn: Option<String>,
+}
+
+impl Connection for GoConn {
+    fn connected(&self) -> Connected {
+        let mut connected = Connected::new()
+            .proxy(self.proxied)
+            .extra(self.info.clone());
+        if self.negotiated_h2 {
+            connected = connected.negotiated_h2();
+        }
+        connected
+    }
+}
+
+impl hyper::rt::Read for GoConn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for GoConn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// Opens connections the way Go's transport does: direct or through the proxy Go's
+/// rules choose, then TLS for https targets.
+#[derive(Clone)]
+struct GoConnector {
+    settings: Arc<HttpSettings>,
+    target_tls: Arc<rustls::ClientConfig>,
+    proxy_tls: Arc<rustls::ClientConfig>,
+}
+
+impl tower_service::Service<http::Uri> for GoConnector {
+    type Response = GoConn;
+    type Error = NetError;
+    type Future = Pin<Box<dyn Future<Output = Result<GoConn, NetError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), NetError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { this.connect(uri).await })
+    }
+}
+
+impl GoConnector {
+    async fn connect(&self, uri: http::Uri) -> Result<GoConn, NetError> {
+        let scheme = uri.scheme_str().unwrap_or("http").to_string();
+        let host = uri
+            .host()
+            .unwrap_or("")
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let target = gourl::parse(&format!(
+            "{scheme}://{}",
+            uri.authority().map(|a| a.as_str()).unwrap_or("")
+        ))
+        .map_err(|e| NetError::new(Code::HttpInvalidResponse, e.to_string()))?;
+        let proxy = self
+            .settings
+            .proxy
+            .proxy_for_url(&target)
+            .map_err(|e| NetError::new(Code::ProxyRefused, e.to_string()))?;
+        let timeout = self.settings.connect_timeout;
+        let mut info = ConnInfo::default();
+
+        let stream: Box<dyn Io> = match &proxy {
+            None => {
+                let (tcp, addr) =
+                    dial::connect(self.settings.resolver.as_ref(), &host, port, timeout).await?;
+                info.remote = Some(addr);
+                Box::new(tcp)
+            }
+            Some(choice) => {
+                info.via_proxy = Some(redact_url(&choice.url.to_string()));
+                let proxy_url = &choice.url;
+                let proxy_scheme = proxy_url.scheme.as_str();
+                if !matches!(proxy_scheme, "http" | "https") {
+                    return Err(NetError::new(Code::ProxyUnreachable, format!("proxyconnect tcp: {proxy_scheme} proxies are not supported by gomod-tools yet"))
+                        .with_detail(format!("the go command would use {} for this URL", redact_url(&proxy_url.to_string()))));
+                }
+                let proxy_host = proxy_url.hostname().to_string();
+                let proxy_port = match proxy_url.port() {
+                    "" => {
+                        if proxy_scheme == "https" {
+                            443
+                        } else {
+                            80
+                        }
+                    }
+                    p => p.parse().map_err(|_| {
+                        NetError::new(
+                            Code::ProxyUnreachable,
+                            format!("proxyconnect tcp: invalid proxy port {p:?}"),
+                        )
+                    })?,
+                };
+                let (tcp, addr) = dial::connect(
+                    self.settings.resolver.as_ref(),
+                    &proxy_host,
+                    proxy_port,
+                    timeout,
+                )
+                .await
+                .map_err(|e| {
+                    NetError {
+                        code: Code::ProxyUnreachable,
+                        ..e
+                    }
+                    .prefixed("proxyconnect tcp: ")
+                })?;
+                info.remote = Some(addr);
+                let mut proxy_stream: Box<dyn Io> = if proxy_scheme == "https" {
+                    Box::new(
+                        tls::handshake(tcp, &proxy_host, Arc::clone(&self.proxy_tls))
+                            .await
+                            .map_err(|e| e.prefixed("proxyconnect tcp: "))?
+                            .0,
+                    )
+                } else {
+                    Box::new(tcp)
+                };
+                if scheme == "https" {
+                    let credentials = proxy_url
+                        .user
+                        .as_ref()
+                        .map(|u| format!("{}:{}", u.username, u.password.as_deref().unwrap_or("")));
+                    let authority = if host.contains(':') {
+                        format!("[{host}]:{port}")
+                    } else {
+                        format!("{host}:{port}")
+                    };
+                    tunnel::connect(&mut proxy_stream, &authority, credentials.as_deref()).await?;
+                }
+                proxy_stream
+            }
+        };
+
+        if scheme == "https" {
+            let (tls_stream, alpn) =
+                tls::handshake(stream, &host, Arc::clone(&self.target_tls)).await?;
+            let negotiated_h2 = alpn.as_deref() == Some("h2");
+            info.alpn = alpn;
+            let boxed: Box<dyn Io> = Box::new(tls_stream);
+            return Ok(GoConn {
+                io: TokioIo::new(boxed),
+                info,
+                negotiated_h2,
+                proxied: false,
+            });
+        }
+        Ok(GoConn {
+            io: TokioIo::new(stream),
+            info,
+            negotiated_h2: false,
+            proxied: proxy.is_some(),
+        })
+    }
+}
+
+/// Go's error text for a non-200 answer (`web.HTTPError`): `reading <url>: <status>`,
+/// followed by the server's own explanation when it sent one as plain text
+/// (`\n\tserver response: ...`). `body_start` is the start of the body (Go looks at
+/// the first 648 bytes).
+pub fn status_error_text(
+    redacted_url: &str,
+    status_text: &str,
+    content_type: Option<&str>,
+    body_start: &[u8],
+) -> String {
+    let detail = error_detail(content_type, body_start);
+    if detail.is_empty() {
+        return format!("reading {redacted_url}: {status_text}");
+    }
+    let separator = if detail.contains('\n') { "\n\t" } else { " " };
+    format!("reading {redacted_url}: {status_text}\n\tserver response:{separator}{detail}")
+}
+
+/// The most body bytes Go keeps for an error detail (8 lines of 81 bytes).
+pub const MAX_ERROR_DETAIL_BYTES: usize = 8 * 81;
+const MAX_ERROR_DETAIL_LINES: usize = 8;
+
+/// Go's `formatErrorDetail`: only for `text/plain` in UTF-8 or US-ASCII (or no
+/// charset); dropped entirely if any character is neither graphic nor space; cut at
+/// the first blank line, 8 lines and 648 bytes.
+fn error_detail(content_type: Option<&str>, body_start: &[u8]) -> String {
+    let Some(content_type) = content_type else {
+        return String::new();
+    };
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    if media != "text/plain" {
+        return String::new();
+    }
+    let charset = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(charset.as_str(), "" | "us-ascii" | "utf-8") {
+        return String::new();
+    }
+    let captured = &body_start[..body_start.len().min(MAX_ERROR_DETAIL_BYTES)];
+    let Ok(text) = std::str::from_utf8(captured) else {
+        return String::new();
+    };
+    if text
+        .chars()
+        .any(|c| !is_go_graphic(c) && !c.is_whitespace())
+    {
+        return String::new();
+    }
+    let mut detail = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if i > 0 {
+            detail.push_str("\n\t");
+        }
+        if i >= MAX_ERROR_DETAIL_LINES {
+            detail.push_str("[Truncated: too many lines.]");
+            break;
+        }
+        if detail.len() + line.len() > MAX_ERROR_DETAIL_BYTES {
+            detail.push_str("[Truncated: too long.]");
+            break;
+        }
+        detail.push_str(line);
+    }
+    detail
+}
+
+/// Go's `unicode.IsGraphic`: letters, marks, numbers, punctuation, symbols and the
+/// space separators; control and format characters are not graphic.
+fn is_go_graphic(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_errors_carry_plain_text_detail() {
+        let url = "https://p.example/m/@v/list";
+        assert_eq!(
+            status_error_text(url, "404 Not Found", None, b"x"),
+            "reading https://p.example/m/@v/list: 404 Not Found"
+        );
+        assert_eq!(
+            status_error_text(
+                url,
+                "404 Not Found",
+                Some("text/plain; charset=utf-8"),
+                b"not found: m\n"
+            ),
+            "reading https://p.example/m/@v/list: 404 Not Found\n\tserver response: not found: m"
+        );
+        assert_eq!(
+            status_error_text(url, "410 Gone", Some("text/plain"), b"a\nb\n\nc"),
+            "reading https://p.example/m/@v/list: 410 Gone\n\tserver response:\n\ta\n\tb"
+        );
+        // A control character drops the whole detail.
+        assert_eq!(
+            status_error_text(
+                url,
+                "500 Internal Server Error",
+                Some("text/plain"),
+                b"\x1b[31mred"
+            ),
+            "reading https://p.example/m/@v/list: 500 Internal Server Error"
+        );
+        assert_eq!(
+            status_error_text(url, "500 Internal Server Error", Some("text/html"), b"oops"),
+            "reading https://p.example/m/@v/list: 500 Internal Server Error"
+        );
+        let many: String = (0..10).map(|i| format!("line{i}\n")).collect();
+        assert!(
+            status_error_text(url, "404 Not Found", Some("text/plain"), many.as_bytes())
+                .ends_with("\n\tline7\n\t[Truncated: too many lines.]")
+        );
+    }
+
+    #[test]
+    fn resolve_path_follows_go() {
+        // Cases from Go's net/url resolvePath tests.
+        let cases = [
+            ("a/b", ".", "/a/"),
+            ("a/b", "c", "/a/c"),
+            ("a/b", "..", "/"),
+            ("a/", "..", "/"),
+            ("a/", "../..", "/"),
+            ("a/b/c", "..", "/a/"),
+            ("a/b/c", "../d", "/a/d"),
+            ("a/b/c", ".././d", "/a/d"),
+            ("a/b", "./..", "/"),
+            ("a/./b", ".", "/a/"),
+            ("a/../", ".", "/"),
+            ("a/.././b", "c", "/c"),
+        ];
+        for (base, reference, want) in cases {
+            assert_eq!(
+                resolve_path(base, reference),
+                want,
+                "resolve_path({base:?}, {reference:?})"
+            );
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The network as the go command uses it: Go's proxy rules, netrc, trust store, TLS
+//! client, and an HTTP client built from them.
+
+pub mod dial;
+pub mod http;
+pub mod httpproxy;
+pub mod netrc;
+pub mod roots;
+pub mod tls;
+pub mod tunnel;

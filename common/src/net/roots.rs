@@ -1,0 +1,280 @@
+//! The trust store the go command uses on Linux (`crypto/x509` `loadOnDiskRoots`):
+//! the first readable file of a fixed list (or `SSL_CERT_FILE`), plus every
+//! certificate file in a fixed list of directories (or the colon-separated
+//! `SSL_CERT_DIR`). Setting only `SSL_CERT_FILE` therefore adds to `/etc/ssl/certs`
+//! rather than replacing it.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+
+use crate::goenv::Environment;
+use crate::oserr;
+
+/// The bundle files Go tries, in order; the first that can be read is used.
+pub const CERT_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The directories Go reads every certificate file from.
+pub const CERT_DIRECTORIES: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
+
+/// What was loaded from one file or directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RootSource {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// True for a directory.
+    pub is_dir: bool,
+    /// Certificates it contributed (after de-duplication).
+    pub certificates: usize,
+    /// Go's text for a read error other than "does not exist", if any.
+    pub error: Option<String>,
+    /// Whether Go would read it at all (a later bundle file is not read once one was).
+    pub used: bool,
+}
+
+/// Go's root pool on this machine.
+#[derive(Clone, Debug, Default)]
+pub struct GoRoots {
+    /// Every distinct certificate, DER-encoded.
+    pub certificates: Vec<CertificateDer<'static>>,
+    /// Each file and directory considered, in Go's order.
+    pub sources: Vec<RootSource>,
+    /// Set when the pool is empty and a file or directory failed to load: Go then
+    /// fails verification with `x509: failed to load system roots and no roots
+    /// provided; <error>`.
+    pub load_error: Option<String>,
+    /// Whether SSL_CERT_FILE replaced the file list.
+    pub cert_file_override: Option<String>,
+    /// Whether SSL_CERT_DIR replaced the directory list.
+    pub cert_dir_override: Option<String>,
+}
+
+impl GoRoots {
+    /// Loads the pool as Go would for this environment.
+    pub fn load(env: &Environment) -> GoRoots {
+        let cert_file = env.get("SSL_CERT_FILE");
+        let cert_dir = env.get("SSL_CERT_DIR");
+        let files: Vec<PathBuf> = if cert_file.is_empty() {
+            CERT_FILES.iter().map(PathBuf::from).collect()
+        } else {
+            vec![PathBuf::from(cert_file)]
+        };
+        let dirs: Vec<PathBuf> = if cert_dir.is_empty() {
+            CERT_DIRECTORIES.iter().map(PathBuf::from).collect()
+        } else {
+            cert_dir.split(':').map(PathBuf::from).collect()
+        };
+        let mut pool = Pool::default();
+        let mut sources = Vec::new();
+        let mut first_error: Option<String> = None;
+
+        let mut found_file = false;
+        for file in files {
+            if found_file {
+                sources.push(RootSource {
+                    path: file,
+                    is_dir: false,
+                    certificates: 0,
+                    error: None,
+                    used: false,
+                });
+                continue;
+            }
+            match std::fs::read(&file) {
+                Ok(data) => {
+                    found_file = true;
+                    let certificates = pool.add_pem(&data);
+                    sources.push(RootSource {
+                        path: file,
+                        is_dir: false,
+                        certificates,
+                        error: None,
+                        used: true,
+                    });
+                }
+                Err(err) => {
+                    let error = (err.kind() != std::io::ErrorKind::NotFound)
+                        .then(|| oserr::read_file_error(&file, &err));
+                    if first_error.is_none() {
+                        first_error.clone_from(&error);
+                    }
+                    sources.push(RootSource {
+                        path: file,
+                        is_dir: false,
+                        certificates: 0,
+                        error,
+                        used: true,
+                    });
+                }
+            }
+        }
+
+        for dir in dirs {
+            match read_unique_directory_entries(&dir) {
+                Ok(names) => {
+                    let mut certificates = 0;
+                    for name in names {
+                        if let Ok(data) = std::fs::read(dir.join(&name)) {
+                            certificates += pool.add_pem(&data);
+                        }
+                    }
+                    sources.push(RootSource {
+                        path: dir,
+                        is_dir: true,
+                        certificates,
+                        error: None,
+                        used: true,
+                    });
+                }
+                Err(err) => {
+                    let error = (err.kind() != std::io::ErrorKind::NotFound)
+                        .then(|| oserr::path_error("open", &dir, &err));
+                    if first_error.is_none() {
+                        first_error.clone_from(&error);
+                    }
+                    sources.push(RootSource {
+                        path: dir,
+                        is_dir: true,
+                        certificates: 0,
+                        error,
+                        used: true,
+                    });
+                }
+            }
+        }
+
+        let load_error = if pool.certificates.is_empty() {
+            first_error
+        } else {
+            None
+        };
+        GoRoots {
+            certificates: pool.certificates,
+            sources,
+            load_error,
+            cert_file_override: (!cert_file.is_empty()).then(|| cert_file.to_string()),
+            cert_dir_override: (!cert_dir.is_empty()).then(|| cert_dir.to_string()),
+        }
+    }
+
+    /// Loads the pool from explicit PEM files only (for `--ca-file` style checks).
+    pub fn from_pem_files(files: &[PathBuf]) -> Result<GoRoots, String> {
+        let mut pool = Pool::default();
+        let mut sources = Vec::new();
+        for file in files {
+            let data = std::fs::read(file).map_err(|e| oserr::read_file_error(file, &e))?;
+            let certificates = pool.add_pem(&data);
+            sources.push(RootSource {
+                path: file.clone(),
+                is_dir: false,
+                certificates,
+                error: None,
+                used: true,
+            });
+        }
+        Ok(GoRoots {
+            certificates: pool.certificates,
+            sources,
+            ..GoRoots::default()
+        })
+    }
+}
+
+#[derive(Default)]
+struct Pool {
+    certificates: Vec<CertificateDer<'static>>,
+    seen: HashSet<Vec<u8>>,
+}
+
+impl Pool {
+    /// Adds every CERTIFICATE block of a PEM text; returns how many were new.
+    /// Blocks that do not decode are skipped, as `AppendCertsFromPEM` skips them.
+    fn add_pem(&mut self, data: &[u8]) -> usize {
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(data).flatten() {
+            if self.seen.insert(cert.as_ref().to_vec()) {
+                self.certificates.push(cert);
+                added += 1;
+            }
+        }
+        added
+    }
+}
+
+/// Directory entries except symbolic links whose target has no `/` (the OpenSSL hash
+/// links that point at another file of the same directory).
+fn read_unique_directory_entries(dir: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        if is_symlink
+            && let Ok(target) = std::fs::read_link(entry.path())
+            && !target.as_os_str().as_encoded_bytes().contains(&b'/')
+        {
+            continue;
+        }
+        names.push(entry.file_name());
+    }
+    names.sort();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("gomod-roots-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn missing_everything_is_an_empty_pool_without_error() {
+        let dir = temp_dir("missing");
+        let env = Environment::from_pairs([
+            (
+                "SSL_CERT_FILE",
+                dir.join("nope.pem").to_string_lossy().into_owned(),
+            ),
+            (
+                "SSL_CERT_DIR",
+                dir.join("nodir").to_string_lossy().into_owned(),
+            ),
+        ]);
+        let roots = GoRoots::load(&env);
+        assert!(roots.certificates.is_empty());
+        assert_eq!(roots.load_error, None);
+        assert_eq!(roots.sources.len(), 2);
+    }
+
+    #[test]
+    fn unreadable_directory_is_reported_when_pool_is_empty() {
+        let dir = temp_dir("notdir");
+        let file = dir.join("plain");
+        std::fs::write(&file, "not a directory").unwrap();
+        let env = Environment::from_pairs([
+            (
+                "SSL_CERT_FILE",
+                dir.join("nope.pem").to_string_lossy().into_owned(),
+            ),
+            ("SSL_CERT_DIR", file.to_string_lossy().into_owned()),
+        ]);
+        let roots = GoRoots::load(&env);
+        assert_eq!(
+            roots.load_error,
+            Some(format!("open {}: not a directory", file.display()))
+        );
+    }
+}

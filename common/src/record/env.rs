@@ -1,0 +1,183 @@
+//! The `env` record: Go's effective configuration with the source of every value.
+
+use serde::Serialize;
+
+use super::{Documented, RecordBody, redact_url, untrusted};
+use crate::goenv::{EnvFileStatus, GoConfig, Setting};
+
+/// Body of the `env` record.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvBody {
+    /// One entry per variable, in report order.
+    pub vars: serde_json::Map<String, serde_json::Value>,
+    /// The Go installation whose defaults apply, if one was found.
+    pub go: Option<GoInfo>,
+    /// The user's go env file.
+    pub env_file: EnvFileInfo,
+}
+
+impl Documented for EnvBody {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        (
+            "vars",
+            "object, one entry per variable: {value, source: \"env\"|\"goenv\"|\"default\", file?, derived_from?, spelled?, note?}; credentials in values are redacted",
+        ),
+        (
+            "go",
+            "the Go installation whose go.env and version apply: {goroot, version, binary, found_via}, or null when none was found (newest Go's defaults are used)",
+        ),
+        (
+            "env_file",
+            "the user's go env file: {path, status: \"read\"|\"missing\"|\"unreadable\"|\"off\"|\"none\", error}",
+        ),
+    ];
+}
+
+/// One variable in `vars`.
+#[derive(Clone, Debug, Serialize)]
+pub struct VarInfo {
+    /// The effective value, credentials redacted.
+    pub value: String,
+    /// `env`, `goenv` or `default`.
+    pub source: &'static str,
+    /// The file the value was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The variable a default was derived from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<&'static str>,
+    /// The spelling actually used (`https_proxy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spelled: Option<&'static str>,
+    /// How the default was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The `go` field.
+#[derive(Clone, Debug, Serialize)]
+pub struct GoInfo {
+    /// GOROOT.
+    pub goroot: String,
+    /// `$GOROOT/VERSION`'s first line.
+    pub version: Option<String>,
+    /// The go binary found on PATH.
+    pub binary: Option<String>,
+    /// How GOROOT was found.
+    pub found_via: String,
+}
+
+/// The `env_file` field.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvFileInfo {
+    /// The path, when one applies.
+    pub path: Option<String>,
+    /// `read`, `missing`, `unreadable`, `off` or `none`.
+    pub status: &'static str,
+    /// Why it could not be read or located.
+    pub error: Option<String>,
+}
+
+impl EnvBody {
+    /// The wire form of a configuration.
+    pub fn from_config(cfg: &GoConfig) -> EnvBody {
+        let mut vars = serde_json::Map::new();
+        for setting in cfg.settings() {
+            let info = var_info(setting);
+            vars.insert(
+                setting.name.to_string(),
+                serde_json::to_value(info).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        let (status, error) = match &cfg.env_file.status {
+            EnvFileStatus::Read => ("read", None),
+            EnvFileStatus::Missing => ("missing", None),
+            EnvFileStatus::Unreadable(e) => ("unreadable", Some(e.clone())),
+            EnvFileStatus::Off => ("off", None),
+            EnvFileStatus::NoLocation(e) => ("none", Some(e.clone())),
+        };
+        EnvBody {
+            vars,
+            go: cfg.install.as_ref().map(|i| GoInfo {
+                goroot: i.goroot.display().to_string(),
+                version: i.version.clone(),
+                binary: i.go_binary.as_ref().map(|b| b.display().to_string()),
+                found_via: i.found_via.clone(),
+            }),
+            env_file: EnvFileInfo {
+                path: cfg.env_file.path.as_ref().map(|p| p.display().to_string()),
+                status,
+                error,
+            },
+        }
+    }
+}
+
+fn var_info(setting: &Setting) -> VarInfo {
+    let value = if setting.name == "GOAUTH" {
+        redact_goauth(&setting.value)
+    } else {
+        redact_url(&setting.value)
+    };
+    VarInfo {
+        value: untrusted(&value, 4096),
+        source: setting.source.as_str(),
+        file: setting.file.as_ref().map(|f| f.display().to_string()),
+        derived_from: setting.derived_from,
+        spelled: setting.spelled,
+        note: setting.note.clone(),
+    }
+}
+
+/// GOAUTH may name a credential command with a token on its command line: only the
+/// built-in methods are shown whole; other commands keep their first word.
+fn redact_goauth(value: &str) -> String {
+    value
+        .split(';')
+        .map(|cmd| {
+            let trimmed = cmd.trim();
+            let first = trimmed.split_whitespace().next().unwrap_or("");
+            if matches!(first, "netrc" | "off" | "git" | "") || trimmed == first {
+                cmd.to_string()
+            } else {
+                format!("{first} ***")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+impl RecordBody for EnvBody {
+    const TYPE: &'static str = "env";
+    fn text(&self) -> String {
+        let pick = |name: &str| {
+            self.vars
+                .get(name)
+                .and_then(|v| v.get("value"))
+                .and_then(|v| v.as_str())
+                .map(|s| untrusted(s, 200))
+                .unwrap_or_default()
+        };
+        format!(
+            "env GOPROXY={} GOSUMDB={} GOPRIVATE={} GONOPROXY={} GONOSUMDB={} HTTPS_PROXY={}",
+            pick("GOPROXY"),
+            pick("GOSUMDB"),
+            pick("GOPRIVATE"),
+            pick("GONOPROXY"),
+            pick("GONOSUMDB"),
+            pick("HTTPS_PROXY")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goauth_commands_keep_only_their_name() {
+        assert_eq!(redact_goauth("netrc"), "netrc");
+        assert_eq!(redact_goauth("git /abs/dir;netrc"), "git /abs/dir;netrc");
+        assert_eq!(redact_goauth("mycmd --token=abc;netrc"), "mycmd ***;netrc");
+    }
+}

@@ -1,0 +1,722 @@
+//! The JSON-lines wire format shared by every tool.
+//!
+//! Every record is one compact JSON object on one line, UTF-8, snake_case field
+//! names. The envelope fields come first and are the same for every record type:
+//!
+//! ```text
+//! {"type":"route","tool":"gomod-resolve","v":1,"ts":"2026-11-21T10:00:00Z",
+//!  ...the record type's own fields...,
+//!  "ok":true,"error":null,"warnings":[],"elapsed_ms":3}
+//! ```
+//!
+//! * `type`: the record type (`env`, `route`, `dns`, `tls`, `fetch`, `sum`, `summary`,
+//!   `input_error`).
+//! * `tool`: the program that wrote the record; `v`: the schema version ([`SCHEMA_VERSION`]);
+//!   changes within a version only add fields.
+//! * `ts`: RFC 3339 UTC time at which the probe finished.
+//! * `ok`: true when nothing failed (warnings allowed).
+//! * `error`: null or an [`ErrorInfo`]: `{code, layer, message, detail, go_error, hint}`.
+//! * `warnings`: list of [`Warning`]: `{code, message, hint, go_error}`.
+//! * `elapsed_ms`: wall time of the probe in milliseconds.
+//!
+//! Codes are stable snake_case words from one taxonomy ([`Code`]), each belonging to a
+//! [`Layer`]. The `gomod-tools(7)` man page is generated from [`Code::ALL`].
+//!
+//! Secrets never reach a record: URLs go through [`redact_url`], free text through
+//! [`scrub_credentials`], and text that came from the network through [`untrusted`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+pub mod env;
+pub mod route;
+
+/// The record schema version written in every record's `v` field.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The part of the stack a failure belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Go's configuration: environment, go env file, GOPROXY/GOSUMDB/GOVCS syntax.
+    Config,
+    /// What the user asked for: targets, files, module paths and versions.
+    Input,
+    /// Name resolution.
+    Dns,
+    /// TCP connection setup.
+    Tcp,
+    /// The HTTP(S) proxy between this machine and the server.
+    Proxy,
+    /// TLS handshake and certificate verification.
+    Tls,
+    /// HTTP status and response handling.
+    Http,
+    /// Module content: zips, go.mod files, hashes.
+    Module,
+    /// The checksum database.
+    Sumdb,
+    /// Direct mode: go-get discovery and version control.
+    Vcs,
+    /// A fault in the tool itself.
+    Internal,
+}
+
+impl Layer {
+    /// The layer's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Config => "config",
+            Layer::Input => "input",
+            Layer::Dns => "dns",
+            Layer::Tcp => "tcp",
+            Layer::Proxy => "proxy",
+            Layer::Tls => "tls",
+            Layer::Http => "http",
+            Layer::Module => "module",
+            Layer::Sumdb => "sumdb",
+            Layer::Vcs => "vcs",
+            Layer::Internal => "internal",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = ($name:literal, $layer:ident), )+) => {
+        /// A stable error or warning code. The wire form is the snake_case name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl Code {
+            /// Every code, in the order of the taxonomy (grouped by layer).
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )+ ];
+
+            /// The stable wire name, e.g. `tls_unknown_authority`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )+ }
+            }
+
+            /// The layer the code belongs to.
+            pub fn layer(self) -> Layer {
+                match self { $( Code::$variant => Layer::$layer, )+ }
+            }
+
+            /// One-paragraph description, used for the `gomod-tools(7)` reference.
+            pub fn description(self) -> &'static str {
+                match self { $( Code::$variant => concat!($($doc),+).trim_ascii(), )+ }
+            }
+        }
+    };
+}
+
+codes! {
+    /// GOPROXY has an entry the go command rejects (bad scheme, unparsable URL,
+    /// `file:` URL with a host); every module operation fails with Go's message.
+    GoproxyInvalid = ("goproxy_invalid", Config),
+    /// GOPROXY contains only separators or is empty (newest Go: also when
+    /// `$GOROOT/go.env` is missing or the go env file says `GOPROXY=`).
+    GoproxyEmpty = ("goproxy_empty", Config),
+    /// The route reaches `off` before any entry that could serve the module:
+    /// `module lookup disabled by GOPROXY=off`.
+    GoproxyOff = ("goproxy_off", Config),
+    /// GOSUMDB cannot be parsed: unknown database without a key, malformed key,
+    /// too many fields, bad URL.
+    GosumdbInvalid = ("gosumdb_invalid", Config),
+    /// GOSUMDB is empty, so every checksum check fails with `missing GOSUMDB`.
+    GosumdbMissing = ("gosumdb_missing", Config),
+    /// GOVCS cannot be parsed; the go command refuses every direct fetch.
+    GovcsInvalid = ("govcs_invalid", Config),
+    /// The go env file (or its location) cannot be read; the go command silently
+    /// ignores it, so settings written with `go env -w` do not apply.
+    GoenvUnreadable = ("goenv_unreadable", Config),
+    /// A variable is set that the go command does not read where it is set (for
+    /// example HTTPS_PROXY in the go env file, GONOSUMCHECK, ALL_PROXY).
+    IneffectiveVariable = ("ineffective_variable", Config),
+    /// A glob list (GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE) has blanks around
+    /// its commas; Go does not trim them, so the pattern matches nothing intended.
+    PatternWhitespace = ("pattern_whitespace", Config),
+    /// A value in the go env file ends in a carriage return (a file saved with
+    /// Windows line endings); Go keeps the CR in the value.
+    GoenvCarriageReturn = ("goenv_carriage_return", Config),
+    /// HTTP_PROXY is set while the process looks like a CGI program
+    /// (REQUEST_METHOD is set); Go refuses to use it for `http://` URLs.
+    ProxyCgiRefused = ("proxy_cgi_refused", Config),
+    /// Module data would be sent to a public service (proxy or checksum database)
+    /// that can learn the module path; set GOPRIVATE if the path is private.
+    PathExposed = ("path_exposed", Config),
+
+    /// A line of input is neither a JSON object nor a target this tool understands.
+    InputInvalid = ("input_invalid", Input),
+    /// A file named on the command line cannot be read.
+    FileUnreadable = ("file_unreadable", Input),
+    /// The module path fails Go's `module.CheckPath`.
+    ModulePathInvalid = ("module_path_invalid", Input),
+    /// The version or query cannot be used for this module (not semantic, wrong
+    /// major version for the path, disallowed characters).
+    VersionInvalid = ("version_invalid", Input),
+    /// A go.mod file does not parse as the go command parses it.
+    GomodInvalid = ("gomod_invalid", Input),
+    /// A requirement is replaced by a local directory: nothing is downloaded.
+    LocalReplacement = ("local_replacement", Input),
+    /// A requirement is excluded by an `exclude` directive of the main module.
+    Excluded = ("excluded", Input),
+
+    /// The name does not exist (NXDOMAIN), or has no address records.
+    DnsNxdomain = ("dns_nxdomain", Dns),
+    /// The resolver answered SERVFAIL (`server misbehaving`).
+    DnsServfail = ("dns_servfail", Dns),
+    /// The resolver refused the query (REFUSED, NOTIMP, FORMERR).
+    DnsRefused = ("dns_refused", Dns),
+    /// No answer within the time limit (`i/o timeout`).
+    DnsTimeout = ("dns_timeout", Dns),
+    /// The name exists but has no A or AAAA records.
+    DnsNoRecords = ("dns_no_records", Dns),
+    /// No name server is configured or reachable.
+    DnsNoServers = ("dns_no_servers", Dns),
+    /// Name resolution failed for another reason (see `detail`).
+    DnsFailed = ("dns_failed", Dns),
+
+    /// The server (or a firewall) refused the TCP connection (RST).
+    TcpRefused = ("tcp_refused", Tcp),
+    /// The TCP connection was not established in time (SYNs dropped).
+    TcpTimeout = ("tcp_timeout", Tcp),
+    /// No route to the address (`network is unreachable`, `no route to host`).
+    TcpUnreachable = ("tcp_unreachable", Tcp),
+    /// The peer reset or closed the connection unexpectedly.
+    TcpReset = ("tcp_reset", Tcp),
+
+    /// The HTTP proxy answered CONNECT with 407 Proxy Authentication Required.
+    ProxyAuthRequired = ("proxy_auth_required", Proxy),
+    /// The HTTP proxy refused the CONNECT request (403 or another status).
+    ProxyRefused = ("proxy_refused", Proxy),
+    /// The HTTP proxy itself cannot be reached (`proxyconnect tcp: ...`).
+    ProxyUnreachable = ("proxy_unreachable", Proxy),
+    /// The HTTP proxy closed the connection without answering.
+    ProxyClosed = ("proxy_closed", Proxy),
+
+    /// The certificate chain does not lead to a root in Go's trust store.
+    TlsUnknownAuthority = ("tls_unknown_authority", Tls),
+    /// Go's trust store is empty: no CA bundle found (the minimal-container case).
+    TlsNoRoots = ("tls_no_roots", Tls),
+    /// The certificate has expired.
+    TlsExpired = ("tls_expired", Tls),
+    /// The certificate is not valid yet (or the clock is wrong).
+    TlsNotYetValid = ("tls_not_yet_valid", Tls),
+    /// The certificate is not valid for the host name asked for.
+    TlsNameMismatch = ("tls_name_mismatch", Tls),
+    /// The server did not send the intermediate certificates needed.
+    TlsIncompleteChain = ("tls_incomplete_chain", Tls),
+    /// The TLS handshake failed (an alert from the server, or no common parameters).
+    TlsHandshakeFailed = ("tls_handshake_failed", Tls),
+    /// The server only speaks TLS versions Go no longer accepts (below 1.2).
+    TlsProtocolVersion = ("tls_protocol_version", Tls),
+    /// The port does not speak TLS (for example a plain-HTTP server).
+    TlsNotTls = ("tls_not_tls", Tls),
+    /// The TLS handshake did not finish in time.
+    TlsTimeout = ("tls_timeout", Tls),
+
+    /// 404 Not Found: with a `,` separator the go command tries the next entry.
+    HttpNotFound = ("http_not_found", Http),
+    /// 410 Gone: proxy.golang.org's "not found"; falls through like 404.
+    HttpGone = ("http_gone", Http),
+    /// 401 Unauthorized: credentials missing (netrc, GOAUTH, URL userinfo).
+    HttpUnauthorized = ("http_unauthorized", Http),
+    /// 403 Forbidden: credentials refused or a policy; stops a `,` list.
+    HttpForbidden = ("http_forbidden", Http),
+    /// 5xx from the server; stops a `,` list.
+    HttpServerError = ("http_server_error", Http),
+    /// Another non-200 status.
+    HttpStatus = ("http_status", Http),
+    /// An https URL redirected to plain http; Go refuses to follow.
+    HttpInsecureRedirect = ("http_insecure_redirect", Http),
+    /// More than 10 redirects.
+    HttpTooManyRedirects = ("http_too_many_redirects", Http),
+    /// The body is not what the protocol requires (bad JSON, wrong version, too large).
+    HttpInvalidResponse = ("http_invalid_response", Http),
+    /// The request did not complete within `--timeout` (Go itself may wait forever).
+    HttpTimeout = ("http_timeout", Http),
+    /// Credentials are in an `http://` URL; Go refuses to send them in clear text.
+    HttpInsecureCredentials = ("http_insecure_credentials", Http),
+
+    /// A module zip breaks Go's rules (prefix, names, sizes, case-fold collisions).
+    ZipInvalid = ("zip_invalid", Module),
+    /// Computed hashes differ from the expected ones.
+    HashMismatch = ("hash_mismatch", Module),
+
+    /// go.sum disagrees with the computed hash.
+    GosumMismatch = ("gosum_mismatch", Sumdb),
+    /// go.sum has no line for a module the build needs.
+    GosumMissing = ("gosum_missing", Sumdb),
+    /// The checksum database does not know the module (often a private module:
+    /// set GOPRIVATE or GONOSUMDB).
+    SumdbNotFound = ("sumdb_not_found", Sumdb),
+    /// A signed tree head does not verify with the database key.
+    SumdbBadSignature = ("sumdb_bad_signature", Sumdb),
+    /// An inclusion or consistency proof failed.
+    SumdbProofFailed = ("sumdb_proof_failed", Sumdb),
+    /// Two tree heads are inconsistent: the log forked.
+    SumdbFork = ("sumdb_fork", Sumdb),
+    /// The database's hash differs from go.sum or the download (Go's SECURITY ERROR).
+    SumdbMismatch = ("sumdb_mismatch", Sumdb),
+
+    /// Go's static host table rejects the path (e.g. `invalid github.com import path`),
+    /// or the path is one of Go's hard-coded non-modules.
+    VcsPathInvalid = ("vcs_path_invalid", Vcs),
+    /// The go-get page has no `go-import` meta tag for the path (often a login page).
+    VcsMetaNotFound = ("vcs_meta_not_found", Vcs),
+    /// go-import meta tags conflict, or a prefix page disagrees with the path page.
+    VcsMetaConflict = ("vcs_meta_conflict", Vcs),
+    /// The go-import tag names an unusable repository root or an unknown VCS.
+    VcsRepoInvalid = ("vcs_repo_invalid", Vcs),
+    /// GOVCS (or its default) forbids the version control tool this path needs.
+    VcsDisallowed = ("vcs_disallowed", Vcs),
+
+    /// The probe was not performed because it is not implemented yet.
+    NotImplemented = ("not_implemented", Internal),
+    /// A fault in the tool itself; please report it.
+    InternalError = ("internal_error", Internal),
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a record is not ok: `{code, layer, message, detail, go_error, hint}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    /// Stable code from the taxonomy.
+    pub code: Code,
+    /// The code's layer (repeated so `jq` can group without a table).
+    pub layer: Layer,
+    /// One plain sentence saying what is wrong.
+    pub message: String,
+    /// The raw lower-level error, if any.
+    pub detail: Option<String>,
+    /// The line the go command prints for the same failure.
+    pub go_error: Option<String>,
+    /// What to change, naming the exact variable and value where one fixes it.
+    pub hint: Option<String>,
+}
+
+impl ErrorInfo {
+    /// An error with a code and message; add the rest with the builder methods.
+    pub fn new(code: Code, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo {
+            code,
+            layer: code.layer(),
+            message: scrub_credentials(&message.into()),
+            detail: None,
+            go_error: None,
+            hint: None,
+        }
+    }
+
+    /// Sets the raw lower-level error text.
+    pub fn detail(mut self, detail: impl Into<String>) -> ErrorInfo {
+        self.detail = Some(scrub_credentials(&detail.into()));
+        self
+    }
+
+    /// Sets the text the go command prints for this failure.
+    pub fn go_error(mut self, go_error: impl Into<String>) -> ErrorInfo {
+        self.go_error = Some(scrub_credentials(&go_error.into()));
+        self
+    }
+
+    /// Sets the advice.
+    pub fn hint(mut self, hint: impl Into<String>) -> ErrorInfo {
+        self.hint = Some(scrub_credentials(&hint.into()));
+        self
+    }
+}
+
+/// Something that works but is wrong or risky: `{code, message, hint, go_error}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable code from the taxonomy.
+    pub code: Code,
+    /// One plain sentence.
+    pub message: String,
+    /// What to change.
+    pub hint: Option<String>,
+    /// What the go command prints about it, when it prints anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_error: Option<String>,
+}
+
+impl Warning {
+    /// A warning with a code, message and optional hint.
+    pub fn new(code: Code, message: impl Into<String>, hint: Option<String>) -> Warning {
+        Warning {
+            code,
+            message: scrub_credentials(&message.into()),
+            hint: hint.map(|h| scrub_credentials(&h)),
+            go_error: None,
+        }
+    }
+
+    /// Sets the text the go command prints about it.
+    pub fn go_error(mut self, go_error: impl Into<String>) -> Warning {
+        self.go_error = Some(scrub_credentials(&go_error.into()));
+        self
+    }
+}
+
+/// A record type's own fields, and how the record reads as one line of text.
+pub trait RecordBody: Serialize {
+    /// The record's `type`.
+    const TYPE: &'static str;
+    /// One readable line for `--format text`, without the error and hint (the
+    /// printer adds those). It must already be sanitized for a terminal.
+    fn text(&self) -> String;
+}
+
+/// A record body whose fields are documented for the `gomod-tools(7)` reference. A test
+/// checks that the documented names are exactly the serialized ones.
+pub trait Documented {
+    /// `(field, description)` for every field of the body, in wire order.
+    const FIELDS: &'static [(&'static str, &'static str)];
+}
+
+/// One output record: envelope plus the body's fields, ready to print.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The record `type`.
+    pub kind: &'static str,
+    /// The body's fields, in declaration order.
+    pub body: serde_json::Map<String, serde_json::Value>,
+    /// The body's one-line text form.
+    pub text: String,
+    /// Why the record is not ok, if it is not.
+    pub error: Option<ErrorInfo>,
+    /// Things that work but are wrong or risky.
+    pub warnings: Vec<Warning>,
+    /// When the probe finished.
+    pub finished: SystemTime,
+    /// How long the probe took.
+    pub elapsed: Duration,
+}
+
+impl Record {
+    /// Builds a record from a typed body and the probe's outcome.
+    pub fn new<B: RecordBody>(
+        body: &B,
+        error: Option<ErrorInfo>,
+        warnings: Vec<Warning>,
+        elapsed: Duration,
+    ) -> Record {
+        let body_map = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(map)) => map,
+            // A body always serializes to an object; anything else is a programming error
+            // that must not take the whole run down.
+            other => {
+                let mut map = serde_json::Map::new();
+                map.insert("body".into(), other.unwrap_or(serde_json::Value::Null));
+                map
+            }
+        };
+        Record {
+            kind: B::TYPE,
+            body: body_map,
+            text: body.text(),
+            error,
+            warnings,
+            finished: SystemTime::now(),
+            elapsed,
+        }
+    }
+
+    /// True when nothing failed.
+    pub fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The record as one compact JSON line (without the newline).
+    pub fn to_json_line(&self, tool: &str) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), self.kind.into());
+        map.insert("tool".into(), tool.into());
+        map.insert("v".into(), SCHEMA_VERSION.into());
+        map.insert("ts".into(), rfc3339(self.finished).into());
+        for (k, v) in &self.body {
+            map.insert(k.clone(), v.clone());
+        }
+        map.insert("ok".into(), self.ok().into());
+        map.insert("error".into(), to_value(&self.error));
+        map.insert("warnings".into(), to_value(&self.warnings));
+        let elapsed_ms = u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX);
+        map.insert("elapsed_ms".into(), elapsed_ms.into());
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// The record as one line of text: the body's line, then the error and hint.
+    pub fn to_text_line(&self) -> String {
+        let mut line = String::new();
+        line.push_str(if self.ok() { "ok   " } else { "FAIL " });
+        line.push_str(&self.text);
+        if let Some(err) = &self.error {
+            line.push_str(&format!(
+                " | {}: {}",
+                err.code,
+                untrusted(&err.message, 400)
+            ));
+            if let Some(hint) = &err.hint {
+                line.push_str(&format!(" | hint: {}", untrusted(hint, 400)));
+            }
+        }
+        for w in &self.warnings {
+            line.push_str(&format!(
+                " | warning {}: {}",
+                w.code,
+                untrusted(&w.message, 300)
+            ));
+            if let Some(hint) = &w.hint {
+                line.push_str(&format!(" (hint: {})", untrusted(hint, 300)));
+            }
+        }
+        line
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Formats a time as RFC 3339 UTC with second precision (`2026-11-21T10:00:00Z`).
+pub fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// The `summary` record written with `--summary`: counts of records and codes. Its
+/// field names stay clear of the envelope's `ok` and `warnings`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Records written (not counting this one).
+    pub records: u64,
+    /// Records with `ok: true`.
+    pub passed: u64,
+    /// Records with `ok: false`.
+    pub failed: u64,
+    /// Error codes and how many records carry each.
+    pub error_codes: BTreeMap<String, u64>,
+    /// Warning codes and how many times each was given.
+    pub warning_codes: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    /// Counts one record.
+    pub fn add(&mut self, record: &Record) {
+        self.records += 1;
+        match &record.error {
+            None => self.passed += 1,
+            Some(err) => {
+                self.failed += 1;
+                *self
+                    .error_codes
+                    .entry(err.code.as_str().to_string())
+                    .or_default() += 1;
+            }
+        }
+        for w in &record.warnings {
+            *self
+                .warning_codes
+                .entry(w.code.as_str().to_string())
+                .or_default() += 1;
+        }
+    }
+}
+
+impl RecordBody for Summary {
+    const TYPE: &'static str = "summary";
+    fn text(&self) -> String {
+        format!(
+            "summary: {} records, {} ok, {} failed",
+            self.records, self.passed, self.failed
+        )
+    }
+}
+
+/// The body of an `input_error` record: a line of input that could not be used.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputErrorBody {
+    /// Where the input came from: `arg`, `stdin` or the file name.
+    pub source: String,
+    /// 1-based line number within that source (argument index for `arg`).
+    pub line: u64,
+    /// The offending text, sanitized and cut to 200 bytes.
+    pub input: String,
+}
+
+impl RecordBody for InputErrorBody {
+    const TYPE: &'static str = "input_error";
+    fn text(&self) -> String {
+        format!("input {}:{}: {}", self.source, self.line, self.input)
+    }
+}
+
+/// Replaces the password of a URL's userinfo with `***` (`https://alice:***@proxy`).
+/// Text that is not a URL with userinfo is returned unchanged.
+pub fn redact_url(url: &str) -> String {
+    scrub_credentials(url)
+}
+
+/// Removes credentials from free text: in every `scheme://user:password@host`
+/// occurrence the password becomes `***`. Used on every message, detail, hint and
+/// go_error before it is stored, since Go's own error texts sometimes include a URL
+/// exactly as configured.
+pub fn scrub_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("://") {
+        let (before, after_scheme) = rest.split_at(pos + 3);
+        out.push_str(before);
+        // The authority ends at the first '/', '?', '#', white space or quote.
+        let authority_end = after_scheme
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '>' | '<') || c.is_whitespace()
+            })
+            .unwrap_or(after_scheme.len());
+        let authority = &after_scheme[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.find(':') {
+                    Some(colon) => {
+                        out.push_str(&userinfo[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after_scheme[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Makes text from an untrusted source safe to show: control characters, bidi
+/// overrides and other invisible formatting characters are escaped (`\u{1b}`), and the
+/// result is cut at `max_bytes` (on a character boundary) with a `…[truncated]` mark.
+pub fn untrusted(text: &str, max_bytes: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_bytes + 16));
+    for c in text.chars() {
+        if out.len() >= max_bytes {
+            out.push_str("…[truncated]");
+            return out;
+        }
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "duplicate code {name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name} is not snake_case"
+            );
+            assert!(!code.description().is_empty(), "{name} has no description");
+            let layer = code.layer().as_str();
+            // Codes start with their layer's name where the layer has a prefix of its own.
+            if matches!(
+                code.layer(),
+                Layer::Dns | Layer::Tcp | Layer::Tls | Layer::Http | Layer::Proxy
+            ) {
+                assert!(name.starts_with(layer), "{name} is not in layer {layer}");
+            }
+        }
+    }
+
+    #[test]
+    fn scrub_credentials_hides_passwords_only() {
+        assert_eq!(
+            scrub_credentials("https://alice:s3cret@proxy.example/x"),
+            "https://alice:***@proxy.example/x"
+        );
+        assert_eq!(
+            scrub_credentials("https://alice@proxy.example"),
+            "https://alice@proxy.example"
+        );
+        assert_eq!(
+            scrub_credentials(r#"Get "http://u:p@h:1/a": x and https://v:w@k"#),
+            r#"Get "http://u:***@h:1/a": x and https://v:***@k"#
+        );
+        assert_eq!(scrub_credentials("no url here"), "no url here");
+        assert_eq!(scrub_credentials("a://b:c@d@e/f"), "a://b:***@e/f");
+        assert_eq!(scrub_credentials("://"), "://");
+    }
+
+    #[test]
+    fn untrusted_escapes_and_truncates() {
+        assert_eq!(untrusted("a\x1b[31mb", 100), "a\\u{1b}[31mb");
+        assert_eq!(untrusted("x\u{202e}y", 100), "x\\u{202e}y");
+        assert_eq!(untrusted("abcdef", 3), "abc…[truncated]");
+        assert_eq!(untrusted("ééé", 3), "éé…[truncated]");
+    }
+
+    #[test]
+    fn record_line_has_envelope_around_body() {
+        let summary = Summary {
+            records: 2,
+            passed: 1,
+            failed: 1,
+            ..Summary::default()
+        };
+        let err = ErrorInfo::new(Code::HttpNotFound, "not found");
+        let record = Record::new(&summary, Some(err), vec![], Duration::from_millis(12));
+        let line = record.to_json_line("gomod-resolve");
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["type"], "summary");
+        assert_eq!(value["tool"], "gomod-resolve");
+        assert_eq!(value["v"], 1);
+        assert_eq!(value["ok"], false);
+        assert_eq!(value["error"]["code"], "http_not_found");
+        assert_eq!(value["error"]["layer"], "http");
+        assert_eq!(value["elapsed_ms"], 12);
+        assert_eq!(value["records"], 2);
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(&keys[..4], ["type", "tool", "v", "ts"]);
+        assert_eq!(
+            &keys[keys.len() - 4..],
+            ["ok", "error", "warnings", "elapsed_ms"]
+        );
+    }
+}

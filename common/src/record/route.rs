@@ -1,0 +1,284 @@
+//! The `route` record: how the go command would fetch one module, and why.
+
+use serde::Serialize;
+
+use super::{Documented, RecordBody, untrusted};
+
+/// Body of the `route` record.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RouteBody {
+    /// The module path as given.
+    pub module: String,
+    /// The canonical version asked for, if any.
+    pub version: Option<String>,
+    /// A version query (`latest`, `v1.2`, a branch or commit), if that was asked instead.
+    pub query: Option<String>,
+    /// Whether the path (and version) pass Go's checks.
+    pub valid: bool,
+    /// The escaped module path used in URLs and the cache (`github.com/!azure/x`).
+    pub escaped: Option<String>,
+    /// The escaped version.
+    pub escaped_version: Option<String>,
+    /// Where the target came from when read from a go.mod file.
+    pub from: Option<FromInfo>,
+    /// The replacement that applies, from the main module's go.mod.
+    pub replaced_by: Option<Replacement>,
+    /// The entries Go tries, in order.
+    pub endpoints: Vec<Endpoint>,
+    /// GOPROXY entries Go skips for this path without a request, and why.
+    pub skipped: Vec<Skipped>,
+    /// The checksum database consulted, or null (see `sumdb_skipped`).
+    pub sumdb: Option<SumdbInfo>,
+    /// Why no checksum database is consulted.
+    pub sumdb_skipped: Option<String>,
+    /// The GONOPROXY, GONOSUMDB and GOINSECURE decisions.
+    pub private: Private,
+    /// Third-party hosts that learn the module path.
+    pub exposed_to: Vec<Exposure>,
+    /// The setting that keeps the path away from public services, when it is exposed.
+    pub keep_private: Option<String>,
+    /// The repository Go fetches from in direct mode.
+    pub vcs: Option<VcsInfo>,
+}
+
+impl Documented for RouteBody {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("module", "the module path as given"),
+        (
+            "version",
+            "the canonical version asked for (v1.2.3), or null",
+        ),
+        (
+            "query",
+            "a version query instead of a version (latest, v1.2, a branch or commit), or null",
+        ),
+        (
+            "valid",
+            "whether the path and version pass Go's checks (module.CheckPath, module.Check)",
+        ),
+        (
+            "escaped",
+            "the case-escaped module path used in URLs and the module cache (github.com/!azure/x), or null when invalid",
+        ),
+        ("escaped_version", "the escaped version, or null"),
+        ("from", "for targets read from a go.mod file: {file, line}"),
+        (
+            "replaced_by",
+            "the replacement from the main module's go.mod: {path, version, local}; a local directory has no network route",
+        ),
+        (
+            "endpoints",
+            "the entries Go tries, in order: {kind: \"proxy\"|\"direct\"|\"noproxy\"|\"off\", url, scheme, host, port, fallback: \"not_found\"|\"any_error\"|\"none\", requests}; fallback says when Go moves on to the next entry; requests are the first URLs Go asks for",
+        ),
+        (
+            "skipped",
+            "GOPROXY entries Go passes over for this path without a request: {entry, reason} with Go's own reason (disabled by GOPRIVATE/GONOPROXY, path does not match GOPRIVATE/GONOPROXY)",
+        ),
+        (
+            "sumdb",
+            "the checksum database consulted: {name, url, key, host, known, proxied_via}; proxied_via lists the <proxy>/sumdb/<name>/supported URLs Go asks first",
+        ),
+        (
+            "sumdb_skipped",
+            "why no checksum database is consulted (GOSUMDB=off, or the GONOSUMDB/GOPRIVATE glob), or null",
+        ),
+        (
+            "private",
+            "{noproxy, nosumdb, insecure}, each {matched, variable, source, glob}: which variable and glob decided",
+        ),
+        (
+            "exposed_to",
+            "third-party hosts that learn the module path: {host, role: \"proxy\"|\"sumdb\", when: \"always\"|\"on_fallback\"|\"unless_proxied\", public}",
+        ),
+        (
+            "keep_private",
+            "when the path reaches a public service: the GOPRIVATE value that keeps it private, or null",
+        ),
+        (
+            "vcs",
+            "for direct routes: {vcs, repo, root, via: \"known_host\"|\"go_get\", status, url, sub_dir, schemes, govcs: {allowed, scope, rule}}",
+        ),
+    ];
+}
+
+/// The `from` field.
+#[derive(Clone, Debug, Serialize)]
+pub struct FromInfo {
+    /// The go.mod file.
+    pub file: String,
+    /// The line of the requirement.
+    pub line: u64,
+}
+
+/// The `replaced_by` field.
+#[derive(Clone, Debug, Serialize)]
+pub struct Replacement {
+    /// The replacement module path or directory.
+    pub path: String,
+    /// The replacement version (none for a directory).
+    pub version: Option<String>,
+    /// Whether it is a local directory.
+    pub local: bool,
+}
+
+/// One entry of `endpoints`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Endpoint {
+    /// `proxy`, `direct`, `noproxy` or `off`.
+    pub kind: &'static str,
+    /// The proxy URL (redacted), the go-get discovery URL for direct entries, or null.
+    pub url: Option<String>,
+    /// The URL scheme.
+    pub scheme: Option<String>,
+    /// The host contacted.
+    pub host: Option<String>,
+    /// The port contacted.
+    pub port: Option<u16>,
+    /// When Go moves on to the next entry: `not_found` (404/410 only), `any_error`, `none`.
+    pub fallback: &'static str,
+    /// The first URLs Go requests from this entry for the target (redacted).
+    pub requests: Vec<String>,
+}
+
+/// One entry of `skipped`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    /// The GOPROXY entry (redacted).
+    pub entry: String,
+    /// Go's reason.
+    pub reason: String,
+}
+
+/// The `sumdb` field.
+#[derive(Clone, Debug, Serialize)]
+pub struct SumdbInfo {
+    /// The database name.
+    pub name: String,
+    /// The URL used when no proxy serves the database.
+    pub url: String,
+    /// The verifier key.
+    pub key: String,
+    /// The host of `url`.
+    pub host: String,
+    /// Whether the key is built into Go.
+    pub known: bool,
+    /// The `<proxy>/sumdb/<name>/supported` URLs Go asks before `url`.
+    pub proxied_via: Vec<String>,
+}
+
+/// The `private` field.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Private {
+    /// GONOPROXY (or GOPRIVATE): fetched directly, never through a proxy.
+    pub noproxy: Decision,
+    /// GONOSUMDB (or GOPRIVATE): not checked against the checksum database.
+    pub nosumdb: Decision,
+    /// GOINSECURE: direct fetches may use http and skip certificate checks.
+    pub insecure: Decision,
+}
+
+/// One decision in `private`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Decision {
+    /// Whether the path matched.
+    pub matched: bool,
+    /// The variable that decided (`GOPRIVATE` when GONOPROXY/GONOSUMDB inherit it).
+    pub variable: &'static str,
+    /// Where that variable's value came from.
+    pub source: &'static str,
+    /// The glob that matched.
+    pub glob: Option<String>,
+}
+
+/// One entry of `exposed_to`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exposure {
+    /// The host.
+    pub host: String,
+    /// `proxy` or `sumdb`.
+    pub role: &'static str,
+    /// `always`, `on_fallback`, or `unless_proxied` (a database reached only when no
+    /// proxy relays it).
+    pub when: &'static str,
+    /// Whether the host is a public Go service (proxy.golang.org, sum.golang.org, ...).
+    pub public: bool,
+}
+
+/// The `vcs` field.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct VcsInfo {
+    /// `git`, `hg`, `svn`, `fossil` or `mod`; null when not known.
+    pub vcs: Option<String>,
+    /// The repository URL (for `mod`, the module server's base URL).
+    pub repo: Option<String>,
+    /// The repository root path.
+    pub root: Option<String>,
+    /// `known_host` (Go's static table) or `go_get` (discovery page).
+    pub via: &'static str,
+    /// `resolved`, `not_probed` (offline, or only reached on fall-through), or `failed`.
+    pub status: &'static str,
+    /// The go-get discovery URL, for `go_get`.
+    pub url: Option<String>,
+    /// The subdirectory within the repository (4-field go-import tags).
+    pub sub_dir: Option<String>,
+    /// For `host/path.vcs` paths: the schemes Go tries, in order.
+    pub schemes: Vec<String>,
+    /// The GOVCS verdict.
+    pub govcs: Option<Govcs>,
+}
+
+/// The GOVCS verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct Govcs {
+    /// Whether the VCS may be used.
+    pub allowed: bool,
+    /// `public` or `private` (by GOPRIVATE against the repository root).
+    pub scope: &'static str,
+    /// The GOVCS rule that decided (`public:git|hg` is Go's default).
+    pub rule: String,
+}
+
+impl RecordBody for RouteBody {
+    const TYPE: &'static str = "route";
+    fn text(&self) -> String {
+        let target = match (&self.version, &self.query) {
+            (Some(v), _) | (None, Some(v)) => format!("{}@{}", self.module, v),
+            _ => self.module.clone(),
+        };
+        let mut parts = vec![format!("route {}", untrusted(&target, 300))];
+        if let Some(r) = &self.replaced_by {
+            parts.push(format!(
+                "=> {}{}",
+                untrusted(&r.path, 200),
+                if r.local { " (local)" } else { "" }
+            ));
+        }
+        let endpoints: Vec<String> = self
+            .endpoints
+            .iter()
+            .map(|e| {
+                let what = e.url.as_deref().unwrap_or(e.kind);
+                let sep = match e.fallback {
+                    "not_found" => " ,",
+                    "any_error" => " |",
+                    _ => "",
+                };
+                format!("{}{}", untrusted(what, 200), sep)
+            })
+            .collect();
+        if !endpoints.is_empty() {
+            parts.push(format!("via {}", endpoints.join(" ")));
+        }
+        match (&self.sumdb, &self.sumdb_skipped) {
+            (Some(db), _) => parts.push(format!("sumdb {}", untrusted(&db.name, 200))),
+            (None, Some(why)) => parts.push(format!("no sumdb ({})", untrusted(why, 200))),
+            _ => {}
+        }
+        if let Some(vcs) = &self.vcs
+            && let (Some(kind), Some(repo)) = (&vcs.vcs, &vcs.repo)
+        {
+            parts.push(format!("{kind} {}", untrusted(repo, 200)));
+        }
+        parts.join(" ")
+    }
+}

@@ -1,0 +1,3 @@
+//! The checksum database: signed notes and their keys.
+
+pub mod note;

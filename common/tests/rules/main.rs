@@ -1,0 +1,23 @@
+//! Go's rules, table-tested against the vectors in `tests/fixtures/vectors` (produced by
+//! running Go's own code; see that directory's README) and against inputs that must
+//! never make a parser panic.
+
+mod discovery;
+mod envfile;
+mod goproxy;
+mod net_no_panic;
+mod net_vectors;
+mod path_no_panic;
+mod path_vectors;
+mod vcs_robustness;
+mod vcs_units;
+mod vcs_vectors;
+
+use std::path::PathBuf;
+
+/// The path of a vector file copied into the project.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/vectors")
+        .join(name)
+}

@@ -10,7 +10,7 @@ use gomod_common::app::CommonArgs;
 /// NOT IMPLEMENTED YET: this build of gomod-dnscheck has only --help and --version; it
 /// probes nothing and exits with status 2 when asked to.
 #[derive(Parser, Debug)]
-#[command(name = "gomod-dnscheck", version, about, long_about)]
+#[command(name = "gomod-dnscheck", version)]
 pub struct Cli {
     /// What to probe.
     #[arg(value_name = "HOST")]

@@ -19,7 +19,7 @@ use gomod_common::app::CommonArgs;
 /// Targets: PATH[@VERSION|@QUERY] arguments, `-m go.mod`, `-f FILE`, or records and
 /// lines on standard input (any record with a `module` field).
 #[derive(Parser, Debug)]
-#[command(name = "gomod-resolve", version, about, long_about, after_long_help = EXAMPLES)]
+#[command(name = "gomod-resolve", version, after_long_help = EXAMPLES)]
 pub struct Cli {
     /// Modules to route: PATH, PATH@VERSION or PATH@QUERY (latest, v1.2, a branch).
     #[arg(value_name = "MODULE")]

@@ -347,8 +347,11 @@ impl Resolver {
             ),
         };
 
-        body.private = self.private_decisions(&fetch_path);
-        self.fill_sumdb(&fetch_path, body)?;
+        let private = self.private_decisions(&fetch_path);
+        let insecure = private.insecure.matched;
+        let nosumdb_variable = private.nosumdb.variable;
+        body.private = Some(private);
+        self.fill_sumdb(&fetch_path, nosumdb_variable, body)?;
 
         let planned = route::plan(
             self.cfg.get("GOPROXY"),
@@ -446,6 +449,7 @@ impl Resolver {
                 &fetch_path,
                 &fetch_wanted,
                 direct_first,
+                insecure,
                 body,
                 warnings,
                 &prefix,
@@ -504,7 +508,12 @@ impl Resolver {
         }
     }
 
-    fn fill_sumdb(&self, path: &str, body: &mut RouteBody) -> Result<(), ErrorInfo> {
+    fn fill_sumdb(
+        &self,
+        path: &str,
+        nosumdb_variable: &str,
+        body: &mut RouteBody,
+    ) -> Result<(), ErrorInfo> {
         match route::sumdb_use(
             path,
             self.cfg.get("GOSUMDB"),
@@ -516,8 +525,7 @@ impl Resolver {
                 Ok(())
             }
             SumdbUse::NoSumdb(glob) => {
-                let variable = body.private.nosumdb.variable;
-                body.sumdb_skipped = Some(format!("{variable} matches {glob:?}"));
+                body.sumdb_skipped = Some(format!("{nosumdb_variable} matches {glob:?}"));
                 Ok(())
             }
             SumdbUse::Used => match route::parse_gosumdb(self.cfg.get("GOSUMDB")) {
@@ -635,16 +643,17 @@ impl Resolver {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn fill_vcs(
         &self,
         path: &str,
         wanted: &Wanted,
         direct_first: bool,
+        insecure: bool,
         body: &mut RouteBody,
         warnings: &mut Vec<Warning>,
         prefix: &str,
     ) -> Result<(), ErrorInfo> {
-        let insecure = body.private.insecure.matched;
         let git_allow = self.cfg.environment().get("GIT_ALLOW_PROTOCOL");
         let goprivate = self.cfg.get("GOPRIVATE");
         let govcs_value = self.cfg.get("GOVCS");
@@ -702,6 +711,18 @@ impl Resolver {
                     govcs: None,
                 };
                 self.set_direct_endpoints(body, Some(&root.repo), None);
+                if root.vcs == gomod_common::vcs::VcsKind::Git && root.repo.starts_with("https://")
+                {
+                    let refs =
+                        redact_url(&format!("{}/info/refs?service=git-upload-pack", root.repo));
+                    for endpoint in body
+                        .endpoints
+                        .iter_mut()
+                        .filter(|e| e.kind == "direct" || e.kind == "noproxy")
+                    {
+                        endpoint.requests = vec![refs.clone()];
+                    }
+                }
                 match direct::static_govcs(&root, govcs_value, goprivate) {
                     Ok(verdict) => {
                         info.govcs = Some(govcs_info(&verdict));

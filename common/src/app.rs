@@ -42,8 +42,9 @@ pub struct CommonArgs {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Output format: one JSON object per line, or one readable line per record.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Json)]
+    /// Output format: `json`, one compact JSON object per line; or `text`, one
+    /// readable line per record with its error and hint.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Json, hide_possible_values = true)]
     pub format: Format,
 
     /// After all records, write a summary record with counts per error and warning code.

@@ -443,6 +443,10 @@ impl GoConfig {
 
     fn simple_setting(&self, name: &'static str, default: &str, go_env: &GoEnvDefaults) -> Setting {
         match self.lookup(name, go_env) {
+            Some((value, Source::GorootGoEnv, file)) if !value.is_empty() => Setting {
+                note: go_env.note.clone(),
+                ..plain(name, value, Source::GorootGoEnv, file)
+            },
             Some((value, source, file)) if !value.is_empty() => plain(name, value, source, file),
             Some((_, Source::GoEnvFile, file)) if default.is_empty() => {
                 // An empty user-file entry stays empty (and hides go.env).
@@ -644,7 +648,13 @@ impl GoConfig {
         file_keys.sort();
         for key in file_keys {
             let value = &self.env_file.entries[key];
-            if value.ends_with('\r') {
+            // GOPROXY, GOSUMDB, GOFLAGS, GOVCS and GOAUTH are trimmed or split on white
+            // space by Go, so a CR there does no harm.
+            let trimmed_by_go = matches!(
+                key.as_str(),
+                "GOPROXY" | "GOSUMDB" | "GOFLAGS" | "GOVCS" | "GOAUTH"
+            );
+            if value.ends_with('\r') && !trimmed_by_go {
                 warnings.push(Warning::new(
                     Code::GoenvCarriageReturn,
                     format!("{key} in the go env file ends in a carriage return, which Go keeps as part of the value"),
@@ -689,7 +699,7 @@ impl GoConfig {
                 && s.derived_from.is_none()
                 && s.value
                     .split(',')
-                    .any(|p| p != p.trim() && !p.trim().is_empty())
+                    .any(|p| p != p.trim_matches([' ', '\t']) && !p.trim().is_empty())
             {
                 let trimmed: Vec<&str> = s
                     .value

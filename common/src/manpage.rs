@@ -32,6 +32,10 @@ pub const TOOLS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The date in every page's title line. It changes with releases, not with builds,
+/// so that the committed pages stay reproducible.
+pub const MAN_DATE: &str = "2026-11-21";
+
 /// Environment variables every tool reads, for the ENVIRONMENT section.
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
@@ -70,6 +74,7 @@ pub fn tool_page(cmd: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
         .after_long_help(None::<&'static str>);
     let man = clap_mangen::Man::new(cmd)
         .manual("gomod-tools")
+        .date(MAN_DATE)
         .source(format!("gomod-tools {}", env!("CARGO_PKG_VERSION")));
     man.render_title(out)?;
     man.render_name_section(out)?;
@@ -145,14 +150,14 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         [
             "GOMOD-TOOLS",
             "7",
-            "",
+            MAN_DATE,
             &format!("gomod-tools {}", env!("CARGO_PKG_VERSION")),
             "gomod-tools",
         ],
     );
     roff.control("SH", ["NAME"]);
     roff.text([roman(
-        "gomod-tools \\- records and error codes of the gomod tools",
+        "gomod-tools - records and error codes of the gomod tools",
     )]);
 
     roff.control("SH", ["DESCRIPTION"]);

@@ -1,1 +1,155 @@
-fn main() {}
+//! The integration tests: the built tools driven with assert_cmd in a controlled
+//! environment, their output decoded into typed records (unknown fields fail).
+//! Every server a test needs runs on 127.0.0.1 (gomod-testsupport); nothing else is
+//! contacted.
+
+mod discovery;
+mod docs;
+mod interop;
+mod io;
+mod records;
+mod resolve;
+mod stubs;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use records::Record;
+
+/// A scratch HOME and a process environment built from nothing: no variable of the
+/// machine running the tests reaches the tool unless a test sets it.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    /// HOME in a fresh directory, an empty PATH (so no Go is found), and a trust store
+    /// that is empty unless the test sets SSL_CERT_FILE.
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let empty_certs = dir.path().join("no-certs");
+        std::fs::create_dir_all(&empty_certs).unwrap();
+        let env = vec![
+            ("HOME".to_string(), home.display().to_string()),
+            ("PATH".to_string(), String::new()),
+            (
+                "SSL_CERT_FILE".to_string(),
+                dir.path().join("no-such-bundle.pem").display().to_string(),
+            ),
+            (
+                "SSL_CERT_DIR".to_string(),
+                empty_certs.display().to_string(),
+            ),
+        ];
+        Sandbox { dir, env }
+    }
+
+    /// The sandbox directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The sandbox's HOME.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Sets (or replaces) a variable.
+    pub fn env(mut self, key: &str, value: &str) -> Sandbox {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Writes the user's go env file at its default location.
+    pub fn go_env_file(self, content: &str) -> Sandbox {
+        let file = self.home().join(".config/go/env");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, content).unwrap();
+        self
+    }
+
+    /// Writes a file in the sandbox and returns its path.
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// A command for `tool` with exactly this environment.
+    pub fn command(&self, tool: &str) -> Command {
+        let mut cmd = Command::cargo_bin(tool).unwrap_or_else(|e| panic!("{tool}: {e}"));
+        cmd.env_clear();
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.current_dir(self.dir.path());
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// Runs `tool` with `args` and no stdin.
+    pub fn run(&self, tool: &str, args: &[&str]) -> Run {
+        self.run_with_stdin(tool, args, "")
+    }
+
+    /// Runs `tool` with `args`, feeding `stdin`.
+    pub fn run_with_stdin(&self, tool: &str, args: &[&str], stdin: &str) -> Run {
+        let output = self
+            .command(tool)
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("run tool");
+        Run::from(output)
+    }
+}
+
+/// The outcome of one run.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+impl Run {
+    /// Every stdout line decoded as a record.
+    pub fn records(&self) -> Vec<Record> {
+        self.stdout.lines().map(Record::parse).collect()
+    }
+
+    /// The single route record of the run.
+    pub fn route(&self) -> records::RouteRecord {
+        let mut records = self.records();
+        assert_eq!(
+            records.len(),
+            1,
+            "one record expected:\n{}\nstderr: {}",
+            self.stdout,
+            self.stderr
+        );
+        records.remove(0).route()
+    }
+
+    /// Every record, which must all be routes.
+    pub fn routes(&self) -> Vec<records::RouteRecord> {
+        self.records().into_iter().map(Record::route).collect()
+    }
+}

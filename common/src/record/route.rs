@@ -31,8 +31,8 @@ pub struct RouteBody {
     pub sumdb: Option<SumdbInfo>,
     /// Why no checksum database is consulted.
     pub sumdb_skipped: Option<String>,
-    /// The GONOPROXY, GONOSUMDB and GOINSECURE decisions.
-    pub private: Private,
+    /// The GONOPROXY, GONOSUMDB and GOINSECURE decisions (null for an invalid path).
+    pub private: Option<Private>,
     /// Third-party hosts that learn the module path.
     pub exposed_to: Vec<Exposure>,
     /// The setting that keeps the path away from public services, when it is exposed.
@@ -68,7 +68,7 @@ impl Documented for RouteBody {
         ),
         (
             "endpoints",
-            "the entries Go tries, in order: {kind: \"proxy\"|\"direct\"|\"noproxy\"|\"off\", url, scheme, host, port, fallback: \"not_found\"|\"any_error\"|\"none\", requests}; fallback says when Go moves on to the next entry; requests are the first URLs Go asks for",
+            "the entries Go tries, in order: {kind: \"proxy\"|\"direct\"|\"noproxy\"|\"off\", url, scheme, host, port, fallback: \"not_found\"|\"any_error\"|\"none\", requests}; fallback says when Go moves on to the next entry; requests are the first URLs Go asks for (for a git repository over https, the smart-HTTP info/refs URL git fetches first)",
         ),
         (
             "skipped",

@@ -1,0 +1,18 @@
+complete -c gomod-resolve -s m -l modfile -d 'Route every requirement of this go.mod file, after its replace and exclude directives. May be repeated' -r -F
+complete -c gomod-resolve -s j -l jobs -d 'Probe up to N targets at the same time' -r
+complete -c gomod-resolve -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
+complete -c gomod-resolve -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
+complete -c gomod-resolve -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
+complete -c gomod-resolve -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'
+text\t'One readable line per record, with the error and its hint'"
+complete -c gomod-resolve -l generate -d 'Write a man page or shell completion script to standard output' -r -f -a "man\t'The tool\'s man page (roff)'
+man-reference\t'The record and error-code reference, gomod-tools(7) (roff)'
+complete-bash\t'Bash completion'
+complete-zsh\t'Zsh completion'
+complete-fish\t'Fish completion'"
+complete -c gomod-resolve -l env -d 'Write one `env` record first: every variable that affects downloads, its effective value, and where it came from (process environment, go env file, or default)'
+complete -c gomod-resolve -l offline -d 'Do not fetch go-get discovery pages; report what is known without network'
+complete -c gomod-resolve -l discover-fallback -d 'Also run go-get discovery for direct entries that Go reaches only after every proxy before them answered 404/410 (by default only a first direct entry is probed)'
+complete -c gomod-resolve -l summary -d 'After all records, write a summary record with counts per error and warning code'
+complete -c gomod-resolve -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gomod-resolve -s V -l version -d 'Print version'

@@ -1,0 +1,248 @@
+//! The shared conventions: input from args, files and stdin; output order; text
+//! format; --summary; exit codes; a closed stdout.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+
+use crate::Sandbox;
+use crate::records::Record;
+
+const TOOL: &str = "gomod-resolve";
+
+#[test]
+fn stdin_takes_plain_lines_records_and_reports_bad_lines() {
+    let stdin = "# a comment, then a blank line\n\nexample.com/a@v1.0.0\n{\"type\":\"route\",\"module\":\"example.com/b\",\"version\":\"v2.0.0+incompatible\"}\n{\"type\":\"dns\",\"host\":\"proxy.golang.org\"}\n{not json\nexample.com/c\n";
+    let run = Sandbox::new().run_with_stdin(TOOL, &["--offline"], stdin);
+    assert_eq!(run.status, 1, "the bad line makes the run fail");
+    let records = run.records();
+    assert_eq!(
+        records.len(),
+        4,
+        "the dns record carries nothing for gomod-resolve:\n{}",
+        run.stdout
+    );
+    let mut iter = records.into_iter();
+    assert_eq!(iter.next().unwrap().route().module, "example.com/a");
+    let b = iter.next().unwrap().route();
+    assert_eq!(
+        (b.module.as_str(), b.version.as_deref()),
+        ("example.com/b", Some("v2.0.0+incompatible"))
+    );
+    match iter.next().unwrap() {
+        Record::InputError(e) => {
+            assert_eq!(
+                (e.source.as_str(), e.line, e.input.as_str()),
+                ("stdin", 6, "{not json")
+            );
+            assert_eq!(e.error.unwrap().code, "input_invalid");
+        }
+        other => panic!("expected an input_error, got {other:?}"),
+    }
+    assert_eq!(iter.next().unwrap().route().module, "example.com/c");
+}
+
+#[test]
+fn records_chain_from_one_tool_into_the_next() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.run(
+        TOOL,
+        &["--offline", "example.com/m@v1.0.0", "example.com/n@latest"],
+    );
+    let second = sandbox.run_with_stdin(TOOL, &["--offline"], &first.stdout);
+    let again: Vec<(String, Option<String>, Option<String>)> = second
+        .routes()
+        .into_iter()
+        .map(|r| (r.module, r.version, r.query))
+        .collect();
+    assert_eq!(
+        again,
+        [
+            ("example.com/m".into(), Some("v1.0.0".into()), None),
+            ("example.com/n".into(), None, Some("latest".into()))
+        ]
+    );
+}
+
+#[test]
+fn files_and_dash_read_targets() {
+    let sandbox = Sandbox::new();
+    let list = sandbox.write(
+        "targets.txt",
+        "example.com/one@v1.0.0\nexample.com/two@v1.0.0\n",
+    );
+    let run = sandbox.run_with_stdin(
+        TOOL,
+        &[
+            "--offline",
+            "-f",
+            list.to_str().unwrap(),
+            "example.com/arg@v1.0.0",
+            "-",
+        ],
+        "example.com/stdin@v1.0.0\n",
+    );
+    let modules: Vec<String> = run.routes().into_iter().map(|r| r.module).collect();
+    assert_eq!(
+        modules,
+        [
+            "example.com/arg",
+            "example.com/one",
+            "example.com/two",
+            "example.com/stdin"
+        ]
+    );
+}
+
+#[test]
+fn output_keeps_input_order_under_concurrency() {
+    let targets: Vec<String> = (0..200)
+        .map(|i| format!("example.com/m{i}@v1.0.{i}"))
+        .collect();
+    let mut args = vec!["--offline", "-j", "32"];
+    args.extend(targets.iter().map(String::as_str));
+    let run = Sandbox::new().run(TOOL, &args);
+    let modules: Vec<String> = run.routes().into_iter().map(|r| r.module).collect();
+    let want: Vec<String> = (0..200).map(|i| format!("example.com/m{i}")).collect();
+    assert_eq!(modules, want);
+}
+
+#[test]
+fn summary_counts_codes() {
+    let run = Sandbox::new().env("GOPROXY", "off").run(
+        TOOL,
+        &[
+            "--offline",
+            "--summary",
+            "example.com/a@v1.0.0",
+            "foo/bar",
+            "example.com/b@v2.0.0",
+        ],
+    );
+    assert_eq!(run.status, 1);
+    let mut records = run.records();
+    let Record::Summary(summary) = records.pop().unwrap() else {
+        panic!("summary last")
+    };
+    assert_eq!((summary.records, summary.passed, summary.failed), (3, 0, 3));
+    assert_eq!(summary.error_codes.get("goproxy_off"), Some(&2));
+    assert_eq!(summary.error_codes.get("module_path_invalid"), Some(&1));
+    assert_eq!(summary.warning_codes.get("version_invalid"), Some(&1));
+    assert!(summary.ok);
+}
+
+#[test]
+fn text_format_is_one_line_per_record_with_the_hint() {
+    let run = Sandbox::new().env("GOPROXY", "off").run(
+        TOOL,
+        &[
+            "--offline",
+            "--format",
+            "text",
+            "example.com/a@v1.0.0",
+            "golang.org/x/net@v0.1.0",
+        ],
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with(
+            "FAIL route example.com/a@v1.0.0 via off sumdb sum.golang.org | goproxy_off: "
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains(" | hint: GOPROXY=off"), "{}", lines[0]);
+}
+
+#[test]
+fn exit_codes() {
+    let ok = Sandbox::new().run(TOOL, &["--offline", "example.com/a@v1.0.0"]);
+    assert_eq!(ok.status, 0);
+    let failed = Sandbox::new().run(TOOL, &["--offline", "foo/bar"]);
+    assert_eq!(failed.status, 1);
+    let usage = Sandbox::new().run(TOOL, &["--no-such-flag"]);
+    assert_eq!(usage.status, 2);
+    let bad_duration = Sandbox::new().run(TOOL, &["--timeout", "soon", "example.com/a"]);
+    assert_eq!(bad_duration.status, 2);
+    assert!(
+        bad_duration
+            .stderr
+            .contains("write durations like 500ms, 10s, 2m"),
+        "{}",
+        bad_duration.stderr
+    );
+    let zero_jobs = Sandbox::new().run(TOOL, &["-j", "0", "example.com/a"]);
+    assert_eq!(zero_jobs.status, 2);
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let sandbox = Sandbox::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gomod-resolve"))
+        .env_clear()
+        .env("HOME", sandbox.home())
+        .env("PATH", "")
+        .args(["--offline", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        for i in 0..20000 {
+            if writeln!(stdin, "example.com/m{i}@v1.0.0").is_err() {
+                break;
+            }
+        }
+    });
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("\"module\":\"example.com/m0\""));
+    drop(reader);
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let mut stdin = String::new();
+    for target in [
+        "@",
+        "@@",
+        "example.com/m@",
+        "{}",
+        "{\"module\":5}",
+        "{\"module\":\"x\",\"from\":{\"line\":-1}}",
+        "\u{202e}evil.com/x",
+        "a".repeat(100_000).as_str(),
+        "example.com/\u{0}x@v1",
+    ] {
+        stdin.push_str(target);
+        stdin.push('\n');
+    }
+    stdin.push_str("\u{1b}[31mred.example/x@v1.0.0\n");
+    let run = Sandbox::new().run_with_stdin(TOOL, &["--offline", "--format", "text"], &stdin);
+    assert_eq!(run.status, 1);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "terminal escapes must not reach the text output"
+    );
+    assert!(
+        !run.stdout.contains('\u{202e}'),
+        "bidi overrides must not reach the text output"
+    );
+}

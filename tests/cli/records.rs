@@ -1,0 +1,303 @@
+//! The records, decoded into structs that reject unknown fields: the schema is pinned
+//! here, and a field added to a record must be added here too.
+
+use serde::Deserialize;
+
+/// `{code, layer, message, detail, go_error, hint}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub layer: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub go_error: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// `{code, message, hint, go_error?}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+    pub hint: Option<String>,
+    #[serde(default)]
+    pub go_error: Option<String>,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value, line: &str) -> T {
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("record does not match the schema: {e}\n{line}"))
+}
+
+/// Any record: its type first, then decoded by type.
+#[derive(Debug)]
+pub enum Record {
+    Env(Box<EnvRecord>),
+    Route(Box<RouteRecord>),
+    InputError(InputErrorRecord),
+    Summary(SummaryRecord),
+}
+
+impl Record {
+    /// Decodes one line, failing on unknown types and fields.
+    pub fn parse(line: &str) -> Record {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let kind = value["type"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no type: {line}"))
+            .to_string();
+        match kind.as_str() {
+            "env" => Record::Env(Box::new(decode(value, line))),
+            "route" => Record::Route(Box::new(decode(value, line))),
+            "input_error" => Record::InputError(decode(value, line)),
+            "summary" => Record::Summary(decode(value, line)),
+            other => panic!("unknown record type {other}: {line}"),
+        }
+    }
+
+    pub fn route(self) -> RouteRecord {
+        match self {
+            Record::Route(r) => *r,
+            other => panic!("expected a route record, got {other:?}"),
+        }
+    }
+
+    pub fn env(self) -> EnvRecord {
+        match self {
+            Record::Env(r) => *r,
+            other => panic!("expected an env record, got {other:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub vars: std::collections::BTreeMap<String, Var>,
+    pub go: Option<GoInfo>,
+    pub env_file: EnvFile,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Var {
+    pub value: String,
+    pub source: String,
+    pub file: Option<String>,
+    pub derived_from: Option<String>,
+    pub spelled: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoInfo {
+    pub goroot: String,
+    pub version: Option<String>,
+    pub binary: Option<String>,
+    pub found_via: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvFile {
+    pub path: Option<String>,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub module: String,
+    pub version: Option<String>,
+    pub query: Option<String>,
+    pub valid: bool,
+    pub escaped: Option<String>,
+    pub escaped_version: Option<String>,
+    pub from: Option<From>,
+    pub replaced_by: Option<Replacement>,
+    pub endpoints: Vec<Endpoint>,
+    pub skipped: Vec<Skipped>,
+    pub sumdb: Option<Sumdb>,
+    pub sumdb_skipped: Option<String>,
+    pub private: Option<Private>,
+    pub exposed_to: Vec<Exposure>,
+    pub keep_private: Option<String>,
+    pub vcs: Option<Vcs>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl RouteRecord {
+    /// The kinds of the endpoints, in order.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.endpoints.iter().map(|e| e.kind.as_str()).collect()
+    }
+
+    /// The error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The error's go_error, which must be present.
+    pub fn go_error(&self) -> &str {
+        self.error
+            .as_ref()
+            .and_then(|e| e.go_error.as_deref())
+            .unwrap_or_else(|| panic!("no go_error in {self:?}"))
+    }
+
+    /// The warning codes.
+    pub fn warning_codes(&self) -> Vec<&str> {
+        self.warnings.iter().map(|w| w.code.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct From {
+    pub file: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    pub path: String,
+    pub version: Option<String>,
+    pub local: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub kind: String,
+    pub url: Option<String>,
+    pub scheme: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub fallback: String,
+    pub requests: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    pub entry: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sumdb {
+    pub name: String,
+    pub url: String,
+    pub key: String,
+    pub host: String,
+    pub known: bool,
+    pub proxied_via: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Private {
+    pub noproxy: Decision,
+    pub nosumdb: Decision,
+    pub insecure: Decision,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub matched: bool,
+    pub variable: String,
+    pub source: String,
+    pub glob: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exposure {
+    pub host: String,
+    pub role: String,
+    pub when: String,
+    pub public: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vcs {
+    pub vcs: Option<String>,
+    pub repo: Option<String>,
+    pub root: Option<String>,
+    pub via: String,
+    pub status: String,
+    pub url: Option<String>,
+    pub sub_dir: Option<String>,
+    pub schemes: Vec<String>,
+    pub govcs: Option<Govcs>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Govcs {
+    pub allowed: bool,
+    pub scope: String,
+    pub rule: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputErrorRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub source: String,
+    pub line: u64,
+    pub input: String,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub records: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub error_codes: std::collections::BTreeMap<String, u64>,
+    pub warning_codes: std::collections::BTreeMap<String, u64>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}

@@ -24,6 +24,12 @@ pub struct Sandbox {
     env: Vec<(String, String)>,
 }
 
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox::new()
+    }
+}
+
 impl Sandbox {
     /// HOME in a fresh directory, an empty PATH (so no Go is found), and a trust store
     /// that is empty unless the test sets SSL_CERT_FILE.

@@ -351,7 +351,7 @@ impl Resolver {
         let insecure = private.insecure.matched;
         let nosumdb_variable = private.nosumdb.variable;
         body.private = Some(private);
-        self.fill_sumdb(&fetch_path, nosumdb_variable, body)?;
+        self.fill_sumdb(&fetch_path, &prefix, nosumdb_variable, body)?;
 
         let planned = route::plan(
             self.cfg.get("GOPROXY"),
@@ -511,6 +511,7 @@ impl Resolver {
     fn fill_sumdb(
         &self,
         path: &str,
+        prefix: &str,
         nosumdb_variable: &str,
         body: &mut RouteBody,
     ) -> Result<(), ErrorInfo> {
@@ -580,7 +581,7 @@ impl Resolver {
                             err.go_text
                         ),
                     )
-                    .go_error(format!("go: {path}: verifying go.mod: {}", err.go_text))
+                    .go_error(format!("{prefix}verifying go.mod: {}", err.go_text))
                     .hint(hint))
                 }
             },

@@ -54,6 +54,11 @@ impl Sandbox {
         Sandbox { dir, env }
     }
 
+    /// The variables passed to commands.
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.env
+    }
+
     /// The sandbox directory.
     pub fn path(&self) -> &Path {
         self.dir.path()

@@ -353,7 +353,7 @@ fn gosumdb_forms() {
     assert_eq!(route.code(), Some("gosumdb_invalid"));
     assert_eq!(
         route.go_error(),
-        "go: example.com/m: verifying go.mod: invalid GOSUMDB: malformed verifier id"
+        "go: example.com/m@v1.0.0: verifying go.mod: invalid GOSUMDB: malformed verifier id"
     );
 
     let key = "sumdb.fixture.test+1e35f783+AXUVg+v7FlCtFjEP0DHyyoiCdmD6oLsHvUPm7AWx+u3j";

@@ -119,8 +119,10 @@ fn var_info(setting: &Setting) -> VarInfo {
     } else {
         redact_url(&setting.value)
     };
+    // Local configuration, not network text: kept exactly (JSON escapes control
+    // characters), only credentials redacted.
     VarInfo {
-        value: untrusted(&value, 4096),
+        value,
         source: setting.source.as_str(),
         file: setting.file.as_ref().map(|f| f.display().to_string()),
         derived_from: setting.derived_from,

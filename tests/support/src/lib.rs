@@ -283,12 +283,18 @@ pub struct Server;
 impl Server {
     /// A plain-HTTP server on 127.0.0.1.
     pub fn http(handler: Handler) -> Running {
-        start(Mode::Http, handler)
+        start(Mode::Http, handler, Log::default())
+    }
+
+    /// A plain-HTTP server that records into `log`, shared with other servers so that
+    /// the order of requests across servers is kept.
+    pub fn http_logged(handler: Handler, log: Log) -> Running {
+        start(Mode::Http, handler, log)
     }
 
     /// A TLS server on 127.0.0.1 presenting `leaf`.
     pub fn https(leaf: &Leaf, handler: Handler) -> Running {
-        start(Mode::Https(leaf.server_config()), handler)
+        start(Mode::Https(leaf.server_config()), handler, Log::default())
     }
 }
 
@@ -299,15 +305,19 @@ impl ConnectProxy {
     /// A proxy on 127.0.0.1 that treats CONNECT as `mode` says, using `ca` to make
     /// certificates for tunnelled hosts, and answering requests with `handler`.
     pub fn start(mode: ConnectMode, ca: Arc<TestCa>, handler: Handler) -> Running {
-        start(Mode::Proxy { connect: mode, ca }, handler)
+        start(Mode::Proxy { connect: mode, ca }, handler, Log::default())
+    }
+
+    /// Like [`ConnectProxy::start`], recording into a shared `log`.
+    pub fn start_logged(mode: ConnectMode, ca: Arc<TestCa>, handler: Handler, log: Log) -> Running {
+        start(Mode::Proxy { connect: mode, ca }, handler, log)
     }
 }
 
-fn start(mode: Mode, handler: Handler) -> Running {
+fn start(mode: Mode, handler: Handler, log: Log) -> Running {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     std_listener.set_nonblocking(true).expect("nonblocking");
     let addr = std_listener.local_addr().expect("local addr");
-    let log: Log = Arc::new(Mutex::new(Vec::new()));
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
     let thread_log = Arc::clone(&log);
     let thread = std::thread::spawn(move || {

@@ -76,7 +76,7 @@ pub fn main(cli: Cli) -> ExitCode {
         timeout: cli.common.timeout,
         connect_timeout: cli.common.connect_timeout,
     });
-    app::run(TOOL, &cli.common, inputs, probe)
+    app::run(TOOL, &cli.common, app::Threads::One, inputs, probe)
 }
 
 /// The requirements of a go.mod file as input items, or a ready error record when the

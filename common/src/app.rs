@@ -168,19 +168,35 @@ pub fn input_error_record(
     Record::new(&body, Some(err), Vec::new(), Duration::ZERO)
 }
 
+/// Which runtime a tool's probes run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// One thread: for probes that wait on the network, which overlap just as well on
+    /// one thread, and start faster.
+    One,
+    /// One worker per core: for probes that also compute (hashing, proofs).
+    PerCore,
+}
+
 /// Runs a tool: probes every input item with up to `--jobs` in flight, writes the
 /// records in input order (each flushed as soon as it and everything before it is
 /// done), then the summary if asked, and returns the exit status.
 pub fn run(
     tool: &'static str,
     common: &CommonArgs,
+    threads: Threads,
     inputs: Inputs,
     probe: Arc<dyn ProbeDyn>,
 ) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let built = match threads {
+        Threads::One => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Threads::PerCore => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
+    };
+    let runtime = match built {
         Ok(rt) => rt,
         Err(err) => return fatal(tool, &format!("cannot start the runtime: {err}"), None),
     };

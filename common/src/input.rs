@@ -192,6 +192,22 @@ impl Inputs {
     /// stops early when the receiver is dropped. A read error in the middle of a file
     /// is delivered as an [`InputItem::Invalid`].
     pub fn stream(self) -> mpsc::Receiver<InputItem> {
+        if self.files.is_empty() && !self.read_stdin {
+            // Everything is in memory already: no reader thread is needed.
+            let items: Vec<InputItem> =
+                self.leading
+                    .into_iter()
+                    .chain(self.args.iter().enumerate().filter_map(|(i, arg)| {
+                        parse_line(&Origin::Arg, i as u64 + 1, arg.as_bytes())
+                    }))
+                    .collect();
+            let (tx, rx) = mpsc::channel(items.len().max(1));
+            for item in items {
+                // The channel holds every item, so this never fails.
+                let _ = tx.try_send(item);
+            }
+            return rx;
+        }
         let (tx, rx) = mpsc::channel(256);
         std::thread::spawn(move || {
             for item in self.leading {

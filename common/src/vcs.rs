@@ -12,7 +12,7 @@ use crate::goquote::quote;
 use crate::gourl::{self, Url};
 use regex::Regex;
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// A version control system Go 1.27 knows (`*vcs.Cmd`), plus `mod`, the
 /// module-proxy pseudo-VCS a go-import tag may name. Bazaar is gone in 1.27.
@@ -322,9 +322,13 @@ const SITES: [Site; 6] = [
 /// start: in `Example.com/repo.git` it matches from `xample.com`.
 const GENERIC: &str = r"(?P<root>(?P<repo>([a-z0-9.\-]+\.)+[a-z0-9.\-]+(:[0-9]+)?(/~?[A-Za-z0-9_.\-]+)+?)\.(?P<vcs>fossil|git|hg|svn))(/~?[A-Za-z0-9_.\-]+)*$";
 
-static SITE_REGEXES: LazyLock<Vec<Regex>> =
-    LazyLock::new(|| SITES.iter().map(|s| compile(s.pattern)).collect());
+// Each expression is compiled the first time a path needs it: most paths need none,
+// and start-up time matters for a command-line tool.
+static SITE_REGEXES: [OnceLock<Regex>; SITES.len()] = [const { OnceLock::new() }; SITES.len()];
 static GENERIC_REGEX: LazyLock<Regex> = LazyLock::new(|| compile(GENERIC));
+
+/// The VCS suffixes the generic rule looks for; a path without any cannot match it.
+const GENERIC_SUFFIXES: [&str; 4] = [".fossil", ".git", ".hg", ".svn"];
 
 fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).expect("the table's expressions are valid")
@@ -361,6 +365,7 @@ pub fn repo_root_from_vcs_paths(
         if !has_path_prefix(import_path, site.prefix) {
             continue;
         }
+        let re = re.get_or_init(|| compile(site.pattern));
         let Some(root) = re.captures(import_path).and_then(|c| c.name("root")) else {
             return Err(VcsError::InvalidImportPath {
                 prefix: site.prefix,
@@ -380,6 +385,12 @@ pub fn repo_root_from_vcs_paths(
             needs_scheme_probe: false,
             schemes: Vec::new(),
         }));
+    }
+    if !GENERIC_SUFFIXES
+        .iter()
+        .any(|suffix| import_path.contains(suffix))
+    {
+        return Ok(None);
     }
     let Some(caps) = GENERIC_REGEX.captures(import_path) else {
         return Ok(None);

@@ -395,8 +395,9 @@ pub trait Documented {
 pub struct Record {
     /// The record `type`.
     pub kind: &'static str,
-    /// The body's fields, in declaration order.
-    pub body: serde_json::Map<String, serde_json::Value>,
+    /// The body's fields as JSON, without the surrounding braces (`"module":"x",...`),
+    /// in declaration order; serialized once, when the record is made.
+    body_json: String,
     /// The body's one-line text form.
     pub text: String,
     /// Why the record is not ok, if it is not.
@@ -417,19 +418,18 @@ impl Record {
         warnings: Vec<Warning>,
         elapsed: Duration,
     ) -> Record {
-        let body_map = match serde_json::to_value(body) {
-            Ok(serde_json::Value::Object(map)) => map,
-            // A body always serializes to an object; anything else is a programming error
-            // that must not take the whole run down.
-            other => {
-                let mut map = serde_json::Map::new();
-                map.insert("body".into(), other.unwrap_or(serde_json::Value::Null));
-                map
-            }
-        };
+        // A body is a struct and always serializes to an object; should one fail, the
+        // record still goes out, saying so, rather than taking the run down.
+        let object = serde_json::to_string(body)
+            .unwrap_or_else(|e| format!("{{\"body_error\":{}}}", json_string(&e.to_string())));
+        let body_json = object
+            .strip_prefix('{')
+            .and_then(|o| o.strip_suffix('}'))
+            .unwrap_or("")
+            .to_string();
         Record {
             kind: B::TYPE,
-            body: body_map,
+            body_json,
             text: body.text(),
             error,
             warnings,
@@ -443,22 +443,21 @@ impl Record {
         self.error.is_none()
     }
 
-    /// The record as one compact JSON line (without the newline).
+    /// The record as one compact JSON line (without the newline): the envelope's
+    /// leading fields, the body's fields, then the envelope's trailing fields.
     pub fn to_json_line(&self, tool: &str) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("type".into(), self.kind.into());
-        map.insert("tool".into(), tool.into());
-        map.insert("v".into(), SCHEMA_VERSION.into());
-        map.insert("ts".into(), rfc3339(self.finished).into());
-        for (k, v) in &self.body {
-            map.insert(k.clone(), v.clone());
-        }
-        map.insert("ok".into(), self.ok().into());
-        map.insert("error".into(), to_value(&self.error));
-        map.insert("warnings".into(), to_value(&self.warnings));
         let elapsed_ms = u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX);
-        map.insert("elapsed_ms".into(), elapsed_ms.into());
-        serde_json::Value::Object(map).to_string()
+        let separator = if self.body_json.is_empty() { "" } else { "," };
+        format!(
+            "{{\"type\":{},\"tool\":{},\"v\":{SCHEMA_VERSION},\"ts\":\"{}\"{separator}{},\"ok\":{},\"error\":{},\"warnings\":{},\"elapsed_ms\":{elapsed_ms}}}",
+            json_string(self.kind),
+            json_string(tool),
+            rfc3339(self.finished),
+            self.body_json,
+            self.ok(),
+            serde_json::to_string(&self.error).unwrap_or_else(|_| "null".to_string()),
+            serde_json::to_string(&self.warnings).unwrap_or_else(|_| "[]".to_string()),
+        )
     }
 
     /// The record as one line of text: the body's line, then the error and hint.
@@ -490,8 +489,9 @@ impl Record {
     }
 }
 
-fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+/// A string as a JSON string literal.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 
 /// Formats a time as RFC 3339 UTC with second precision (`2026-11-21T10:00:00Z`).
@@ -578,10 +578,11 @@ pub fn redact_url(url: &str) -> String {
 /// exactly as configured.
 pub fn scrub_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find("://") {
-        let (before, after_scheme) = rest.split_at(pos + 3);
-        out.push_str(before);
+    // `text[..copied]` is in `out`; the search for the next `://` starts at `from`.
+    let (mut copied, mut from) = (0, 0);
+    while let Some(pos) = text[from..].find("://") {
+        let start = from + pos + 3;
+        let after_scheme = &text[start..];
         // The authority ends at the first '/', '?', '#', white space or quote.
         let authority_end = after_scheme
             .find(|c: char| {
@@ -589,23 +590,18 @@ pub fn scrub_credentials(text: &str) -> String {
             })
             .unwrap_or(after_scheme.len());
         let authority = &after_scheme[..authority_end];
-        match authority.rfind('@') {
-            Some(at) => {
-                let userinfo = &authority[..at];
-                match userinfo.find(':') {
-                    Some(colon) => {
-                        out.push_str(&userinfo[..colon]);
-                        out.push_str(":***");
-                    }
-                    None => out.push_str(userinfo),
-                }
-                out.push_str(&authority[at..]);
-            }
-            None => out.push_str(authority),
+        if let Some(at) = authority.rfind('@')
+            && let Some(colon) = authority[..at].find(':')
+        {
+            out.push_str(&text[copied..start + colon + 1]);
+            out.push_str("***");
+            copied = start + at;
         }
-        rest = &after_scheme[authority_end..];
+        // Not past the authority: its last ':' may begin the next `://`
+        // (`x://http://user:password@host`).
+        from = start;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 

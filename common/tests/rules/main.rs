@@ -4,6 +4,7 @@
 
 mod discovery;
 mod envfile;
+mod fuzz_regressions;
 mod goproxy;
 mod net_no_panic;
 mod net_vectors;

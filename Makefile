@@ -1,0 +1,66 @@
+# gomod-tools — build, test and install.
+#
+#   make                      build the five tools (release)
+#   make test                 run every test (what CI runs)
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+#                             binaries, man pages and shell completions
+#   make docs                 regenerate man/ and completions/ after a CLI change
+#   make bench                compare with the go command (needs go on PATH)
+#   make fuzz                 fuzz every parser for a while (needs cargo-fuzz)
+
+CARGO     ?= cargo
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+BASHDIR   ?= $(PREFIX)/share/bash-completion/completions
+ZSHDIR    ?= $(PREFIX)/share/zsh/site-functions
+FISHDIR   ?= $(PREFIX)/share/fish/vendor_completions.d
+INSTALL   ?= install
+
+TOOLS = gomod-resolve gomod-dnscheck gomod-tlscheck gomod-fetch gomod-sumverify
+
+.PHONY: all build test lint docs install uninstall bench fuzz clean
+
+all: build
+
+build:
+	$(CARGO) build --release --locked
+
+test:
+	$(CARGO) test --workspace --locked
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+docs:
+	UPDATE_GENERATED=1 $(CARGO) test --locked --test cli docs::man_pages_and_completions_are_fresh
+
+install: build
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
+	for t in $(TOOLS); do \
+		$(INSTALL) -m 755 target/release/$$t $(DESTDIR)$(BINDIR)/$$t && \
+		$(INSTALL) -m 644 man/$$t.1 $(DESTDIR)$(MANDIR)/man1/$$t.1 && \
+		$(INSTALL) -m 644 completions/$$t.bash $(DESTDIR)$(BASHDIR)/$$t && \
+		$(INSTALL) -m 644 completions/_$$t $(DESTDIR)$(ZSHDIR)/_$$t && \
+		$(INSTALL) -m 644 completions/$$t.fish $(DESTDIR)$(FISHDIR)/$$t.fish || exit 1; \
+	done
+	$(INSTALL) -m 644 man/gomod-tools.7 $(DESTDIR)$(MANDIR)/man7/gomod-tools.7
+
+uninstall:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/man1/$$t.1 $(DESTDIR)$(BASHDIR)/$$t \
+			$(DESTDIR)$(ZSHDIR)/_$$t $(DESTDIR)$(FISHDIR)/$$t.fish; \
+	done
+	rm -f $(DESTDIR)$(MANDIR)/man7/gomod-tools.7
+
+bench: build
+	bench/resolve.sh
+
+fuzz:
+	fuzz/run.sh
+
+clean:
+	$(CARGO) clean

@@ -206,7 +206,7 @@ fn empty_proxy(log: Log) -> Running {
 /// The servers of a scene: two empty proxies, a module server that has the .info and
 /// .mod of example.com/m v1.0.0 (not the .zip), and a CONNECT proxy that plays every
 /// https host, with `page(module server root)` as example.com/m's go-get page.
-fn servers(sandbox: &Sandbox, page: fn(&str) -> String) -> Servers {
+fn servers(sandbox: &Sandbox, page: PageFn) -> Servers {
     let log = Log::default();
     let ca = Arc::new(TestCa::new("interop CA"));
     let modules = Server::http_logged(
@@ -331,6 +331,9 @@ fn go_download(sandbox: &Sandbox, go: &Path, target: &str) -> (i32, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Builds a go-get page from the module server's root URL.
+type PageFn = fn(&str) -> String;
 
 fn mod_page(root: &str) -> String {
     go_import_page("example.com/m", "mod", root)
@@ -467,7 +470,7 @@ fn checksum_database_discovery_agrees_with_go() {
 #[test]
 fn direct_failures_match_gos_own_error_text() {
     let Some(go) = newest_go() else { return };
-    let pages: Vec<(&str, fn(&str) -> String)> = vec![
+    let pages: Vec<(&str, PageFn)> = vec![
         ("a page without tags", |_| {
             "<html><head><title>login</title></head></html>".to_string()
         }),

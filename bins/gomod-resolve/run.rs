@@ -224,6 +224,21 @@ impl Target {
     }
 }
 
+/// The direct part of a route, as `fill_vcs` needs it.
+#[derive(Clone, Copy)]
+struct DirectRoute<'a> {
+    /// The module path fetched.
+    path: &'a str,
+    /// The version or query asked for.
+    wanted: &'a Wanted,
+    /// Whether a direct fetch is the first entry that makes a request.
+    first: bool,
+    /// Whether the path matched GOINSECURE.
+    insecure: bool,
+    /// `go: <path>@<version>: `, the go command's error prefix.
+    go_prefix: &'a str,
+}
+
 /// What kind of version a target asks for.
 enum Wanted {
     /// A canonical version: `.info`, `.mod`, `.zip`.
@@ -445,16 +460,14 @@ impl Resolver {
         }
 
         if needs_direct {
-            self.fill_vcs(
-                &fetch_path,
-                &fetch_wanted,
-                direct_first,
+            let direct = DirectRoute {
+                path: &fetch_path,
+                wanted: &fetch_wanted,
+                first: direct_first,
                 insecure,
-                body,
-                warnings,
-                &prefix,
-            )
-            .await?;
+                go_prefix: &prefix,
+            };
+            self.fill_vcs(&direct, body, warnings).await?;
         }
 
         if let Some(reason) = off_error {
@@ -644,17 +657,19 @@ impl Resolver {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn fill_vcs(
         &self,
-        path: &str,
-        wanted: &Wanted,
-        direct_first: bool,
-        insecure: bool,
+        direct: &DirectRoute<'_>,
         body: &mut RouteBody,
         warnings: &mut Vec<Warning>,
-        prefix: &str,
     ) -> Result<(), ErrorInfo> {
+        let DirectRoute {
+            path,
+            wanted,
+            first: direct_first,
+            insecure,
+            go_prefix: prefix,
+        } = *direct;
         let git_allow = self.cfg.environment().get("GIT_ALLOW_PROTOCOL");
         let goprivate = self.cfg.get("GOPRIVATE");
         let govcs_value = self.cfg.get("GOVCS");

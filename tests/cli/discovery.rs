@@ -174,11 +174,17 @@ fn prefix_tags_are_verified_against_the_prefix_page() {
         .route();
     assert!(route.ok, "{:?}", route.error);
     assert_eq!(route.vcs.unwrap().root.as_deref(), Some("example.com/m"));
-    // Both pages come through one tunnel: the connection is reused, as Go's transport reuses it.
+    // Whether the second page reuses the first tunnel depends on timing (as in Go's
+    // transport), so only the page requests are compared.
+    let pages: Vec<String> = agreeing
+        .proxy
+        .lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("CONNECT"))
+        .collect();
     assert_eq!(
-        agreeing.proxy.lines(),
+        pages,
         [
-            "CONNECT example.com:443",
             "https GET example.com/m/sub?go-get=1",
             "https GET example.com/m?go-get=1"
         ]

@@ -122,6 +122,8 @@ pub struct Response {
     pub hops: Vec<Hop>,
     /// Time until the headers arrived.
     pub elapsed: Duration,
+    /// The connection that answered: address, proxy, ALPN protocol.
+    pub conn: Option<ConnInfo>,
     body: Incoming,
     deadline: Instant,
 }
@@ -138,8 +140,8 @@ impl Response {
                     return Err(NetError::new(
                         Code::HttpTimeout,
                         format!(
-                            "read {:?}: timeout reading the response body",
-                            redact_url(&self.url.to_string())
+                            "read {}: timeout reading the response body",
+                            self.quoted_url()
                         ),
                     ));
                 }
@@ -147,11 +149,7 @@ impl Response {
                 Ok(Some(Err(err))) => {
                     return Err(NetError::new(
                         Code::TcpReset,
-                        format!(
-                            "read {:?}: {}",
-                            redact_url(&self.url.to_string()),
-                            hyper_error_text(&err)
-                        ),
+                        format!("read {}: {}", self.quoted_url(), hyper_error_text(&err)),
                     ));
                 }
                 Ok(Some(Ok(frame))) => frame,
@@ -166,6 +164,11 @@ impl Response {
                 out.extend_from_slice(&data);
             }
         }
+    }
+
+    /// The URL as Go's `url.Error` prints it: redacted and `%q`-quoted.
+    fn quoted_url(&self) -> String {
+        crate::goquote::quote(&redact_url(&self.url.to_string()))
     }
 
     /// The Content-Type header, if present and readable.
@@ -304,7 +307,7 @@ impl HttpClient {
                 );
                 request = request.header(http::header::PROXY_AUTHORIZATION, basic(&credentials));
             }
-            let uri_text = request_target(&current);
+            let uri_text = without_userinfo(&current);
             let redacted = redact_url(&without_userinfo(&current));
             let request = match request.uri(uri_text.as_str()).body(Empty::<Bytes>::new()) {
                 Ok(r) => r,
@@ -392,6 +395,7 @@ impl HttpClient {
                 continue;
             }
             let status_text = status_text(&response);
+            let conn = response.extensions().get::<ConnInfo>().cloned();
             let (parts, body) = response.into_parts();
             return Ok(Response {
                 status,
@@ -400,6 +404,7 @@ impl HttpClient {
                 url: current,
                 hops,
                 elapsed: started.elapsed(),
+                conn,
                 body,
                 deadline,
             });
@@ -416,20 +421,16 @@ fn basic(credentials: &str) -> String {
 
 /// `Get "<url>": <inner>`, Go's `url.Error` for a failed GET.
 fn transport_error(redacted_url: &str, net: NetError, hops: Vec<Hop>) -> HttpError {
-    let go_text = match net.code {
-        Code::HttpInsecureRedirect | Code::HttpTooManyRedirects => {
-            format!("Get {redacted_url:?}: {}", net.go_text)
-        }
-        _ => format!("Get {redacted_url:?}: {}", net.go_text),
-    };
+    let go_text = format!(
+        "Get {}: {}",
+        crate::goquote::quote(redacted_url),
+        net.go_text
+    );
     HttpError { net, go_text, hops }
 }
 
-/// The URL as it is put on the wire: credentials removed (they travel in headers).
-fn request_target(url: &gourl::Url) -> String {
-    without_userinfo(url)
-}
-
+/// The URL as it is put on the wire and named in errors: credentials removed (they
+/// travel in headers) and no fragment.
 fn without_userinfo(url: &gourl::Url) -> String {
     let mut copy = url.clone();
     copy.user = None;

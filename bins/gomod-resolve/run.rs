@@ -879,10 +879,12 @@ fn proxy_requests(base: &str, path: &str, wanted: &Wanted) -> Vec<String> {
             Err(_) => Vec::new(),
         },
     };
+    let Ok(repo) = route::ProxyRepo::new(base, path) else {
+        return Vec::new();
+    };
     suffixes
         .iter()
-        .filter_map(|suffix| route::proxy_request_url(base, path, suffix).ok())
-        .map(|url| redact_url(&url.to_string()))
+        .map(|suffix| redact_url(&repo.url(suffix).to_string()))
         .collect()
 }
 

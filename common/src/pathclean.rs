@@ -9,26 +9,40 @@ pub fn clean(path: &str) -> String {
         return ".".to_string();
     }
     let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(path.len());
+    // Where `out` may not be backed over: after the root, or after leading `..`s.
+    let mut floor = 0;
+    if rooted {
+        out.push('/');
+        floor = 1;
+    }
     for elem in path.split('/') {
         match elem {
             "" | "." => {}
             ".." => {
-                if parts.last().is_some_and(|last| *last != "..") {
-                    parts.pop();
+                if out.len() > floor {
+                    let cut = out[floor..].rfind('/').map_or(floor, |i| floor + i);
+                    out.truncate(cut);
                 } else if !rooted {
-                    parts.push("..");
+                    if !out.is_empty() {
+                        out.push('/');
+                    }
+                    out.push_str("..");
+                    floor = out.len();
                 }
             }
-            _ => parts.push(elem),
+            _ => {
+                if out.len() > usize::from(rooted) {
+                    out.push('/');
+                }
+                out.push_str(elem);
+            }
         }
     }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
+    if out.is_empty() {
+        out.push('.');
     }
+    out
 }
 
 /// Joins path elements with `/` and cleans the result, skipping empty elements;

@@ -459,26 +459,47 @@ pub fn path_escape(s: &str) -> String {
     gourl::path_escape(s).replace("%2F", "/")
 }
 
-/// The URL of a proxy request: `<base>/<escaped module path>/<suffix>` built as
-/// `newProxyRepo` + `getBody` build it (one trailing `/` of the base removed, query and
-/// userinfo kept). `suffix` is `@v/list`, `@latest` or `@v/<escaped version>.<ext>`.
+/// A module at a proxy, as Go's `newProxyRepo` makes it: the base URL (one trailing
+/// `/` removed, query and userinfo kept) joined with the escaped module path, from which
+/// every request URL of that module is derived.
+#[derive(Clone, Debug)]
+pub struct ProxyRepo {
+    url: gourl::Url,
+}
+
+impl ProxyRepo {
+    /// The module `module_path` at the proxy `base`.
+    pub fn new(base: &str, module_path: &str) -> Result<ProxyRepo, RequestUrlError> {
+        let mut url = gourl::parse(base).map_err(|e| RequestUrlError(e.to_string()))?;
+        let escaped =
+            modpath::escape_path(module_path).map_err(|e| RequestUrlError(e.to_string()))?;
+        let raw_base = url.escaped_path().into_owned();
+        url.raw_path = format!(
+            "{}/{}",
+            raw_base.trim_end_matches('/'),
+            path_escape(&escaped)
+        );
+        url.path = format!("{}/{}", url.path.trim_end_matches('/'), escaped);
+        Ok(ProxyRepo { url })
+    }
+
+    /// The URL of one request (`getBody`): `suffix` is `@v/list`, `@latest` or
+    /// `@v/<escaped version>.<ext>`, joined with `path.Join` as Go joins it.
+    pub fn url(&self, suffix: &str) -> gourl::Url {
+        let mut url = self.url.clone();
+        url.path = crate::pathclean::join(&[&self.url.path, suffix]);
+        url.raw_path = crate::pathclean::join(&[&self.url.raw_path, &path_escape(suffix)]);
+        url
+    }
+}
+
+/// The URL of one proxy request for a module; see [`ProxyRepo`].
 pub fn proxy_request_url(
     base: &str,
     module_path: &str,
     suffix: &str,
 ) -> Result<gourl::Url, RequestUrlError> {
-    let mut url = gourl::parse(base).map_err(|e| RequestUrlError(e.to_string()))?;
-    let escaped = modpath::escape_path(module_path).map_err(|e| RequestUrlError(e.to_string()))?;
-    let raw_base = url.escaped_path().into_owned();
-    let module_path_part = format!("{}/{}", url.path.trim_end_matches('/'), escaped);
-    let module_raw_part = format!(
-        "{}/{}",
-        raw_base.trim_end_matches('/'),
-        path_escape(&escaped)
-    );
-    url.path = crate::pathclean::join(&[&module_path_part, suffix]);
-    url.raw_path = crate::pathclean::join(&[&module_raw_part, &path_escape(suffix)]);
-    Ok(url)
+    Ok(ProxyRepo::new(base, module_path)?.url(suffix))
 }
 
 /// A module path or base URL that cannot be turned into a request URL; Go's text.

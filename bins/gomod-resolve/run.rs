@@ -12,6 +12,7 @@ use gomod_common::direct::{self, DiscoverOptions, StaticOutcome};
 use gomod_common::goenv::{GoConfig, Setting};
 use gomod_common::input::{InputItem, Inputs};
 use gomod_common::net::http::{HttpClient, HttpSettings};
+use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::record::env::EnvBody;
 use gomod_common::record::route::{
     Decision, Endpoint, Exposure, FromInfo, Govcs, Private, Replacement, RouteBody, Skipped,
@@ -71,6 +72,7 @@ pub fn main(cli: Cli) -> ExitCode {
     let probe = Arc::new(Resolver {
         cfg,
         client: OnceLock::new(),
+        http_proxies: OnceLock::new(),
         offline: cli.offline,
         discover_fallback: cli.discover_fallback,
         timeout: cli.common.timeout,
@@ -136,6 +138,7 @@ fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
 struct Resolver {
     cfg: Arc<GoConfig>,
     client: OnceLock<HttpClient>,
+    http_proxies: OnceLock<ProxyConfig>,
     offline: bool,
     discover_fallback: bool,
     timeout: Duration,
@@ -273,6 +276,13 @@ impl Resolver {
         })
     }
 
+    fn http_proxies(&self) -> &ProxyConfig {
+        self.http_proxies.get_or_init(|| {
+            let env = self.cfg.environment();
+            ProxyConfig::from_env(|k| env.raw(k).map(str::to_string))
+        })
+    }
+
     fn setting(&self, name: &str) -> Option<&Setting> {
         self.cfg.setting(name)
     }
@@ -290,7 +300,8 @@ impl Resolver {
             Wanted::Version(v) => body.version = Some(v.clone()),
             _ => body.query = target.version.clone(),
         }
-        let mut warnings = Vec::new();
+        // Configuration problems concern every route.
+        let mut warnings = self.cfg.warnings.clone();
         let error = self
             .fill(&target, &wanted, &mut body, &mut warnings)
             .await
@@ -624,6 +635,23 @@ impl Resolver {
                     when,
                     public: is_public_service(host),
                 });
+            }
+            // A plain-http request through an HTTP proxy shows the proxy the whole URL,
+            // module path included (over https the proxy sees only the host name).
+            if endpoint.kind == "proxy"
+                && endpoint.scheme.as_deref() == Some("http")
+                && let Some(url) = endpoint.url.as_deref().and_then(|u| gourl::parse(u).ok())
+                && let Ok(Some(choice)) = self.http_proxies().proxy_for_url(&url)
+            {
+                let host = choice.url.hostname().to_string();
+                if !out.iter().any(|e| e.host == host) {
+                    out.push(Exposure {
+                        public: is_public_service(&host),
+                        host,
+                        role: "http_proxy",
+                        when,
+                    });
+                }
             }
         }
         if let Some(db) = &body.sumdb

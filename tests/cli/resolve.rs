@@ -775,3 +775,48 @@ impl crate::Run {
         records.remove(0).env()
     }
 }
+
+#[test]
+fn configuration_warnings_come_with_every_route() {
+    let routes = Sandbox::new()
+        .env("GONOSUMCHECK", "1")
+        .run(
+            TOOL,
+            &["--offline", "example.com/a@v1.0.0", "example.com/b@v1.0.0"],
+        )
+        .routes();
+    for route in routes {
+        assert!(route.ok);
+        assert_eq!(route.warning_codes(), ["ineffective_variable"]);
+    }
+}
+
+#[test]
+fn an_http_proxy_in_front_of_a_plain_http_goproxy_learns_the_path() {
+    let route = Sandbox::new()
+        .env("GOPROXY", "http://athens.corp.example:3000")
+        .env("HTTP_PROXY", "http://squid.corp.example:3128")
+        .env("HTTPS_PROXY", "http://squid.corp.example:3128")
+        .env("GOSUMDB", "off")
+        .run(TOOL, &["--offline", "example.com/m@v1.0.0"])
+        .route();
+    let exposed: Vec<(&str, &str)> = route
+        .exposed_to
+        .iter()
+        .map(|e| (e.host.as_str(), e.role.as_str()))
+        .collect();
+    assert_eq!(
+        exposed,
+        [
+            ("athens.corp.example", "proxy"),
+            ("squid.corp.example", "http_proxy")
+        ]
+    );
+    // Over https the proxy sees only the host name: not listed.
+    let route = Sandbox::new()
+        .env("HTTPS_PROXY", "http://squid.corp.example:3128")
+        .env("GOSUMDB", "off")
+        .run(TOOL, &["--offline", "example.com/m@v1.0.0"])
+        .route();
+    assert!(route.exposed_to.iter().all(|e| e.role != "http_proxy"));
+}

@@ -88,7 +88,7 @@ impl Documented for RouteBody {
         ),
         (
             "exposed_to",
-            "third-party hosts that learn the module path: {host, role: \"proxy\"|\"sumdb\", when: \"always\"|\"on_fallback\"|\"unless_proxied\", public}",
+            "third-party hosts that learn the module path: {host, role: \"proxy\"|\"sumdb\"|\"http_proxy\", when: \"always\"|\"on_fallback\"|\"unless_proxied\", public}; an http_proxy is an HTTP_PROXY that sees plain-http proxy requests whole",
         ),
         (
             "keep_private",
@@ -195,7 +195,7 @@ pub struct Decision {
 pub struct Exposure {
     /// The host.
     pub host: String,
-    /// `proxy` or `sumdb`.
+    /// `proxy`, `sumdb`, or `http_proxy` (an HTTP proxy that sees plain-http requests).
     pub role: &'static str,
     /// `always`, `on_fallback`, or `unless_proxied` (a database reached only when no
     /// proxy relays it).

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::discovery::{self, MatchError, ModMode};
+use crate::discovery::{self, DiscoveryError, MatchError, MetaImport, ModMode};
 use crate::gourl;
 use crate::govcs::{self, GovcsVerdict};
 use crate::net::dial::NetError;
@@ -199,26 +199,10 @@ pub async fn discover(
             ));
         }
     };
-    let parsed = discovery::parse_meta_go_imports(&page.body, ModMode::PreferMod);
-    let imports = match parsed {
-        Ok(imports) if !imports.is_empty() => imports,
-        Ok(_) | Err(_) if page.status != 200 => {
-            let text = http::status_error_text(
-                &page.fetched,
-                &page.status_text,
-                page.content_type.as_deref(),
-                &page.body,
-            );
-            return Err(unrecognized(
-                import_path,
-                status_code(page.status),
-                text,
-                None,
-                hops,
-            ));
-        }
-        Ok(imports) => imports,
-        Err(err) => {
+    let imports = match page.tags() {
+        Err((code, text)) => return Err(unrecognized(import_path, code, text, None, hops)),
+        Ok(Ok(imports)) => imports,
+        Ok(Err(err)) => {
             return Err(unrecognized(
                 import_path,
                 Code::VcsMetaNotFound,
@@ -265,49 +249,33 @@ pub async fn discover(
                 let text = format!("fetching {}: {}", chosen.prefix, err.go_text);
                 return Err(unrecognized(import_path, err.net.code, text, None, hops));
             }
-            Ok(prefix_page) => {
-                match discovery::parse_meta_go_imports(&prefix_page.body, ModMode::PreferMod) {
-                    Ok(found) if !found.is_empty() => found,
-                    Ok(_) | Err(_) if prefix_page.status != 200 => {
-                        let text = http::status_error_text(
-                            &prefix_page.fetched,
-                            &prefix_page.status_text,
-                            prefix_page.content_type.as_deref(),
-                            &prefix_page.body,
-                        );
-                        return Err(unrecognized(
-                            import_path,
-                            status_code(prefix_page.status),
-                            text,
-                            None,
-                            hops,
-                        ));
-                    }
-                    Err(err) => {
-                        let text = format!("parsing {}: {err}", prefix_page.fetched);
-                        return Err(unrecognized(
-                            import_path,
-                            Code::VcsMetaNotFound,
-                            text,
-                            None,
-                            hops,
-                        ));
-                    }
-                    Ok(_) => {
-                        let text = format!(
-                            "fetching {}: no go-import meta tag found in {}",
-                            chosen.prefix, prefix_page.fetched
-                        );
-                        return Err(unrecognized(
-                            import_path,
-                            Code::VcsMetaConflict,
-                            text,
-                            None,
-                            hops,
-                        ));
-                    }
+            Ok(prefix_page) => match prefix_page.tags() {
+                Err((code, text)) => return Err(unrecognized(import_path, code, text, None, hops)),
+                Ok(Ok(found)) if !found.is_empty() => found,
+                Ok(Ok(_)) => {
+                    let text = format!(
+                        "fetching {}: no go-import meta tag found in {}",
+                        chosen.prefix, prefix_page.fetched
+                    );
+                    return Err(unrecognized(
+                        import_path,
+                        Code::VcsMetaConflict,
+                        text,
+                        None,
+                        hops,
+                    ));
                 }
-            }
+                Ok(Err(err)) => {
+                    let text = format!("parsing {}: {err}", prefix_page.fetched);
+                    return Err(unrecognized(
+                        import_path,
+                        Code::VcsMetaNotFound,
+                        text,
+                        None,
+                        hops,
+                    ));
+                }
+            },
         };
         let agrees = discovery::match_go_import(&prefix_imports, import_path)
             .is_ok_and(|again| *again == chosen);
@@ -377,6 +345,27 @@ struct Page {
     status_text: String,
     content_type: Option<String>,
     body: Vec<u8>,
+}
+
+impl Page {
+    /// The page's go-import tags. When it has none and its status is not 200, Go
+    /// reports the status (with the server's text) rather than a parse error: that is
+    /// the outer error. The inner one is the parse error of a 200 page.
+    fn tags(&self) -> Result<Result<Vec<MetaImport>, DiscoveryError>, (Code, String)> {
+        match discovery::parse_meta_go_imports(&self.body, ModMode::PreferMod) {
+            Ok(imports) if !imports.is_empty() => Ok(Ok(imports)),
+            _ if self.status != 200 => Err((
+                status_code(self.status),
+                http::status_error_text(
+                    &self.fetched,
+                    &self.status_text,
+                    self.content_type.as_deref(),
+                    &self.body,
+                ),
+            )),
+            parsed => Ok(parsed),
+        }
+    }
 }
 
 /// A failed page fetch: Go's text for it and the classified cause.

@@ -36,7 +36,7 @@ use super::dial::{self, NetError, Resolver};
 use super::httpproxy::ProxyConfig;
 use super::netrc::{self, NetrcEntry, NetrcMode};
 use super::roots::GoRoots;
-use super::tls::{self, GoVerifier, InsecureVerifier};
+use super::tls::{self, GoVerifier};
 use super::tunnel;
 use crate::gourl;
 use crate::record::{Code, redact_url};
@@ -226,7 +226,7 @@ impl HttpClient {
         };
         HttpClient {
             secure: build(verifier),
-            insecure: build(Arc::new(InsecureVerifier::default())),
+            insecure: build(Arc::new(GoVerifier::insecure())),
             settings,
         }
     }

@@ -64,9 +64,23 @@ pub struct GoVerifier {
     chain: Option<Arc<WebPkiServerVerifier>>,
     roots_load_error: Option<String>,
     provider: Arc<rustls::crypto::CryptoProvider>,
+    /// Accept any certificate (Go's `InsecureSkipVerify`, used for GOINSECURE go-get
+    /// fetches); handshake signatures are still checked.
+    skip_verify: bool,
 }
 
 impl GoVerifier {
+    /// A verifier that accepts any certificate but still checks the handshake
+    /// signatures, as Go's `InsecureSkipVerify` does.
+    pub fn insecure() -> GoVerifier {
+        GoVerifier {
+            chain: None,
+            roots_load_error: None,
+            provider: provider(),
+            skip_verify: true,
+        }
+    }
+
     /// A verifier trusting exactly `roots`.
     pub fn new(roots: &GoRoots) -> GoVerifier {
         let provider = provider();
@@ -83,6 +97,7 @@ impl GoVerifier {
             chain,
             roots_load_error: roots.load_error.clone(),
             provider,
+            skip_verify: false,
         }
     }
 }
@@ -96,6 +111,9 @@ impl ServerCertVerifier for GoVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.skip_verify {
+            return Ok(ServerCertVerified::assertion());
+        }
         let host = match server_name {
             ServerName::DnsName(name) => name.as_ref().to_string(),
             ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
@@ -144,68 +162,6 @@ impl ServerCertVerifier for GoVerifier {
                 rustls::Error::InvalidCertificate(other) => cert_error(Code::TlsUnknownAuthority, format!("x509: {other:?}")),
                 other => other,
             })
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// Accepts any certificate (Go's `InsecureSkipVerify`, used for GOINSECURE go-get
-/// fetches) while still checking the handshake signatures.
-#[derive(Debug)]
-pub struct InsecureVerifier {
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl Default for InsecureVerifier {
-    fn default() -> Self {
-        InsecureVerifier {
-            provider: provider(),
-        }
-    }
-}
-
-impl ServerCertVerifier for InsecureVerifier {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

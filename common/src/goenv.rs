@@ -241,6 +241,9 @@ pub struct EnvFile {
 pub struct GoInstall {
     /// GOROOT.
     pub goroot: PathBuf,
+    /// Where GOROOT came from: the go env file, the process environment, or (as
+    /// `Default`) the location of the go binary on PATH.
+    pub source: Source,
     /// How it was found (`GOROOT`, `GOROOT in the go env file`, or the go binary's path).
     pub found_via: String,
     /// The `go` binary found on PATH, if that is how GOROOT was found.
@@ -466,23 +469,14 @@ impl GoConfig {
     }
 
     fn goenv_setting(&self) -> Setting {
-        let (value, source) = match (&self.env_file.status, &self.env_file.path) {
-            (EnvFileStatus::Off | EnvFileStatus::NoLocation(_), _) | (_, None) => {
-                let src = if self.env.get("GOENV").is_empty() {
-                    Source::Default
-                } else {
-                    Source::Env
-                };
-                (String::new(), src)
-            }
-            (_, Some(path)) => {
-                let src = if self.env.get("GOENV").is_empty() {
-                    Source::Default
-                } else {
-                    Source::Env
-                };
-                (path.display().to_string(), src)
-            }
+        let source = if self.env.get("GOENV").is_empty() {
+            Source::Default
+        } else {
+            Source::Env
+        };
+        let value = match (&self.env_file.status, &self.env_file.path) {
+            (EnvFileStatus::Off | EnvFileStatus::NoLocation(_), _) | (_, None) => String::new(),
+            (_, Some(path)) => path.display().to_string(),
         };
         let note = match &self.env_file.status {
             EnvFileStatus::Off => Some("GOENV=off: no go env file is read".to_string()),
@@ -504,17 +498,17 @@ impl GoConfig {
         }
         match &self.install {
             Some(install) => {
-                let source = if install.found_via.contains("go env file") {
-                    Source::GoEnvFile
-                } else {
-                    Source::Default
-                };
-                let file = (source == Source::GoEnvFile)
+                let file = (install.source == Source::GoEnvFile)
                     .then(|| self.env_file.path.clone())
                     .flatten();
                 Setting {
                     note: Some(install.found_via.clone()),
-                    ..plain("GOROOT", install.goroot.display().to_string(), source, file)
+                    ..plain(
+                        "GOROOT",
+                        install.goroot.display().to_string(),
+                        install.source.clone(),
+                        file,
+                    )
                 }
             }
             None => Setting {
@@ -839,15 +833,17 @@ fn read_env_file(env: &Environment) -> EnvFile {
 /// with symbolic links resolved.
 fn find_install(env: &Environment, env_file: &EnvFile) -> Option<GoInstall> {
     let from_file = env_file.entries.get("GOROOT").filter(|v| !v.is_empty());
-    let (goroot, found_via, go_binary) = if let Some(root) = from_file {
+    let (goroot, source, found_via, go_binary) = if let Some(root) = from_file {
         (
             PathBuf::from(pathclean::clean(root)),
+            Source::GoEnvFile,
             "GOROOT in the go env file".to_string(),
             None,
         )
     } else if !env.get("GOROOT").is_empty() {
         (
             PathBuf::from(pathclean::clean(env.get("GOROOT"))),
+            Source::Env,
             "GOROOT".to_string(),
             None,
         )
@@ -856,6 +852,7 @@ fn find_install(env: &Environment, env_file: &EnvFile) -> Option<GoInstall> {
         let root = goroot_of_binary(&binary)?;
         (
             root,
+            Source::Default,
             format!("the go binary on PATH: {}", binary.display()),
             Some(binary),
         )
@@ -867,6 +864,7 @@ fn find_install(env: &Environment, env_file: &EnvFile) -> Option<GoInstall> {
     let minor = version.as_deref().and_then(go_minor_version);
     Some(GoInstall {
         goroot,
+        source,
         found_via,
         go_binary,
         version,

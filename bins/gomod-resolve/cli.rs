@@ -60,5 +60,8 @@ const EXAMPLES: &str = "Examples:
   Privacy audit: which requirements leak to public services?
     gomod-resolve --offline -m go.mod | jq -r 'select(.keep_private) | [.module, .keep_private] | @tsv'
 
-  Check DNS and TLS for every host a go.mod needs:
-    gomod-resolve -m go.mod | gomod-dnscheck | gomod-tlscheck | jq 'select(.ok|not)'";
+  Only what fails, one readable line each, with the hint:
+    gomod-resolve -m go.mod --format text | grep '^FAIL'
+
+  A private module: is the proxy skipped, and does its go-get page work?
+    GOPRIVATE=git.corp.example.com gomod-resolve git.corp.example.com/team/lib@v1.4.0";

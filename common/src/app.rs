@@ -146,6 +146,8 @@ pub fn not_implemented(tool: &str, probe: &str) -> ExitCode {
 pub type ProbeFuture = Pin<Box<dyn Future<Output = Vec<Record>> + Send>>;
 
 /// Turns one input item into records. Input items that are invalid never reach it.
+/// `probe` is called in input order; the future it returns runs concurrently with
+/// others.
 pub trait Probe: Send + Sync + 'static {
     /// Probes one item.
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture;
@@ -207,24 +209,27 @@ pub fn run(
         let items = tokio_stream_from(inputs.stream());
         let mut results = items
             .map(move |item| {
-                let probe = Arc::clone(&probe);
+                // The probe is called here, in input order, so that what it decides
+                // before its first await (such as skipping a host already seen) does
+                // not depend on scheduling.
+                let future = match item {
+                    InputItem::Invalid {
+                        origin,
+                        line,
+                        text,
+                        reason,
+                    } => Err(vec![input_error_record(&origin, line, &text, &reason)]),
+                    InputItem::Ready(record) => Err(vec![*record]),
+                    other => Ok(Arc::clone(&probe).probe_dyn(other)),
+                };
                 async move {
-                    match item {
-                        InputItem::Invalid {
-                            origin,
-                            line,
-                            text,
-                            reason,
-                        } => vec![input_error_record(&origin, line, &text, &reason)],
-                        InputItem::Ready(record) => vec![*record],
-                        other => {
-                            // A panic inside one probe must not lose the other records.
-                            let handle = tokio::spawn(probe.probe_dyn(other));
-                            match handle.await {
-                                Ok(records) => records,
-                                Err(err) => vec![internal_error_record(&err.to_string())],
-                            }
-                        }
+                    match future {
+                        Err(records) => records,
+                        // A panic inside one probe must not lose the other records.
+                        Ok(future) => match tokio::spawn(future).await {
+                            Ok(records) => records,
+                            Err(err) => vec![internal_error_record(&err.to_string())],
+                        },
                     }
                 }
             })

@@ -32,7 +32,7 @@ test:
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 docs:
 	UPDATE_GENERATED=1 $(CARGO) test --locked --test cli docs::man_pages_and_completions_are_fresh

@@ -327,7 +327,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("t.txt");
         std::fs::write(&file, "b\n\n{\"host\":\"c\"}\nbad{\n").unwrap();
-        let mut inputs = Inputs::new(&["a".to_string()], &[file.clone()], false).unwrap();
+        let mut inputs =
+            Inputs::new(&["a".to_string()], std::slice::from_ref(&file), false).unwrap();
         inputs.push_leading(InputItem::Target {
             origin: Origin::Arg,
             line: 0,

@@ -2,6 +2,7 @@
 //! client, and an HTTP client built from them.
 
 pub mod dial;
+pub mod dns;
 pub mod http;
 pub mod httpproxy;
 pub mod netrc;

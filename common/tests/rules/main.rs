@@ -3,6 +3,10 @@
 //! never make a parser panic.
 
 mod discovery;
+mod dns_conf_files;
+mod dns_conf_go_confirmed;
+mod dns_conf_no_panic;
+mod dns_conf_vectors;
 mod envfile;
 mod fuzz_regressions;
 mod goproxy;

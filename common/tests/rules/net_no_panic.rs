@@ -146,9 +146,9 @@ fn constructed_urls_never_panic() {
     let mut rng = Rng(42);
     for _ in 0..600 {
         let flags = rng.next();
-        let user = (flags % 3 == 0).then(|| Userinfo {
+        let user = flags.is_multiple_of(3).then(|| Userinfo {
             username: rng.string(),
-            password: (flags % 2 == 0).then(|| rng.string()),
+            password: flags.is_multiple_of(2).then(|| rng.string()),
         });
         let url = Url {
             scheme: rng.string(),

@@ -385,6 +385,7 @@ async fn fetch_page(
 ) -> Result<Page, FetchError> {
     let https = url.https();
     let secure_opts = GetOptions {
+        accept: None,
         insecure_tls: opts.insecure,
         timeout: if opts.insecure {
             INSECURE_TIMEOUT.min(opts.timeout)
@@ -403,6 +404,7 @@ async fn fetch_page(
                 client,
                 &http_url,
                 GetOptions {
+                    accept: None,
                     insecure_tls: false,
                     timeout: opts.timeout,
                 },

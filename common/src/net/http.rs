@@ -93,6 +93,9 @@ pub struct GetOptions {
     pub insecure_tls: bool,
     /// Limit for the whole exchange up to the response headers of the last hop.
     pub timeout: Duration,
+    /// An `Accept` header to send (the go command sends none; DNS over HTTPS needs
+    /// `application/dns-message`).
+    pub accept: Option<&'static str>,
 }
 
 /// One request made while following redirects.
@@ -279,6 +282,9 @@ impl HttpClient {
             let mut request = http::Request::builder()
                 .method(http::Method::GET)
                 .header(http::header::USER_AGENT, GO_USER_AGENT);
+            if let Some(accept) = opts.accept {
+                request = request.header(http::header::ACCEPT, accept);
+            }
             let mut netrc_login = None;
             if send_credentials {
                 if let Some(user) = &current.user {

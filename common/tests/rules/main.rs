@@ -3,10 +3,17 @@
 //! never make a parser panic.
 
 mod discovery;
+mod dns_client_addrselect;
+mod dns_client_fuzz;
+mod dns_client_resolver;
+mod dns_client_transports;
+mod dns_client_vectors;
+mod dns_client_wire;
 mod dns_conf_files;
 mod dns_conf_go_confirmed;
 mod dns_conf_no_panic;
 mod dns_conf_vectors;
+mod dns_support;
 mod envfile;
 mod fuzz_regressions;
 mod goproxy;

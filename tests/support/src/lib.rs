@@ -10,6 +10,8 @@
 //!   test CA reaches "example.com" without any traffic leaving the machine. Plain
 //!   `GET http://...` requests are answered from the same handler.
 
+pub mod dns;
+
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;

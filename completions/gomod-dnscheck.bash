@@ -23,12 +23,28 @@ _gomod__dnscheck() {
 
     case "${cmd}" in
         gomod__dnscheck)
-            opts="-j -f -h -V --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
+            opts="-j -f -h -V --server --resolv-conf --hosts --nsswitch --no-system --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolv-conf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nsswitch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1,3 +1,7 @@
+complete -c gomod-dnscheck -l server -d 'Also ask this resolver, side by side: IP[:PORT] (UDP, TCP after a truncated answer), tcp://IP[:PORT], tls://IP[:PORT][#NAME] (DNS over TLS), or https://HOST/PATH (DNS over HTTPS). May be repeated' -r
+complete -c gomod-dnscheck -l resolv-conf -d 'Read this resolv.conf instead of /etc/resolv.conf (to diagnose another machine\'s or a container\'s files)' -r -F
+complete -c gomod-dnscheck -l hosts -d 'Read this hosts file instead of /etc/hosts' -r -F
+complete -c gomod-dnscheck -l nsswitch -d 'Read this nsswitch.conf instead of /etc/nsswitch.conf (its `hosts:` line decides whether the hosts file comes before DNS, after it, or alone)' -r -F
 complete -c gomod-dnscheck -s j -l jobs -d 'Probe up to N targets at the same time' -r
 complete -c gomod-dnscheck -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
 complete -c gomod-dnscheck -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
@@ -9,6 +13,7 @@ man-reference\t'The record and error-code reference, gomod-tools(7) (roff)'
 complete-bash\t'Bash completion'
 complete-zsh\t'Zsh completion'
 complete-fish\t'Fish completion'"
+complete -c gomod-dnscheck -l no-system -d 'Only the --server resolvers; no system view'
 complete -c gomod-dnscheck -l summary -d 'After all records, write a summary record with counts per error and warning code'
 complete -c gomod-dnscheck -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gomod-dnscheck -s V -l version -d 'Print version'

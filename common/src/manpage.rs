@@ -4,6 +4,7 @@
 
 use roff::{Roff, bold, roman};
 
+use crate::record::dns::DnsBody;
 use crate::record::env::EnvBody;
 use crate::record::route::RouteBody;
 use crate::record::{Code, Documented, Layer};
@@ -205,6 +206,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         "route",
         "written by gomod-resolve: how the go command would fetch one module.",
         RouteBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "dns",
+        "written by gomod-dnscheck: how one host resolves with one resolver.",
+        DnsBody::FIELDS,
     );
     record_type_section(
         &mut roff,

@@ -4,6 +4,7 @@
 //! contacted.
 
 mod discovery;
+mod dnscheck;
 mod docs;
 mod interop;
 mod io;

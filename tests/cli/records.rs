@@ -36,6 +36,7 @@ fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value, line: &str) 
 pub enum Record {
     Env(Box<EnvRecord>),
     Route(Box<RouteRecord>),
+    Dns(Box<DnsRecord>),
     InputError(InputErrorRecord),
     Summary(SummaryRecord),
 }
@@ -52,6 +53,7 @@ impl Record {
         match kind.as_str() {
             "env" => Record::Env(Box::new(decode(value, line))),
             "route" => Record::Route(Box::new(decode(value, line))),
+            "dns" => Record::Dns(Box::new(decode(value, line))),
             "input_error" => Record::InputError(decode(value, line)),
             "summary" => Record::Summary(decode(value, line)),
             other => panic!("unknown record type {other}: {line}"),
@@ -62,6 +64,13 @@ impl Record {
         match self {
             Record::Route(r) => *r,
             other => panic!("expected a route record, got {other:?}"),
+        }
+    }
+
+    pub fn dns(self) -> DnsRecord {
+        match self {
+            Record::Dns(r) => *r,
+            other => panic!("expected a dns record, got {other:?}"),
         }
     }
 
@@ -300,4 +309,86 @@ pub struct SummaryRecord {
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,
     pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub host: String,
+    pub resolver: String,
+    pub server: Option<String>,
+    pub transport: Option<String>,
+    pub addrs: Vec<String>,
+    pub a: Vec<String>,
+    pub aaaa: Vec<String>,
+    pub cname: Vec<String>,
+    pub ttl: Option<u32>,
+    pub rcode: Option<String>,
+    pub via_proxy: Option<String>,
+    pub proxy_for: Option<String>,
+    pub from_hosts: bool,
+    pub candidates: Vec<String>,
+    pub queries: Vec<DnsQuery>,
+    pub config: Option<DnsConfig>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl DnsRecord {
+    /// The error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The warning codes.
+    pub fn warning_codes(&self) -> Vec<&str> {
+        self.warnings.iter().map(|w| w.code.as_str()).collect()
+    }
+
+    /// The warning with this code, which must be there.
+    pub fn warning(&self, code: &str) -> &Warning {
+        self.warnings
+            .iter()
+            .find(|w| w.code == code)
+            .unwrap_or_else(|| panic!("no {code} warning in {self:#?}"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsQuery {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub qtype: String,
+    pub server: String,
+    pub transport: String,
+    pub rcode: Option<String>,
+    pub answers: Vec<String>,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    pub resolv_conf: String,
+    pub hosts: String,
+    pub order: String,
+    pub servers: Vec<String>,
+    pub search: Vec<String>,
+    pub ndots: u32,
+    pub timeout_ms: u64,
+    pub attempts: u32,
+    pub rotate: bool,
+    pub single_request: bool,
+    pub use_tcp: bool,
+    pub trust_ad: bool,
+    pub unknown_options: bool,
 }

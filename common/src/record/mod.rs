@@ -30,6 +30,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+pub mod dns;
 pub mod env;
 pub mod route;
 
@@ -177,8 +178,26 @@ codes! {
     DnsNoRecords = ("dns_no_records", Dns),
     /// No name server is configured or reachable.
     DnsNoServers = ("dns_no_servers", Dns),
+    /// The server is not recursive and gave no answer: a non-recursive server is
+    /// configured as a resolver (`lame referral`).
+    DnsLameReferral = ("dns_lame_referral", Dns),
+    /// The answers could not be used (malformed, or truncated with no TCP fallback).
+    DnsMalformed = ("dns_malformed", Dns),
     /// Name resolution failed for another reason (see `detail`).
     DnsFailed = ("dns_failed", Dns),
+    /// The resolver configuration is not what it seems: resolv.conf cannot be read
+    /// (Go then asks 127.0.0.1:53 and [::1]:53) or names servers Go skips without a
+    /// word (host names, ports, more than three).
+    DnsConfig = ("dns_config", Dns),
+    /// Resolvers disagree about a name's addresses (normal for some CDNs; suspicious
+    /// when one side is private or bogus).
+    DnsAnswersDiffer = ("dns_answers_differ", Dns),
+    /// An answer that cannot be right for a public name: 0.0.0.0, a loopback,
+    /// link-local or private-range address (a DNS filter or sinkhole).
+    DnsBogusAnswer = ("dns_bogus_answer", Dns),
+    /// This machine's resolver fails or lies where other resolvers agree: DNS is
+    /// intercepted, filtered or broken locally.
+    DnsHijackSuspected = ("dns_hijack_suspected", Dns),
 
     /// The server (or a firewall) refused the TCP connection (RST).
     TcpRefused = ("tcp_refused", Tcp),

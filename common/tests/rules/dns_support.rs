@@ -21,6 +21,7 @@ pub fn conf(servers: &[SocketAddr], timeout: Duration) -> ResolvConf {
     ResolvConf {
         servers: servers.to_vec(),
         server_strings: servers.iter().map(SocketAddr::to_string).collect(),
+        skipped_servers: Vec::new(),
         default_servers: false,
         err: None,
         search: Vec::new(),

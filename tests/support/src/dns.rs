@@ -13,13 +13,16 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA, CNAME, NULL};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{Name, RData, Record};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::oneshot;
 use tokio_rustls::TlsAcceptor;
 
 use gomod_common::net::dns::wire::{Answer, AnswerData};
+
+/// The record type of a [`Request`].
+pub use hickory_proto::rr::RecordType;
 
 /// A query as the server saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,17 +214,26 @@ impl DnsServer {
     /// # Panics
     /// If `addr` is not loopback or cannot be bound.
     pub fn start(addr: SocketAddr, handler: Handler) -> RunningDns {
+        Self::try_start(addr, handler).expect("bind the DNS test server")
+    }
+
+    /// Like [`DnsServer::start`], but a failure to bind (a fixed port in use, or one
+    /// below 1024 without the privilege) is returned.
+    ///
+    /// # Panics
+    /// If `addr` is not loopback.
+    pub fn try_start(addr: SocketAddr, handler: Handler) -> io::Result<RunningDns> {
         assert_loopback(addr);
-        let (udp, tcp) = bind_pair(addr).expect("bind the DNS test server");
-        let addr = udp.local_addr().expect("local address");
-        spawn(addr, handler, move |handler, log| async move {
+        let (udp, tcp) = bind_pair(addr)?;
+        let addr = udp.local_addr()?;
+        Ok(spawn(addr, handler, move |handler, log| async move {
             let udp = UdpSocket::from_std(udp).expect("tokio UDP socket");
             let tcp = TcpListener::from_std(tcp).expect("tokio TCP listener");
             tokio::join!(
                 serve_udp(udp, handler.clone(), log.clone()),
                 serve_streams(tcp, None, handler, log)
             );
-        })
+        }))
     }
 }
 

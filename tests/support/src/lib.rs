@@ -89,7 +89,8 @@ pub struct Leaf {
 }
 
 impl Leaf {
-    fn server_config(&self) -> Arc<rustls::ServerConfig> {
+    /// A server configuration presenting this certificate (ALPN `http/1.1`).
+    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

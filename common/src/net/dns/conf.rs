@@ -67,6 +67,9 @@ pub struct ResolvConf {
     /// `[FE80::1%Eth0]:53`) and port 53. This is the `<server>` of Go's
     /// `lookup <name> on <server>: …` errors.
     pub server_strings: Vec<String>,
+    /// `nameserver` values Go skipped without a word: not an IP literal (a host
+    /// name, `ip:port`, brackets), or beyond the third.
+    pub skipped_servers: Vec<String>,
     /// No usable `nameserver` line, so Go's defaults (`127.0.0.1:53`,
     /// `[::1]:53`) are in use. Go then checks the file for changes at every
     /// lookup instead of at most every 5 s (`isDefaultNS`).
@@ -134,6 +137,7 @@ impl ResolvConf {
         let mut conf = ResolvConf {
             servers: Vec::new(),
             server_strings: Vec::new(),
+            skipped_servers: Vec::new(),
             default_servers: false,
             search: Vec::new(),
             ndots: 1,
@@ -158,10 +162,11 @@ impl ResolvConf {
             };
             match keyword {
                 "nameserver" => {
-                    if let Some(addr) = args.first()
-                        && conf.servers.len() < 3
-                    {
-                        conf.add_server(addr);
+                    if let Some(addr) = args.first() {
+                        if conf.servers.len() < 3 && conf.add_server(addr) {
+                            continue;
+                        }
+                        conf.skipped_servers.push(addr.to_string());
                     }
                 }
                 "domain" => {
@@ -196,10 +201,10 @@ impl ResolvConf {
     }
 
     /// A `nameserver` line: only IP literals count; host names, ports and
-    /// brackets make Go skip the line.
-    fn add_server(&mut self, text: &str) {
+    /// brackets make Go skip the line. False when skipped.
+    fn add_server(&mut self, text: &str) -> bool {
         let Some((ip, zone)) = parse_ip(text) else {
-            return;
+            return false;
         };
         let addr = match ip {
             IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -214,6 +219,7 @@ impl ResolvConf {
         } else {
             format!("{text}:53")
         });
+        true
     }
 
     fn set_option(&mut self, option: &str) {

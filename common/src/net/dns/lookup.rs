@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::client::{ExchangeError, Transport, exchange};
-use super::conf::ResolvConf;
+use super::conf::{ResolvConf, is_domain_name};
 use super::hosts::Hosts;
 use super::nsswitch::HostLookupOrder;
 use super::wire::{Answer, AnswerCursor, QType, Rejection, Reply, rcode_name};
@@ -89,6 +89,12 @@ pub struct DnsError {
     pub is_not_found: bool,
     pub is_timeout: bool,
     pub is_temporary: bool,
+    /// Every exchange made before the lookup failed, in the order they ended (not
+    /// part of Go's error; what a diagnosis needs).
+    pub queries: Box<[QueryTrace]>,
+    /// The candidate name (rooted) whose failure is the one reported, when a server
+    /// was asked: Go prefers the name as given over search-list names.
+    pub queried: Option<Box<str>>,
 }
 
 /// What went wrong; the text is Go's `DNSError.Err`.
@@ -132,6 +138,8 @@ impl DnsError {
             kind,
             name: name.to_string(),
             server,
+            queries: Box::default(),
+            queried: None,
         }
     }
 
@@ -324,50 +332,12 @@ fn literal_or_empty(host: &str) -> Option<Result<Lookup, DnsError>> {
 /// addresses and no error (every candidate name was skipped) is an empty success.
 fn finish(found: Lookup, err: Option<DnsError>) -> Result<Lookup, DnsError> {
     match err {
-        Some(err) if found.addrs.is_empty() => Err(err),
+        Some(err) if found.addrs.is_empty() => Err(DnsError {
+            queries: found.queries.into_boxed_slice(),
+            ..err
+        }),
         _ => Ok(found),
     }
-}
-
-/// Go's `isDomainName`: LDH and underscore labels of 1 to 63 bytes, at most 253 bytes
-/// (254 with the final dot), not all digits.
-pub fn is_domain_name(s: &str) -> bool {
-    if s == "." {
-        return true;
-    }
-    let bytes = s.as_bytes();
-    let l = bytes.len();
-    if l == 0 || l > 254 || l == 254 && bytes[l - 1] != b'.' {
-        return false;
-    }
-    let mut last = b'.';
-    let mut non_numeric = false;
-    let mut part_len = 0;
-    for &c in bytes {
-        match c {
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                non_numeric = true;
-                part_len += 1;
-            }
-            b'0'..=b'9' => part_len += 1,
-            b'-' => {
-                if last == b'.' {
-                    return false;
-                }
-                part_len += 1;
-                non_numeric = true;
-            }
-            b'.' => {
-                if last == b'.' || last == b'-' || part_len > 63 || part_len == 0 {
-                    return false;
-                }
-                part_len = 0;
-            }
-            _ => return false,
-        }
-        last = c;
-    }
-    last != b'-' && part_len <= 63 && non_numeric
 }
 
 /// Go's `dnsConfig.soffset`: with `rotate`, each `tryOneName` starts one server
@@ -441,7 +411,7 @@ impl Plan {
         }
         if let Some(err) = &mut last_err {
             // Name the name as given, not the suffixed one (golang.org/issue/6324).
-            err.name = name.to_string();
+            err.queried = Some(std::mem::replace(&mut err.name, name.to_string()).into());
         }
         found.queries = traces.into_inner().unwrap_or_else(|e| e.into_inner());
         (found, last_err)

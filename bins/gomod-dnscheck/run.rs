@@ -395,9 +395,9 @@ impl DnsCheck {
         let mut error = None;
         match &answer.result {
             Ok(found) => {
-                body.addrs = found.addrs.iter().map(IpAddr::to_string).collect();
-                body.a = only(&found.addrs, IpAddr::is_ipv4);
-                body.aaaa = only(&found.addrs, IpAddr::is_ipv6);
+                body.addrs = shown_addrs(&target.host, found, view);
+                body.a = only(&body.addrs, IpAddr::is_ipv4);
+                body.aaaa = only(&body.addrs, IpAddr::is_ipv6);
                 body.from_hosts = found.from_hosts;
                 body.ttl = found.min_ttl;
                 body.cname = cname_chain(&found.queries);
@@ -653,11 +653,38 @@ fn is_literal(host: &str) -> bool {
     bare.parse::<IpAddr>().is_ok()
 }
 
-fn only(addrs: &[IpAddr], keep: fn(&IpAddr) -> bool) -> Vec<String> {
+/// The addresses as Go prints them: IPv6 zones are kept, which the hosts file and
+/// literals can carry (`fe80::1%eth0`).
+fn shown_addrs(host: &str, found: &Lookup, view: Option<&SystemView>) -> Vec<String> {
+    if found.from_hosts
+        && let Some(view) = view
+    {
+        return view
+            .resolver
+            .hosts
+            .lookup_host(host)
+            .into_iter()
+            .filter(|entry| without_zone(entry).parse::<IpAddr>().is_ok())
+            .collect();
+    }
+    if let Some((addr, zone)) = host.split_once('%')
+        && let Ok(ip) = addr.parse::<IpAddr>()
+    {
+        return vec![format!("{ip}%{zone}")];
+    }
+    found.addrs.iter().map(IpAddr::to_string).collect()
+}
+
+/// An address without its `%zone`.
+fn without_zone(addr: &str) -> &str {
+    addr.rsplit_once('%').map_or(addr, |(ip, _)| ip)
+}
+
+fn only(addrs: &[String], keep: fn(&IpAddr) -> bool) -> Vec<String> {
     addrs
         .iter()
-        .filter(|ip| keep(ip))
-        .map(IpAddr::to_string)
+        .filter(|a| without_zone(a).parse().is_ok_and(|ip| keep(&ip)))
+        .cloned()
         .collect()
 }
 

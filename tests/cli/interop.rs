@@ -18,7 +18,7 @@ use gomod_testsupport::{
 use crate::Sandbox;
 
 /// The newest go, or None (skip) when there is none and GOMOD_REQUIRE_GO is unset.
-fn newest_go() -> Option<PathBuf> {
+pub fn newest_go() -> Option<PathBuf> {
     let candidate = std::env::var_os("GOMOD_GO").map(PathBuf::from).or_else(|| {
         std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths)
@@ -55,7 +55,7 @@ fn go_minor(go: &Path) -> Option<u32> {
 }
 
 /// A sandbox that can run both our tool and go: PATH holds only go's directory.
-fn go_sandbox(go: &Path) -> Sandbox {
+pub fn go_sandbox(go: &Path) -> Sandbox {
     let dir = go.parent().unwrap().display().to_string();
     Sandbox::new()
         .env("PATH", &dir)
@@ -63,7 +63,7 @@ fn go_sandbox(go: &Path) -> Sandbox {
         .env("GOFLAGS", "-modcacherw")
 }
 
-fn go_command(sandbox: &Sandbox, go: &Path) -> std::process::Command {
+pub fn go_command(sandbox: &Sandbox, go: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(go);
     cmd.env_clear();
     for (k, v) in sandbox.vars() {

@@ -4,6 +4,7 @@
 //! contacted.
 
 mod discovery;
+mod dns_interop;
 mod dnscheck;
 mod docs;
 mod interop;

@@ -1,0 +1,291 @@
+//! Agreement with Go's own resolver: a tiny Go program (tests/fixtures/go/dnsprobe,
+//! built with CGO_ENABLED=0 like the go command) resolves the same names on the same
+//! files and the same DNS server as gomod-dnscheck, and every answer and error must
+//! match.
+//!
+//! Go reads /etc/resolv.conf, /etc/hosts and /etc/nsswitch.conf and nothing else, so
+//! the program runs in a private mount namespace (`unshare -m`) where the test's files
+//! are bind-mounted over those paths; the machine's files are never touched. That
+//! needs root, like the DNS server on 127.0.0.1:53 it talks to: without root (or
+//! without a go1.27+) the test is skipped, unless GOMOD_REQUIRE_ROOT /
+//! GOMOD_REQUIRE_GO are set (CI sets both).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+use crate::Sandbox;
+use crate::dnscheck::{RESOLV_CONF, port53};
+use crate::interop::{go_command, go_sandbox, newest_go};
+
+/// What the Go program prints for each name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoAnswer {
+    name: String,
+    addrs: Option<Vec<String>>,
+    error: String,
+}
+
+const HOSTS: &str = "\
+127.0.0.1 localhost
+::1 localhost ip6-localhost
+203.0.113.7 both.example.net
+192.0.2.99 Mixed.Case.Example # a comment
+fe80::1%lo zoned.example
+";
+
+/// Every kind of answer the shared server gives, names in the hosts file, the search
+/// list, literals and invalid names.
+const NAMES: &[&str] = &[
+    "localhost",
+    "both.example.net",
+    "MIXED.CASE.EXAMPLE.",
+    "zoned.example",
+    "ok.example.com",
+    "UPPER.Example.Com",
+    "trailing.example.com.",
+    "cname.chain.example",
+    "git",
+    "nxdomain",
+    "nxdomain.example.com",
+    "nodata.example.com",
+    "cnameonly.example.com",
+    "servfail.example.com",
+    "refused.example.com",
+    "formerr.example.com",
+    "notimp.example.com",
+    "lame.example.com",
+    "truncated.example.com",
+    "timeout.example.com",
+    "garbage.example.com",
+    "wrongid.example.com",
+    "proxy.golang.org",
+    "192.0.2.55",
+    "2001:db8::55",
+    "fe80::2%lo",
+    "bad_name!.example",
+    "-leading-dash.example",
+    "x.onion",
+];
+
+/// Builds the probe with the newest Go, cgo off, offline.
+fn build_probe(go: &Path, sandbox: &Sandbox) -> PathBuf {
+    let src = sandbox.path().join("dnsprobe");
+    std::fs::create_dir_all(&src).unwrap();
+    let main = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/go/dnsprobe/main.go"),
+    )
+    .unwrap();
+    std::fs::write(src.join("main.go"), main).unwrap();
+    std::fs::write(src.join("go.mod"), "module dnsprobe\n\ngo 1.21\n").unwrap();
+    let out = sandbox.path().join("dnsprobe-bin");
+    let status = go_command(sandbox, go)
+        .current_dir(&src)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .env("CGO_ENABLED", "0")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOPATH", sandbox.path().join("gopath"))
+        .env("GOCACHE", sandbox.path().join("gocache"))
+        .env("GOENV", "off")
+        .status()
+        .expect("run go build");
+    assert!(status.success(), "building the Go DNS probe failed");
+    out
+}
+
+/// Runs the probe with the test's files mounted over /etc's; None when the mount
+/// namespace cannot be made (not root) and GOMOD_REQUIRE_ROOT is unset.
+fn run_probe(probe: &Path, files: &[(&Path, &str)], names: &[&str]) -> Option<Vec<GoAnswer>> {
+    let mut script = String::new();
+    let mut args: Vec<String> = Vec::new();
+    for (i, (file, target)) in files.iter().enumerate() {
+        script.push_str(&format!("mount --bind \"${}\" {target} && ", i + 1));
+        args.push(file.display().to_string());
+    }
+    script.push_str(&format!("shift {} && exec \"$@\"", files.len()));
+    let output = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
+        .args(&args)
+        .arg(probe)
+        .args(names)
+        .env_clear()
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .output();
+    let output = match output {
+        Ok(out) if out.status.success() => out,
+        other => {
+            let why = match other {
+                Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                std::env::var_os("GOMOD_REQUIRE_ROOT").is_none(),
+                "GOMOD_REQUIRE_ROOT is set but the Go probe could not run in a mount namespace: {why}"
+            );
+            eprintln!("skipped: the DNS interop test needs root for unshare -m ({why})");
+            return None;
+        }
+    };
+    let text = String::from_utf8(output.stdout).unwrap();
+    Some(
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect(),
+    )
+}
+
+/// The local port of a UDP socket differs between two runs; everything else must not.
+fn without_local_port(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("read udp ") {
+        let Some(colon) = rest[i..]
+            .find('-')
+            .and_then(|dash| rest[i..i + dash].rfind(':'))
+        else {
+            break;
+        };
+        let start = i + colon + 1;
+        out.push_str(&rest[..start]);
+        out.push_str("PORT");
+        rest = rest[start..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One set of files and the names to resolve with them.
+struct Case {
+    label: &'static str,
+    resolv_conf: &'static str,
+    nsswitch: &'static str,
+    names: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        label: "every answer the server gives",
+        resolv_conf: RESOLV_CONF,
+        nsswitch: "hosts: files dns\n",
+        names: NAMES,
+    },
+    Case {
+        label: "TCP only, A then AAAA, ndots:3, two search domains, DNS before files",
+        resolv_conf: "nameserver 127.0.0.1\nsearch corp.test example.com\noptions use-vc single-request ndots:3 timeout:1 attempts:1\n",
+        nsswitch: "hosts: dns [NOTFOUND=return] files\n",
+        names: &[
+            "both.example.net",
+            "ok",
+            "git",
+            "cname.chain.example",
+            "nxdomain.example.com",
+            "servfail.example.com",
+            "truncated.example.com",
+            "localhost",
+        ],
+    },
+    Case {
+        label: "the hosts file alone",
+        resolv_conf: RESOLV_CONF,
+        nsswitch: "hosts: files\n",
+        names: &["both.example.net", "ok.example.com", "localhost"],
+    },
+    Case {
+        label: "no nameserver line: Go's defaults, 127.0.0.1 then [::1]",
+        resolv_conf: "search corp.test\noptions timeout:1 attempts:1\n",
+        nsswitch: "hosts: files dns\n",
+        names: &[
+            "ok.example.com",
+            "servfail.example.com",
+            "timeout.example.com",
+        ],
+    },
+    Case {
+        label: "rotate, two servers (the second one silent), attempts:2",
+        resolv_conf: "nameserver 127.0.0.1\nnameserver 127.0.0.1\nnameserver 127.0.0.1\nsearch corp.test\noptions rotate timeout:1 attempts:2\n",
+        nsswitch: "hosts: files dns\n",
+        names: &[
+            "ok.example.com",
+            "refused.example.com",
+            "nodata.example.com",
+        ],
+    },
+];
+
+/// Runs one case through Go and through gomod-dnscheck; the disagreements.
+fn compare(sandbox: &Sandbox, probe: &Path, case: &Case) -> Option<Vec<String>> {
+    let resolv = sandbox.write("etc/resolv.conf", case.resolv_conf);
+    let hosts = sandbox.write("etc/hosts", HOSTS);
+    let nss = sandbox.write("etc/nsswitch.conf", case.nsswitch);
+    let mounts = [
+        (resolv.as_path(), "/etc/resolv.conf"),
+        (hosts.as_path(), "/etc/hosts"),
+        (nss.as_path(), "/etc/nsswitch.conf"),
+    ];
+    let theirs = run_probe(probe, &mounts, case.names)?;
+    assert_eq!(theirs.len(), case.names.len());
+
+    let mut args: Vec<String> = vec![
+        "--resolv-conf".into(),
+        resolv.display().to_string(),
+        "--hosts".into(),
+        hosts.display().to_string(),
+        "--nsswitch".into(),
+        nss.display().to_string(),
+        "--".into(),
+    ];
+    args.extend(case.names.iter().map(|n| n.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = sandbox.run("gomod-dnscheck", &args);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let ours: Vec<_> = run.records().into_iter().map(|r| r.dns()).collect();
+    let mut diffs = Vec::new();
+    for go in &theirs {
+        let Some(mine) = ours.iter().find(|r| r.host == go.name) else {
+            diffs.push(format!("{}: {}: no record", case.label, go.name));
+            continue;
+        };
+        let go_addrs = go.addrs.clone().unwrap_or_default();
+        let my_error = mine
+            .error
+            .as_ref()
+            .and_then(|e| e.go_error.clone())
+            .unwrap_or_default();
+        if go_addrs != mine.addrs || without_local_port(&go.error) != without_local_port(&my_error)
+        {
+            diffs.push(format!(
+                "{}: {}:\n  go:   {:?} {:?}\n  ours: {:?} {:?}",
+                case.label, go.name, go_addrs, go.error, mine.addrs, my_error
+            ));
+        }
+    }
+    Some(diffs)
+}
+
+#[test]
+fn answers_and_errors_agree_with_gos_resolver() {
+    let Some(go) = newest_go() else { return };
+    if port53().is_none() {
+        return;
+    }
+    let sandbox = go_sandbox(&go);
+    let probe = build_probe(&go, &sandbox);
+    let mut diffs = Vec::new();
+    for case in CASES {
+        match compare(&sandbox, &probe, case) {
+            Some(found) => diffs.extend(found),
+            None => return,
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "disagreements with Go:\n{}",
+        diffs.join("\n")
+    );
+}

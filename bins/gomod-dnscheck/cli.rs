@@ -18,9 +18,19 @@ use gomod_common::app::CommonArgs;
 /// HTTP proxy, the record says so: the proxy resolves the name, so its own host is
 /// checked too.
 ///
-/// Targets: host names (or host:port, or URLs) as arguments or lines, and records on
-/// standard input: every `host`, `endpoints[].host`, `sumdb.host` and `proxy.host`,
-/// each host once.
+/// Other resolvers are asked the name as given (no search list, no hosts file), A and
+/// AAAA in parallel, one attempt of up to 5 seconds; DNS over TLS and HTTPS use Go's
+/// trust store, and DNS over HTTPS Go's proxy settings.
+///
+/// Errors: dns_nxdomain, dns_no_records, dns_servfail, dns_refused, dns_timeout,
+/// dns_no_servers, dns_lame_referral, dns_malformed, dns_failed; for the system
+/// resolver `go_error` is Go's own text (`lookup NAME on SERVER: REASON`, which the go
+/// command prints after `dial tcp: `). Warnings: dns_bogus_answer, dns_answers_differ,
+/// dns_hijack_suspected, dns_config. man gomod-tools has every field.
+///
+/// Targets: host names (or host:port, URLs, module paths) as arguments or lines, and
+/// records on standard input: every `host`, `endpoints[].host`, `sumdb.host`,
+/// `proxy.host` and the host of `vcs.repo`, each host once.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-dnscheck", version, after_long_help = EXAMPLES)]
 pub struct Cli {

@@ -58,6 +58,7 @@ uninstall:
 
 bench: build
 	bench/resolve.sh
+	bench/dns.sh
 
 fuzz:
 	fuzz/run.sh

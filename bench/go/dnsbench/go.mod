@@ -1,0 +1,3 @@
+module gomod-tools/bench/dnsbench
+
+go 1.21

@@ -14,7 +14,6 @@ use futures_util::future::join_all;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, Inputs};
-use gomod_common::net::dns::addrselect::sort_by_rfc6724;
 use gomod_common::net::dns::client::{DohClient, Transport};
 use gomod_common::net::dns::conf::{ResolvConf, system_hostname};
 use gomod_common::net::dns::hosts::Hosts;
@@ -481,69 +480,58 @@ impl DnsCheck {
             Some(v) => format!("the nameserver lines of {}", v.config.resolv_conf),
             None => format!("the --server value {}", answer.label),
         };
-        let (code, message, hint) = match &err.kind {
-            DnsErrorKind::NotFound if err.queries.is_empty() && view.is_some_and(|v| v.resolver.order == HostLookupOrder::Files) => (
-                Code::DnsNxdomain,
+        let code = err.code();
+        let (message, hint) = match code {
+            Code::DnsNxdomain if err.queries.is_empty() && view.is_some_and(|v| v.resolver.order == HostLookupOrder::Files) => (
                 format!("{host} is not in {}, and nsswitch.conf's hosts line lets Go look nowhere else", view.map(|v| v.hosts_path.as_str()).unwrap_or_default()),
                 format!("add dns to the hosts line of nsswitch.conf, or add {host} to the hosts file"),
             ),
-            DnsErrorKind::NotFound if err.queries.is_empty() && !is_literal(host) => (
-                Code::DnsNxdomain,
+            Code::DnsNxdomain if err.queries.is_empty() && !is_literal(host) => (
                 format!("{host:?} is not a valid host name, so Go does not ask any server"),
                 "check the name: letters, digits, '-' and '_' in dot-separated labels of at most 63 bytes".to_string(),
             ),
-            DnsErrorKind::NotFound => (
-                Code::DnsNxdomain,
+            Code::DnsNxdomain => (
                 format!("{host} does not exist according to {server} (NXDOMAIN)"),
                 "check the spelling; a name that exists only inside a company network needs that network's resolver (VPN or split DNS): compare with --server <its address>".to_string(),
             ),
-            DnsErrorKind::NoRecords => (
-                Code::DnsNoRecords,
+            Code::DnsNoRecords => (
                 format!("{host} exists but {server} has no A or AAAA record for it"),
                 "the go command can only connect to a name with an address record: check the name's DNS records".to_string(),
             ),
-            DnsErrorKind::ServerMisbehaving { rcode: 2 } => (
-                Code::DnsServfail,
+            Code::DnsServfail => (
                 format!("{server} could not resolve {host} (SERVFAIL)"),
                 "the resolver could not get an answer from the name's own servers (unreachable, or a DNSSEC failure); try again, or compare with --server https://dns.google/dns-query".to_string(),
             ),
-            DnsErrorKind::ServerMisbehaving { .. } | DnsErrorKind::Refused => (
-                Code::DnsRefused,
+            Code::DnsRefused => (
                 format!(
                     "{server} refused to resolve {host} ({})",
                     failing_query(failure).and_then(|q| q.rcode.clone()).unwrap_or_else(|| "REFUSED".to_string())
                 ),
                 format!("the resolver does not serve this machine or this query: fix {fix}"),
             ),
-            DnsErrorKind::LameReferral => (
-                Code::DnsLameReferral,
+            Code::DnsLameReferral => (
                 format!("{server} is not a recursive resolver: it gave no answer and offers no recursion for {host}"),
                 format!("name a recursive resolver in {fix}"),
             ),
-            DnsErrorKind::Timeout(_) => (
-                Code::DnsTimeout,
+            Code::DnsTimeout => (
                 format!("no answer for {host} from {}", servers_asked(&err.queries, &server)),
                 format!("check that the resolver is reachable on UDP and TCP port 53 (a firewall may drop DNS), or fix {fix}"),
             ),
-            DnsErrorKind::NoServers => (
-                Code::DnsNoServers,
+            Code::DnsNoServers if matches!(err.kind, DnsErrorKind::NoServers) => (
                 format!("no name server to ask for {host}"),
                 format!("fix {fix}"),
             ),
-            DnsErrorKind::Network(text) if is_unreachable(text) => (
-                Code::DnsNoServers,
+            Code::DnsNoServers => (
                 format!("no DNS server answers at {server}"),
                 format!("start the resolver there (for example systemd-resolved), or fix {fix}"),
             ),
-            DnsErrorKind::Network(_) => (
-                Code::DnsFailed,
-                format!("resolving {host} with {server} failed"),
-                format!("see detail; compare with another --server, or fix {fix}"),
-            ),
-            DnsErrorKind::Malformed(_) => (
-                Code::DnsMalformed,
+            Code::DnsMalformed => (
                 format!("the answer from {server} for {host} could not be used"),
                 "something between this machine and the resolver may be mangling DNS: compare with --server tls://1.1.1.1#cloudflare-dns.com".to_string(),
+            ),
+            _ => (
+                format!("resolving {host} with {server} failed"),
+                format!("see detail; compare with another --server, or fix {fix}"),
             ),
         };
         let info = ErrorInfo::new(code, message).hint(hint);
@@ -581,10 +569,7 @@ impl Answer {
     ) -> Answer {
         let result = match result {
             Ok(Ok(mut found)) => {
-                // Go sorts DNS answers by RFC 6724, not what it read from /etc/hosts.
-                if !found.from_hosts {
-                    sort_by_rfc6724(&mut found.addrs);
-                }
+                found.sort_as_go();
                 Ok(found)
             }
             Ok(Err(err)) => Err(Failure::Dns(err)),
@@ -788,17 +773,6 @@ fn servers_asked(queries: &[QueryTrace], fallback: &str) -> String {
     } else {
         servers.join(", ")
     }
-}
-
-/// A socket error that means nothing listens there, or it cannot be reached.
-fn is_unreachable(text: &str) -> bool {
-    [
-        "connection refused",
-        "network is unreachable",
-        "no route to host",
-    ]
-    .iter()
-    .any(|phrase| text.contains(phrase))
 }
 
 /// `5s`, `1.5s`, `300ms`.

@@ -99,39 +99,57 @@ fn build_probe(go: &Path, sandbox: &Sandbox) -> PathBuf {
     out
 }
 
-/// Runs the probe with the test's files mounted over /etc's; None when the mount
-/// namespace cannot be made (not root) and GOMOD_REQUIRE_ROOT is unset.
-fn run_probe(probe: &Path, files: &[(&Path, &str)], names: &[&str]) -> Option<Vec<GoAnswer>> {
+/// Runs `program` with the test's files mounted over /etc's and exactly `env`; None
+/// when the mount namespace cannot be made (not root) and GOMOD_REQUIRE_ROOT is unset.
+fn in_namespace(
+    files: &[(&Path, &str)],
+    program: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+) -> Option<std::process::Output> {
     let mut script = String::new();
-    let mut args: Vec<String> = Vec::new();
+    let mut mounted: Vec<String> = Vec::new();
     for (i, (file, target)) in files.iter().enumerate() {
         script.push_str(&format!("mount --bind \"${}\" {target} && ", i + 1));
-        args.push(file.display().to_string());
+        mounted.push(file.display().to_string());
     }
     script.push_str(&format!("shift {} && exec \"$@\"", files.len()));
     let output = Command::new("unshare")
         .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
-        .args(&args)
-        .arg(probe)
-        .args(names)
+        .args(&mounted)
+        .arg(program)
+        .args(args)
         .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
         .output();
-    let output = match output {
-        Ok(out) if out.status.success() => out,
-        other => {
-            let why = match other {
-                Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
-                Err(e) => e.to_string(),
-            };
-            assert!(
-                std::env::var_os("GOMOD_REQUIRE_ROOT").is_none(),
-                "GOMOD_REQUIRE_ROOT is set but the Go probe could not run in a mount namespace: {why}"
-            );
-            eprintln!("skipped: the DNS interop test needs root for unshare -m ({why})");
-            return None;
+    let why = match output {
+        // The mounts worked when the program ran at all (it may fail on its own).
+        Ok(out)
+            if !String::from_utf8_lossy(&out.stderr).contains("unshare:")
+                && !String::from_utf8_lossy(&out.stderr).contains("mount:") =>
+        {
+            return Some(out);
         }
+        Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
+        Err(e) => e.to_string(),
     };
+    assert!(
+        std::env::var_os("GOMOD_REQUIRE_ROOT").is_none(),
+        "GOMOD_REQUIRE_ROOT is set but no mount namespace could be made: {why}"
+    );
+    eprintln!("skipped: the DNS interop tests need root for unshare -m ({why})");
+    None
+}
+
+/// Runs the Go probe in the namespace; its answers.
+fn run_probe(probe: &Path, files: &[(&Path, &str)], names: &[&str]) -> Option<Vec<GoAnswer>> {
+    let output = in_namespace(files, probe, names, &[])?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).unwrap();
     Some(
         text.lines()
@@ -286,6 +304,67 @@ fn answers_and_errors_agree_with_gos_resolver() {
     assert!(
         diffs.is_empty(),
         "disagreements with Go:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// The go command's error for a module whose host cannot be resolved is gomod-resolve's
+/// `go_error`, word for word: both run with the test's resolv.conf, so the lookups go to
+/// the shared server on 127.0.0.1:53 (only names that never resolve are used, so
+/// nothing connects anywhere).
+#[test]
+fn resolve_words_dns_failures_as_the_go_command_does() {
+    let Some(go) = newest_go() else { return };
+    if port53().is_none() {
+        return;
+    }
+    let sandbox = go_sandbox(&go)
+        .env("GOPROXY", "direct")
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOPATH", "gopath");
+    let resolv = sandbox.write("etc/resolv.conf", RESOLV_CONF);
+    let hosts = sandbox.write("etc/hosts", HOSTS);
+    let nss = sandbox.write("etc/nsswitch.conf", "hosts: files dns\n");
+    let mounts = [
+        (resolv.as_path(), "/etc/resolv.conf"),
+        (hosts.as_path(), "/etc/hosts"),
+        (nss.as_path(), "/etc/nsswitch.conf"),
+    ];
+    let resolve = assert_cmd::cargo::cargo_bin("gomod-resolve");
+    let mut env = sandbox.vars().to_vec();
+    let gopath = sandbox.path().join("gopath").display().to_string();
+    env.retain(|(k, _)| k != "GOPATH");
+    env.push(("GOPATH".to_string(), gopath));
+    let mut diffs = Vec::new();
+    for host in [
+        "nxdomain.example.com",
+        "servfail.example.com",
+        "refused.example.com",
+        "nodata.example.com",
+        "timeout.example.com",
+    ] {
+        let target = format!("{host}/m@v1.0.0");
+        let Some(theirs) = in_namespace(&mounts, &go, &["mod", "download", &target], &env) else {
+            return;
+        };
+        let Some(ours) = in_namespace(&mounts, &resolve, &[&target], &env) else {
+            return;
+        };
+        let go_error = String::from_utf8_lossy(&theirs.stderr)
+            .trim_end()
+            .to_string();
+        let line = String::from_utf8(ours.stdout).unwrap();
+        let route = crate::records::Record::parse(line.trim_end()).route();
+        let mine = route.go_error().to_string();
+        assert!(go_error.contains("dial tcp: lookup"), "{go_error}");
+        if without_local_port(&go_error) != without_local_port(&mine) {
+            diffs.push(format!("{host}:\n  go:   {go_error}\n  ours: {mine}"));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "disagreements with the go command:\n{}",
         diffs.join("\n")
     );
 }

@@ -5,11 +5,16 @@
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::net::TcpStream;
 
+use crate::net::dns::conf::{RESOLV_CONF_PATH, ResolvConf, system_hostname};
+use crate::net::dns::hosts::{HOSTS_PATH, Hosts};
+use crate::net::dns::lookup::GoResolver;
+use crate::net::dns::nsswitch::{NSSWITCH_PATH, read_nsswitch};
 use crate::record::Code;
 
 /// A classified network failure: the taxonomy code, and the innermost error text as Go
@@ -66,83 +71,50 @@ pub trait Resolver: Send + Sync {
     fn lookup<'a>(&'a self, host: &'a str) -> LookupFuture<'a>;
 }
 
-/// The C library's resolver (`getaddrinfo`), which also reads /etc/hosts. Its errors
-/// name the first name server of /etc/resolv.conf, as Go's resolver would name the
-/// server it asked; the exact Go resolver behaviour is gomod-dnscheck's subject.
-#[derive(Clone, Debug, Default)]
-pub struct SystemResolver;
+/// Go's own resolver on this machine's /etc/resolv.conf, /etc/hosts and
+/// /etc/nsswitch.conf (read when it is made), as the go command's dialer uses it:
+/// addresses in Go's order, failures worded `dial tcp: lookup NAME on SERVER: REASON`.
+pub struct SystemResolver {
+    resolver: GoResolver,
+}
+
+impl SystemResolver {
+    /// The resolver configured by the system's files.
+    pub fn from_etc() -> SystemResolver {
+        let conf = ResolvConf::read(Path::new(RESOLV_CONF_PATH), &system_hostname());
+        SystemResolver {
+            resolver: GoResolver {
+                hosts: Hosts::read(Path::new(HOSTS_PATH)),
+                order: read_nsswitch(Path::new(NSSWITCH_PATH)).host_lookup_order(),
+                conf,
+            },
+        }
+    }
+
+    /// A resolver with a given configuration.
+    pub fn new(resolver: GoResolver) -> SystemResolver {
+        SystemResolver { resolver }
+    }
+}
 
 impl Resolver for SystemResolver {
     fn lookup<'a>(&'a self, host: &'a str) -> LookupFuture<'a> {
         Box::pin(async move {
-            if let Ok(ip) = host.parse::<IpAddr>() {
-                return Ok(vec![ip]);
-            }
-            match tokio::net::lookup_host((host, 0)).await {
-                Ok(addrs) => {
-                    let mut ips: Vec<IpAddr> = Vec::new();
-                    for addr in addrs {
-                        if !ips.contains(&addr.ip()) {
-                            ips.push(addr.ip());
-                        }
-                    }
-                    if ips.is_empty() {
-                        Err(no_such_host(host))
-                    } else {
-                        Ok(ips)
-                    }
+            match self.resolver.lookup_ip(host).await {
+                Ok(mut found) if !found.addrs.is_empty() => {
+                    found.sort_as_go();
+                    Ok(found.addrs)
                 }
-                Err(err) => Err(classify_getaddrinfo(host, &err)),
+                // Every candidate name was skipped (`.onion`): Go's dialer has no
+                // address to try.
+                Ok(_) => Err(NetError::new(
+                    Code::DnsNoRecords,
+                    format!("dial tcp: address {host}: no suitable address found"),
+                )),
+                Err(err) => Err(NetError::new(err.code(), format!("dial tcp: {err}"))),
             }
         })
     }
-}
-
-/// The name server Go would name in a lookup error: the first `nameserver` of
-/// /etc/resolv.conf, else Go's default `127.0.0.1:53`.
-pub fn first_nameserver() -> String {
-    let conf = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    for line in conf.lines() {
-        let mut fields = line.split_whitespace();
-        if fields.next() == Some("nameserver")
-            && let Some(ip) = fields.next().and_then(|f| f.parse::<IpAddr>().ok())
-        {
-            return SocketAddr::new(ip, 53).to_string();
-        }
-    }
-    "127.0.0.1:53".to_string()
-}
-
-fn no_such_host(host: &str) -> NetError {
-    NetError::new(
-        Code::DnsNxdomain,
-        format!(
-            "dial tcp: lookup {host} on {}: no such host",
-            first_nameserver()
-        ),
-    )
-}
-
-fn classify_getaddrinfo(host: &str, err: &io::Error) -> NetError {
-    let text = err.to_string();
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("name or service not known")
-        || lower.contains("no address associated")
-        || lower.contains("nodename nor servname")
-    {
-        return no_such_host(host).with_detail(text);
-    }
-    if lower.contains("temporary failure") {
-        return NetError::new(
-            Code::DnsFailed,
-            format!(
-                "dial tcp: lookup {host} on {}: server misbehaving",
-                first_nameserver()
-            ),
-        )
-        .with_detail(text);
-    }
-    NetError::new(Code::DnsFailed, format!("dial tcp: lookup {host}: {text}")).with_detail(text)
 }
 
 /// Connects to `host:port`, trying each address in turn until one answers, each
@@ -167,7 +139,12 @@ pub async fn connect(
             }
         }
     }
-    Err(first_error.unwrap_or_else(|| no_such_host(host)))
+    Err(first_error.unwrap_or_else(|| {
+        NetError::new(
+            Code::DnsNoRecords,
+            format!("dial tcp: address {host}: no suitable address found"),
+        )
+    }))
 }
 
 /// Connects to one address within `timeout`.
@@ -250,9 +227,10 @@ mod tests {
 
     #[tokio::test]
     async fn ip_literals_need_no_lookup() {
-        let ips = SystemResolver.lookup("127.0.0.1").await.unwrap();
+        let resolver = SystemResolver::from_etc();
+        let ips = resolver.lookup("127.0.0.1").await.unwrap();
         assert_eq!(ips, vec!["127.0.0.1".parse::<IpAddr>().unwrap()]);
-        let ips = SystemResolver.lookup("::1").await.unwrap();
+        let ips = resolver.lookup("::1").await.unwrap();
         assert_eq!(ips, vec!["::1".parse::<IpAddr>().unwrap()]);
     }
 }

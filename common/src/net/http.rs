@@ -80,7 +80,7 @@ impl HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
             roots: Arc::new(GoRoots::load(env)),
             netrc,
-            resolver: Arc::new(dial::SystemResolver),
+            resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
         }
     }

@@ -183,7 +183,7 @@ async fn dns_over_https() {
             ..Default::default()
         }),
         netrc: None,
-        resolver: Arc::new(SystemResolver),
+        resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
     }));
     let doh = |url: &str| Transport::Https {

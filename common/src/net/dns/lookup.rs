@@ -14,6 +14,7 @@ use super::conf::{ResolvConf, is_domain_name};
 use super::hosts::Hosts;
 use super::nsswitch::HostLookupOrder;
 use super::wire::{Answer, AnswerCursor, QType, Rejection, Reply, rcode_name};
+use crate::record::Code;
 
 /// Go's resolver with a given configuration.
 pub struct GoResolver {
@@ -46,6 +47,14 @@ pub struct Lookup {
 }
 
 impl Lookup {
+    /// Puts `addrs` in the order Go returns them: RFC 6724 destination selection for
+    /// DNS answers; the hosts file's own order for its addresses.
+    pub fn sort_as_go(&mut self) {
+        if !self.from_hosts {
+            super::addrselect::sort_by_rfc6724(&mut self.addrs);
+        }
+    }
+
     fn from_addrs(addrs: Vec<IpAddr>, from_hosts: bool) -> Lookup {
         Lookup {
             addrs,
@@ -175,6 +184,32 @@ impl DnsError {
             Rejection::CannotUnmarshal => cannot_unmarshal(),
         };
         DnsError::new(kind, name, Some(server))
+    }
+
+    /// The taxonomy code for this failure.
+    pub fn code(&self) -> Code {
+        match &self.kind {
+            DnsErrorKind::NotFound => Code::DnsNxdomain,
+            DnsErrorKind::NoRecords => Code::DnsNoRecords,
+            DnsErrorKind::ServerMisbehaving { rcode: 2 } => Code::DnsServfail,
+            DnsErrorKind::ServerMisbehaving { .. } | DnsErrorKind::Refused => Code::DnsRefused,
+            DnsErrorKind::LameReferral => Code::DnsLameReferral,
+            DnsErrorKind::Timeout(_) => Code::DnsTimeout,
+            DnsErrorKind::NoServers => Code::DnsNoServers,
+            DnsErrorKind::Network(text)
+                if [
+                    "connection refused",
+                    "network is unreachable",
+                    "no route to host",
+                ]
+                .iter()
+                .any(|phrase| text.contains(phrase)) =>
+            {
+                Code::DnsNoServers
+            }
+            DnsErrorKind::Network(_) => Code::DnsFailed,
+            DnsErrorKind::Malformed(_) => Code::DnsMalformed,
+        }
     }
 
     /// Go's `DNSError.Err`.

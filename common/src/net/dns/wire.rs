@@ -553,8 +553,8 @@ fn skip_resource(msg: &[u8], off: usize) -> Option<usize> {
 }
 
 /// Go's `Name.unpack`: follows up to 10 compression pointers in any direction, rejects
-/// labels containing dots and names of 254 bytes or more; returns the rooted name and
-/// the offset after it.
+/// labels containing dots and labels that would make the rooted name longer than 254
+/// bytes (golang/go#77540); returns the rooted name and the offset after it.
 fn unpack_name(msg: &[u8], off: usize) -> Option<(String, usize)> {
     let mut name: Vec<u8> = Vec::new();
     let mut cur = off;

@@ -30,14 +30,13 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::conn::{self, Io};
 use super::dial::{self, NetError, Resolver};
 use super::httpproxy::ProxyConfig;
 use super::netrc::{self, NetrcEntry, NetrcMode};
 use super::roots::GoRoots;
 use super::tls::{self, GoVerifier};
-use super::tunnel;
 use crate::gourl;
 use crate::record::{Code, redact_url};
 
@@ -599,10 +598,6 @@ fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
     NetError::new(Code::TcpReset, err.to_string())
 }
 
-/// Any stream the connector can hand to hyper.
-trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
-
 /// A connection made by [`GoConnector`].
 pub struct GoConn {
     io: TokioIo<Box<dyn Io>>,
@@ -698,91 +693,25 @@ impl GoConnector {
         let port = uri
             .port_u16()
             .unwrap_or(if scheme == "https" { 443 } else { 80 });
-        let target = gourl::parse(&format!(
-            "{scheme}://{}",
-            uri.authority().map(|a| a.as_str()).unwrap_or("")
-        ))
-        .map_err(|e| NetError::new(Code::HttpInvalidResponse, e.to_string()))?;
-        let proxy = self
-            .settings
-            .proxy
-            .proxy_for_url(&target)
-            .map_err(|e| NetError::new(Code::ProxyRefused, e.to_string()))?;
-        let timeout = self.settings.connect_timeout;
-        let mut info = ConnInfo::default();
-
-        let stream: Box<dyn Io> = match &proxy {
-            None => {
-                let (tcp, addr) =
-                    dial::connect(self.settings.resolver.as_ref(), &host, port, timeout).await?;
-                info.remote = Some(addr);
-                Box::new(tcp)
-            }
-            Some(choice) => {
-                info.via_proxy = Some(redact_url(&choice.url.to_string()));
-                let proxy_url = &choice.url;
-                let proxy_scheme = proxy_url.scheme.as_str();
-                if !matches!(proxy_scheme, "http" | "https") {
-                    return Err(NetError::new(Code::ProxyUnreachable, format!("proxyconnect tcp: {proxy_scheme} proxies are not supported by gomod-tools yet"))
-                        .with_detail(format!("the go command would use {} for this URL", redact_url(&proxy_url.to_string()))));
-                }
-                let proxy_host = proxy_url.hostname().to_string();
-                let proxy_port = match proxy_url.port() {
-                    "" => {
-                        if proxy_scheme == "https" {
-                            443
-                        } else {
-                            80
-                        }
-                    }
-                    p => p.parse().map_err(|_| {
-                        NetError::new(
-                            Code::ProxyUnreachable,
-                            format!("proxyconnect tcp: invalid proxy port {p:?}"),
-                        )
-                    })?,
-                };
-                let (tcp, addr) = dial::connect(
-                    self.settings.resolver.as_ref(),
-                    &proxy_host,
-                    proxy_port,
-                    timeout,
-                )
-                .await
-                .map_err(|e| {
-                    NetError {
-                        code: Code::ProxyUnreachable,
-                        ..e
-                    }
-                    .prefixed("proxyconnect tcp: ")
-                })?;
-                info.remote = Some(addr);
-                let mut proxy_stream: Box<dyn Io> = if proxy_scheme == "https" {
-                    Box::new(
-                        tls::handshake(tcp, &proxy_host, Arc::clone(&self.proxy_tls))
-                            .await
-                            .map_err(|e| e.prefixed("proxyconnect tcp: "))?
-                            .0,
-                    )
-                } else {
-                    Box::new(tcp)
-                };
-                if scheme == "https" {
-                    let credentials = proxy_url
-                        .user
-                        .as_ref()
-                        .map(|u| format!("{}:{}", u.username, u.password.as_deref().unwrap_or("")));
-                    let authority = if host.contains(':') {
-                        format!("[{host}]:{port}")
-                    } else {
-                        format!("{host}:{port}")
-                    };
-                    tunnel::connect(&mut proxy_stream, &authority, credentials.as_deref()).await?;
-                }
-                proxy_stream
-            }
+        let opener = conn::Opener {
+            proxy: &self.settings.proxy,
+            resolver: self.settings.resolver.as_ref(),
+            proxy_tls: Arc::clone(&self.proxy_tls),
+            connect_timeout: self.settings.connect_timeout,
         };
-
+        let target = conn::Target {
+            scheme: &scheme,
+            host: &host,
+            port,
+            addr: None,
+        };
+        let mut trace = conn::ConnTrace::default();
+        let (stream, proxied) = opener.open(target, &mut trace).await?;
+        let mut info = ConnInfo {
+            remote: trace.remote,
+            via_proxy: trace.via_proxy,
+            alpn: None,
+        };
         if scheme == "https" {
             let (tls_stream, alpn) =
                 tls::handshake(stream, &host, Arc::clone(&self.target_tls)).await?;
@@ -800,7 +729,7 @@ impl GoConnector {
             io: TokioIo::new(stream),
             info,
             negotiated_h2: false,
-            proxied: proxy.is_some(),
+            proxied,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The network as the go command uses it: Go's proxy rules, netrc, trust store, TLS
 //! client, and an HTTP client built from them.
 
+pub mod conn;
 pub mod dial;
 pub mod dns;
 pub mod http;

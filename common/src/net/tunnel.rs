@@ -21,6 +21,26 @@ pub struct ConnectReply {
     pub reason: String,
 }
 
+/// A failed CONNECT: Go's error, and the proxy's reply when it sent one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectFailure {
+    pub error: NetError,
+    /// The status line, when the proxy answered with something other than 200.
+    pub reply: Option<ConnectReply>,
+}
+
+impl From<NetError> for ConnectFailure {
+    fn from(error: NetError) -> ConnectFailure {
+        ConnectFailure { error, reply: None }
+    }
+}
+
+impl From<ConnectFailure> for NetError {
+    fn from(failure: ConnectFailure) -> NetError {
+        failure.error
+    }
+}
+
 /// Sends `CONNECT <authority>` and reads the reply. `proxy_credentials` is the proxy
 /// URL's `user:password`, sent as `Proxy-Authorization: Basic`. Returns the reply when
 /// the status is 200; anything else is an error with Go's text.
@@ -28,7 +48,7 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     authority: &str,
     proxy_credentials: Option<&str>,
-) -> Result<ConnectReply, NetError> {
+) -> Result<ConnectReply, ConnectFailure> {
     let mut request = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some(credentials) = proxy_credentials {
         let token = base64::engine::general_purpose::STANDARD.encode(credentials);
@@ -48,14 +68,12 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
         match stream.read(&mut byte).await {
             Ok(0) => {
                 return Err(NetError::new(Code::ProxyClosed, "unexpected EOF")
-                    .with_detail("the proxy closed the connection before answering CONNECT"));
+                    .with_detail("the proxy closed the connection before answering CONNECT")
+                    .into());
             }
             Ok(_) => reply.push(byte[0]),
             Err(e) => {
-                return Err(NetError::new(
-                    Code::ProxyClosed,
-                    crate::oserr::errno_text(&e),
-                ));
+                return Err(NetError::new(Code::ProxyClosed, crate::oserr::errno_text(&e)).into());
             }
         }
         if reply.len() > MAX_REPLY {
@@ -63,7 +81,8 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
                 Code::ProxyRefused,
                 "net/http: server response headers exceeded the limit",
             )
-            .with_detail("the proxy's CONNECT reply headers are too large"));
+            .with_detail("the proxy's CONNECT reply headers are too large")
+            .into());
         }
     }
     let text = String::from_utf8_lossy(&reply);
@@ -84,13 +103,16 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
         407 => Code::ProxyAuthRequired,
         _ => Code::ProxyRefused,
     };
-    Err(
+    let error =
         NetError::new(code, crate::record::untrusted(&parsed.reason, 200)).with_detail(format!(
             "the proxy answered CONNECT with {} {}",
             parsed.status,
             crate::record::untrusted(&parsed.reason, 200)
-        )),
-    )
+        ));
+    Err(ConnectFailure {
+        error,
+        reply: Some(parsed),
+    })
 }
 
 /// Parses `HTTP/1.1 407 Proxy Authentication Required`. Go's status text is the part
@@ -145,9 +167,11 @@ mod tests {
                 .unwrap();
             request
         });
-        let err = connect(&mut client, "proxy.golang.org:443", Some("u:p"))
+        let failure = connect(&mut client, "proxy.golang.org:443", Some("u:p"))
             .await
             .unwrap_err();
+        assert_eq!(failure.reply.map(|r| r.status), Some(403));
+        let err = failure.error;
         assert_eq!(err.code, Code::ProxyRefused);
         assert_eq!(err.go_text, "Forbidden");
         let request = server_task.await.unwrap();
@@ -161,7 +185,8 @@ mod tests {
     async fn closed_connection_is_unexpected_eof() {
         let (mut client, server) = tokio::io::duplex(4096);
         drop(server);
-        let err = connect(&mut client, "h:443", None).await.unwrap_err();
-        assert_eq!(err.code, Code::ProxyClosed);
+        let failure = connect(&mut client, "h:443", None).await.unwrap_err();
+        assert_eq!(failure.error.code, Code::ProxyClosed);
+        assert_eq!(failure.reply, None);
     }
 }

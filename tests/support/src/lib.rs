@@ -1,110 +1,34 @@
 //! Loopback test servers for gomod-tools. Everything listens on 127.0.0.1, port 0,
 //! runs on its own runtime thread, records what it saw, and stops when dropped.
 //!
-//! * [`TestCa`]: a certificate authority made at test time, issuing leaf certificates
-//!   for any names; its PEM file is what tests put in `SSL_CERT_FILE`.
-//! * [`Server`]: an HTTP/1.1 server (plain or TLS) whose answers come from a handler.
+//! * [`TestCa`]: a certificate authority made at test time (root or intermediate, any
+//!   subject), issuing [`Leaf`] certificates for any names, with chosen validity and
+//!   chain; its PEM file is what tests put in `SSL_CERT_FILE`.
+//! * [`Server`]: an HTTP/1.1 server (plain or TLS, optionally demanding a client
+//!   certificate) whose answers come from a handler; and servers that misbehave at the
+//!   TLS layer: answering the ClientHello with an alert, closing, hanging, or speaking
+//!   another protocol.
 //! * [`ConnectProxy`]: an HTTP proxy. For `CONNECT host:port` it either refuses (a
-//!   status, or closing the connection) or terminates TLS itself with a certificate for
+//!   status, or closing the connection), terminates TLS itself with a certificate for
 //!   `host` from the test CA and answers from its handler — so a client that trusts the
-//!   test CA reaches "example.com" without any traffic leaving the machine. Plain
-//!   `GET http://...` requests are answered from the same handler.
+//!   test CA reaches "example.com" without any traffic leaving the machine — or
+//!   forwards the bytes to a fixed loopback server. Plain `GET http://...` requests
+//!   are answered from the same handler.
 
 pub mod dns;
+mod pki;
+mod tls;
+
+pub use pki::{Leaf, LeafOptions, TestCa};
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-
-/// A certificate authority for tests.
-pub struct TestCa {
-    issuer: Issuer<'static, KeyPair>,
-    pem: String,
-}
-
-impl TestCa {
-    /// A new CA named `name`.
-    pub fn new(name: &str) -> TestCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("empty SAN list");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params
-            .distinguished_name
-            .push(DnType::OrganizationName, "gomod-tools tests");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let key = KeyPair::generate().expect("key generation");
-        let cert = params.self_signed(&key).expect("self-signed CA");
-        TestCa {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// The CA certificate in PEM.
-    pub fn pem(&self) -> &str {
-        &self.pem
-    }
-
-    /// Writes the CA certificate to `dir/name` and returns the path.
-    pub fn write_pem(&self, dir: &Path, name: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, &self.pem).expect("write CA PEM");
-        path
-    }
-
-    /// Issues a leaf certificate valid now for `names` (DNS names or IP addresses).
-    pub fn issue(&self, names: &[&str]) -> Leaf {
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .expect("valid names");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
-        let key = KeyPair::generate().expect("key generation");
-        let cert = params.signed_by(&key, &self.issuer).expect("signing");
-        Leaf {
-            chain: vec![cert.der().clone()],
-            key: key.serialize_der(),
-        }
-    }
-}
-
-/// A leaf certificate and its private key.
-#[derive(Clone)]
-pub struct Leaf {
-    chain: Vec<CertificateDer<'static>>,
-    key: Vec<u8>,
-}
-
-impl Leaf {
-    /// A server configuration presenting this certificate (ALPN `http/1.1`).
-    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(
-                self.chain.clone(),
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone())),
-            )
-            .expect("server certificate");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Arc::new(config)
-    }
-}
 
 /// A request as the server saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,7 +42,9 @@ pub struct Request {
     pub host: String,
     /// Headers, names lower-cased.
     pub headers: HashMap<String, String>,
-    /// `http`, `https`, or `connect` for a CONNECT request to the proxy.
+    /// `http`, `https`, or `connect` for a CONNECT request to the proxy. For the
+    /// connections the TLS-layer servers ([`Server::tls_alert`] and the like) accept,
+    /// `tls` when the client's first bytes were a ClientHello, else `tcp`.
     pub scheme: &'static str,
 }
 
@@ -133,8 +59,16 @@ impl Request {
         without_scheme.split('?').next().unwrap_or(without_scheme)
     }
 
-    /// One line for logs and assertions: `https GET example.com/m?go-get=1`.
+    /// One line for logs and assertions: `https GET example.com/m?go-get=1`;
+    /// `CONNECT example.com:443`; for a connection accepted by a TLS-layer server,
+    /// `tls ACCEPT example.com` (the SNI name), `tls ACCEPT` (no SNI) or `tcp ACCEPT`.
     pub fn line(&self) -> String {
+        if self.method == "ACCEPT" {
+            return match self.host.as_str() {
+                "" => format!("{} ACCEPT", self.scheme),
+                host => format!("{} ACCEPT {host}", self.scheme),
+            };
+        }
         match self.scheme {
             "connect" => format!("CONNECT {}", self.target),
             scheme => {
@@ -215,7 +149,9 @@ pub fn handler(f: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Hand
     Arc::new(f)
 }
 
-/// Requests seen, shared with the test.
+/// Requests seen, shared with the test. The HTTP servers and the proxy record one
+/// [`Request`] per HTTP request (and per CONNECT); the TLS-layer servers record one
+/// per accepted connection, with method `ACCEPT`.
 pub type Log = Arc<Mutex<Vec<Request>>>;
 
 /// A running server; stops when dropped.
@@ -263,6 +199,8 @@ impl Drop for Running {
 enum Mode {
     Http,
     Https(Arc<rustls::ServerConfig>),
+    /// A TLS-layer misbehaviour, see [`tls`].
+    Raw(tls::RawMode),
     Proxy {
         connect: ConnectMode,
         ca: Arc<TestCa>,
@@ -278,6 +216,11 @@ pub enum ConnectMode {
     Refuse(u16),
     /// Close the connection without answering.
     Close,
+    /// Answer `200 Connection established` and relay bytes both ways to this loopback
+    /// address, whatever host was asked for: a proxy that does not intercept, so the
+    /// client sees the certificate of the server at that address. If it cannot be
+    /// reached, answer 502.
+    Forward(SocketAddr),
 }
 
 /// HTTP server constructors.
@@ -295,9 +238,21 @@ impl Server {
         start(Mode::Http, handler, log)
     }
 
-    /// A TLS server on 127.0.0.1 presenting `leaf`.
+    /// A TLS server on 127.0.0.1 presenting `leaf` and the chain it carries (see
+    /// [`Leaf::with_chain`]).
     pub fn https(leaf: &Leaf, handler: Handler) -> Running {
         start(Mode::Https(leaf.server_config()), handler, Log::default())
+    }
+
+    /// A TLS server like [`Server::https`] that requires a client certificate issued
+    /// by a CA no client has, so every handshake fails on the server's side: in TLS
+    /// 1.3 the server sends a `certificate_required` alert (Go: `remote error: tls:
+    /// certificate required`), which a client sees after its side of the handshake,
+    /// on its first read; in TLS 1.2 it fails the handshake itself. Nothing reaches
+    /// the handler, so nothing is logged.
+    pub fn https_client_auth(leaf: &Leaf, handler: Handler) -> Running {
+        let config = leaf.config(Some(pki::unsatisfiable_client_verifier()));
+        start(Mode::Https(config), handler, Log::default())
     }
 }
 
@@ -306,13 +261,27 @@ pub struct ConnectProxy;
 
 impl ConnectProxy {
     /// A proxy on 127.0.0.1 that treats CONNECT as `mode` says, using `ca` to make
-    /// certificates for tunnelled hosts, and answering requests with `handler`.
+    /// certificates for tunnelled hosts (presented with `ca`'s intermediates when `ca`
+    /// is an intermediate, as interception products do), and answering requests with
+    /// `handler`.
+    ///
+    /// # Panics
+    /// If `mode` is [`ConnectMode::Forward`] to an address that is not loopback.
     pub fn start(mode: ConnectMode, ca: Arc<TestCa>, handler: Handler) -> Running {
-        start(Mode::Proxy { connect: mode, ca }, handler, Log::default())
+        ConnectProxy::start_logged(mode, ca, handler, Log::default())
     }
 
     /// Like [`ConnectProxy::start`], recording into a shared `log`.
+    ///
+    /// # Panics
+    /// As [`ConnectProxy::start`].
     pub fn start_logged(mode: ConnectMode, ca: Arc<TestCa>, handler: Handler, log: Log) -> Running {
+        if let ConnectMode::Forward(upstream) = mode {
+            assert!(
+                upstream.ip().is_loopback(),
+                "the test proxy forwards to loopback only, not {upstream}"
+            );
+        }
         start(Mode::Proxy { connect: mode, ca }, handler, log)
     }
 }
@@ -374,6 +343,7 @@ async fn serve_connection(
                 .await?;
             serve_http(tls, "https", &handler, &log).await
         }
+        Mode::Raw(raw) => tls::serve(stream, raw, &log).await,
         Mode::Proxy { connect, ca } => {
             let mut stream = stream;
             let Some(head) = read_head(&mut stream).await? else {
@@ -398,6 +368,17 @@ async fn serve_connection(
                     write_response(&mut stream, &Response::new(status, Vec::new())).await?;
                     Ok(())
                 }
+                ConnectMode::Forward(upstream) => {
+                    let Ok(mut upstream) = tokio::net::TcpStream::connect(upstream).await else {
+                        write_response(&mut stream, &Response::new(502, Vec::new())).await?;
+                        return Ok(());
+                    };
+                    stream
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await?;
+                    tokio::io::copy_bidirectional(&mut stream, &mut upstream).await?;
+                    Ok(())
+                }
                 ConnectMode::Tunnel => {
                     stream
                         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -413,7 +394,7 @@ async fn serve_connection(
                         Arc::clone(
                             certs
                                 .entry(host.clone())
-                                .or_insert_with(|| ca.issue(&[&host]).server_config()),
+                                .or_insert_with(|| ca.issue_chained(&[&host]).server_config()),
                         )
                     };
                     let tls = tokio_rustls::TlsAcceptor::from(config)

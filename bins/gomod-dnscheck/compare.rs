@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
+use gomod_common::net::names::{is_local_use_name, is_well_known_public};
+
 /// What kind of address an answer holds, as far as reaching a public service goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AddrClass {
@@ -71,58 +73,11 @@ pub fn classify(ip: IpAddr) -> AddrClass {
     }
 }
 
-/// Names reserved for local use (RFC 6761, RFC 8375, common private suffixes): they
-/// are never public, whatever they resolve to.
-fn is_local_name(name: &str) -> bool {
-    const LOCAL_SUFFIXES: &[&str] = &[
-        "localhost",
-        "local",
-        "internal",
-        "home.arpa",
-        "test",
-        "example",
-        "invalid",
-        "lan",
-        "corp",
-        "intranet",
-        "localdomain",
-    ];
-    LOCAL_SUFFIXES.iter().any(|suffix| has_suffix(name, suffix)) || !name.contains('.')
-}
-
-/// Public services the go command talks to by default, and the code hosts most
-/// modules live on: a private address for one of them is never legitimate.
-fn is_well_known_public(name: &str) -> bool {
-    const PUBLIC_SUFFIXES: &[&str] = &[
-        "golang.org",
-        "go.dev",
-        "googlesource.com",
-        "googleapis.com",
-        "github.com",
-        "githubusercontent.com",
-        "gitlab.com",
-        "bitbucket.org",
-        "gopkg.in",
-    ];
-    PUBLIC_SUFFIXES
-        .iter()
-        .any(|suffix| has_suffix(name, suffix))
-}
-
-/// `name` is `suffix` or ends in `.suffix` (ASCII case and a final dot ignored).
-fn has_suffix(name: &str, suffix: &str) -> bool {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name == suffix
-        || name
-            .strip_suffix(suffix)
-            .is_some_and(|rest| rest.ends_with('.'))
-}
-
 /// Whether `name` is a public name, so that non-global answers for it are bogus: a
 /// well-known public service, one the input marked public, or one some resolver
 /// answered with a global address. Local-use names never are.
 pub fn is_public(name: &str, marked_public: bool, answers: &[&[IpAddr]]) -> bool {
-    if is_local_name(name) {
+    if is_local_use_name(name) {
         return false;
     }
     marked_public

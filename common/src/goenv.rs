@@ -156,6 +156,13 @@ impl Environment {
         }
     }
 
+    /// A copy with `key` set to `value`.
+    pub fn with(&self, key: &str, value: &str) -> Environment {
+        let mut copy = self.clone();
+        copy.vars.insert(key.to_string(), value.to_string());
+        copy
+    }
+
     /// The raw value, `Some("")` for a variable that is set but empty.
     pub fn raw(&self, key: &str) -> Option<&str> {
         self.vars.get(key).map(String::as_str)

@@ -7,6 +7,7 @@ use roff::{Roff, bold, roman};
 use crate::record::dns::DnsBody;
 use crate::record::env::EnvBody;
 use crate::record::route::RouteBody;
+use crate::record::tls::TlsBody;
 use crate::record::{Code, Documented, Layer};
 
 /// The tools, with a one-line summary each, for SEE ALSO and the reference page.
@@ -212,6 +213,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         "dns",
         "written by gomod-dnscheck: how one host resolves with one resolver.",
         DnsBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "tls",
+        "written by gomod-tlscheck: one connection to one endpoint as Go's HTTPS client makes it.",
+        TlsBody::FIELDS,
     );
     record_type_section(
         &mut roff,

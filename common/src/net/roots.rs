@@ -166,6 +166,14 @@ impl GoRoots {
         }
     }
 
+    /// Mozilla's roots (the webpki-root-certs crate): the public reference set.
+    pub fn mozilla() -> GoRoots {
+        GoRoots {
+            certificates: webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec(),
+            ..GoRoots::default()
+        }
+    }
+
     /// Loads the pool from explicit PEM files only (for `--ca-file` style checks).
     pub fn from_pem_files(files: &[PathBuf]) -> Result<GoRoots, String> {
         let mut pool = Pool::default();

@@ -23,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::dial::NetError;
+use super::gochain::{self, ChainError};
 use super::roots::GoRoots;
 use crate::record::Code;
 
@@ -62,6 +63,8 @@ fn cert_error(code: Code, x509_text: String) -> rustls::Error {
 #[derive(Debug)]
 pub struct GoVerifier {
     chain: Option<Arc<WebPkiServerVerifier>>,
+    /// The pool, for Go's own chain walk (see [`super::gochain`]).
+    roots: Arc<Vec<CertificateDer<'static>>>,
     roots_load_error: Option<String>,
     provider: Arc<rustls::crypto::CryptoProvider>,
     /// Accept any certificate (Go's `InsecureSkipVerify`, used for GOINSECURE go-get
@@ -75,6 +78,7 @@ impl GoVerifier {
     pub fn insecure() -> GoVerifier {
         GoVerifier {
             chain: None,
+            roots: Arc::default(),
             roots_load_error: None,
             provider: provider(),
             skip_verify: true,
@@ -95,10 +99,116 @@ impl GoVerifier {
         };
         GoVerifier {
             chain,
+            roots: Arc::new(roots.certificates.clone()),
             roots_load_error: roots.load_error.clone(),
             provider,
             skip_verify: false,
         }
+    }
+}
+
+impl GoVerifier {
+    /// Verifies a chain received earlier (leaf first) for `host` at `now`, exactly as
+    /// this verifier would have during the handshake; a failure is worded as Go's
+    /// client reports it (`tls: failed to verify certificate: x509: ...`).
+    pub fn verify_presented(
+        &self,
+        chain: &[CertificateDer<'static>],
+        host: &str,
+        now: SystemTime,
+    ) -> Result<(), NetError> {
+        let Some((leaf, intermediates)) = chain.split_first() else {
+            return Err(NetError::new(
+                Code::TlsHandshakeFailed,
+                "tls: server sent no certificates",
+            ));
+        };
+        let server_name = ServerName::try_from(host.to_string()).map_err(|_| {
+            NetError::new(
+                Code::TlsHandshakeFailed,
+                format!("tls: invalid server name {host:?}"),
+            )
+        })?;
+        let since_epoch = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        self.verify_server_cert(
+            leaf,
+            intermediates,
+            &server_name,
+            &[],
+            UnixTime::since_unix_epoch(since_epoch),
+        )
+        .map(|_| ())
+        .map_err(|err| classify_rustls_error(&err, &[]))
+    }
+}
+
+/// Accepts any certificate chain — handshake signatures are still checked, as with
+/// [`GoVerifier::insecure`] — and keeps a copy, so that one handshake's chain can be
+/// verified afterwards against several trust stores.
+#[derive(Debug)]
+pub struct CapturingVerifier {
+    inner: GoVerifier,
+    captured: std::sync::Mutex<Option<Vec<CertificateDer<'static>>>>,
+}
+
+impl Default for CapturingVerifier {
+    fn default() -> Self {
+        CapturingVerifier {
+            inner: GoVerifier::insecure(),
+            captured: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl CapturingVerifier {
+    /// The chain the server presented (leaf first), once it has.
+    pub fn chain(&self) -> Option<Vec<CertificateDer<'static>>> {
+        self.captured.lock().ok().and_then(|c| c.clone())
+    }
+}
+
+impl ServerCertVerifier for CapturingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut captured) = self.captured.lock() {
+            let chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.clone().into_owned())
+                .collect();
+            *captured = Some(chain);
+        }
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
     }
 }
 
@@ -139,29 +249,73 @@ impl ServerCertVerifier for GoVerifier {
                 ),
             });
         };
-        chain
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            .map_err(|err| match err {
-                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
-                    let code = if intermediates.is_empty() && !is_self_issued(&leaf) {
-                        Code::TlsIncompleteChain
+        let webpki =
+            chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(now.as_secs());
+        let walked = gochain::build(end_entity.as_ref(), intermediates, &self.roots, at);
+        match (webpki, walked) {
+            (Ok(verified), Ok(())) => Ok(verified),
+            // webpki does not check the validity period of roots; Go does.
+            (Ok(verified), Err(go)) => match go {
+                ChainError::Invalid { expired, .. } => Err(cert_error(
+                    if expired {
+                        Code::TlsExpired
                     } else {
-                        Code::TlsUnknownAuthority
-                    };
-                    cert_error(code, "x509: certificate signed by unknown authority".to_string())
+                        Code::TlsNotYetValid
+                    },
+                    go.text(),
+                )),
+                _ => Ok(verified),
+            },
+            // Both refuse: Go's walk has Go's words.
+            (Err(_), Err(go)) => {
+                let code = match &go {
+                    ChainError::Invalid { expired: true, .. } => Code::TlsExpired,
+                    ChainError::Invalid { expired: false, .. } => Code::TlsNotYetValid,
+                    ChainError::UnknownAuthority { .. }
+                        if intermediates.is_empty() && !is_self_issued(&leaf) =>
+                    {
+                        Code::TlsIncompleteChain
+                    }
+                    _ => Code::TlsUnknownAuthority,
+                };
+                Err(cert_error(code, go.text()))
+            }
+            // Go trusts a leaf that is itself in the pool (a self-signed certificate
+            // installed as a root); webpki does not take an end entity as an anchor.
+            (Err(_), Ok(()))
+                if self
+                    .roots
+                    .iter()
+                    .any(|root| root.as_ref() == end_entity.as_ref()) =>
+            {
+                Ok(ServerCertVerified::assertion())
+            }
+            (Err(err), Ok(())) => Err(match err {
+                rustls::Error::InvalidCertificate(
+                    CertificateError::InvalidPurpose
+                    | CertificateError::InvalidPurposeContext { .. },
+                ) => cert_error(
+                    Code::TlsUnknownAuthority,
+                    "x509: certificate specifies an incompatible key usage".to_string(),
+                ),
+                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => cert_error(
+                    Code::TlsUnknownAuthority,
+                    "x509: certificate signed by unknown authority".to_string(),
+                ),
+                rustls::Error::InvalidCertificate(
+                    CertificateError::NotValidForName
+                    | CertificateError::NotValidForNameContext { .. },
+                ) => cert_error(
+                    Code::TlsNameMismatch,
+                    format!("x509: certificate is not valid for {host}"),
+                ),
+                rustls::Error::InvalidCertificate(other) => {
+                    cert_error(Code::TlsUnknownAuthority, format!("x509: {other:?}"))
                 }
-                rustls::Error::InvalidCertificate(
-                    CertificateError::Expired | CertificateError::ExpiredContext { .. },
-                ) => cert_error(Code::TlsExpired, "x509: certificate has expired or is not yet valid: a certificate in the chain has expired".to_string()),
-                rustls::Error::InvalidCertificate(
-                    CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
-                ) => cert_error(Code::TlsNotYetValid, "x509: certificate has expired or is not yet valid: a certificate in the chain is not valid yet".to_string()),
-                rustls::Error::InvalidCertificate(
-                    CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-                ) => cert_error(Code::TlsNameMismatch, format!("x509: certificate is not valid for {host}")),
-                rustls::Error::InvalidCertificate(other) => cert_error(Code::TlsUnknownAuthority, format!("x509: {other:?}")),
                 other => other,
-            })
+            }),
+        }
     }
 
     fn verify_tls12_signature(

@@ -33,6 +33,7 @@ use serde::Serialize;
 pub mod dns;
 pub mod env;
 pub mod route;
+pub mod tls;
 
 /// The record schema version written in every record's `v` field.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -237,6 +238,11 @@ codes! {
     TlsNotTls = ("tls_not_tls", Tls),
     /// The TLS handshake did not finish in time.
     TlsTimeout = ("tls_timeout", Tls),
+    /// The chain is trusted by Go on this machine but not by the public roots, for a
+    /// public name: a TLS-inspecting proxy or security product re-signs the traffic.
+    TlsInterception = ("tls_interception", Tls),
+    /// A certificate of the chain expires within 14 days.
+    TlsExpiringSoon = ("tls_expiring_soon", Tls),
 
     /// 404 Not Found: with a `,` separator the go command tries the next entry.
     HttpNotFound = ("http_not_found", Http),

@@ -23,12 +23,20 @@ _gomod__tlscheck() {
 
     case "${cmd}" in
         gomod__tlscheck)
-            opts="-j -f -h -V --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
+            opts="-j -f -h -V --ca-file --public-roots --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-roots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

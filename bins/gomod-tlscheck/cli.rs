@@ -1,21 +1,70 @@
 //! Command-line interface of gomod-tlscheck.
 
+use std::path::PathBuf;
+
 use clap::Parser;
 use gomod_common::app::CommonArgs;
 
-/// Check TCP, the CONNECT proxy, the TLS handshake, the certificate chain, trust and interception as Go sees them.
+/// Check TCP, the CONNECT proxy, the TLS handshake, the certificate chain, trust and
+/// interception as Go sees them.
 ///
-/// For each host[:port] or URL: TCP connect, HTTP CONNECT through the proxy Go would use, TLS handshake, the presented chain, verification against Go's trust store and against public roots, and an interception verdict.
+/// For each endpoint, one `tls` record: the TCP connection (direct, to each address Go's
+/// resolver returns, in Go's order), or the HTTP CONNECT through the proxy Go's rules
+/// pick for the URL (its status and reason); the TLS handshake as Go's client makes it
+/// (SNI, ALPN h2 and http/1.1, TLS 1.2 at least), with the version, cipher suite,
+/// group, ALPN and the time of each phase; every certificate the server presented
+/// (subject, issuer, names, validity, serial, SHA-256, key, signature algorithm).
 ///
-/// NOT IMPLEMENTED YET: this build of gomod-tlscheck has only --help and --version; it
-/// probes nothing and exits with status 2 when asked to.
+/// The chain is verified twice: with the trust store the go command uses on this
+/// machine (SSL_CERT_FILE, SSL_CERT_DIR and the system bundle paths, in Go's order and
+/// with Go's rules), and with the public web roots (Mozilla's). A chain Go trusts but
+/// the public roots do not, for a public name, is TLS inspection (`tls_interception`,
+/// naming the CA and the product when its name says so); a chain neither trusts, from
+/// a CA that is not public, gets the hint to add that CA (named, with its fingerprint)
+/// to SSL_CERT_FILE. A certificate that expires within 14 days is a warning.
+///
+/// Errors: tcp_refused, tcp_timeout, tcp_unreachable, tcp_reset, dns_* (the lookup),
+/// proxy_auth_required, proxy_refused, proxy_unreachable, proxy_closed,
+/// tls_unknown_authority, tls_no_roots, tls_expired, tls_not_yet_valid,
+/// tls_name_mismatch, tls_incomplete_chain, tls_handshake_failed, tls_protocol_version,
+/// tls_not_tls, tls_timeout; `go_error` is Go's own text for the failure (what the go
+/// command prints after `Get "URL": `). Warnings: tls_interception, tls_expiring_soon.
+///
+/// Targets: host[:port] (443 by default) or URLs, as arguments or lines; records on
+/// standard input: `dns` records (every address, IPv4 and IPv6 separately, unless Go
+/// reaches the host through a proxy), `route` records (every endpoint and the checksum
+/// database), and any record with a `host` (and `port`). Each endpoint once.
 #[derive(Parser, Debug)]
-#[command(name = "gomod-tlscheck", version)]
+#[command(name = "gomod-tlscheck", version, after_long_help = EXAMPLES)]
 pub struct Cli {
-    /// What to probe.
+    /// What to probe: host, host:port, [IPv6]:port, or an https:// (or http://) URL.
     #[arg(value_name = "HOST[:PORT]|URL")]
     pub targets: Vec<String>,
+
+    /// Verify as the go command would with SSL_CERT_FILE=FILE: to test a CA bundle
+    /// before installing it. (Go adds the certificates of /etc/ssl/certs and the other
+    /// default directories unless SSL_CERT_DIR says otherwise.)
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+
+    /// The roots that count as public, PEM (default: Mozilla's roots, built in): for
+    /// organisations with their own notion of public, and for tests.
+    #[arg(long = "public-roots", value_name = "FILE")]
+    pub public_roots: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,
 }
+
+const EXAMPLES: &str = "Examples:
+  The module mirror and the checksum database, as the go command reaches them:
+    gomod-tlscheck proxy.golang.org sum.golang.org
+
+  Every endpoint a go.mod needs, each address DNS gives, only the failures:
+    gomod-resolve --offline -m go.mod | gomod-dnscheck | gomod-tlscheck --format text | grep '^FAIL'
+
+  Who intercepts TLS here:
+    gomod-tlscheck proxy.golang.org | jq '{intercepted, interception, issuer: .chain[-1].issuer}'
+
+  Would this CA bundle fix it?
+    gomod-tlscheck --ca-file corp-root.pem proxy.golang.org";

@@ -1,16 +1,15 @@
-//! gomod-tlscheck: check TCP, the CONNECT proxy, the TLS handshake, the certificate chain, trust and interception as Go sees them.
+//! gomod-tlscheck: TCP, the proxy's CONNECT, the TLS handshake, the chain, trust and
+//! interception, as the go command meets them.
 
 mod cli;
+mod products;
+mod run;
+mod targets;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use gomod_common::app;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    if let Some(what) = cli.common.generate {
-        return app::generate::<cli::Cli>(what);
-    }
-    app::not_implemented("gomod-tlscheck", "tls")
+    run::main(cli::Cli::parse())
 }

@@ -1,9 +1,8 @@
-//! The three tools whose probes come later say so plainly and probe nothing.
+//! The two tools whose probes come later say so plainly and probe nothing.
 
 use crate::Sandbox;
 
 const NOT_YET: &[(&str, &str)] = &[
-    ("gomod-tlscheck", "tls"),
     ("gomod-fetch", "GOPROXY protocol"),
     ("gomod-sumverify", "checksum"),
 ];

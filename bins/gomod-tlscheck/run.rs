@@ -1,0 +1,672 @@
+//! The gomod-tlscheck probe: each endpoint once — TCP or the proxy's CONNECT, the TLS
+//! handshake with a verifier that keeps the presented chain, then that chain verified
+//! with Go's trust store and with the public roots — one `tls` record each.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use futures_util::future::join_all;
+use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
+use gomod_common::goenv::GoConfig;
+use gomod_common::input::{InputItem, Inputs};
+use gomod_common::net::certinfo::{self, CertInfo};
+use gomod_common::net::conn::{ConnTrace, Opener, Target};
+use gomod_common::net::dial::{NetError, SystemResolver};
+use gomod_common::net::httpproxy::ProxyConfig;
+use gomod_common::net::names::is_local_use_name;
+use gomod_common::net::roots::GoRoots;
+use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, client_config};
+use gomod_common::record::tls::{Interception, TlsBody, Trust, Verdict};
+use gomod_common::record::{Code, ErrorInfo, Record, Warning};
+use gomod_common::{gourl, oserr};
+use rustls::pki_types::CertificateDer;
+use tokio::time::{Instant, timeout_at};
+
+use crate::cli::Cli;
+use crate::products;
+use crate::targets::{self, Endpoint, EndpointKey};
+
+const TOOL: &str = "gomod-tlscheck";
+
+/// A certificate expiring sooner than this is a warning.
+const EXPIRY_WARNING: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// Runs the tool.
+pub fn main(cli: Cli) -> ExitCode {
+    if let Some(what) = cli.common.generate {
+        return app::generate::<Cli>(what);
+    }
+    let cfg = GoConfig::from_process();
+    let env = cfg.environment();
+    let go_roots = match &cli.ca_file {
+        None => GoRoots::load(env),
+        Some(file) => {
+            if let Err(err) = std::fs::read(file) {
+                return app::fatal(
+                    TOOL,
+                    &oserr::read_file_error(file, &err),
+                    Some("give a readable PEM file with --ca-file"),
+                );
+            }
+            GoRoots::load(&env.with("SSL_CERT_FILE", &file.display().to_string()))
+        }
+    };
+    let public_roots = match &cli.public_roots {
+        None => GoRoots::mozilla(),
+        Some(file) => match load_pem_roots(file) {
+            Ok(roots) => roots,
+            Err(message) => {
+                return app::fatal(
+                    TOOL,
+                    &message,
+                    Some("give a PEM file of CA certificates with --public-roots"),
+                );
+            }
+        },
+    };
+    let inputs = match Inputs::new(&cli.targets, &cli.common.files, false) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            return app::fatal(
+                TOOL,
+                &err.to_string(),
+                Some("check the file name given with -f"),
+            );
+        }
+    };
+    if inputs.is_empty() {
+        return app::fatal(
+            TOOL,
+            "nothing to check",
+            Some(
+                "give endpoints (gomod-tlscheck proxy.golang.org), or records on standard input (gomod-dnscheck proxy.golang.org | gomod-tlscheck)",
+            ),
+        );
+    }
+    let go_source = describe_go_roots(&go_roots, cli.ca_file.as_deref());
+    let public_source = match &cli.public_roots {
+        None => "Mozilla's roots (built in)".to_string(),
+        Some(file) => format!("--public-roots {}", file.display()),
+    };
+    let go_verifier = GoVerifier::new(&go_roots);
+    let probe = Arc::new(TlsCheck {
+        proxies: ProxyConfig::from_env(|k| env.raw(k).map(str::to_string)),
+        resolver: SystemResolver::from_etc(),
+        proxy_tls: client_config(Arc::new(GoVerifier::new(&go_roots)), &[b"http/1.1"]),
+        go: Store {
+            verifier: go_verifier,
+            count: go_roots.certificates.len(),
+            source: go_source,
+            certificates: go_roots.certificates,
+        },
+        public: Store {
+            verifier: GoVerifier::new(&public_roots),
+            count: public_roots.certificates.len(),
+            source: public_source,
+            certificates: public_roots.certificates,
+        },
+        seen: Mutex::new(HashSet::new()),
+        timeout: cli.common.timeout,
+        connect_timeout: cli.common.connect_timeout,
+    });
+    app::run(TOOL, &cli.common, app::Threads::One, inputs, probe)
+}
+
+fn load_pem_roots(file: &Path) -> Result<GoRoots, String> {
+    let roots = GoRoots::from_pem_files(&[file.to_path_buf()])?;
+    if roots.certificates.is_empty() {
+        return Err(format!("{}: no certificates in it", file.display()));
+    }
+    Ok(roots)
+}
+
+/// Where Go's roots came from, in one line: the files and directories that gave
+/// certificates, or the ones that failed.
+fn describe_go_roots(roots: &GoRoots, ca_file: Option<&Path>) -> String {
+    let mut parts: Vec<String> = roots
+        .sources
+        .iter()
+        .filter(|s| s.used && (s.certificates > 0 || s.error.is_some()))
+        .map(|s| match &s.error {
+            Some(err) => format!("{} ({err})", s.path.display()),
+            None => format!("{} ({})", s.path.display(), s.certificates),
+        })
+        .collect();
+    if parts.is_empty() {
+        parts.push("nothing found where Go looks".to_string());
+    }
+    let mut text = parts.join(", ");
+    if let Some(file) = ca_file {
+        text = format!("--ca-file {} as SSL_CERT_FILE: {text}", file.display());
+    } else if let Some(file) = &roots.cert_file_override {
+        text = format!("SSL_CERT_FILE={file}: {text}");
+    }
+    text
+}
+
+/// A trust store and how to name it.
+struct Store {
+    verifier: GoVerifier,
+    certificates: Vec<CertificateDer<'static>>,
+    count: usize,
+    source: String,
+}
+
+impl Store {
+    fn verdict(
+        &self,
+        chain: &[CertificateDer<'static>],
+        host: &str,
+        now: SystemTime,
+    ) -> (Verdict, Option<NetError>) {
+        match self.verifier.verify_presented(chain, host, now) {
+            Ok(()) => (
+                Verdict {
+                    ok: true,
+                    code: None,
+                    error: None,
+                    roots: self.count,
+                    source: self.source.clone(),
+                },
+                None,
+            ),
+            Err(err) => (
+                Verdict {
+                    ok: false,
+                    code: Some(err.code),
+                    error: Some(err.go_text.clone()),
+                    roots: self.count,
+                    source: self.source.clone(),
+                },
+                Some(err),
+            ),
+        }
+    }
+
+    /// Whether a certificate with this subject (raw DER) is in the store.
+    fn has_subject(&self, subject: &[u8]) -> bool {
+        self.certificates
+            .iter()
+            .any(|c| certinfo::raw_names(c.as_ref()).is_some_and(|(own, _)| own == subject))
+    }
+}
+
+/// The probe.
+struct TlsCheck {
+    proxies: ProxyConfig,
+    resolver: SystemResolver,
+    proxy_tls: Arc<rustls::ClientConfig>,
+    go: Store,
+    public: Store,
+    /// Endpoints already probed.
+    seen: Mutex<HashSet<EndpointKey>>,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl Probe for TlsCheck {
+    fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
+        let found = match &item {
+            InputItem::Target { text, .. } => targets::from_text(text).map(|t| vec![t]),
+            InputItem::Record { value, .. } => targets::from_record(value),
+            InputItem::Ready(_) | InputItem::Invalid { .. } => Ok(Vec::new()),
+        };
+        let endpoints = match found {
+            Ok(endpoints) => self.claim(endpoints),
+            Err(reason) => {
+                let record = match &item {
+                    InputItem::Target { origin, line, text } => {
+                        app::input_error_record(origin, *line, text, &reason)
+                    }
+                    InputItem::Record {
+                        origin,
+                        line,
+                        value,
+                    } => {
+                        let text = serde_json::Value::Object(value.clone()).to_string();
+                        app::input_error_record(origin, *line, &text, &reason)
+                    }
+                    InputItem::Ready(_) | InputItem::Invalid { .. } => {
+                        return Box::pin(async { Vec::new() });
+                    }
+                };
+                return Box::pin(async move { vec![record] });
+            }
+        };
+        Box::pin(async move {
+            let checks = endpoints.iter().map(|endpoint| self.check(endpoint));
+            join_all(checks).await
+        })
+    }
+}
+
+impl TlsCheck {
+    /// Keeps the endpoints not probed yet, in input order. Through a proxy the
+    /// addresses of a `dns` record do not matter (the proxy connects by name), so
+    /// they collapse into one probe.
+    fn claim(&self, found: Vec<Endpoint>) -> Vec<Endpoint> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        found
+            .into_iter()
+            .map(|mut endpoint| {
+                if endpoint.addr.is_some() && self.proxied(&endpoint) {
+                    endpoint.addr = None;
+                }
+                endpoint
+            })
+            .filter(|endpoint| seen.insert(endpoint.key()))
+            .collect()
+    }
+
+    fn proxied(&self, endpoint: &Endpoint) -> bool {
+        let target = Target {
+            scheme: &endpoint.scheme,
+            host: &endpoint.host,
+            port: endpoint.port,
+            addr: None,
+        };
+        gourl::parse(&format!("{}://{}", endpoint.scheme, target.authority()))
+            .ok()
+            .and_then(|url| self.proxies.proxy_for_url(&url).ok().flatten())
+            .is_some()
+    }
+
+    async fn check(&self, endpoint: &Endpoint) -> Record {
+        let elapsed = Elapsed::start();
+        let deadline = Instant::now() + self.timeout;
+        let mut body = TlsBody {
+            host: endpoint.host.clone(),
+            port: endpoint.port,
+            scheme: endpoint.scheme.clone(),
+            url: endpoint.url.clone(),
+            ..TlsBody::default()
+        };
+        let mut warnings = Vec::new();
+        let error = self
+            .probe_endpoint(endpoint, deadline, &mut body, &mut warnings)
+            .await
+            .err();
+        Record::new(&body, error, warnings, elapsed.get())
+    }
+
+    async fn probe_endpoint(
+        &self,
+        endpoint: &Endpoint,
+        deadline: Instant,
+        body: &mut TlsBody,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), ErrorInfo> {
+        let opener = Opener {
+            proxy: &self.proxies,
+            resolver: &self.resolver,
+            proxy_tls: Arc::clone(&self.proxy_tls),
+            connect_timeout: self.connect_timeout,
+        };
+        let target = Target {
+            scheme: &endpoint.scheme,
+            host: &endpoint.host,
+            port: endpoint.port,
+            addr: endpoint.addr,
+        };
+        let mut trace = ConnTrace::default();
+        let opened = timeout_at(deadline, opener.open(target, &mut trace)).await;
+        fill_trace(body, &trace, endpoint);
+        let stream = match opened {
+            Err(_) => return Err(self.gave_up(&trace, "connecting")),
+            Ok(Err(err)) => return Err(connect_error(&err, &trace, endpoint)),
+            Ok(Ok((stream, _))) => stream,
+        };
+        if endpoint.scheme != "https" {
+            return Ok(());
+        }
+        let host = endpoint.host.as_str();
+        body.sni = host.parse::<IpAddr>().is_err().then(|| host.to_string());
+        let capture = Arc::new(CapturingVerifier::default());
+        let config = client_config(Arc::clone(&capture) as _, &[b"h2", b"http/1.1"]);
+        let started = std::time::Instant::now();
+        let handshake = timeout_at(deadline, tls::handshake(stream, host, config)).await;
+        body.tls_ms = Some(started.elapsed().as_millis() as u64);
+        let handshake = match handshake {
+            Err(_) => Err(
+                NetError::new(Code::TlsTimeout, "net/http: TLS handshake timeout").with_detail(
+                    format!(
+                        "no end to the TLS handshake within --timeout {}",
+                        humantime::format_duration(self.timeout)
+                    ),
+                ),
+            ),
+            Ok(result) => result,
+        };
+        if let Ok((stream, alpn)) = &handshake {
+            let connection = stream.get_ref().1;
+            body.tls_version = connection.protocol_version().map(|v| match v {
+                rustls::ProtocolVersion::TLSv1_3 => "TLS 1.3".to_string(),
+                rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2".to_string(),
+                other => format!("{other:?}"),
+            });
+            body.cipher = connection
+                .negotiated_cipher_suite()
+                .map(|suite| cipher_name(&format!("{:?}", suite.suite())));
+            body.group = connection
+                .negotiated_key_exchange_group()
+                .map(|group| format!("{:?}", group.name()));
+            body.alpn.clone_from(alpn);
+        }
+        let Some(chain) = capture.chain() else {
+            return handshake.map(|_| ()).map_err(|err| tls_error(&err, None));
+        };
+        body.chain = chain
+            .iter()
+            .filter_map(|c| certinfo::describe(c.as_ref()))
+            .collect();
+        let now = SystemTime::now();
+        let (go, go_err) = self.go.verdict(&chain, host, now);
+        let (public, _) = self.public.verdict(&chain, host, now);
+        let go_ok = go.ok;
+        body.trust = Some(Trust { go, public });
+
+        // Interception: a public name whose chain leads to no public CA.
+        let issuer = top_issuer(&chain);
+        let public_name = host.parse::<IpAddr>().is_err() && !is_local_use_name(host);
+        if public_name && let Some(issuer) = &issuer {
+            let issuer_is_public = self.public.has_subject(&issuer.subject_raw);
+            body.intercepted = Some(!issuer_is_public);
+            if !issuer_is_public {
+                let product = products::product(&issuer.name).map(str::to_string);
+                body.interception = Some(Interception {
+                    issuer: issuer.name.clone(),
+                    issuer_sha256: issuer.sha256.clone(),
+                    product: product.clone(),
+                });
+                if go_ok {
+                    warnings.push(interception_warning(host, issuer, product.as_deref()));
+                }
+            }
+        }
+        warnings.extend(expiring_soon(&body.chain, now));
+
+        if let Some(err) = go_err {
+            let intercepted_by = body.intercepted.filter(|&i| i).and(issuer.as_ref());
+            return Err(tls_error(
+                &err,
+                Some((body, intercepted_by, &self.go.source)),
+            ));
+        }
+        handshake.map(|_| ()).map_err(|err| tls_error(&err, None))
+    }
+
+    /// The record's error when `--timeout` ran out.
+    fn gave_up(&self, trace: &ConnTrace, phase: &str) -> ErrorInfo {
+        let (code, what) = if trace.remote.is_some() && trace.via_proxy.is_some() {
+            (Code::ProxyClosed, "the proxy did not answer CONNECT")
+        } else {
+            (Code::TcpTimeout, "no connection")
+        };
+        ErrorInfo::new(
+            code,
+            format!(
+                "{what} within --timeout {} ({phase})",
+                humantime::format_duration(self.timeout)
+            ),
+        )
+        .hint("raise --timeout; the go command itself may wait much longer (30 s per connection, a minute for a proxy's answer)")
+    }
+}
+
+/// Copies what the connection went through into the record.
+fn fill_trace(body: &mut TlsBody, trace: &ConnTrace, endpoint: &Endpoint) {
+    body.via_proxy.clone_from(&trace.via_proxy);
+    if trace.via_proxy.is_some() {
+        body.proxy_addr = trace.remote.map(|a| a.to_string());
+    } else {
+        body.addr = trace
+            .remote
+            .or_else(|| {
+                endpoint
+                    .addr
+                    .map(|ip| std::net::SocketAddr::new(ip, endpoint.port))
+            })
+            .map(|a| a.to_string());
+    }
+    body.proxy_status = trace.proxy_status;
+    body.proxy_reason = trace
+        .proxy_reason
+        .as_deref()
+        .map(|r| gomod_common::record::untrusted(r, 200));
+    body.tcp_ms = trace.tcp.map(|d| d.as_millis() as u64);
+    let proxy_time = trace.proxy_tls.unwrap_or_default() + trace.connect.unwrap_or_default();
+    body.proxy_ms = (trace.proxy_tls.is_some() || trace.connect.is_some())
+        .then_some(proxy_time.as_millis() as u64);
+}
+
+/// The record's error for a failure before TLS.
+fn connect_error(err: &NetError, trace: &ConnTrace, endpoint: &Endpoint) -> ErrorInfo {
+    let authority = Target {
+        scheme: &endpoint.scheme,
+        host: &endpoint.host,
+        port: endpoint.port,
+        addr: None,
+    }
+    .authority();
+    let proxy = trace.via_proxy.clone().unwrap_or_default();
+    let (message, hint) = match err.code {
+        Code::TcpRefused => (
+            format!("nothing accepts connections at {authority} (connection refused)"),
+            "check the host and port; a firewall that rejects the connection looks the same: the go command may need HTTPS_PROXY here".to_string(),
+        ),
+        Code::TcpTimeout => (
+            format!("no answer to the TCP connection to {authority}"),
+            "a firewall drops the packets: the go command may need HTTPS_PROXY on this network, or a GOPROXY it can reach".to_string(),
+        ),
+        Code::TcpUnreachable => (
+            format!("no route to {authority}"),
+            "this machine has no route there (often IPv6 without connectivity, or a VPN that is down)".to_string(),
+        ),
+        Code::TcpReset => (
+            format!("the connection to {authority} was reset"),
+            "a firewall or middlebox resets the connection: the go command may need HTTPS_PROXY on this network".to_string(),
+        ),
+        Code::ProxyAuthRequired => (
+            format!("the proxy {proxy} wants credentials (407 Proxy Authentication Required)"),
+            "put them in the proxy URL: HTTPS_PROXY=http://USER:PASSWORD@proxy:port (the go command speaks Basic authentication only)".to_string(),
+        ),
+        Code::ProxyRefused => (
+            format!(
+                "the proxy {proxy} refused CONNECT {authority} ({} {})",
+                trace.proxy_status.map_or_else(String::new, |s| s.to_string()),
+                trace.proxy_reason.as_deref().map(|r| gomod_common::record::untrusted(r, 200)).unwrap_or_default()
+            ),
+            format!("the proxy's policy does not allow {authority}: ask for it to be allowed, or use a GOPROXY the proxy allows"),
+        ),
+        Code::ProxyClosed => (
+            format!("the proxy {proxy} closed the connection instead of answering CONNECT {authority}"),
+            "the proxy dropped the request (policy, or it wants another protocol): check HTTPS_PROXY".to_string(),
+        ),
+        Code::ProxyUnreachable => (
+            format!("the proxy {proxy} cannot be reached"),
+            "check HTTPS_PROXY/HTTP_PROXY (host and port), or NO_PROXY for hosts that need no proxy".to_string(),
+        ),
+        code if code.layer() == gomod_common::record::Layer::Dns => (
+            format!("{} cannot be resolved", endpoint.host),
+            format!("run gomod-dnscheck {} to see why", endpoint.host),
+        ),
+        _ => (
+            format!("connecting to {authority} failed"),
+            "see go_error".to_string(),
+        ),
+    };
+    let mut info = ErrorInfo::new(err.code, message)
+        .go_error(err.go_text.clone())
+        .hint(hint);
+    if let Some(detail) = &err.detail {
+        info = info.detail(detail.clone());
+    }
+    info
+}
+
+/// The CA at the top of a presented chain.
+struct TopIssuer {
+    /// Its name, as Go prints a `pkix.Name`.
+    name: String,
+    /// The raw DER of that name, to look it up in a store.
+    subject_raw: Vec<u8>,
+    /// The SHA-256 of its certificate, when the server presented it.
+    sha256: Option<String>,
+}
+
+/// The issuer of the chain: the top certificate itself when it is self-issued (a
+/// presented root), else the CA named as its issuer.
+fn top_issuer(chain: &[CertificateDer<'static>]) -> Option<TopIssuer> {
+    let top = chain.last()?;
+    let (subject, issuer) = certinfo::raw_names(top.as_ref())?;
+    let info = certinfo::describe(top.as_ref())?;
+    if subject == issuer {
+        return Some(TopIssuer {
+            name: info.subject,
+            subject_raw: subject,
+            sha256: Some(info.sha256),
+        });
+    }
+    Some(TopIssuer {
+        name: info.issuer,
+        subject_raw: issuer,
+        sha256: None,
+    })
+}
+
+fn interception_warning(host: &str, issuer: &TopIssuer, product: Option<&str>) -> Warning {
+    let by = product.map_or_else(String::new, |p| format!(" ({p})"));
+    Warning::new(
+        Code::TlsInterception,
+        format!(
+            "the certificate for {host} comes from {}{by}, a CA that the go command trusts on this machine but that is not a public CA: TLS to {host} is intercepted (inspected) on the way",
+            issuer.name
+        ),
+        Some("expected where the network inspects TLS; the go command works as long as that CA stays in its trust store (SSL_CERT_FILE or the system bundle)".to_string()),
+    )
+}
+
+/// Certificates that expire within 14 days.
+fn expiring_soon(chain: &[CertInfo], now: SystemTime) -> Vec<Warning> {
+    chain
+        .iter()
+        .filter_map(|cert| {
+            let not_after = humantime::parse_rfc3339(&cert.not_after).ok()?;
+            let left = not_after.duration_since(now).ok()?;
+            (left < EXPIRY_WARNING).then(|| {
+                Warning::new(
+                    Code::TlsExpiringSoon,
+                    format!(
+                        "{} expires on {}, in {} days",
+                        cert.subject,
+                        cert.not_after,
+                        left.as_secs() / 86400
+                    ),
+                    Some(
+                        "renew it before then, or the go command will refuse the connection"
+                            .to_string(),
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The record's error for a TLS failure; `verified` carries what a verification
+/// failure needs for its hint.
+fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &str)>) -> ErrorInfo {
+    let leaf = verified.and_then(|(body, _, _)| body.chain.first());
+    let host = verified
+        .map(|(body, _, _)| body.host.as_str())
+        .unwrap_or("the host");
+    let source = verified.map(|(_, _, source)| source).unwrap_or("");
+    let (message, hint) = match err.code {
+        Code::TlsUnknownAuthority | Code::TlsIncompleteChain | Code::TlsNoRoots => {
+            let intercepted = verified.and_then(|(_, issuer, _)| issuer);
+            match (err.code, intercepted) {
+                (_, Some(issuer)) => (
+                    format!(
+                        "the certificate for {host} comes from {}, a CA that is neither public nor in the go command's trust store: TLS is intercepted on the way",
+                        issuer.name
+                    ),
+                    match &issuer.sha256 {
+                        Some(fp) => format!(
+                            "if that interception is expected, add the CA \"{}\" (SHA-256 {fp}) to a bundle and point SSL_CERT_FILE at it (or install it with update-ca-certificates)",
+                            issuer.name
+                        ),
+                        None => format!(
+                            "if that interception is expected, get the CA certificate \"{}\" from the network's administrators, add it to a bundle and point SSL_CERT_FILE at it (or install it with update-ca-certificates)",
+                            issuer.name
+                        ),
+                    },
+                ),
+                (Code::TlsNoRoots, None) => (
+                    "the go command finds no CA certificates on this machine".to_string(),
+                    format!("install the ca-certificates package, or set SSL_CERT_FILE to a CA bundle (Go looked at: {source})"),
+                ),
+                (Code::TlsIncompleteChain, None) => (
+                    format!("{host} sends its certificate without the intermediate CA certificate that links it to a root"),
+                    "the server must send the intermediate certificate(s) too; browsers fetch missing ones, the go command does not".to_string(),
+                ),
+                _ => (
+                    format!(
+                        "the chain for {host} does not lead to a CA in the go command's trust store{}",
+                        leaf.map_or_else(String::new, |l| format!(" (issuer: {})", l.issuer))
+                    ),
+                    format!("add the issuing CA to a bundle and point SSL_CERT_FILE at it, or install it in the system store (Go's store here: {source})"),
+                ),
+            }
+        }
+        Code::TlsExpired | Code::TlsNotYetValid => (
+            format!(
+                "a certificate for {host} is outside its validity period ({})",
+                err.go_text
+                    .rsplit_once(": ")
+                    .map_or(err.go_text.as_str(), |(_, when)| when)
+            ),
+            "if the dates look right the server must renew its certificate; if the current time looks wrong, fix this machine's clock".to_string(),
+        ),
+        Code::TlsNameMismatch => (
+            format!(
+                "the certificate is not valid for {host}{}",
+                leaf.map_or_else(String::new, |l| format!(": it names {}", if l.sans.is_empty() { "nothing".to_string() } else { l.sans.join(", ") }))
+            ),
+            "a wrong host or port, a load balancer serving another site's certificate, or an intercepting proxy".to_string(),
+        ),
+        Code::TlsProtocolVersion => (
+            format!("{host} does not speak TLS 1.2 or 1.3"),
+            "the go command refuses TLS older than 1.2: the server must be upgraded".to_string(),
+        ),
+        Code::TlsNotTls => (
+            format!("{host} does not speak TLS on this port"),
+            "use the right port, or http:// for a plain-HTTP GOPROXY (and GOINSECURE for direct fetches)".to_string(),
+        ),
+        Code::TlsTimeout => (
+            format!("the TLS handshake with {host} did not finish"),
+            "something accepts TCP but does not answer TLS (deep packet inspection dropping the handshake, or an overloaded server); the go command gives up after 10 s".to_string(),
+        ),
+        _ => (
+            format!("the TLS handshake with {host} failed"),
+            "the server refused the handshake (see go_error): no cipher suite in common, a client certificate required, or a policy".to_string(),
+        ),
+    };
+    let mut info = ErrorInfo::new(err.code, message)
+        .go_error(err.go_text.clone())
+        .hint(hint);
+    if let Some(detail) = &err.detail {
+        info = info.detail(detail.clone());
+    }
+    info
+}
+
+/// Go's cipher suite names are the IANA ones; rustls spells TLS 1.3 suites `TLS13_`.
+fn cipher_name(rustls_name: &str) -> String {
+    match rustls_name.strip_prefix("TLS13_") {
+        Some(rest) => format!("TLS_{rest}"),
+        None => rustls_name.to_string(),
+    }
+}

@@ -1,0 +1,282 @@
+//! The endpoints an input item names.
+
+use std::net::IpAddr;
+
+use gomod_common::gourl;
+use serde_json::{Map, Value};
+
+/// What makes two endpoints the same probe: scheme, host (ASCII case and a final dot
+/// ignored), port and address.
+pub type EndpointKey = (String, String, u16, Option<IpAddr>);
+
+/// One endpoint to connect to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `https` or `http`.
+    pub scheme: String,
+    /// Host name or IP literal (no brackets).
+    pub host: String,
+    pub port: u16,
+    /// A specific address to connect to (from a `dns` record), instead of resolving.
+    pub addr: Option<IpAddr>,
+    /// The URL it came from, when there was one.
+    pub url: Option<String>,
+}
+
+impl Endpoint {
+    fn new(scheme: &str, host: &str, port: Option<u16>) -> Result<Endpoint, String> {
+        check_host(host)?;
+        let scheme = scheme.to_ascii_lowercase();
+        let port = match (port, scheme.as_str()) {
+            (Some(port), _) => port,
+            (None, "https") => 443,
+            (None, "http") => 80,
+            (None, other) => {
+                return Err(format!(
+                    "{other}:// is not a scheme the go command fetches modules over (https or http)"
+                ));
+            }
+        };
+        if !matches!(scheme.as_str(), "https" | "http") {
+            return Err(format!(
+                "{scheme}:// is not a scheme the go command fetches modules over (https or http)"
+            ));
+        }
+        Ok(Endpoint {
+            scheme,
+            host: host.to_string(),
+            port,
+            addr: None,
+            url: None,
+        })
+    }
+
+    /// What makes two endpoints the same probe.
+    pub fn key(&self) -> EndpointKey {
+        (
+            self.scheme.clone(),
+            self.host.trim_end_matches('.').to_ascii_lowercase(),
+            self.port,
+            self.addr,
+        )
+    }
+}
+
+/// `host`, `host:port`, `[v6]:port`, a bare IPv6 address, or a URL.
+pub fn from_text(text: &str) -> Result<Endpoint, String> {
+    if text.contains("://") {
+        return from_url(text);
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or("an IPv6 address in brackets needs its closing bracket")?;
+        let port = match after.strip_prefix(':') {
+            Some(port) => Some(parse_port(port)?),
+            None if after.is_empty() => None,
+            None => return Err(format!("unexpected {after:?} after the bracketed address")),
+        };
+        return Endpoint::new("https", host, port);
+    }
+    match text.matches(':').count() {
+        0 => Endpoint::new("https", text, None),
+        1 => {
+            let (host, port) = text.split_once(':').unwrap_or((text, ""));
+            Endpoint::new("https", host, Some(parse_port(port)?))
+        }
+        _ => Endpoint::new("https", text, None),
+    }
+}
+
+fn from_url(text: &str) -> Result<Endpoint, String> {
+    let url = gourl::parse(text).map_err(|e| format!("not a usable URL: {e}"))?;
+    let port = match url.port() {
+        "" => None,
+        port => Some(parse_port(port)?),
+    };
+    let mut endpoint = Endpoint::new(&url.scheme, url.hostname(), port)?;
+    endpoint.url = Some(url.redacted());
+    Ok(endpoint)
+}
+
+fn parse_port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(format!("{text:?} is not a port number")),
+    }
+}
+
+fn check_host(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("no host name".to_string());
+    }
+    if host.len() > 1024 {
+        return Err("the host name is longer than 1024 bytes".to_string());
+    }
+    if host
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
+        return Err("a host name cannot contain blanks, slashes or control characters".to_string());
+    }
+    Ok(())
+}
+
+/// The endpoints of a record: a `dns` record's addresses (one endpoint each, unless
+/// the record says Go goes through a proxy), a `route` record's endpoints and checksum
+/// database, or the `host` (and `port`, `scheme`) of any other record.
+pub fn from_record(value: &Map<String, Value>) -> Result<Vec<Endpoint>, String> {
+    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let port_of = |v: &Value| {
+        v.get("port")
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|&p| p > 0)
+    };
+    let record = Value::Object(value.clone());
+    let mut found = Vec::new();
+    let is_dns = str_of(&record, "type").as_deref() == Some("dns");
+    if is_dns {
+        let Some(host) = str_of(&record, "host") else {
+            return Ok(found);
+        };
+        let scheme = str_of(&record, "scheme").unwrap_or_else(|| "https".to_string());
+        let base = Endpoint::new(&scheme, &host, port_of(&record))
+            .map_err(|e| format!("field host: {e}"))?;
+        let proxied = record.get("via_proxy").is_some_and(|v| !v.is_null());
+        let addrs: Vec<IpAddr> = record
+            .get("addrs")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    // Zoned (link-local) addresses cannot be dialled without the zone's
+                    // interface; they are left out.
+                    .filter_map(|a| a.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if proxied {
+            found.push(base);
+        } else {
+            found.extend(addrs.into_iter().map(|addr| Endpoint {
+                addr: Some(addr),
+                ..base.clone()
+            }));
+        }
+        return Ok(found);
+    }
+    if let Some(host) = str_of(&record, "host") {
+        let scheme = str_of(&record, "scheme").unwrap_or_else(|| "https".to_string());
+        found.push(
+            Endpoint::new(&scheme, &host, port_of(&record))
+                .map_err(|e| format!("field host: {e}"))?,
+        );
+    }
+    if let Some(endpoints) = value.get("endpoints").and_then(Value::as_array) {
+        for entry in endpoints {
+            match str_of(entry, "url") {
+                Some(url) if url.contains("://") => {
+                    let mut endpoint =
+                        from_url(&url).map_err(|e| format!("field endpoints[].url: {e}"))?;
+                    if let Some(host) = str_of(entry, "host") {
+                        endpoint.host = host;
+                    }
+                    if let Some(port) = port_of(entry) {
+                        endpoint.port = port;
+                    }
+                    found.push(endpoint);
+                }
+                _ => {
+                    if let Some(host) = str_of(entry, "host") {
+                        let scheme = str_of(entry, "scheme").unwrap_or_else(|| "https".to_string());
+                        found.push(
+                            Endpoint::new(&scheme, &host, port_of(entry))
+                                .map_err(|e| format!("field endpoints[].host: {e}"))?,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(url) = value.get("sumdb").and_then(|s| str_of(s, "url")) {
+        found.push(from_url(&url).map_err(|e| format!("field sumdb.url: {e}"))?);
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(text: &str) -> (String, String, u16) {
+        let e = from_text(text).unwrap();
+        (e.scheme, e.host, e.port)
+    }
+
+    #[test]
+    fn plain_targets() {
+        let s = |a: &str, b: &str, c: u16| (a.to_string(), b.to_string(), c);
+        assert_eq!(ep("proxy.golang.org"), s("https", "proxy.golang.org", 443));
+        assert_eq!(
+            ep("proxy.golang.org:8443"),
+            s("https", "proxy.golang.org", 8443)
+        );
+        assert_eq!(ep("[::1]:8443"), s("https", "::1", 8443));
+        assert_eq!(ep("::1"), s("https", "::1", 443));
+        assert_eq!(
+            ep("https://sum.golang.org/lookup/x"),
+            s("https", "sum.golang.org", 443)
+        );
+        assert_eq!(
+            ep("http://goproxy.corp:3000"),
+            s("http", "goproxy.corp", 3000)
+        );
+        let url = from_text("https://u:secret@example.com/x")
+            .unwrap()
+            .url
+            .unwrap();
+        assert!(!url.contains("secret"), "{url}");
+        for bad in [
+            "",
+            "a b",
+            "host:0",
+            "host:x",
+            "ftp://x.example",
+            "[::1",
+            "a/b",
+        ] {
+            assert!(from_text(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn records() {
+        let dns = serde_json::json!({"type": "dns", "host": "h.example", "addrs": ["192.0.2.1", "2001:db8::1", "fe80::1%eth0"], "via_proxy": null});
+        let found = from_record(dns.as_object().unwrap()).unwrap();
+        let addrs: Vec<String> = found.iter().map(|e| e.addr.unwrap().to_string()).collect();
+        assert_eq!(addrs, ["192.0.2.1", "2001:db8::1"]);
+        let proxied = serde_json::json!({"type": "dns", "host": "h.example", "addrs": ["192.0.2.1"], "via_proxy": "http://p:3128"});
+        let found = from_record(proxied.as_object().unwrap()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].addr, None);
+        let route = serde_json::json!({"type": "route", "endpoints": [
+            {"kind": "proxy", "url": "https://goproxy.example/mirror", "host": "goproxy.example", "port": 443},
+            {"kind": "direct", "url": "https://corp.example/m?go-get=1", "host": "corp.example"},
+            {"kind": "off", "url": null, "host": null}
+        ], "sumdb": {"url": "https://sum.golang.org", "host": "sum.golang.org"}});
+        let found = from_record(route.as_object().unwrap()).unwrap();
+        let hosts: Vec<&str> = found.iter().map(|e| e.host.as_str()).collect();
+        assert_eq!(hosts, ["goproxy.example", "corp.example", "sum.golang.org"]);
+        assert_eq!(
+            found[0].url.as_deref(),
+            Some("https://goproxy.example/mirror")
+        );
+        let summary = serde_json::json!({"type": "summary"});
+        assert!(
+            from_record(summary.as_object().unwrap())
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -341,6 +341,12 @@ impl TlsCheck {
             ),
             Ok(result) => result,
         };
+        let mut handshake = handshake;
+        if let Ok((stream, _)) = &mut handshake
+            && let Some(err) = post_handshake_alert(stream, started.elapsed(), deadline).await
+        {
+            handshake = Err(err);
+        }
         if let Ok((stream, alpn)) = &handshake {
             let connection = stream.get_ref().1;
             body.tls_version = connection.protocol_version().map(|v| match v {
@@ -414,6 +420,29 @@ impl TlsCheck {
             ),
         )
         .hint("raise --timeout; the go command itself may wait much longer (30 s per connection, a minute for a proxy's answer)")
+    }
+}
+
+/// With TLS 1.3 a server that demands a client certificate learns that there is none
+/// only after the client's side of the handshake is done, and answers with an alert
+/// that Go reads with the response. This waits briefly (twice the handshake, at least
+/// 100 ms) for such an alert; a server that stays silent, as an HTTPS server waiting
+/// for a request does, is fine.
+async fn post_handshake_alert<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &mut tokio_rustls::client::TlsStream<S>,
+    handshake_time: Duration,
+    deadline: Instant,
+) -> Option<NetError> {
+    use tokio::io::AsyncReadExt;
+    if stream.get_ref().1.protocol_version() != Some(rustls::ProtocolVersion::TLSv1_3) {
+        return None;
+    }
+    let wait = (handshake_time * 2).max(Duration::from_millis(100));
+    let until = (Instant::now() + wait).min(deadline);
+    let mut byte = [0u8; 1];
+    match timeout_at(until, stream.read(&mut byte)).await {
+        Ok(Err(err)) => Some(tls::classify_handshake_error(&err, &[])),
+        _ => None,
     }
 }
 

@@ -81,6 +81,25 @@ pub fn raw_names(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     ))
 }
 
+/// Whether a certificate names where its issuer's certificate can be fetched
+/// (Authority Information Access, `caIssuers`): public CAs put that in every
+/// certificate they issue, so its presence on the top of an unverifiable chain points
+/// at a missing intermediate rather than an unknown CA.
+pub fn names_ca_issuers(der: &[u8]) -> bool {
+    use x509_parser::extensions::ParsedExtension;
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return false;
+    };
+    cert.extensions()
+        .iter()
+        .any(|ext| match ext.parsed_extension() {
+            ParsedExtension::AuthorityInfoAccess(aia) => aia
+                .iter()
+                .any(|d| d.access_method.to_id_string() == "1.3.6.1.5.5.7.48.2"),
+            _ => false,
+        })
+}
+
 /// Lower-case hex SHA-256 of `der`.
 pub fn sha256_hex(der: &[u8]) -> String {
     Sha256::digest(der)

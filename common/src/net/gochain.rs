@@ -217,8 +217,22 @@ impl<'a> Walk<'_, 'a> {
     }
 }
 
-/// Go's `CheckSignatureFrom`, worded as Go words its failures.
+/// Go's `CheckSignatureFrom`, worded as Go words its failures: first whether the
+/// parent may sign certificates at all (basic constraints, key usage), then the
+/// algorithm, then the signature.
 fn check_signature(cert: &X509Certificate<'_>, parent: &X509Certificate<'_>) -> Result<(), String> {
+    let constraint_violation =
+        "x509: invalid signature: parent certificate cannot sign this kind of certificate";
+    let constraints = parent.basic_constraints().ok().flatten();
+    let is_v3 = parent.version() == x509_parser::x509::X509Version::V3;
+    if (is_v3 && constraints.is_none()) || constraints.is_some_and(|bc| !bc.value.ca) {
+        return Err(constraint_violation.to_string());
+    }
+    if let Ok(Some(usage)) = parent.key_usage()
+        && !usage.value.key_cert_sign()
+    {
+        return Err(constraint_violation.to_string());
+    }
     let algorithm = cert.signature_algorithm.algorithm.to_id_string();
     let insecure = match algorithm.as_str() {
         "1.2.840.113549.1.1.5" => Some("SHA1-RSA"),

@@ -273,7 +273,7 @@ impl ServerCertVerifier for GoVerifier {
                     ChainError::Invalid { expired: true, .. } => Code::TlsExpired,
                     ChainError::Invalid { expired: false, .. } => Code::TlsNotYetValid,
                     ChainError::UnknownAuthority { .. }
-                        if intermediates.is_empty() && !is_self_issued(&leaf) =>
+                        if looks_incomplete(end_entity, intermediates) =>
                     {
                         Code::TlsIncompleteChain
                     }
@@ -412,8 +412,13 @@ fn rfc3339_secs(secs: i64) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-fn is_self_issued(cert: &X509Certificate<'_>) -> bool {
-    cert.subject().as_raw() == cert.issuer().as_raw()
+/// Whether an unverifiable chain most likely lacks an intermediate: its top
+/// certificate is not self-issued and names where its issuer's certificate can be
+/// fetched (which Go, unlike browsers, never does).
+fn looks_incomplete(leaf: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) -> bool {
+    let top = intermediates.last().unwrap_or(leaf);
+    let self_issued = super::certinfo::raw_names(top.as_ref()).is_some_and(|(s, i)| s == i);
+    !self_issued && super::certinfo::names_ca_issuers(top.as_ref())
 }
 
 /// The names a certificate is valid for, as Go reads them: DNS SANs and IP SANs.

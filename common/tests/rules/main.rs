@@ -21,6 +21,7 @@ mod net_no_panic;
 mod net_vectors;
 mod path_no_panic;
 mod path_vectors;
+mod tls_chains;
 mod vcs_robustness;
 mod vcs_units;
 mod vcs_vectors;

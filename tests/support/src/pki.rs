@@ -147,6 +147,9 @@ pub struct LeafOptions {
     /// Make the leaf a CA certificate (basic constraints CA:TRUE, key usage
     /// certificate signing) while still naming `names`.
     pub is_ca: bool,
+    /// An Authority Information Access extension pointing at the issuer's
+    /// certificate (`caIssuers`), as public CAs put in every leaf.
+    pub ca_issuers: Option<String>,
 }
 
 impl LeafOptions {
@@ -329,6 +332,14 @@ fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, K
             KeyUsagePurpose::DigitalSignature,
         ];
     }
+    if let Some(url) = &options.ca_issuers {
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+                authority_info_access(url),
+            ));
+    }
     let key = KeyPair::generate().expect("key generation");
     let cert = match issuer {
         Some(issuer) => params.signed_by(&key, issuer),
@@ -339,6 +350,26 @@ fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, K
         chain: vec![cert.der().clone()],
         key: key.serialize_der(),
     }
+}
+
+/// The DER of an Authority Information Access extension value with one `caIssuers`
+/// URI.
+fn authority_info_access(url: &str) -> Vec<u8> {
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            out.extend([0x82, (len >> 8) as u8, len as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+    let ca_issuers_oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+    let mut description = ca_issuers_oid.to_vec();
+    description.extend(tlv(0x86, url.as_bytes()));
+    tlv(0x30, &tlv(0x30, &description))
 }
 
 /// PEM for one certificate, lines of 64 characters.

@@ -10,14 +10,14 @@
 //! without a go1.27+) the test is skipped, unless GOMOD_REQUIRE_ROOT /
 //! GOMOD_REQUIRE_GO are set (CI sets both).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde::Deserialize;
 
 use crate::Sandbox;
 use crate::dnscheck::{RESOLV_CONF, port53};
-use crate::interop::{go_command, go_sandbox, newest_go};
+use crate::interop::{build_go_program, go_sandbox, newest_go};
 
 /// What the Go program prints for each name.
 #[derive(Debug, Deserialize)]
@@ -69,35 +69,6 @@ const NAMES: &[&str] = &[
     "-leading-dash.example",
     "x.onion",
 ];
-
-/// Builds the probe with the newest Go, cgo off, offline.
-fn build_probe(go: &Path, sandbox: &Sandbox) -> PathBuf {
-    let src = sandbox.path().join("dnsprobe");
-    std::fs::create_dir_all(&src).unwrap();
-    let main = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/go/dnsprobe/main.go"),
-    )
-    .unwrap();
-    std::fs::write(src.join("main.go"), main).unwrap();
-    std::fs::write(src.join("go.mod"), "module dnsprobe\n\ngo 1.21\n").unwrap();
-    let out = sandbox.path().join("dnsprobe-bin");
-    let status = go_command(sandbox, go)
-        .current_dir(&src)
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg(".")
-        .env("CGO_ENABLED", "0")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOVCS", "*:off")
-        .env("GOPATH", sandbox.path().join("gopath"))
-        .env("GOCACHE", sandbox.path().join("gocache"))
-        .env("GOENV", "off")
-        .status()
-        .expect("run go build");
-    assert!(status.success(), "building the Go DNS probe failed");
-    out
-}
 
 /// Runs `program` with the test's files mounted over /etc's and exactly `env`; None
 /// when the mount namespace cannot be made (not root) and GOMOD_REQUIRE_ROOT is unset.
@@ -293,7 +264,7 @@ fn answers_and_errors_agree_with_gos_resolver() {
         return;
     }
     let sandbox = go_sandbox(&go);
-    let probe = build_probe(&go, &sandbox);
+    let probe = build_go_program(&go, &sandbox, "dnsprobe");
     let mut diffs = Vec::new();
     for case in CASES {
         match compare(&sandbox, &probe, case) {

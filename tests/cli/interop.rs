@@ -63,14 +63,52 @@ pub fn go_sandbox(go: &Path) -> Sandbox {
         .env("GOFLAGS", "-modcacherw")
 }
 
-pub fn go_command(sandbox: &Sandbox, go: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(go);
+/// A command for `program` (go, or a program built with it) with exactly the sandbox's
+/// environment, run in the sandbox.
+pub fn go_command(sandbox: &Sandbox, program: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
     cmd.env_clear();
     for (k, v) in sandbox.vars() {
         cmd.env(k, v);
     }
     cmd.current_dir(sandbox.path());
     cmd
+}
+
+/// Builds the Go program in tests/fixtures/go/`name` (one main.go) with `go`: cgo off
+/// like the go command's own build, offline (GOPROXY=off, no VCS, GOENV=off), with a
+/// fresh GOPATH and GOCACHE in the sandbox. Returns the binary's path.
+pub fn build_go_program(go: &Path, sandbox: &Sandbox, name: &str) -> PathBuf {
+    let src = sandbox.path().join(name);
+    std::fs::create_dir_all(&src).unwrap();
+    let main = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/go")
+            .join(name)
+            .join("main.go"),
+    )
+    .unwrap();
+    std::fs::write(src.join("main.go"), main).unwrap();
+    std::fs::write(src.join("go.mod"), format!("module {name}\n\ngo 1.21\n")).unwrap();
+    let out = sandbox.path().join(format!("{name}-bin"));
+    let status = go_command(sandbox, go)
+        .current_dir(&src)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPATH", sandbox.path().join("gopath"))
+        .env("GOCACHE", sandbox.path().join("gocache"))
+        .env("GOENV", "off")
+        .status()
+        .expect("run go build");
+    assert!(status.success(), "building the Go program {name} failed");
+    out
 }
 
 // ---------------------------------------------------------------------------------

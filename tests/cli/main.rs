@@ -12,6 +12,8 @@ mod io;
 mod records;
 mod resolve;
 mod stubs;
+mod tls_interop;
+mod tlscheck;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

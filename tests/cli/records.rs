@@ -37,6 +37,7 @@ pub enum Record {
     Env(Box<EnvRecord>),
     Route(Box<RouteRecord>),
     Dns(Box<DnsRecord>),
+    Tls(Box<TlsRecord>),
     InputError(InputErrorRecord),
     Summary(SummaryRecord),
 }
@@ -54,6 +55,7 @@ impl Record {
             "env" => Record::Env(Box::new(decode(value, line))),
             "route" => Record::Route(Box::new(decode(value, line))),
             "dns" => Record::Dns(Box::new(decode(value, line))),
+            "tls" => Record::Tls(Box::new(decode(value, line))),
             "input_error" => Record::InputError(decode(value, line)),
             "summary" => Record::Summary(decode(value, line)),
             other => panic!("unknown record type {other}: {line}"),
@@ -71,6 +73,13 @@ impl Record {
         match self {
             Record::Dns(r) => *r,
             other => panic!("expected a dns record, got {other:?}"),
+        }
+    }
+
+    pub fn tls(self) -> TlsRecord {
+        match self {
+            Record::Tls(r) => *r,
+            other => panic!("expected a tls record, got {other:?}"),
         }
     }
 
@@ -391,4 +400,107 @@ pub struct DnsConfig {
     pub use_tcp: bool,
     pub trust_ad: bool,
     pub unknown_options: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub host: String,
+    pub port: u16,
+    pub scheme: String,
+    pub url: Option<String>,
+    pub addr: Option<String>,
+    pub via_proxy: Option<String>,
+    pub proxy_addr: Option<String>,
+    pub proxy_status: Option<u16>,
+    pub proxy_reason: Option<String>,
+    pub tcp_ms: Option<u64>,
+    pub proxy_ms: Option<u64>,
+    pub tls_ms: Option<u64>,
+    pub sni: Option<String>,
+    pub tls_version: Option<String>,
+    pub cipher: Option<String>,
+    pub group: Option<String>,
+    pub alpn: Option<String>,
+    pub chain: Vec<CertInfo>,
+    pub trust: Option<TlsTrust>,
+    pub intercepted: Option<bool>,
+    pub interception: Option<TlsInterception>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl TlsRecord {
+    /// The error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The error's go_error, which must be present.
+    pub fn go_error(&self) -> &str {
+        self.error
+            .as_ref()
+            .and_then(|e| e.go_error.as_deref())
+            .unwrap_or_else(|| panic!("no go_error in {self:#?}"))
+    }
+
+    /// The warning codes.
+    pub fn warning_codes(&self) -> Vec<&str> {
+        self.warnings.iter().map(|w| w.code.as_str()).collect()
+    }
+
+    /// The trust verdicts, which must be there.
+    pub fn trust(&self) -> &TlsTrust {
+        self.trust
+            .as_ref()
+            .unwrap_or_else(|| panic!("no trust in {self:#?}"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub sans: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+    pub serial: String,
+    pub sha256: String,
+    pub key: String,
+    pub signature_algorithm: String,
+    pub is_ca: bool,
+    pub self_issued: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsTrust {
+    pub go: TlsVerdict,
+    pub public: TlsVerdict,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsVerdict {
+    pub ok: bool,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    pub roots: usize,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsInterception {
+    pub issuer: String,
+    pub issuer_sha256: Option<String>,
+    pub product: Option<String>,
 }

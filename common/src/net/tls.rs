@@ -291,6 +291,15 @@ impl ServerCertVerifier for GoVerifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
+            // Go does not refuse a CA certificate as the server's own.
+            (Err(rustls::Error::InvalidCertificate(CertificateError::Other(other))), Ok(()))
+                if other
+                    .0
+                    .downcast_ref::<webpki::Error>()
+                    .is_some_and(|e| matches!(e, webpki::Error::CaUsedAsEndEntity)) =>
+            {
+                Ok(ServerCertVerified::assertion())
+            }
             (Err(err), Ok(())) => Err(match err {
                 rustls::Error::InvalidCertificate(
                     CertificateError::InvalidPurpose
@@ -453,11 +462,30 @@ fn check_hostname(leaf: &X509Certificate<'_>, host: &str) -> Result<(), rustls::
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     let candidate_ip = candidate_ip.split('%').next().unwrap_or(candidate_ip);
-    if let Ok(ip) = candidate_ip.parse::<IpAddr>() {
-        if ips.contains(&ip) {
-            return Ok(());
-        }
-        let text = if ips.is_empty() {
+    let ip = candidate_ip.parse::<IpAddr>().ok();
+    let matched = match ip {
+        // IP addresses only match IP SANs (RFC 6125, appendix B.2).
+        Some(ip) => ips.contains(&ip),
+        None => hostname_matches(&dns_names, host),
+    };
+    if matched {
+        return Ok(());
+    }
+    // Go's HostnameError.Error: the host as checked (an IP without brackets).
+    let checked = if ip.is_some() { candidate_ip } else { host };
+    let common_name = leaf
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok().map(str::to_string));
+    let legacy_common_name = !has_san
+        && common_name
+            .as_deref()
+            .is_some_and(|cn| hostname_matches(&[cn.to_string()], checked));
+    let text = if legacy_common_name {
+        "x509: certificate relies on legacy Common Name field, use SANs instead".to_string()
+    } else if let Some(ip) = ip {
+        if ips.is_empty() {
             format!(
                 "x509: cannot validate certificate for {ip} because it doesn't contain any IP SANs"
             )
@@ -472,23 +500,7 @@ fn check_hostname(leaf: &X509Certificate<'_>, host: &str) -> Result<(), rustls::
                 "x509: certificate is valid for {}, not {ip}",
                 list.join(", ")
             )
-        };
-        return Err(cert_error(Code::TlsNameMismatch, text));
-    }
-    if hostname_matches(&dns_names, host) {
-        return Ok(());
-    }
-    let common_name = leaf
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok().map(str::to_string));
-    let text = if !has_san
-        && common_name
-            .as_deref()
-            .is_some_and(|cn| hostname_matches(&[cn.to_string()], host))
-    {
-        "x509: certificate relies on legacy Common Name field, use SANs instead".to_string()
+        }
     } else if dns_names.len() >= 100 {
         format!(
             "x509: certificate is valid for {} names, but none matched {host}",

@@ -42,7 +42,14 @@ impl TestCa {
     /// it), e.g. `TestCa::with_subject("Zscaler Root CA", "Zscaler Inc.")` to model a
     /// TLS-inspection product's root.
     pub fn with_subject(common_name: &str, organization: &str) -> TestCa {
-        let params = ca_params(common_name, organization);
+        TestCa::root_with(common_name, organization, &LeafOptions::default())
+    }
+
+    /// A root CA like [`TestCa::with_subject`], with the validity period of
+    /// `options`: an expired root, for example (Go refuses it; webpki does not look).
+    pub fn root_with(common_name: &str, organization: &str, options: &LeafOptions) -> TestCa {
+        let mut params = ca_params(common_name, organization);
+        apply_validity(&mut params, options);
         let key = KeyPair::generate().expect("key generation");
         let cert = params.self_signed(&key).expect("self-signed CA");
         TestCa {
@@ -60,7 +67,14 @@ impl TestCa {
     /// [`Leaf::with_chain`] to add the intermediate (a client trusting only the root
     /// needs it).
     pub fn intermediate(&self, name: &str) -> TestCa {
-        let params = ca_params(name, &self.organization);
+        self.intermediate_with(name, &LeafOptions::default())
+    }
+
+    /// Like [`TestCa::intermediate`], with the validity period of `options` (the
+    /// other options do not apply to a CA): an expired intermediate, for example.
+    pub fn intermediate_with(&self, name: &str, options: &LeafOptions) -> TestCa {
+        let mut params = ca_params(name, &self.organization);
+        apply_validity(&mut params, options);
         let key = KeyPair::generate().expect("key generation");
         let cert = params
             .signed_by(&key, &self.issuer)
@@ -299,17 +313,8 @@ fn ca_params(common_name: &str, organization: &str) -> CertificateParams {
     params
 }
 
-/// A leaf signed by `issuer`, or self-signed without one.
-fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, KeyPair>>) -> Leaf {
-    let sans = if options.common_name_only {
-        Vec::new()
-    } else {
-        names.iter().map(|n| n.to_string()).collect::<Vec<_>>()
-    };
-    let mut params = CertificateParams::new(sans).expect("valid names");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
+/// Sets the validity period `options` asks for.
+fn apply_validity(params: &mut CertificateParams, options: &LeafOptions) {
     // Seconds since the epoch to rcgen's time type, without naming it.
     let epoch = rcgen::date_time_ymd(1970, 1, 1);
     let at = |t: SystemTime| match t.duration_since(UNIX_EPOCH) {
@@ -325,6 +330,20 @@ fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, K
     if let Some(t) = options.not_after {
         params.not_after = at(t);
     }
+}
+
+/// A leaf signed by `issuer`, or self-signed without one.
+fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, KeyPair>>) -> Leaf {
+    let sans = if options.common_name_only {
+        Vec::new()
+    } else {
+        names.iter().map(|n| n.to_string()).collect::<Vec<_>>()
+    };
+    let mut params = CertificateParams::new(sans).expect("valid names");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
+    apply_validity(&mut params, options);
     if options.is_ca {
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![

@@ -278,8 +278,8 @@ impl Probe for DnsCheck {
 struct ProxyUse {
     /// The proxy URL, redacted.
     shown: String,
-    /// The proxy's own host, which Go resolves locally.
-    host: String,
+    /// The proxy's own endpoint, which Go resolves and connects to itself.
+    endpoint: HostTarget,
 }
 
 impl DnsCheck {
@@ -295,13 +295,7 @@ impl DnsCheck {
             let proxy = self.proxy_for(&target);
             let proxy_host = proxy.as_ref().map(|p| HostTarget {
                 proxy_for: Some(target.host.clone()),
-                ..targets::from_text(&p.host).unwrap_or_else(|_| HostTarget {
-                    host: p.host.clone(),
-                    scheme: "http".to_string(),
-                    port: None,
-                    known_public: false,
-                    proxy_for: None,
-                })
+                ..p.endpoint.clone()
             });
             claimed.push((target, proxy));
             if let Some(proxy_host) = proxy_host
@@ -326,9 +320,21 @@ impl DnsCheck {
         };
         let url = gourl::parse(&format!("{}://{authority}/", target.scheme)).ok()?;
         let choice = self.proxies.proxy_for_url(&url).ok()??;
+        let proxy = &choice.url;
+        let port = match proxy.port() {
+            "" if proxy.scheme == "https" => 443,
+            "" => 80,
+            port => port.parse().ok()?,
+        };
         Some(ProxyUse {
-            shown: redact_url(&choice.url.to_string()),
-            host: choice.url.hostname().to_string(),
+            shown: redact_url(&proxy.to_string()),
+            endpoint: HostTarget {
+                host: proxy.hostname().to_string(),
+                scheme: proxy.scheme.clone(),
+                port: Some(port),
+                known_public: false,
+                proxy_for: None,
+            },
         })
     }
 
@@ -383,6 +389,8 @@ impl DnsCheck {
         let view = self.system.as_ref().filter(|_| answer.system);
         let mut body = DnsBody {
             host: target.host.clone(),
+            port: target.port,
+            scheme: target.scheme.clone(),
             resolver: answer.label.clone(),
             via_proxy: proxy.map(|p| p.shown.clone()),
             proxy_for: target.proxy_for.clone(),

@@ -329,6 +329,8 @@ pub struct DnsRecord {
     pub v: u32,
     pub ts: String,
     pub host: String,
+    pub port: Option<u16>,
+    pub scheme: String,
     pub resolver: String,
     pub server: Option<String>,
     pub transport: Option<String>,

@@ -9,6 +9,11 @@ use super::{Documented, RecordBody, untrusted};
 pub struct DnsBody {
     /// The host name asked for.
     pub host: String,
+    /// The port of the endpoint that named the host, when the input gave one (so that
+    /// gomod-tlscheck connects to the right port); the first one when several did.
+    pub port: Option<u16>,
+    /// The scheme Go uses for that endpoint: `https`, unless the input said `http`.
+    pub scheme: String,
     /// `system` (Go's own resolver on this machine's files) or the `--server` value.
     pub resolver: String,
     /// The address that answered (`ip:port`), or the hosts file that did.
@@ -45,6 +50,14 @@ pub struct DnsBody {
 impl Documented for DnsBody {
     const FIELDS: &'static [(&'static str, &'static str)] = &[
         ("host", "the host name asked for"),
+        (
+            "port",
+            "the port of the endpoint that named the host, when the input gave one (the first, when several did): gomod-tlscheck connects there",
+        ),
+        (
+            "scheme",
+            "the scheme Go uses for that endpoint: https, unless the input said http",
+        ),
         (
             "resolver",
             "\"system\" (Go's own resolver with this machine's resolv.conf, hosts and nsswitch files) or the --server value",

@@ -587,8 +587,14 @@ fn hosts_go_reaches_through_a_proxy_are_resolved_by_the_proxy() {
         ]
     );
     // The proxy's record says where gomod-tlscheck should connect: the proxy's port.
-    assert_eq!((records[1].port, records[1].scheme.as_str()), (Some(3128), "http"));
-    assert_eq!((records[0].port, records[0].scheme.as_str()), (None, "https"));
+    assert_eq!(
+        (records[1].port, records[1].scheme.as_str()),
+        (Some(3128), "http")
+    );
+    assert_eq!(
+        (records[0].port, records[0].scheme.as_str()),
+        (None, "https")
+    );
     // The local failure is told, but does not fail the record: Go never resolves it.
     let w = records[0].warning("dns_nxdomain");
     assert!(

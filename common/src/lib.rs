@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod direct;
+pub mod dirhash;
 pub mod discovery;
 pub mod goenv;
 pub mod goquote;
@@ -18,6 +19,7 @@ pub mod govcs;
 pub mod input;
 pub mod manpage;
 pub mod modfile;
+pub mod modzip;
 pub mod modpath;
 pub mod net;
 pub mod oserr;

@@ -1,0 +1,1 @@
+//! vectors/notes.json and tlog.json: signed notes, tree heads, tiles and proofs.

@@ -20,7 +20,7 @@ use gomod_common::record::route::{
 };
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, Lookup, SumdbUse};
-use gomod_common::{gourl, modfile, modpath, pattern, semver};
+use gomod_common::{gourl, modpath, pattern, semver};
 
 use crate::cli::Cli;
 
@@ -84,11 +84,10 @@ pub fn main(cli: Cli) -> ExitCode {
 /// The requirements of a go.mod file as input items, or a ready error record when the
 /// file does not parse. An unreadable file is fatal.
 fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
-    let data = std::fs::read(path).map_err(|e| gomod_common::oserr::read_file_error(path, &e))?;
     let name = path.display().to_string();
-    let file = match modfile::parse(&name, &data) {
-        Ok(file) => file,
-        Err(err) => {
+    match gomod_common::input::gomod_requirements(path)? {
+        Ok(items) => Ok(items),
+        Err(go_error) => {
             let body = RouteBody {
                 from: Some(FromInfo {
                     file: name.clone(),
@@ -100,39 +99,16 @@ fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
                 Code::GomodInvalid,
                 format!("{name} does not parse as the go command parses it"),
             )
-            .go_error(format!("go: errors parsing {name}:\n{err}"))
+            .go_error(go_error)
             .hint("fix the lines named in go_error; `go mod edit -fmt` shows the same errors");
-            return Ok(vec![InputItem::Ready(Box::new(Record::new(
+            Ok(vec![InputItem::Ready(Box::new(Record::new(
                 &body,
                 Some(error),
                 Vec::new(),
                 Duration::ZERO,
-            )))]);
+            )))])
         }
-    };
-    let origin = gomod_common::input::Origin::File(path.to_path_buf());
-    Ok(file
-        .effective_requirements()
-        .into_iter()
-        .map(|req| {
-            let mut value = serde_json::Map::new();
-            value.insert("module".into(), req.require.path.clone().into());
-            value.insert("version".into(), req.require.version.clone().into());
-            value.insert("from".into(), serde_json::json!({"file": name, "line": req.require.line}));
-            value.insert("excluded".into(), req.excluded.into());
-            if let Some(replace) = &req.replacement {
-                value.insert(
-                    "replaced_by".into(),
-                    serde_json::json!({"path": replace.new_path, "version": replace.new_version, "local": replace.is_local_dir()}),
-                );
-            }
-            InputItem::Record {
-                origin: origin.clone(),
-                line: req.require.line as u64,
-                value,
-            }
-        })
-        .collect())
+    }
 }
 
 struct Resolver {

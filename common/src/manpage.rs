@@ -6,6 +6,7 @@ use roff::{Roff, bold, roman};
 
 use crate::record::dns::DnsBody;
 use crate::record::env::EnvBody;
+use crate::record::fetch::FetchBody;
 use crate::record::route::RouteBody;
 use crate::record::tls::TlsBody;
 use crate::record::{Code, Documented, Layer};
@@ -219,6 +220,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         "tls",
         "written by gomod-tlscheck: one connection to one endpoint as Go's HTTPS client makes it.",
         TlsBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
+        "fetch",
+        "written by gomod-fetch: one module version fetched through the GOPROXY list as the go command fetches it.",
+        FetchBody::FIELDS,
     );
     record_type_section(
         &mut roff,

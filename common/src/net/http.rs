@@ -168,6 +168,54 @@ impl Response {
         }
     }
 
+    /// The next piece of the body, or None at its end. Fails when nothing arrives for
+    /// `idle` (a stalled server), not when the whole body takes long: large zips over
+    /// slow links must not be cut off.
+    pub async fn chunk(&mut self, idle: Duration) -> Result<Option<Bytes>, NetError> {
+        loop {
+            let frame = match tokio::time::timeout(idle, self.body.frame()).await {
+                Err(_) => {
+                    return Err(NetError::new(
+                        Code::HttpTimeout,
+                        format!(
+                            "read {}: no data for {}",
+                            self.quoted_url(),
+                            humantime::format_duration(idle)
+                        ),
+                    ));
+                }
+                Ok(None) => return Ok(None),
+                Ok(Some(Err(err))) => {
+                    return Err(NetError::new(
+                        Code::TcpReset,
+                        format!("read {}: {}", self.quoted_url(), hyper_error_text(&err)),
+                    ));
+                }
+                Ok(Some(Ok(frame))) => frame,
+            };
+            if let Ok(data) = frame.into_data()
+                && !data.is_empty()
+            {
+                return Ok(Some(data));
+            }
+        }
+    }
+
+    /// Up to `limit` bytes of the body (the rest is not read), for error details.
+    pub async fn prefix(&mut self, limit: usize, idle: Duration) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < limit {
+            match self.chunk(idle).await {
+                Ok(Some(data)) => {
+                    let take = data.len().min(limit - out.len());
+                    out.extend_from_slice(&data[..take]);
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
     /// The URL as Go's `url.Error` prints it: redacted and `%q`-quoted.
     fn quoted_url(&self) -> String {
         crate::goquote::quote(&redact_url(&self.url.to_string()))

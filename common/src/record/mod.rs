@@ -32,6 +32,7 @@ use serde::Serialize;
 
 pub mod dns;
 pub mod env;
+pub mod fetch;
 pub mod route;
 pub mod tls;
 

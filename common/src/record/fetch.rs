@@ -1,0 +1,188 @@
+//! The `fetch` record: one module version fetched through the GOPROXY list the way the
+//! go command fetches it, with every HTTP attempt.
+
+use serde::Serialize;
+
+use super::{Documented, RecordBody, untrusted};
+
+/// Body of the `fetch` record.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FetchBody {
+    /// The module path.
+    pub module: String,
+    /// The version fetched (the query's answer for a query).
+    pub version: Option<String>,
+    /// The query asked for when it was not a canonical version (`latest`, `v1.2`...).
+    pub query: Option<String>,
+    /// What was asked for: `list`, `info`, `mod`, `zip`.
+    pub what: Vec<String>,
+    /// The endpoint that served the last thing fetched (redacted), as Go writes it in
+    /// its GOPROXY list; `direct` for the version control repository.
+    pub source: Option<String>,
+    /// Every request made, in the order made.
+    pub attempts: Vec<Attempt>,
+    /// Every host a request went to, redirects included, sorted: what a firewall must
+    /// let through for this fetch.
+    pub hosts: Vec<String>,
+    /// The versions `@v/list` offered (for `--what list` and queries).
+    pub versions: Option<Vec<String>>,
+    /// The parsed `.info`.
+    pub info: Option<Info>,
+    /// The `h1:` hash of the `.mod` file, as the go.sum `/go.mod` line has it.
+    pub mod_h1: Option<String>,
+    /// The `h1:` hash of the module zip, as go.sum has it.
+    pub zip_h1: Option<String>,
+    /// Size of the zip in bytes.
+    pub zip_bytes: Option<u64>,
+    /// Number of files in the zip.
+    pub zip_files: Option<u64>,
+    /// The module cache directory the files were written to (`--cache`).
+    pub cached: Option<String>,
+    /// What a `direct` entry found out (go-get discovery and the repository probe).
+    pub direct: Option<DirectProbe>,
+}
+
+/// The parsed `.info` answer.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Info {
+    /// `Version`.
+    pub version: String,
+    /// `Time`, as the server sent it.
+    pub time: Option<String>,
+    /// `Origin.VCS`, `Origin.URL`, `Origin.Hash`, `Origin.Ref` when the proxy sent them.
+    pub origin: Option<serde_json::Value>,
+}
+
+/// One HTTP request (or the attempt to make one) and what came of it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Attempt {
+    /// What it was for: `list`, `latest`, `info`, `mod`, `zip`, `go-get`, `info/refs`,
+    /// `supported`, `probe`.
+    pub op: String,
+    /// The GOPROXY entry (redacted): a URL, `direct`, `noproxy` or `off`.
+    pub endpoint: String,
+    /// The URL requested (redacted); null when the entry makes no request.
+    pub url: Option<String>,
+    /// The final HTTP status.
+    pub status: Option<u16>,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Time taken, in milliseconds.
+    pub ms: u64,
+    /// The error code when it failed.
+    pub error: Option<String>,
+    /// Go's text for the failure.
+    pub message: Option<String>,
+    /// The URLs redirected to, in order (redacted).
+    pub redirects: Vec<String>,
+    /// The HTTP proxy the request went through (redacted).
+    pub via_proxy: Option<String>,
+    /// The netrc login sent with it (never the password).
+    pub netrc_login: Option<String>,
+    /// The start of an error body the server sent (at most 1 KiB, control characters
+    /// escaped).
+    pub body_excerpt: Option<String>,
+    /// 0 for the first try, then 1, 2... for `--retries`.
+    pub retry: u32,
+    /// Whether Go would go on to the next GOPROXY entry after this failure.
+    pub falls_through: Option<bool>,
+}
+
+/// What the go command would find in the repository behind a `direct` entry. No VCS
+/// tool is run: the repository is asked over git's smart HTTP protocol only.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DirectProbe {
+    /// `git`, `hg`, `mod`...
+    pub vcs: Option<String>,
+    /// The repository URL (redacted).
+    pub repo: Option<String>,
+    /// The import-path prefix the repository holds.
+    pub root: Option<String>,
+    /// `known_host` (Go's static table) or `go_get` (discovery).
+    pub via: Option<String>,
+    /// Whether the repository answered.
+    pub reachable: Option<bool>,
+    /// Whether it asked for credentials (401/403).
+    pub auth_required: Option<bool>,
+    /// The tag that holds the version (`v1.2.3` or `sub/dir/v1.2.3`), when it exists.
+    pub tag: Option<String>,
+    /// The commit of that tag (or of the version's commit for pseudo-versions).
+    pub commit: Option<String>,
+    /// How many refs the repository advertised.
+    pub refs: Option<u64>,
+    /// Plain words on what was not done.
+    pub note: String,
+}
+
+impl Documented for FetchBody {
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("module", "the module path"),
+        (
+            "version",
+            "the version fetched; for a query, the version it resolved to",
+        ),
+        (
+            "query",
+            "the query asked for when it was not a canonical version (latest, v1.2, <v2, a branch...)",
+        ),
+        ("what", "what was asked for: list, info, mod, zip"),
+        (
+            "source",
+            "the GOPROXY entry that served the last file (redacted), or direct",
+        ),
+        (
+            "attempts",
+            "every request in the order made: {op, endpoint, url, status, bytes, ms, error, message, redirects, via_proxy, netrc_login, body_excerpt, retry, falls_through}; falls_through says whether Go moves on to the next GOPROXY entry after that failure",
+        ),
+        (
+            "hosts",
+            "every host a request went to, redirects included: the egress a firewall must allow",
+        ),
+        (
+            "versions",
+            "the versions @v/list offered, sorted as Go sorts them (null when not listed)",
+        ),
+        (
+            "info",
+            "the .info answer: {version, time, origin}",
+        ),
+        ("mod_h1", "h1: hash of the .mod file (the go.sum /go.mod line)"),
+        ("zip_h1", "h1: hash of the module zip (the go.sum line)"),
+        ("zip_bytes", "size of the zip in bytes"),
+        ("zip_files", "number of files in the zip"),
+        (
+            "cached",
+            "the module cache directory written with --cache, or null",
+        ),
+        (
+            "direct",
+            "for direct entries: {vcs, repo, root, via, reachable, auth_required, tag, commit, refs, note}; no VCS tool is run and no zip is built from a repository",
+        ),
+    ];
+}
+
+impl RecordBody for FetchBody {
+    const TYPE: &'static str = "fetch";
+    fn text(&self) -> String {
+        let mut line = format!("fetch {}", untrusted(&self.module, 300));
+        match (&self.version, &self.query) {
+            (Some(v), Some(q)) => {
+                line.push_str(&format!("@{} -> {}", untrusted(q, 100), untrusted(v, 100)))
+            }
+            (Some(v), None) => line.push_str(&format!("@{}", untrusted(v, 100))),
+            (None, Some(q)) => line.push_str(&format!("@{}", untrusted(q, 100))),
+            (None, None) => {}
+        }
+        if let Some(source) = &self.source {
+            line.push_str(&format!(" from {}", untrusted(source, 200)));
+        }
+        if let Some(h) = &self.zip_h1 {
+            line.push_str(&format!(" zip {h}"));
+        }
+        if let Some(h) = &self.mod_h1 {
+            line.push_str(&format!(" mod {h}"));
+        }
+        line.push_str(&format!(" ({} requests)", self.attempts.len()));
+        line
+    }
+}

@@ -17,6 +17,7 @@
 
 pub mod dns;
 mod pki;
+pub mod sumdb;
 mod tls;
 
 pub use pki::{Leaf, LeafOptions, TestCa};

@@ -229,6 +229,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     );
     record_type_section(
         &mut roff,
+        "sum",
+        "written by gomod-sumverify: one module version's hashes from go.sum, from its content and from the checksum database, compared.",
+        crate::record::sum::SumBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
         "input_error",
         "written by every tool for an input line it cannot use.",
         INPUT_ERROR_FIELDS,

@@ -34,6 +34,7 @@ pub mod dns;
 pub mod env;
 pub mod fetch;
 pub mod route;
+pub mod sum;
 pub mod tls;
 
 /// The record schema version written in every record's `v` field.

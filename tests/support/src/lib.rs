@@ -16,6 +16,8 @@
 //!   are answered from the same handler.
 
 pub mod dns;
+pub mod goproxy;
+pub mod modzip;
 mod pki;
 pub mod sumdb;
 mod tls;
@@ -23,8 +25,10 @@ mod tls;
 pub use pki::{Leaf, LeafOptions, TestCa};
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -206,7 +210,14 @@ enum Mode {
         connect: ConnectMode,
         ca: Arc<TestCa>,
     },
+    /// Every connection handed to a server of the crate's own, for misbehaviour below
+    /// the level of a handler's [`Response`] (see [`goproxy`]).
+    Connection(ConnectionServer),
 }
+
+/// Serves one accepted connection from start to end.
+pub(crate) type ConnectionServer =
+    Arc<dyn Fn(tokio::net::TcpStream) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// What a [`ConnectProxy`] does with CONNECT requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,6 +300,16 @@ impl ConnectProxy {
 
 fn start(mode: Mode, handler: Handler, log: Log) -> Running {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    start_on(std_listener, mode, handler, log)
+}
+
+/// Like [`start`], on a listener the caller bound.
+fn start_on(
+    std_listener: std::net::TcpListener,
+    mode: Mode,
+    handler: Handler,
+    log: Log,
+) -> Running {
     std_listener.set_nonblocking(true).expect("nonblocking");
     let addr = std_listener.local_addr().expect("local addr");
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
@@ -345,6 +366,10 @@ async fn serve_connection(
             serve_http(tls, "https", &handler, &log).await
         }
         Mode::Raw(raw) => tls::serve(stream, raw, &log).await,
+        Mode::Connection(serve) => {
+            serve(stream).await;
+            Ok(())
+        }
         Mode::Proxy { connect, ca } => {
             let mut stream = stream;
             let Some(head) = read_head(&mut stream).await? else {

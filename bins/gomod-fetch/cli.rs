@@ -1,21 +1,121 @@
 //! Command-line interface of gomod-fetch.
 
+use std::path::PathBuf;
+
 use clap::Parser;
 use gomod_common::app::CommonArgs;
 
 /// Download modules the way the go command does: every hop shown, h1 hashes, a module cache Go accepts.
 ///
-/// For each module version: @v/list, .info, .mod and .zip through the GOPROXY list with Go's fall-through rules, every HTTP attempt recorded, h1 hashes computed while streaming, optionally written to a module cache Go accepts.
+/// For each module version: @v/list, .info, .mod and .zip through the GOPROXY list with
+/// Go's fall-through rules (after `,` only on 404/410, after `|` on any error; direct;
+/// off; the noproxy entry for GONOPROXY paths), every HTTP attempt recorded with its
+/// status, bytes, time, redirects and the server's error text. The .mod and .zip are
+/// hashed as go.sum hashes them (h1:) and the zip is checked as the go command checks
+/// it. Nothing is written anywhere unless --cache is given.
 ///
-/// NOT IMPLEMENTED YET: this build of gomod-fetch has only --help and --version; it
-/// probes nothing and exits with status 2 when asked to.
+/// Targets: MODULE@VERSION, MODULE@QUERY (latest, upgrade, a version prefix such as
+/// v1.2, <v2, >=v1.5.0, a branch or commit) or a bare MODULE (latest), -m go.mod
+/// (every requirement after replace and exclude), or records on standard input
+/// (gomod-resolve's route records: their endpoints are used; any record with module
+/// and version fields).
+///
+/// Direct entries do go-get discovery and then ask the repository for its refs over
+/// git's smart HTTP protocol (info/refs?service=git-upload-pack): reachable or not,
+/// credentials needed or not, and whether the version's tag exists. No git binary is
+/// run and no zip is built from a repository; the record says so.
+///
+/// Timeouts: the go command has no overall HTTP timeout and waits forever on a server
+/// that accepts a connection and never answers. gomod-fetch gives up on a request when
+/// the response headers have not arrived within --timeout (default 60s), or when a body
+/// stalls (no data at all) for --timeout; a large zip that keeps arriving is never cut
+/// off. Connections are limited by --connect-timeout (default 30s, Go's own dial limit).
 #[derive(Parser, Debug)]
 #[command(name = "gomod-fetch", version)]
 pub struct Cli {
-    /// What to probe.
-    #[arg(value_name = "MODULE@VERSION")]
+    /// Modules to fetch: MODULE@VERSION, MODULE@QUERY or MODULE.
+    #[arg(value_name = "MODULE[@VERSION]")]
     pub targets: Vec<String>,
+
+    /// Fetch every requirement of this go.mod file (after replace and exclude). May be
+    /// repeated.
+    #[arg(short = 'm', long = "modfile", value_name = "GO.MOD")]
+    pub modfiles: Vec<PathBuf>,
+
+    /// What to fetch, comma-separated: list, info, mod, zip. The default is what `go
+    /// mod download` fetches.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "info,mod,zip",
+        value_delimiter = ','
+    )]
+    pub what: Vec<What>,
+
+    /// Retry a request this many times after a transient failure (timeout, reset,
+    /// refused, 429, 5xx), with exponential backoff and jitter, honouring Retry-After.
+    /// The go command never retries, so the default is 0.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+
+    /// Write what was fetched into a module cache at DIR, in the go command's layout
+    /// (DIR/cache/download/...), atomically. Afterwards `GOMODCACHE=DIR GOPROXY=off go
+    /// mod download` and `GOPROXY=file://DIR/cache/download go build` work offline.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+
+    /// Fetch the version from every endpoint of the route, not only the first that
+    /// answers, and write one record per endpoint with its hashes: a proxy serving a
+    /// different zip shows up (feed the records to gomod-sumverify).
+    #[arg(long)]
+    pub every_endpoint: bool,
+
+    /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
+    /// a module that cannot exist, case-escaped paths, @latest and the checksum
+    /// database endpoint /sumdb/<name>/supported. May be repeated.
+    #[arg(long, value_name = "URL")]
+    pub check_proxy: Vec<String>,
+
+    /// Show progress on standard error (default: only when it is a terminal).
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub progress: Progress,
 
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// One thing to fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum What {
+    /// `@v/list`: the versions the proxy knows.
+    List,
+    /// `@v/VERSION.info`.
+    Info,
+    /// `@v/VERSION.mod`.
+    Mod,
+    /// `@v/VERSION.zip`.
+    Zip,
+}
+
+impl What {
+    /// The name used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            What::List => "list",
+            What::Info => "info",
+            What::Mod => "mod",
+            What::Zip => "zip",
+        }
+    }
+}
+
+/// When to show progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Progress {
+    /// When standard error is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }

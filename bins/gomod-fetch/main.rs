@@ -1,16 +1,20 @@
-//! gomod-fetch: download modules the way the go command does: every hop shown, h1 hashes, a module cache Go accepts.
+//! gomod-fetch: download modules the way the go command does, every hop shown.
 
+mod cache;
+mod checkproxy;
 mod cli;
+mod direct;
+mod http;
+mod progress;
+mod proxy;
+mod query;
+mod run;
+mod zipcheck;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use gomod_common::app;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    if let Some(what) = cli.common.generate {
-        return app::generate::<cli::Cli>(what);
-    }
-    app::not_implemented("gomod-fetch", "GOPROXY protocol")
+    run::main(cli::Cli::parse())
 }

@@ -6,6 +6,8 @@
 mod discovery;
 mod dns_interop;
 mod dnscheck;
+mod fetch;
+mod fetch_interop;
 mod docs;
 mod interop;
 mod io;

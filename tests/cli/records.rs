@@ -38,6 +38,7 @@ pub enum Record {
     Route(Box<RouteRecord>),
     Dns(Box<DnsRecord>),
     Tls(Box<TlsRecord>),
+    Fetch(Box<FetchRecord>),
     InputError(InputErrorRecord),
     Summary(SummaryRecord),
 }
@@ -56,6 +57,7 @@ impl Record {
             "route" => Record::Route(Box::new(decode(value, line))),
             "dns" => Record::Dns(Box::new(decode(value, line))),
             "tls" => Record::Tls(Box::new(decode(value, line))),
+            "fetch" => Record::Fetch(Box::new(decode(value, line))),
             "input_error" => Record::InputError(decode(value, line)),
             "summary" => Record::Summary(decode(value, line)),
             other => panic!("unknown record type {other}: {line}"),
@@ -69,6 +71,14 @@ impl Record {
         }
     }
 
+    pub fn fetch(self) -> FetchRecord {
+        match self {
+            Record::Fetch(r) => *r,
+            other => panic!("expected a fetch record, got {other:?}"),
+        }
+    }
+
+    /// The record as a dns record.
     pub fn dns(self) -> DnsRecord {
         match self {
             Record::Dns(r) => *r,
@@ -505,4 +515,102 @@ pub struct TlsInterception {
     pub issuer: String,
     pub issuer_sha256: Option<String>,
     pub product: Option<String>,
+}
+
+/// A `fetch` record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub module: String,
+    pub version: Option<String>,
+    pub query: Option<String>,
+    pub what: Vec<String>,
+    pub source: Option<String>,
+    pub attempts: Vec<FetchAttempt>,
+    pub hosts: Vec<String>,
+    pub versions: Option<Vec<String>>,
+    pub info: Option<FetchInfo>,
+    pub mod_h1: Option<String>,
+    pub zip_h1: Option<String>,
+    pub zip_bytes: Option<u64>,
+    pub zip_files: Option<u64>,
+    pub cached: Option<String>,
+    pub direct: Option<DirectProbe>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl FetchRecord {
+    /// The error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The error's go_error, which must be present.
+    pub fn go_error(&self) -> &str {
+        self.error
+            .as_ref()
+            .and_then(|e| e.go_error.as_deref())
+            .expect("go_error")
+    }
+
+    /// `op url` of every attempt, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.attempts
+            .iter()
+            .map(|a| format!("{} {}", a.op, a.url.as_deref().unwrap_or("-")))
+            .collect()
+    }
+}
+
+/// One attempt of a `fetch` record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchAttempt {
+    pub op: String,
+    pub endpoint: String,
+    pub url: Option<String>,
+    pub status: Option<u16>,
+    pub bytes: u64,
+    pub ms: u64,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub redirects: Vec<String>,
+    pub via_proxy: Option<String>,
+    pub netrc_login: Option<String>,
+    pub body_excerpt: Option<String>,
+    pub retry: u32,
+    pub falls_through: Option<bool>,
+}
+
+/// The `.info` of a `fetch` record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchInfo {
+    pub version: String,
+    pub time: Option<String>,
+    pub origin: Option<serde_json::Value>,
+}
+
+/// What a `direct` entry found.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectProbe {
+    pub vcs: Option<String>,
+    pub repo: Option<String>,
+    pub root: Option<String>,
+    pub via: Option<String>,
+    pub reachable: Option<bool>,
+    pub auth_required: Option<bool>,
+    pub tag: Option<String>,
+    pub commit: Option<String>,
+    pub refs: Option<u64>,
+    pub note: String,
 }

@@ -3,7 +3,6 @@
 use crate::Sandbox;
 
 const NOT_YET: &[(&str, &str)] = &[
-    ("gomod-fetch", "GOPROXY protocol"),
     ("gomod-sumverify", "checksum"),
 ];
 

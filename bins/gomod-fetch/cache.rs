@@ -1,0 +1,84 @@
+//! Writing a module download cache in the go command's layout
+//! (`$GOMODCACHE/cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash}`
+//! and the `list` file Go keeps next to them), so that `GOMODCACHE=DIR GOPROXY=off go mod
+//! download` and `GOPROXY=file://DIR/cache/download` both work afterwards.
+//!
+//! Every file is written to a temporary name in the same directory and renamed into
+//! place, so a killed run leaves no partial file under a name Go reads. The zip is
+//! renamed before its `.ziphash`, as Go orders them: a zip without a ziphash is one Go
+//! downloads again, never one it trusts.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use gomod_common::{modpath, semver};
+
+/// The `@v` directory of a module in the cache at `root`.
+pub fn version_dir(root: &Path, module: &str) -> Result<PathBuf, String> {
+    let escaped = modpath::escape_path(module).map_err(|e| e.to_string())?;
+    Ok(root.join("cache").join("download").join(escaped).join("@v"))
+}
+
+/// The path of one file of a version: `ext` is `info`, `mod`, `zip` or `ziphash`.
+pub fn file_path(root: &Path, module: &str, version: &str, ext: &str) -> Result<PathBuf, String> {
+    let escaped = modpath::escape_version(version).map_err(|e| e.to_string())?;
+    Ok(version_dir(root, module)?.join(format!("{escaped}.{ext}")))
+}
+
+/// A temporary file in `dir` for content that will be renamed to a final name there.
+pub fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    std::fs::create_dir_all(dir)?;
+    tempfile::Builder::new()
+        .prefix(".gomod-fetch-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
+/// Writes `data` to `path` atomically.
+pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = temp_in(dir)?;
+    tmp.write_all(data)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Moves a finished temporary zip into place, then writes its `.ziphash`.
+pub fn install_zip(
+    tmp: tempfile::NamedTempFile,
+    root: &Path,
+    module: &str,
+    version: &str,
+    h1: &str,
+) -> std::io::Result<()> {
+    let zip = file_path(root, module, version, "zip").map_err(std::io::Error::other)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(&zip).map_err(|e| e.error)?;
+    let ziphash = file_path(root, module, version, "ziphash").map_err(std::io::Error::other)?;
+    write_atomic(&ziphash, h1.as_bytes())
+}
+
+/// Rewrites `list` from the `.mod` files present, as Go's `rewriteVersionList` does
+/// after writing a `.mod`: the versions sorted by semver, one per line.
+pub fn rewrite_list(root: &Path, module: &str) -> std::io::Result<()> {
+    let dir = version_dir(root, module).map_err(std::io::Error::other)?;
+    let mut versions = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if let Some(escaped) = name.strip_suffix(".mod")
+            && let Ok(v) = modpath::unescape_version(escaped)
+            && semver::is_valid(&v)
+        {
+            versions.push(v);
+        }
+    }
+    semver::sort(&mut versions);
+    let mut text = String::new();
+    for v in versions {
+        text.push_str(&v);
+        text.push('\n');
+    }
+    write_atomic(&dir.join("list"), text.as_bytes())
+}

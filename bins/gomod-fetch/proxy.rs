@@ -1,0 +1,348 @@
+//! The module proxy protocol as the go command's `proxyRepo` speaks it: `@v/list`,
+//! `@latest` (with its fall-back to the list), `.info`, `.mod` and `.zip`.
+
+use gomod_common::record::Code;
+use gomod_common::record::fetch::Info;
+use gomod_common::route::ProxyRepo;
+use gomod_common::{modpath, semver};
+
+use crate::http::{Fetcher, Log, OpError, Sink};
+
+/// Go's limit on a module zip (`codehost.MaxZipFile`).
+pub const MAX_ZIP_BYTES: u64 = 500 << 20;
+/// Our limit on `.info`, `@latest` and `@v/list` answers: Go has none, but a JSON
+/// object or a version list this large is not a proxy answer.
+const MAX_SMALL_BODY: usize = 16 << 20;
+/// Our limit on a `.mod` file: the limit Go applies to go.mod inside a zip.
+const MAX_MOD_BYTES: usize = 16 << 20;
+
+/// One module at one proxy base URL.
+pub struct Repo<'a> {
+    /// The shared client.
+    pub fetcher: &'a Fetcher,
+    /// The target's attempt log.
+    pub log: &'a Log,
+    /// The GOPROXY entry as Go writes it (for records).
+    pub endpoint: &'a str,
+    /// The base URL.
+    pub base: &'a str,
+    /// The module path.
+    pub path: &'a str,
+}
+
+/// The result of `.info` or `@latest`.
+#[derive(Clone, Debug)]
+pub struct RevInfo {
+    /// The version named.
+    pub version: String,
+    /// The parsed answer, for the record.
+    pub info: Info,
+    /// The raw body, for the cache.
+    pub raw: Vec<u8>,
+}
+
+impl Repo<'_> {
+    fn url(&self, suffix: &str) -> Result<gomod_common::gourl::Url, OpError> {
+        ProxyRepo::new(self.base, self.path)
+            .map(|repo| repo.url(suffix))
+            .map_err(|e| OpError::new(Code::GoproxyInvalid, e.to_string()))
+    }
+
+    async fn small(&self, op: &str, suffix: &str) -> Result<Vec<u8>, (OpError, usize)> {
+        let url = self.url(suffix).map_err(|e| (e, usize::MAX))?;
+        let limit_text = format!("{op} answer larger than {} MiB", MAX_SMALL_BODY >> 20);
+        self.fetcher
+            .get(
+                self.log,
+                op,
+                self.endpoint,
+                &url,
+                Sink::Memory(MAX_SMALL_BODY, &limit_text),
+            )
+            .await
+            .map(|got| got.body)
+    }
+
+    /// `@v/list`: every line as sent (the caller filters as Go does).
+    pub async fn list_lines(&self) -> Result<Vec<String>, (OpError, usize)> {
+        let body = self.small("list", "@v/list").await?;
+        Ok(String::from_utf8_lossy(&body)
+            .split('\n')
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// `.info` for a version or query. For a canonical version valid for the path,
+    /// the answer must name it (`proxy returned info for version ...`).
+    pub async fn stat(&self, rev: &str) -> Result<RevInfo, (OpError, usize)> {
+        let escaped = modpath::escape_version(rev).map_err(|e| {
+            (
+                OpError::new(Code::VersionInvalid, e.to_string()),
+                usize::MAX,
+            )
+        })?;
+        let body = self.small("info", &format!("@v/{escaped}.info")).await?;
+        let index = self.log.len().saturating_sub(1);
+        let info = parse_info(self.base, &body).map_err(|e| (e, index))?;
+        if semver::is_valid(rev)
+            && modpath::canonical_version(rev) == rev
+            && modpath::check(self.path, rev).is_ok()
+            && info.version != rev
+        {
+            return Err((
+                OpError::new(
+                    Code::HttpInvalidResponse,
+                    format!(
+                        "proxy returned info for version {} instead of requested version",
+                        info.version
+                    ),
+                ),
+                index,
+            ));
+        }
+        Ok(info)
+    }
+
+    /// `@latest`, falling back to the newest entry of `@v/list` when the proxy does
+    /// not know `@latest` (Go's `proxyRepo.Latest`).
+    pub async fn latest(&self) -> Result<RevInfo, (OpError, usize)> {
+        match self.small("latest", "@latest").await {
+            Ok(body) => {
+                let index = self.log.len().saturating_sub(1);
+                parse_info(self.base, &body).map_err(|e| (e, index))
+            }
+            Err((err, _)) if err.not_found => {
+                let lines = self.list_lines().await?;
+                match latest_from_list(&lines) {
+                    Some(v) => self.stat(&v).await,
+                    None => Err((
+                        OpError::not_found(Code::HttpNotFound, "no commits"),
+                        self.log.len().saturating_sub(1),
+                    )),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `.mod`.
+    pub async fn go_mod(&self, version: &str) -> Result<Vec<u8>, (OpError, usize)> {
+        let escaped = modpath::escape_version(version).map_err(|e| {
+            (
+                OpError::new(Code::VersionInvalid, e.to_string()),
+                usize::MAX,
+            )
+        })?;
+        let url = self
+            .url(&format!("@v/{escaped}.mod"))
+            .map_err(|e| (e, usize::MAX))?;
+        let text = format!(".mod file larger than {} MiB", MAX_MOD_BYTES >> 20);
+        self.fetcher
+            .get(
+                self.log,
+                "mod",
+                self.endpoint,
+                &url,
+                Sink::Memory(MAX_MOD_BYTES, &text),
+            )
+            .await
+            .map(|got| got.body)
+    }
+
+    /// `.zip` into `file`; returns the size.
+    pub async fn zip(
+        &self,
+        version: &str,
+        file: &mut std::fs::File,
+    ) -> Result<u64, (OpError, usize)> {
+        let escaped = modpath::escape_version(version).map_err(|e| {
+            (
+                OpError::new(Code::VersionInvalid, e.to_string()),
+                usize::MAX,
+            )
+        })?;
+        let url = self
+            .url(&format!("@v/{escaped}.zip"))
+            .map_err(|e| (e, usize::MAX))?;
+        self.fetcher
+            .get(
+                self.log,
+                "zip",
+                self.endpoint,
+                &url,
+                Sink::File(file, MAX_ZIP_BYTES, "downloaded zip file too large"),
+            )
+            .await
+            .map(|got| got.bytes)
+    }
+}
+
+/// Go's `Versions` filter: valid semver, with the prefix, not a pseudo-version;
+/// sorted.
+pub fn versions_from_list(lines: &[String], prefix: &str) -> Vec<String> {
+    let mut list: Vec<String> = lines
+        .iter()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|v| semver::is_valid(v) && v.starts_with(prefix) && !modpath::is_pseudo_version(v))
+        .map(str::to_string)
+        .collect();
+    semver::sort(&mut list);
+    list.dedup();
+    list
+}
+
+/// Go's `latestFromList`: the line with the newest time (its second field, or the
+/// time inside a pseudo-version); tagged versions without a time are skipped.
+fn latest_from_list(lines: &[String]) -> Option<String> {
+    let mut best: Option<(String, String)> = None;
+    for line in lines {
+        let mut fields = line.split_whitespace();
+        let Some(v) = fields.next() else { continue };
+        if !semver::is_valid(v) {
+            continue;
+        }
+        let time = match fields.next() {
+            Some(t) if is_rfc3339ish(t) => normalize_time(t),
+            _ => match modpath::pseudo_version_time(v) {
+                Ok(t) if modpath::is_pseudo_version(v) => t,
+                _ => continue,
+            },
+        };
+        let newer = match &best {
+            None => true,
+            Some((bt, bv)) => {
+                time > *bt || (time == *bt && semver::compare(v, bv) == std::cmp::Ordering::Greater)
+            }
+        };
+        if newer {
+            best = Some((time, v.to_string()));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+fn is_rfc3339ish(t: &str) -> bool {
+    t.len() >= 20 && t.as_bytes()[4] == b'-' && t.as_bytes()[10] == b'T'
+}
+
+/// `2006-01-02T15:04:05Z` → `20060102150405`, the form pseudo-versions carry, so that
+/// both compare as strings.
+fn normalize_time(t: &str) -> String {
+    t.chars().filter(char::is_ascii_digit).take(14).collect()
+}
+
+/// Decodes a `.info` or `@latest` body as Go's `json.Unmarshal` into `RevInfo`.
+pub fn parse_info(base: &str, body: &[u8]) -> Result<RevInfo, OpError> {
+    let invalid = |why: String| {
+        OpError::new(
+            Code::HttpInvalidResponse,
+            format!(
+                "invalid response from proxy {}: {why}",
+                gomod_common::goquote::quote(&gomod_common::record::redact_url(base))
+            ),
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        match first {
+            Some(&c) if !b"{[\"-0123456789tfn".contains(&c) => invalid(format!(
+                "invalid character {} looking for beginning of value",
+                go_char_quote(c)
+            )),
+            None => invalid("unexpected end of JSON input".to_string()),
+            _ => invalid(e.to_string()),
+        }
+    })?;
+    let object = value.as_object();
+    let field = |name: &str| {
+        object.and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+    };
+    let version = match field("Version") {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(invalid(
+                "json: cannot unmarshal into Go struct field RevInfo.Version of type string"
+                    .to_string(),
+            ));
+        }
+    };
+    let time = field("Time").and_then(|v| v.as_str()).map(str::to_string);
+    let origin = field("Origin").filter(|v| v.is_object()).cloned();
+    Ok(RevInfo {
+        version: version.clone(),
+        info: Info {
+            version,
+            time,
+            origin,
+        },
+        raw: body.to_vec(),
+    })
+}
+
+/// A byte as Go's `quoteChar` shows it in JSON syntax errors.
+fn go_char_quote(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        c if c.is_ascii_graphic() || c == b' ' => format!("'{}'", c as char),
+        c => format!("{:?}", format!("\\x{c:02x}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_filter_matches_go() {
+        let lines: Vec<String> = [
+            "v1.10.0",
+            "v1.1.0 2020-01-01T00:00:00Z",
+            "junk",
+            "v1.1.1-0.20200101000000-abcdefabcdef",
+            "",
+            "v1.2.0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(versions_from_list(&lines, "v1.1"), ["v1.1.0", "v1.10.0"]);
+        assert_eq!(
+            versions_from_list(&lines, ""),
+            ["v1.1.0", "v1.2.0", "v1.10.0"]
+        );
+    }
+
+    #[test]
+    fn latest_from_list_prefers_newest_time() {
+        let lines: Vec<String> = [
+            "v1.2.0",
+            "v1.1.0 2021-01-01T00:00:00Z",
+            "v0.0.0-20220101000000-abcdefabcdef",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            latest_from_list(&lines).as_deref(),
+            Some("v0.0.0-20220101000000-abcdefabcdef")
+        );
+        assert_eq!(latest_from_list(&["v1.0.0".to_string()]), None);
+    }
+
+    #[test]
+    fn info_errors_are_worded_as_go() {
+        let err = parse_info("http://127.0.0.1:1/proxy", b"<html>").unwrap_err();
+        assert_eq!(
+            err.go_text,
+            "invalid response from proxy \"http://127.0.0.1:1/proxy\": invalid character '<' looking for beginning of value"
+        );
+        let info = parse_info("http://x", br#"{"version":"v1.0.0","Extra":1}"#).unwrap();
+        assert_eq!(info.version, "v1.0.0");
+    }
+}

@@ -1,0 +1,207 @@
+//! Version queries as the go command answers them from a version list
+//! (`modload.newQueryMatcher`, `filterVersions` and the choice in `queryProxy`).
+
+use std::cmp::Ordering;
+
+use gomod_common::{modpath, semver};
+
+/// How a query is answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// Ask the server for this exact revision (`.info`): a full version, branch,
+    /// tag or commit.
+    Stat(String),
+    /// Pick from `@v/list` with a matcher.
+    List(Matcher),
+}
+
+/// Go's `queryMatcher`, without `current` (there is no main module here).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matcher {
+    /// The query as given.
+    pub query: String,
+    /// The `@v/list` prefix filter.
+    pub prefix: String,
+    filter: Filter,
+    /// Prefer the lowest matching version (`>=`, `>`).
+    pub prefer_lower: bool,
+    /// Ask `@latest` when nothing in the list matches.
+    pub may_use_latest: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Filter {
+    None,
+    Compare(String, Vec<Ordering>),
+}
+
+/// Parses a query; errors are Go's texts.
+pub fn plan(query: &str, path: &str) -> Result<Plan, String> {
+    let bad = |v: &str| Err(format!("invalid semantic version {v:?} in range {query:?}"));
+    let ambiguous = |v: &str| {
+        Err(format!(
+            "ambiguous semantic version {v:?} in range {query:?}"
+        ))
+    };
+    let mut m = Matcher {
+        query: query.to_string(),
+        prefix: String::new(),
+        filter: Filter::None,
+        prefer_lower: false,
+        may_use_latest: false,
+    };
+    let cmp = |v: &str, ords: &[Ordering]| Filter::Compare(v.to_string(), ords.to_vec());
+    use Ordering::{Equal, Greater, Less};
+    if query == "latest" || query == "upgrade" {
+        m.may_use_latest = true;
+    } else if query == "patch" {
+        return Err(format!(
+            "can't query version \"patch\" of module {path}: no existing version is required"
+        ));
+    } else if let Some(v) = query.strip_prefix("<=") {
+        if !semver::is_valid(v) {
+            return bad(v);
+        }
+        if is_prefix(v) {
+            return ambiguous(v);
+        }
+        m.filter = cmp(v, &[Less, Equal]);
+    } else if let Some(v) = query.strip_prefix('<') {
+        if !semver::is_valid(v) {
+            return bad(v);
+        }
+        m.filter = cmp(v, &[Less]);
+    } else if let Some(v) = query.strip_prefix(">=") {
+        if !semver::is_valid(v) {
+            return bad(v);
+        }
+        m.filter = cmp(v, &[Greater, Equal]);
+        m.prefer_lower = true;
+    } else if let Some(v) = query.strip_prefix('>') {
+        if !semver::is_valid(v) {
+            return bad(v);
+        }
+        if is_prefix(v) {
+            return ambiguous(v);
+        }
+        m.filter = cmp(v, &[Greater]);
+        m.prefer_lower = true;
+    } else if semver::is_valid(query) {
+        if is_prefix(query) {
+            m.prefix = format!("{query}.");
+            m.filter = cmp(query, &[Greater, Equal]);
+        } else {
+            return Ok(Plan::Stat(query.to_string()));
+        }
+    } else {
+        return Ok(Plan::Stat(query.to_string()));
+    }
+    Ok(Plan::List(m))
+}
+
+/// `v1` or `v1.2`: a version that names a range (`gover.ModIsPrefix`).
+fn is_prefix(v: &str) -> bool {
+    semver::is_valid(v) && v.matches('.').count() < 2 && !v.contains(['-', '+'])
+}
+
+impl Matcher {
+    fn allows(&self, v: &str) -> bool {
+        if !v.starts_with(&self.prefix) {
+            return false;
+        }
+        match &self.filter {
+            Filter::None => true,
+            Filter::Compare(bound, ords) => ords.contains(&semver::compare(v, bound)),
+        }
+    }
+
+    /// The version Go picks from a sorted `@v/list` (already filtered by
+    /// [`crate::proxy::versions_from_list`]): the highest release, else the highest
+    /// pre-release (the lowest of each with `>=`/`>`). None: ask `@latest` if
+    /// [`Matcher::may_use_latest`], else [`Matcher::no_match`].
+    ///
+    /// Go also drops `+incompatible` versions above a compatible version that has a
+    /// go.mod file; that needs the go.mod of each candidate and is not done here.
+    pub fn choose(&self, versions: &[String]) -> Option<String> {
+        let (pre, rel): (Vec<&String>, Vec<&String>) = versions
+            .iter()
+            .filter(|v| self.allows(v))
+            .partition(|v| !semver::prerelease(v).is_empty());
+        let pick = |list: &[&String]| {
+            if self.prefer_lower {
+                list.first().map(|v| v.to_string())
+            } else {
+                list.last().map(|v| v.to_string())
+            }
+        };
+        pick(&rel).or_else(|| pick(&pre))
+    }
+
+    /// Whether `@latest`'s answer is acceptable.
+    pub fn allows_latest(&self, v: &str) -> bool {
+        self.allows(v)
+    }
+
+    /// Go's `NoMatchingVersionError`.
+    pub fn no_match(&self) -> String {
+        format!("no matching versions for query {:?}", self.query)
+    }
+}
+
+/// Whether `v` is a canonical version for which `.info`, `.mod` and `.zip` can be
+/// asked directly.
+pub fn is_canonical(v: &str) -> bool {
+    semver::is_valid(v) && modpath::canonical_version(v) == v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(vs: &[&str]) -> Vec<String> {
+        vs.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn pick(query: &str, vs: &[&str]) -> Option<String> {
+        match plan(query, "example.com/m").unwrap() {
+            Plan::List(m) => m.choose(&list(vs)),
+            Plan::Stat(s) => Some(format!("stat {s}")),
+        }
+    }
+
+    #[test]
+    fn queries_pick_as_go() {
+        let vs = [
+            "v1.0.0",
+            "v1.2.0-pre",
+            "v1.2.0",
+            "v1.2.5",
+            "v1.10.0",
+            "v2.0.0-rc.1",
+        ];
+        assert_eq!(pick("latest", &vs).as_deref(), Some("v1.10.0"));
+        assert_eq!(pick("v1.2", &vs).as_deref(), Some("v1.2.5"));
+        assert_eq!(pick("<v1.2.0", &vs).as_deref(), Some("v1.0.0"));
+        assert_eq!(pick(">=v1.2.0", &vs).as_deref(), Some("v1.2.0"));
+        assert_eq!(pick(">v1.2.0", &vs).as_deref(), Some("v1.2.5"));
+        assert_eq!(
+            pick("latest", &["v2.0.0-rc.1"]).as_deref(),
+            Some("v2.0.0-rc.1")
+        );
+        assert_eq!(pick("v1.2.3", &vs).as_deref(), Some("stat v1.2.3"));
+        assert_eq!(pick("master", &vs).as_deref(), Some("stat master"));
+        assert_eq!(pick("v3", &vs), None);
+    }
+
+    #[test]
+    fn bad_ranges_are_refused_with_go_text() {
+        assert_eq!(
+            plan("<=v1.2", "m").unwrap_err(),
+            "ambiguous semantic version \"v1.2\" in range \"<=v1.2\""
+        );
+        assert_eq!(
+            plan("<foo", "m").unwrap_err(),
+            "invalid semantic version \"foo\" in range \"<foo\""
+        );
+    }
+}

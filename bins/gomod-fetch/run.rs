@@ -1,0 +1,858 @@
+//! The gomod-fetch probe: for each module, resolve the version (a query goes through
+//! `@v/list`, `@latest` and `.info` as Go answers it), then fetch `.info`, `.mod` and
+//! `.zip` — each through its own walk of the GOPROXY list, as Go's `TryProxies` walks
+//! it once per operation — and hash, check and optionally cache what came back.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
+use gomod_common::goenv::GoConfig;
+use gomod_common::input::{InputItem, Inputs};
+use gomod_common::net::http::{HttpClient, HttpSettings};
+use gomod_common::record::fetch::FetchBody;
+use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
+use gomod_common::route::{self, EntrySpec, ErrorRanking, Lookup, PlannedEntry, ProxyEntry};
+use gomod_common::{dirhash, modpath};
+use tokio::sync::OnceCell;
+
+use crate::cli::{Cli, What};
+use crate::direct::{self, Found};
+use crate::http::{Fetcher, Log, OpError, hosts_of};
+use crate::proxy::{self, Repo, RevInfo};
+use crate::query::{self, Plan};
+use crate::{cache, progress, zipcheck};
+
+const TOOL: &str = "gomod-fetch";
+
+/// Runs the tool.
+pub fn main(cli: Cli) -> ExitCode {
+    if let Some(what) = cli.common.generate {
+        return app::generate::<Cli>(what);
+    }
+    let cfg = Arc::new(GoConfig::from_process());
+    let fetcher = Arc::new(Fetcher {
+        client: HttpClient::new(HttpSettings::from_config(&cfg, cli.common.connect_timeout)),
+        timeout: cli.common.timeout,
+        retries: cli.retries,
+    });
+    if !cli.check_proxy.is_empty() {
+        return crate::checkproxy::main(&cli, fetcher);
+    }
+    let mut inputs = match Inputs::new(&cli.targets, &cli.common.files, !cli.modfiles.is_empty()) {
+        Ok(inputs) => inputs,
+        Err(err) => {
+            return app::fatal(
+                TOOL,
+                &err.to_string(),
+                Some("check the file name given with -f"),
+            );
+        }
+    };
+    for modfile in &cli.modfiles {
+        match gomod_common::input::gomod_requirements(modfile) {
+            Ok(Ok(items)) => items.into_iter().for_each(|item| inputs.push_leading(item)),
+            Ok(Err(go_error)) => {
+                let body = FetchBody::default();
+                let error = ErrorInfo::new(
+                    Code::GomodInvalid,
+                    format!(
+                        "{} does not parse as the go command parses it",
+                        modfile.display()
+                    ),
+                )
+                .go_error(go_error)
+                .hint("fix the lines named in go_error; `go mod edit -fmt` shows the same errors");
+                let record = Record::new(&body, Some(error), Vec::new(), Duration::ZERO);
+                inputs.push_leading(InputItem::Ready(Box::new(record)));
+            }
+            Err(message) => {
+                return app::fatal(
+                    TOOL,
+                    &message,
+                    Some("give the path of a readable go.mod file with -m"),
+                );
+            }
+        }
+    }
+    if inputs.is_empty() {
+        return app::fatal(
+            TOOL,
+            "nothing to fetch",
+            Some(
+                "give modules (gomod-fetch golang.org/x/net@v0.30.0), -m go.mod, or records on standard input",
+            ),
+        );
+    }
+    if let Some(dir) = &cli.cache
+        && let Err(err) = std::fs::create_dir_all(dir)
+    {
+        return app::fatal(
+            TOOL,
+            &gomod_common::oserr::path_error("mkdir", dir, &err),
+            Some("give a directory that can be created and written with --cache"),
+        );
+    }
+    let mut what = cli.what.clone();
+    what.dedup();
+    let probe = Arc::new(FetchProbe {
+        cfg,
+        fetcher,
+        what,
+        cache: cli.cache.clone(),
+        every_endpoint: cli.every_endpoint,
+        progress: progress::Progress::new(cli.progress),
+    });
+    app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
+}
+
+struct FetchProbe {
+    cfg: Arc<GoConfig>,
+    fetcher: Arc<Fetcher>,
+    what: Vec<What>,
+    cache: Option<PathBuf>,
+    every_endpoint: bool,
+    progress: progress::Progress,
+}
+
+impl Probe for FetchProbe {
+    fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
+        Box::pin(async move {
+            let Some(target) = Target::from_item(&item) else {
+                return Vec::new();
+            };
+            self.progress.start(&target.module);
+            let records = self.fetch(target).await;
+            self.progress.finish();
+            records
+        })
+    }
+}
+
+/// One module to fetch.
+struct Target {
+    module: String,
+    version: Option<String>,
+    /// Endpoints from a route record, when one was given.
+    endpoints: Option<Vec<ProxyEntry>>,
+    /// A local-directory replacement: nothing to fetch.
+    local_replacement: Option<String>,
+    excluded: bool,
+}
+
+impl Target {
+    fn from_item(item: &InputItem) -> Option<Target> {
+        match item {
+            InputItem::Target { text, .. } => {
+                let (module, version) = match text.split_once('@') {
+                    Some((m, v)) => (m.to_string(), Some(v.to_string())),
+                    None => (text.clone(), None),
+                };
+                Some(Target {
+                    module,
+                    version,
+                    endpoints: None,
+                    local_replacement: None,
+                    excluded: false,
+                })
+            }
+            InputItem::Record { value, .. } => {
+                // Records of other kinds (dns, tls...) carry nothing to fetch.
+                let kind = value.get("type").and_then(|t| t.as_str());
+                if matches!(kind, Some(k) if k != "route" && k != "fetch" && k != "sum") {
+                    return None;
+                }
+                let mut module = value.get("module")?.as_str()?.to_string();
+                let mut version = ["version", "query"]
+                    .iter()
+                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+                let mut local_replacement = None;
+                if let Some(r) = value.get("replaced_by") {
+                    let path = r.get("path").and_then(|p| p.as_str()).unwrap_or("");
+                    if r.get("local").and_then(|l| l.as_bool()).unwrap_or(false) {
+                        local_replacement = Some(path.to_string());
+                    } else if !path.is_empty() {
+                        // The go command fetches the replacement, not the original.
+                        module = path.to_string();
+                        version = r
+                            .get("version")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string);
+                    }
+                }
+                let endpoints = value
+                    .get("endpoints")
+                    .and_then(|e| e.as_array())
+                    .and_then(|list| list.iter().map(endpoint_from_json).collect());
+                Some(Target {
+                    module,
+                    version,
+                    endpoints,
+                    local_replacement,
+                    excluded: value
+                        .get("excluded")
+                        .and_then(|v| v.as_bool())
+                        .unwrap_or(false),
+                })
+            }
+            InputItem::Ready(_) | InputItem::Invalid { .. } => None,
+        }
+    }
+}
+
+/// A route record's endpoint as a GOPROXY entry; None when it cannot be used (a
+/// redacted password cannot be sent), and then the route is computed again.
+fn endpoint_from_json(value: &serde_json::Value) -> Option<ProxyEntry> {
+    let kind = value.get("kind")?.as_str()?;
+    let spec = match kind {
+        "proxy" => {
+            let url = value.get("url")?.as_str()?;
+            if url.contains("***") {
+                return None;
+            }
+            EntrySpec::Url(url.to_string())
+        }
+        "direct" => EntrySpec::Direct,
+        "off" => EntrySpec::Off,
+        "noproxy" => EntrySpec::Noproxy,
+        _ => return None,
+    };
+    Some(ProxyEntry {
+        spec,
+        fall_back_on_error: value.get("fallback").and_then(|f| f.as_str()) == Some("any_error"),
+    })
+}
+
+/// Per-target state shared by the walks.
+struct Ctx<'a> {
+    module: &'a str,
+    entries: &'a [PlannedEntry],
+    log: Log,
+    direct: OnceCell<Result<Found, OpError>>,
+}
+
+/// How one entry is reached for one operation.
+enum Access<'a> {
+    /// A module proxy (or a `mod` server found by discovery).
+    Proxy(Repo<'a>),
+    /// A repository behind `direct`.
+    Vcs(&'a Found),
+}
+
+/// One operation of the go command, done at each entry until one succeeds.
+enum Op<'a> {
+    /// `.info` for a version or revision.
+    Stat(&'a str),
+    /// A version query answered from `@v/list` (and `@latest`).
+    Query(&'a query::Matcher),
+    /// `@v/list`.
+    List,
+    /// `.mod`.
+    Mod(&'a str),
+    /// `.zip`, into a temporary file in this directory.
+    Zip(&'a str, &'a std::path::Path),
+}
+
+/// What an operation produced.
+enum Out {
+    /// `.info` (or the query's answer).
+    Info(RevInfo),
+    /// The version list.
+    Versions(Vec<String>),
+    /// The `.mod` file.
+    Mod(Vec<u8>),
+    /// The checked zip.
+    Zip(zipcheck::Zip),
+    /// A `direct` entry that would need the VCS tool to produce the file.
+    NotBuilt,
+}
+
+impl FetchProbe {
+    async fn fetch(&self, target: Target) -> Vec<Record> {
+        let elapsed = Elapsed::start();
+        let mut body = FetchBody {
+            module: target.module.clone(),
+            what: self.what.iter().map(|w| w.as_str().to_string()).collect(),
+            ..FetchBody::default()
+        };
+        let asked = target
+            .version
+            .clone()
+            .unwrap_or_else(|| "latest".to_string());
+        if query::is_canonical(&asked) {
+            body.version = Some(asked.clone());
+        } else {
+            body.query = Some(asked.clone());
+        }
+        let go_prefix = format!("go: {}@{}: ", target.module, asked);
+        let done = |body: FetchBody, error: Option<ErrorInfo>, warnings: Vec<Warning>| {
+            vec![Record::new(&body, error, warnings, elapsed.get())]
+        };
+        if let Some(path) = &target.local_replacement {
+            let w = Warning::new(
+                Code::LocalReplacement,
+                format!(
+                    "replaced by the local directory {path}: the go command fetches nothing for it"
+                ),
+                None,
+            );
+            return done(body, None, vec![w]);
+        }
+        if target.excluded {
+            let w = Warning::new(
+                Code::Excluded,
+                "excluded by the go.mod file: the go command does not fetch it".to_string(),
+                None,
+            );
+            return done(body, None, vec![w]);
+        }
+        if let Err(err) = modpath::check_path(&target.module) {
+            let e = ErrorInfo::new(Code::ModulePathInvalid, err.to_string())
+                .go_error(format!("go: {}", err))
+                .hint("check the module path: Go's rules are in `go help module-path`... see gomod-resolve for the details");
+            return done(body, Some(e), Vec::new());
+        }
+        let entries = match self.plan(&target) {
+            Ok(entries) => entries,
+            Err(err) => {
+                let e = ErrorInfo::new(err.code, err.go_text.clone())
+                    .go_error(format!("{go_prefix}{}", err.go_text))
+                    .hint("fix GOPROXY: `gomod-resolve --env` shows its value and where it comes from");
+                return done(body, Some(e), Vec::new());
+            }
+        };
+        let ctx = Ctx {
+            module: &target.module,
+            entries: &entries,
+            log: Log::default(),
+            direct: OnceCell::new(),
+        };
+        if self.every_endpoint && query::is_canonical(&asked) {
+            return self.every_endpoint(&ctx, body, &asked, elapsed).await;
+        }
+        let mut warnings = Vec::new();
+        let outcome = self.fetch_all(&ctx, &mut body, &asked, &mut warnings).await;
+        body.attempts = ctx.log.take();
+        body.hosts = hosts_of(&body.attempts);
+        body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
+        let error = outcome.err().map(|(err, wrap)| {
+            let go_text = format!("go: {wrap}{}", err.go_text);
+            let mut e = ErrorInfo::new(err.code, first_line(&err.go_text))
+                .go_error(go_text)
+                .hint(hint_for(err.code, &target.module));
+            if let Some(d) = err.detail {
+                e = e.detail(d);
+            }
+            e
+        });
+        done(body, error, warnings)
+    }
+
+    /// The GOPROXY list for the target: a route record's endpoints, else Go's
+    /// configuration.
+    fn plan(&self, target: &Target) -> Result<Vec<PlannedEntry>, route::ConfigError> {
+        let gonoproxy = self.cfg.get("GONOPROXY");
+        match &target.endpoints {
+            Some(list) if !list.is_empty() => {
+                let last = list.len() - 1;
+                Ok(list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, entry)| PlannedEntry {
+                        lookup: route::lookup(&entry.spec, &target.module, gonoproxy),
+                        entry: entry.clone(),
+                        is_last: i == last,
+                    })
+                    .collect())
+            }
+            _ => route::plan(self.cfg.get("GOPROXY"), gonoproxy, &target.module),
+        }
+    }
+
+    /// Resolves the version and fetches what was asked; the error carries its Go
+    /// wrapping (`<module>@<version>: `).
+    async fn fetch_all(
+        &self,
+        ctx: &Ctx<'_>,
+        body: &mut FetchBody,
+        asked: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), (OpError, String)> {
+        let module = ctx.module;
+        let mut resolved: Option<RevInfo> = None;
+        let version = if query::is_canonical(asked) {
+            asked.to_string()
+        } else {
+            let wrap = format!("{module}@{asked}: ");
+            let plan = query::plan(asked, module)
+                .map_err(|text| (OpError::new(Code::VersionInvalid, text), wrap.clone()))?;
+            let op = match &plan {
+                Plan::Stat(rev) => Op::Stat(rev),
+                Plan::List(matcher) => Op::Query(matcher),
+            };
+            let (out, source) = self.walk(ctx, &op).await.map_err(|mut e| {
+                if matches!(plan, Plan::Stat(_)) {
+                    e.go_text = format!("invalid version: {}", e.go_text);
+                }
+                (e, wrap.clone())
+            })?;
+            match out {
+                Out::Info(info) => {
+                    body.source = Some(source);
+                    body.info = Some(info.info.clone());
+                    let v = info.version.clone();
+                    resolved = Some(info);
+                    v
+                }
+                _ => return Ok(()),
+            }
+        };
+        body.version = Some(version.clone());
+        if let Err(err) = modpath::check(module, &version) {
+            return Err((
+                OpError::new(Code::VersionInvalid, err.to_string()),
+                String::new(),
+            ));
+        }
+        let wrap = format!("{module}@{version}: ");
+        let want = |w: What| self.what.contains(&w);
+        let zip_dir = match &self.cache {
+            Some(root) => cache::version_dir(root, module)
+                .map_err(|e| (OpError::new(Code::ModulePathInvalid, e), wrap.clone()))?,
+            None => std::env::temp_dir(),
+        };
+        let list = self.step(
+            ctx,
+            want(What::List),
+            Op::List,
+            format!("module {module}: "),
+        );
+        let info = self.step(
+            ctx,
+            want(What::Info) && resolved.is_none(),
+            Op::Stat(&version),
+            wrap.clone(),
+        );
+        let go_mod = self.step(ctx, want(What::Mod), Op::Mod(&version), wrap.clone());
+        let zip = self.step(
+            ctx,
+            want(What::Zip),
+            Op::Zip(&version, &zip_dir),
+            wrap.clone(),
+        );
+        // Go fetches these one after the other; they do not depend on each other, so
+        // they go out together.
+        let (list, info, go_mod, zip) = tokio::join!(list, info, go_mod, zip);
+        let mut first_error = None;
+        let mut keep = |r: Result<(), (OpError, String)>| {
+            if let Err(e) = r
+                && first_error.is_none()
+            {
+                first_error = Some(e);
+            }
+        };
+        let mut not_built = false;
+        match info {
+            Ok(Some((Out::Info(info), source))) => {
+                body.info = Some(info.info.clone());
+                body.source = Some(source);
+                resolved = Some(info);
+            }
+            Ok(Some((Out::NotBuilt, _))) => not_built = true,
+            Ok(_) => {}
+            Err(e) => keep(Err(e)),
+        }
+        match list {
+            Ok(Some((Out::Versions(versions), _))) => body.versions = Some(versions),
+            Ok(_) => {}
+            Err(e) => keep(Err(e)),
+        }
+        let mut mod_bytes = None;
+        match go_mod {
+            Ok(Some((Out::Mod(data), source))) => {
+                body.mod_h1 = Some(dirhash::hash_go_mod(&data));
+                body.source = Some(source);
+                mod_bytes = Some(data);
+            }
+            Ok(Some((Out::NotBuilt, _))) => not_built = true,
+            Ok(_) => {}
+            Err(e) => keep(Err(e)),
+        }
+        let mut zip_file = None;
+        match zip {
+            Ok(Some((Out::Zip(z), source))) => {
+                body.zip_h1 = Some(z.h1.clone());
+                body.zip_bytes = Some(z.bytes);
+                body.zip_files = Some(z.files);
+                body.source = Some(source);
+                zip_file = Some(z);
+            }
+            Ok(Some((Out::NotBuilt, _))) => not_built = true,
+            Ok(_) => {}
+            Err(e) => keep(Err(e)),
+        }
+        if not_built {
+            body.source = Some("direct".to_string());
+            warnings.push(Warning::new(
+                Code::NotImplemented,
+                "the module is only available from its repository: the go command would build the .mod and .zip with the VCS tool, which gomod-fetch does not run",
+                Some("the direct record says whether the repository answered and has the version's tag".to_string()),
+            ));
+        }
+        if let Some(root) = &self.cache {
+            let written = self.write_cache(
+                root,
+                module,
+                &version,
+                resolved.as_ref(),
+                mod_bytes.as_deref(),
+                zip_file,
+            );
+            match written {
+                Ok(dir) => body.cached = Some(dir),
+                Err(text) => keep(Err((
+                    OpError::new(Code::FileUnreadable, text),
+                    String::new(),
+                ))),
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// One operation through the list, when wanted; errors carry Go's wrapping.
+    async fn step(
+        &self,
+        ctx: &Ctx<'_>,
+        wanted: bool,
+        op: Op<'_>,
+        wrap: String,
+    ) -> Result<Option<(Out, String)>, (OpError, String)> {
+        if !wanted {
+            return Ok(None);
+        }
+        self.walk(ctx, &op).await.map(Some).map_err(|e| (e, wrap))
+    }
+
+    /// One operation at one entry.
+    async fn run_op(
+        &self,
+        ctx: &Ctx<'_>,
+        op: &Op<'_>,
+        access: Access<'_>,
+    ) -> Result<Out, (OpError, usize)> {
+        let last = || ctx.log.len().saturating_sub(1);
+        let no_match =
+            |m: &query::Matcher| Err((OpError::new(Code::VersionInvalid, m.no_match()), last()));
+        match (op, access) {
+            (Op::Stat(rev), Access::Proxy(repo)) => repo.stat(rev).await.map(Out::Info),
+            (Op::Stat(rev), Access::Vcs(found)) => vcs_stat(found, rev, ctx).map(Out::Info),
+            (Op::Query(matcher), Access::Proxy(repo)) => {
+                let lines = repo.list_lines().await?;
+                let versions = proxy::versions_from_list(&lines, &matcher.prefix);
+                match matcher.choose(&versions) {
+                    Some(v) => repo.stat(&v).await.map(Out::Info),
+                    None if matcher.may_use_latest => {
+                        let latest = repo.latest().await?;
+                        if matcher.allows_latest(&latest.version) {
+                            Ok(Out::Info(latest))
+                        } else {
+                            no_match(matcher)
+                        }
+                    }
+                    None => no_match(matcher),
+                }
+            }
+            (Op::Query(matcher), Access::Vcs(found)) => {
+                let versions = vcs_versions(found, &matcher.prefix);
+                match matcher.choose(&versions) {
+                    Some(v) => vcs_stat(found, &v, ctx).map(Out::Info),
+                    None => no_match(matcher),
+                }
+            }
+            (Op::List, Access::Proxy(repo)) => repo
+                .list_lines()
+                .await
+                .map(|lines| Out::Versions(proxy::versions_from_list(&lines, ""))),
+            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(vcs_versions(found, ""))),
+            (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
+            (Op::Zip(version, dir), Access::Proxy(repo)) => {
+                let mut tmp = cache::temp_in(dir).map_err(|e| {
+                    (
+                        OpError::new(
+                            Code::InternalError,
+                            format!("creating a temporary file in {}: {e}", dir.display()),
+                        ),
+                        usize::MAX,
+                    )
+                })?;
+                let bytes = repo.zip(version, tmp.as_file_mut()).await?;
+                let index = last();
+                zipcheck::check(tmp, ctx.module.to_string(), version.to_string(), bytes)
+                    .await
+                    .map(Out::Zip)
+                    .map_err(|e| (e, index))
+            }
+            (Op::Mod(version) | Op::Zip(version, _), Access::Vcs(found)) => {
+                vcs_stat(found, version, ctx).map(|_| Out::NotBuilt)
+            }
+        }
+    }
+
+    fn write_cache(
+        &self,
+        root: &std::path::Path,
+        module: &str,
+        version: &str,
+        info: Option<&RevInfo>,
+        go_mod: Option<&[u8]>,
+        zip: Option<zipcheck::Zip>,
+    ) -> Result<String, String> {
+        let path = |ext: &str| cache::file_path(root, module, version, ext);
+        let io =
+            |e: std::io::Error| format!("writing the module cache under {}: {e}", root.display());
+        if let Some(info) = info {
+            cache::write_atomic(&path("info")?, &info.raw).map_err(io)?;
+        }
+        if let Some(data) = go_mod {
+            cache::write_atomic(&path("mod")?, data).map_err(io)?;
+            cache::rewrite_list(root, module).map_err(io)?;
+        }
+        if let Some(zip) = zip {
+            cache::install_zip(zip.file, root, module, version, &zip.h1).map_err(io)?;
+        }
+        Ok(cache::version_dir(root, module)?.display().to_string())
+    }
+
+    /// Go's `TryProxies` for one operation: each entry in order until one succeeds;
+    /// after a failure, on to the next only after `|` or a "not found" error; the
+    /// error reported is chosen by Go's ranking.
+    async fn walk(&self, ctx: &Ctx<'_>, op: &Op<'_>) -> Result<(Out, String), OpError> {
+        let mut ranking = ErrorRanking::new();
+        for planned in ctx.entries {
+            let label = redact_url(planned.entry.spec.as_str());
+            let result = match &planned.lookup {
+                Lookup::NotFound(text) => {
+                    let index = ctx.log.push(gomod_common::record::fetch::Attempt {
+                        op: "skip".to_string(),
+                        endpoint: label.clone(),
+                        error: Some(Code::GoproxyOff.as_str().to_string()),
+                        message: Some(text.to_string()),
+                        ..Default::default()
+                    });
+                    Err((OpError::not_found(Code::GoproxyOff, *text), index))
+                }
+                Lookup::Proxy(base) => {
+                    let repo = Repo {
+                        fetcher: &self.fetcher,
+                        log: &ctx.log,
+                        endpoint: &label,
+                        base,
+                        path: ctx.module,
+                    };
+                    self.run_op(ctx, op, Access::Proxy(repo)).await
+                }
+                Lookup::Direct => {
+                    let found = ctx
+                        .direct
+                        .get_or_init(|| {
+                            direct::find(&self.fetcher, &ctx.log, &self.cfg, ctx.module)
+                        })
+                        .await;
+                    match found {
+                        Err(err) => Err((err.clone(), ctx.log.len().saturating_sub(1))),
+                        Ok(Found::ModServer(base)) => {
+                            let repo = Repo {
+                                fetcher: &self.fetcher,
+                                log: &ctx.log,
+                                endpoint: "direct",
+                                base,
+                                path: ctx.module,
+                            };
+                            self.run_op(ctx, op, Access::Proxy(repo)).await
+                        }
+                        Ok(found) => self.run_op(ctx, op, Access::Vcs(found)).await,
+                    }
+                }
+            };
+            match result {
+                Ok(value) => return Ok((value, label)),
+                Err((err, index)) => {
+                    let is_use_proxy =
+                        matches!(planned.lookup, Lookup::NotFound(t) if t == route::ERR_USE_PROXY);
+                    let not_found = err.not_found;
+                    let go_on = ranking.failed(&planned.entry, err, not_found, is_use_proxy);
+                    if index != usize::MAX {
+                        ctx.log.set_falls_through(index, go_on && !planned.is_last);
+                    }
+                    if !go_on {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(ranking
+            .into_error()
+            .unwrap_or_else(|| OpError::new(Code::GoproxyEmpty, route::EMPTY_GOPROXY)))
+    }
+
+    /// `--every-endpoint`: the version from each entry on its own, one record each.
+    async fn every_endpoint(
+        &self,
+        ctx: &Ctx<'_>,
+        template: FetchBody,
+        version: &str,
+        elapsed: Elapsed,
+    ) -> Vec<Record> {
+        let mut records = Vec::new();
+        for (i, planned) in ctx.entries.iter().enumerate() {
+            if matches!(planned.lookup, Lookup::NotFound(_)) {
+                continue;
+            }
+            let single = [PlannedEntry {
+                is_last: true,
+                ..planned.clone()
+            }];
+            let sub = Ctx {
+                module: ctx.module,
+                entries: &single,
+                log: Log::default(),
+                direct: OnceCell::new(),
+            };
+            let mut body = template.clone();
+            body.source = Some(redact_url(planned.entry.spec.as_str()));
+            let mut warnings = Vec::new();
+            let outcome = self
+                .fetch_all(&sub, &mut body, version, &mut warnings)
+                .await;
+            body.source = Some(redact_url(planned.entry.spec.as_str()));
+            body.attempts = sub.log.take();
+            body.hosts = hosts_of(&body.attempts);
+            body.direct = direct_record(sub.direct.get(), body.version.as_deref());
+            let error = outcome.err().map(|(err, wrap)| {
+                ErrorInfo::new(err.code, first_line(&err.go_text))
+                    .go_error(format!("go: {wrap}{}", err.go_text))
+                    .hint(format!("endpoint {} of the GOPROXY list failed; the others are in their own records", i + 1))
+            });
+            records.push(Record::new(&body, error, warnings, elapsed.get()));
+        }
+        records
+    }
+}
+
+/// A version from a repository's tags, as `.info` would answer it (without the
+/// commit time, which only the repository's objects hold).
+fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpError, usize)> {
+    let index = ctx.log.len().saturating_sub(1);
+    let Found::Repo {
+        tags,
+        tag_prefix,
+        failure,
+        probe,
+    } = found
+    else {
+        return Err((OpError::new(Code::InternalError, "not a repository"), index));
+    };
+    if let Some(err) = failure {
+        return Err((err.clone(), index));
+    }
+    if probe.reachable.is_none() {
+        // Not probed (not git over http): nothing to say about the version.
+        return Ok(rev_info(version, None));
+    }
+    if modpath::is_pseudo_version(version) {
+        let rev = modpath::pseudo_version_rev(version).unwrap_or_default();
+        let commit = tags
+            .iter()
+            .find(|(_, c)| c.starts_with(&rev))
+            .map(|(_, c)| c.clone());
+        return Ok(rev_info(version, commit));
+    }
+    let tag = format!("{tag_prefix}{}", version.trim_end_matches("+incompatible"));
+    match tags.iter().find(|(t, _)| *t == tag) {
+        Some((_, commit)) => Ok(rev_info(version, Some(commit.clone()))),
+        None => Err((
+            OpError::not_found(Code::VcsRepoInvalid, format!("unknown revision {tag}")),
+            index,
+        )),
+    }
+}
+
+fn rev_info(version: &str, commit: Option<String>) -> RevInfo {
+    let origin = commit.map(|c| serde_json::json!({"VCS": "git", "Hash": c}));
+    RevInfo {
+        version: version.to_string(),
+        info: gomod_common::record::fetch::Info {
+            version: version.to_string(),
+            time: None,
+            origin,
+        },
+        raw: serde_json::to_vec(&serde_json::json!({"Version": version})).unwrap_or_default(),
+    }
+}
+
+/// The `direct` part of a record: what the repository probe found, with the
+/// version's tag and commit when it has them.
+fn direct_record(
+    found: Option<&Result<Found, OpError>>,
+    version: Option<&str>,
+) -> Option<gomod_common::record::fetch::DirectProbe> {
+    let Some(Ok(Found::Repo {
+        probe,
+        tags,
+        tag_prefix,
+        ..
+    })) = found
+    else {
+        return None;
+    };
+    let mut probe = (**probe).clone();
+    if let Some(version) = version.filter(|v| !modpath::is_pseudo_version(v)) {
+        let tag = format!("{tag_prefix}{}", version.trim_end_matches("+incompatible"));
+        if let Some((_, commit)) = tags.iter().find(|(t, _)| *t == tag) {
+            probe.tag = Some(tag);
+            probe.commit = Some(commit.clone());
+        }
+    }
+    Some(probe)
+}
+
+/// The module's versions among a repository's tags.
+fn vcs_versions(found: &Found, prefix: &str) -> Vec<String> {
+    let Found::Repo {
+        tags, tag_prefix, ..
+    } = found
+    else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = tags
+        .iter()
+        .filter_map(|(t, _)| t.strip_prefix(tag_prefix.as_str()))
+        .filter(|v| query::is_canonical(v))
+        .map(str::to_string)
+        .collect();
+    proxy::versions_from_list(&lines, prefix)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_string()
+}
+
+fn hint_for(code: Code, module: &str) -> String {
+    match code {
+        Code::HttpNotFound | Code::HttpGone => format!(
+            "no GOPROXY entry has {module} at that version: check the path and version, or, for a private module, set GOPRIVATE so that it is fetched directly"
+        ),
+        Code::HttpUnauthorized | Code::HttpForbidden => "the server wants credentials: add the host to ~/.netrc (or GOAUTH), or set GOPRIVATE if this module should not go through the proxy".to_string(),
+        Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
+        Code::HttpTimeout => "the server did not answer in time: raise --timeout, or look at it with gomod-tlscheck".to_string(),
+        Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
+        c if c.layer() == gomod_common::record::Layer::Dns => "the name does not resolve: run gomod-dnscheck on the host".to_string(),
+        c if matches!(c.layer(), gomod_common::record::Layer::Tls | gomod_common::record::Layer::Tcp | gomod_common::record::Layer::Proxy) => "the connection failed: run gomod-tlscheck on the endpoint to see why".to_string(),
+        _ => "see go_error for the go command's own words".to_string(),
+    }
+}

@@ -1,0 +1,47 @@
+//! The downloaded zip, checked as the go command checks it (the `module@version/`
+//! prefix, x/mod/zip's rules, size limits) and hashed (h1:), on the blocking pool so
+//! that both cores inflate while the network side goes on.
+
+use gomod_common::modzip;
+use gomod_common::record::Code;
+
+use crate::http::OpError;
+
+/// A checked and hashed zip, still in its temporary file.
+pub struct Zip {
+    /// The temporary file holding it.
+    pub file: tempfile::NamedTempFile,
+    /// Its `h1:` hash.
+    pub h1: String,
+    /// Its size.
+    pub bytes: u64,
+    /// How many files it holds.
+    pub files: u64,
+}
+
+/// Checks and hashes the zip in `file`.
+pub async fn check(
+    file: tempfile::NamedTempFile,
+    module: String,
+    version: String,
+    bytes: u64,
+) -> Result<Zip, OpError> {
+    let outcome = tokio::task::spawn_blocking(move || {
+        let result = modzip::check_and_hash_zip(file.path(), &module, &version);
+        (file, result)
+    })
+    .await;
+    match outcome {
+        Ok((file, Ok(summary))) => Ok(Zip {
+            file,
+            h1: summary.h1.unwrap_or_default(),
+            bytes,
+            files: summary.files.len() as u64,
+        }),
+        Ok((_, Err(err))) => Err(OpError::new(Code::ZipInvalid, err.to_string())),
+        Err(err) => Err(OpError::new(
+            Code::InternalError,
+            format!("hashing the zip failed: {err}"),
+        )),
+    }
+}

@@ -642,3 +642,132 @@ fn proxy_with_m() -> GoProxy {
         &[("go.mod", b"module example.com/m\n")],
     )
 }
+
+/// scenarios.json's `go mod download example.com/m@v1.0.0` cases against a plain-http
+/// proxy (or none): the mock proxy plays the scenario's server (the body Go printed
+/// as its `server response`), and the error must be the one Go printed, word for word,
+/// and every request Go made must be among ours, in Go's order per operation. (The
+/// three downloads go out together here, so when `.info` fails there are also `.mod`
+/// and `.zip` attempts Go would not have made.)
+#[test]
+fn download_scenarios_match_go() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/vectors/scenarios.json");
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut ran = Vec::new();
+    for case in &cases {
+        let id = case["id"].as_str().unwrap();
+        let args: Vec<&str> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let env = case["env"].as_object().unwrap();
+        let Some(goproxy) = env.get("GOPROXY").and_then(|g| g.as_str()) else {
+            continue;
+        };
+        // Checksum-database failures are gomod-sumverify's business.
+        let plain_env = env
+            .keys()
+            .all(|k| matches!(k.as_str(), "GOPROXY" | "GOSUMDB"))
+            && env.get("GOSUMDB").and_then(|v| v.as_str()) == Some("off");
+        let mode = case["proxy"].as_str().unwrap_or("");
+        let known_mode = [
+            "",
+            "ok",
+            "404",
+            "410",
+            "500",
+            "403",
+            "401",
+            "badjson",
+            "wrongversion",
+        ];
+        if args != ["mod", "download", "example.com/m@v1.0.0"]
+            || !plain_env
+            || !known_mode.contains(&mode)
+            || goproxy.contains("direct")
+            || goproxy.contains("TLS")
+            || goproxy.contains("HANG")
+            || goproxy.contains("$TMP")
+            || goproxy.contains(".invalid")
+            || goproxy.contains("ftp:")
+            // An https client talking to a plain server: Go's server answers the
+            // ClientHello with a 400, the mock waits for a request head (tlscheck's
+            // tests cover this answer).
+            || goproxy.contains("https://PLAIN")
+            || !(goproxy.contains("PLAIN") || goproxy.contains("127.0.0.1") || goproxy == "off")
+        {
+            continue;
+        }
+        let go = &case["results"]["go1.27.3"];
+        let stderr = go["stderr"].as_str().unwrap();
+        let detail = stderr
+            .split_once("\tserver response: ")
+            .map(|(_, d)| d.trim_end().to_string());
+        let info_path = "example.com/m/@v/v1.0.0.info";
+        let mock = match mode {
+            "ok" | "" => proxy_with_m(),
+            "badjson" => proxy_with_m().fault(info_path, Fault::Body(b"<html>".to_vec())),
+            "wrongversion" => {
+                proxy_with_m().fault(info_path, Fault::Body(br#"{"Version":"v1.0.1"}"#.to_vec()))
+            }
+            status => {
+                let status: u16 = status.parse().unwrap();
+                let fault = match &detail {
+                    Some(d) => Fault::StatusBody(status, format!("{d}\n")),
+                    None => Fault::Reply {
+                        status,
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                    },
+                };
+                GoProxy::new().fault("example.com/m/*", fault)
+            }
+        };
+        let server = mock.base_path("/proxy").start();
+        let plain = server.host_port();
+        let port = plain.rsplit(':').next().unwrap().to_string();
+        let list = goproxy.replace("PLAIN", &plain);
+        let s = sandbox(&list);
+        let r = one(&s, &["example.com/m@v1.0.0"]);
+        let go_ok = go["exitCode"] == 0;
+        assert_eq!(r.ok, go_ok, "{id}: {r:#?}");
+        if !go_ok {
+            let ours = format!("{}\n", r.go_error()).replace(&port, "PLAIN");
+            assert_eq!(ours, stderr, "{id}");
+        }
+        // Go's requests, as the mock logs them, in Go's order within each operation.
+        let ours: Vec<String> = server
+            .lines()
+            .into_iter()
+            .map(|l| l.replace(&port, "PLAIN"))
+            .collect();
+        let theirs: Vec<String> = go["requests"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|l| l.as_str().unwrap().split(" [").next().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for request in &theirs {
+            assert!(
+                ours.contains(request),
+                "{id}: Go made {request}; we made {ours:?}"
+            );
+        }
+        if go_ok {
+            let mut a = ours.clone();
+            let mut b = theirs.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{id}");
+        }
+        ran.push(id.to_string());
+    }
+    eprintln!("scenarios compared with Go: {ran:?}");
+    assert!(ran.len() >= 10, "only {ran:?} ran");
+}

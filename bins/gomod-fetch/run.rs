@@ -776,7 +776,10 @@ fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpE
     match tags.iter().find(|(t, _)| *t == tag) {
         Some((_, commit)) => Ok(rev_info(version, Some(commit.clone()))),
         None => Err((
-            OpError::not_found(Code::VcsRepoInvalid, format!("unknown revision {tag}")),
+            OpError::not_found(
+                Code::VcsRepoInvalid,
+                format!("invalid version: unknown revision {tag}"),
+            ),
             index,
         )),
     }

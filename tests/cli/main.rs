@@ -7,6 +7,7 @@ mod discovery;
 mod dns_interop;
 mod dnscheck;
 mod fetch;
+mod fetch_direct;
 mod fetch_interop;
 mod docs;
 mod interop;

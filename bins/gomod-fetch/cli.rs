@@ -25,6 +25,17 @@ use gomod_common::app::CommonArgs;
 /// credentials needed or not, and whether the version's tag exists. No git binary is
 /// run and no zip is built from a repository; the record says so.
 ///
+/// Order: the go command asks for .info, then .mod, then .zip, one after the other;
+/// gomod-fetch sends the three at once (each still walks the GOPROXY list as Go walks
+/// it). The error reported is the one Go would report; when .info fails, the record
+/// also holds the .mod and .zip attempts Go would not have made.
+///
+/// Hashes: mod_h1 and zip_h1 are the h1: values go.sum holds for the module. Zips are
+/// streamed to a temporary file (never held in memory), refused as the go command
+/// refuses them (500 MiB limit, the module@version/ prefix, x/mod/zip's name and size
+/// rules: zip_invalid with Go's text), and hashed on all cores. Pipe the records into
+/// gomod-sumverify to compare them with go.sum and the checksum database.
+///
 /// Timeouts: the go command has no overall HTTP timeout and waits forever on a server
 /// that accepts a connection and never answers. gomod-fetch gives up on a request when
 /// the response headers have not arrived within --timeout (default 60s), or when a body

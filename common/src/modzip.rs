@@ -1,1 +1,593 @@
-//! Module zips as Go checks them (golang.org/x/mod/zip and the go command's download checks).
+//! Module zips as Go checks them (golang.org/x/mod/zip and the go command's download
+//! checks), on a zip file on disk.
+//!
+//! What the go command does with a zip it downloaded (`cmd/go/internal/modfetch`,
+//! `downloadZip`, `hashZip`, `unzip`), in this order:
+//!
+//! 1. the proxy client stops reading at [`MAX_ZIP_FILE`] + 1 bytes;
+//! 2. `archive/zip` opens the archive, and every entry name must start with
+//!    `module@version/` (`zip for M@V has unexpected file NAME`);
+//! 3. `dirhash.HashZip` hashes every entry (see [`crate::dirhash`]), and the hash is
+//!    compared with go.sum and the checksum database (the caller's part);
+//! 4. `zip.Unzip` extracts it, which first applies every rule of `checkZip`
+//!    ([`check_zip`]) and then reads each file, failing as
+//!    `unzip <zip file>: <reason>`.
+//!
+//! So a zip whose names are invalid but whose hash is in go.sum is still accepted into the
+//! cache's download directory and only fails extraction, and a zip with a wrong hash fails
+//! the hash comparison before its names are ever looked at. [`check_and_hash_zip`] keeps
+//! that order in one pass over the file: its errors carry the `h1:` hash whenever Go would
+//! have computed it before failing ([`ZipError::h1`]).
+//!
+//! Hostile archives are bounded before anything is inflated: the file may be at most
+//! [`MAX_ZIP_FILE`] bytes, the declared sizes of the files at most that in total (checked
+//! from the central directory), no allocation follows a declared count or size, every read
+//! is a positioned read that the file's end cuts short, and inflating an entry stops at the
+//! first byte beyond its declared size. Go accepts a module whose files compress extremely
+//! well, so no compression ratio is refused; instead, an invalid zip whose entries could
+//! inflate to more than [`MAX_ZIP_FILE`] bytes is not hashed at all (Go would hash it, then
+//! fail on it in any case).
+
+mod archive;
+mod fold;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::path::Path;
+
+pub use archive::{METHOD_DEFLATE, METHOD_STORE, ReadError, ZipArchive, ZipEntry};
+
+use crate::dirhash::{self, HashError};
+use crate::goquote::quote;
+use crate::goquote::quote_bytes;
+use crate::modpath::{self, InvalidPathError};
+use crate::oserr;
+use crate::pathclean;
+
+/// Largest module zip, in bytes, and largest total uncompressed size of its files
+/// (x/mod/zip `MaxZipFile`; cmd/go `codehost.MaxZipFile`).
+pub const MAX_ZIP_FILE: u64 = 500 << 20;
+/// Largest `go.mod` in a module zip (x/mod/zip `MaxGoMod`).
+pub const MAX_GO_MOD: u64 = 16 << 20;
+/// Largest `LICENSE` in a module zip (x/mod/zip `MaxLICENSE`).
+pub const MAX_LICENSE: u64 = 16 << 20;
+
+/// What is wrong with one entry of a module zip (x/mod/zip's per-file errors);
+/// `Display` is Go's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileProblem {
+    /// `path does not have prefix "M@V/"`.
+    MissingPrefix {
+        /// `module@version/`.
+        prefix: String,
+    },
+    /// `file path is not clean`: `path.Clean` would change it.
+    NotClean,
+    /// `malformed file path "...": <reason>` from `module.CheckFilePath`.
+    MalformedPath(InvalidPathError),
+    /// `malformed file path "...": invalid UTF-8` (raw bytes, quoted as Go quotes them).
+    InvalidUtf8 {
+        /// The path after the prefix.
+        path: Vec<u8>,
+    },
+    /// `case-insensitive file name collision: "A" and "B"`.
+    CaseCollision {
+        /// The path seen first.
+        first: String,
+        /// The path that collides with it.
+        second: String,
+    },
+    /// `entry "P" is both a file and a directory`.
+    FileAndDirectory {
+        /// The path, or the parent directory, listed both ways.
+        path: String,
+    },
+    /// `multiple entries for file "P"`.
+    MultipleEntries {
+        /// The repeated path.
+        path: String,
+    },
+    /// `go.mod file not in module root directory`.
+    GoModNotInRoot,
+    /// `go.mod files must have lowercase names`.
+    GoModCase,
+    /// `go.mod file too large (max size is 16777216 bytes)`.
+    GoModTooLarge,
+    /// `LICENSE file too large (max size is 16777216 bytes)`.
+    LicenseTooLarge,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileProblem::MissingPrefix { prefix } => {
+                write!(f, "path does not have prefix {}", quote(prefix))
+            }
+            FileProblem::NotClean => f.write_str("file path is not clean"),
+            FileProblem::MalformedPath(err) => err.fmt(f),
+            FileProblem::InvalidUtf8 { path } => {
+                write!(
+                    f,
+                    "malformed file path {}: invalid UTF-8",
+                    quote_bytes(path)
+                )
+            }
+            FileProblem::CaseCollision { first, second } => write!(
+                f,
+                "case-insensitive file name collision: {} and {}",
+                quote(first),
+                quote(second)
+            ),
+            FileProblem::FileAndDirectory { path } => {
+                write!(f, "entry {} is both a file and a directory", quote(path))
+            }
+            FileProblem::MultipleEntries { path } => {
+                write!(f, "multiple entries for file {}", quote(path))
+            }
+            FileProblem::GoModNotInRoot => f.write_str("go.mod file not in module root directory"),
+            FileProblem::GoModCase => f.write_str("go.mod files must have lowercase names"),
+            FileProblem::GoModTooLarge => {
+                write!(f, "go.mod file too large (max size is {MAX_GO_MOD} bytes)")
+            }
+            FileProblem::LicenseTooLarge => {
+                write!(
+                    f,
+                    "LICENSE file too large (max size is {MAX_LICENSE} bytes)"
+                )
+            }
+        }
+    }
+}
+
+/// One invalid entry (x/mod/zip `FileError`): `Display` is `<entry name>: <problem>`,
+/// with bytes that are not UTF-8 shown as U+FFFD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The entry's name in the zip, raw bytes.
+    pub name: Vec<u8>,
+    /// What is wrong with it.
+    pub problem: FileProblem,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}",
+            String::from_utf8_lossy(&self.name),
+            self.problem
+        )
+    }
+}
+
+/// Why x/mod/zip's `CheckZip` or `Unzip` refuses a module zip; `Display` is Go's text
+/// (without `Unzip`'s `unzip <zip file>: ` in front, which [`ZipError`] adds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnzipError {
+    /// `version "V" is not canonical (should be "C")`.
+    NotCanonical {
+        /// The version given.
+        version: String,
+        /// `module.CanonicalVersion` of it.
+        canonical: String,
+    },
+    /// `module.Check` refused the module path or version.
+    Module(Box<modpath::Error>),
+    /// `module zip file is too large (N bytes; limit is 524288000 bytes)`.
+    ZipTooLarge {
+        /// Size of the zip file.
+        size: u64,
+    },
+    /// `total uncompressed size of module contents too large (max size is 524288000
+    /// bytes)`, reported before any per-file error.
+    ContentsTooLarge,
+    /// The archive could not be opened (`archive/zip`'s error).
+    Open(ReadError),
+    /// The invalid entries, one per line.
+    Files(Vec<FileError>),
+    /// Extracting a file failed while reading it (`zip: checksum error`, ...).
+    Read(ReadError),
+}
+
+impl fmt::Display for UnzipError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnzipError::NotCanonical { version, canonical } => write!(
+                f,
+                "version {} is not canonical (should be {})",
+                quote(version),
+                quote(canonical)
+            ),
+            UnzipError::Module(err) => err.fmt(f),
+            UnzipError::ZipTooLarge { size } => write!(
+                f,
+                "module zip file is too large ({size} bytes; limit is {MAX_ZIP_FILE} bytes)"
+            ),
+            UnzipError::ContentsTooLarge => write!(
+                f,
+                "total uncompressed size of module contents too large (max size is {MAX_ZIP_FILE} bytes)"
+            ),
+            UnzipError::Open(err) | UnzipError::Read(err) => err.fmt(f),
+            UnzipError::Files(files) => {
+                for (i, file) in files.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    file.fmt(f)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for UnzipError {}
+
+/// Why the go command would refuse a downloaded module zip, at the step where it would;
+/// `Display` is the error text the go command has at that point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZipError {
+    /// The zip cannot be opened as an archive (`zip: not a valid zip file`, or the
+    /// file's own `open <file>: ...`).
+    Open(ReadError),
+    /// `zip for M@V has unexpected file NAME`: an entry outside `module@version/`.
+    UnexpectedFile {
+        /// `module@version`.
+        module_version: String,
+        /// The entry's name, raw bytes (shown with U+FFFD where not UTF-8).
+        name: Vec<u8>,
+    },
+    /// `dirhash.HashZip` failed reading an entry.
+    Hash(HashError),
+    /// `zip.Unzip` refused the zip: `unzip <zip file>: <reason>`.
+    Unzip {
+        /// The zip file as given.
+        path: String,
+        /// The `h1:` hash, when Go would have computed (and compared) it first.
+        h1: Option<String>,
+        /// Why.
+        reason: UnzipError,
+    },
+}
+
+impl ZipError {
+    /// The zip's `h1:` hash when the go command computes it before it fails this way
+    /// (extraction errors from [`check_and_hash_zip`]): a caller should compare it with
+    /// go.sum first, since a mismatch is what the go command would report.
+    pub fn h1(&self) -> Option<&str> {
+        match self {
+            ZipError::Unzip { h1, .. } => h1.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ZipError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZipError::Open(err) => err.fmt(f),
+            ZipError::UnexpectedFile {
+                module_version,
+                name,
+            } => write!(
+                f,
+                "zip for {module_version} has unexpected file {}",
+                String::from_utf8_lossy(name)
+            ),
+            ZipError::Hash(err) => err.fmt(f),
+            ZipError::Unzip { path, reason, .. } => write!(f, "unzip {path}: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ZipError {}
+
+/// What x/mod/zip's `checkZip` found (its `CheckedFiles`, without the omitted list, which
+/// is always empty for a zip).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckedFiles {
+    /// Entries that pass, full names in zip order (directories are never listed).
+    pub valid: Vec<String>,
+    /// Entries that do not, in zip order.
+    pub invalid: Vec<FileError>,
+    /// The declared sizes of the files add up to more than [`MAX_ZIP_FILE`].
+    pub contents_too_large: bool,
+}
+
+impl CheckedFiles {
+    /// The error Go's `CheckedFiles.Err` returns: the size error first, then the list of
+    /// invalid entries.
+    pub fn err(&self) -> Option<UnzipError> {
+        if self.contents_too_large {
+            Some(UnzipError::ContentsTooLarge)
+        } else if !self.invalid.is_empty() {
+            Some(UnzipError::Files(self.invalid.clone()))
+        } else {
+            None
+        }
+    }
+}
+
+/// A module zip that passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipSummary {
+    /// The `h1:` hash ([`check_and_hash_zip`] only).
+    pub h1: Option<String>,
+    /// The files the go command extracts, full names in zip order.
+    pub files: Vec<String>,
+    /// Their total size, uncompressed.
+    pub uncompressed_bytes: u64,
+    /// Size of the zip file.
+    pub zip_bytes: u64,
+}
+
+/// x/mod/zip's `CheckZip`: the module path and version, the size of the zip, and the name
+/// and size rules for every entry, from the central directory alone (no content is read).
+/// An `Err` is an error Go returns with an empty `CheckedFiles`; the rules' verdict is
+/// [`CheckedFiles::err`].
+pub fn check_zip(
+    path: &Path,
+    module_path: &str,
+    version: &str,
+) -> Result<CheckedFiles, UnzipError> {
+    // CheckZip opens the file before it looks at the module path and version.
+    let file = open_file(path).map_err(UnzipError::Open)?;
+    check_module_version(module_path, version)?;
+    let archive = read_bounded(file, path).map_err(|err| match err {
+        Opened::TooLarge(size) => UnzipError::ZipTooLarge { size },
+        Opened::Failed(err) => UnzipError::Open(err),
+    })?;
+    Ok(check_entries(&archive, &module_prefix(module_path, version)).0)
+}
+
+/// Everything the go command checks on a downloaded zip except its hash: the download
+/// checks, `checkZip`'s rules, and extraction's reads of every file (CRC-32, declared
+/// sizes, compressed data). See the module documentation for the order.
+pub fn check_module_zip(
+    path: &Path,
+    module_path: &str,
+    version: &str,
+) -> Result<ZipSummary, ZipError> {
+    inspect(path, module_path, version, false)
+}
+
+/// [`check_module_zip`] and Go's `HashZip` in one pass over the file: `Ok` holds the `h1:`
+/// hash; errors come in the go command's order, extraction errors with the hash.
+pub fn check_and_hash_zip(
+    path: &Path,
+    module_path: &str,
+    version: &str,
+) -> Result<ZipSummary, ZipError> {
+    inspect(path, module_path, version, true)
+}
+
+fn inspect(
+    path: &Path,
+    module_path: &str,
+    version: &str,
+    hash: bool,
+) -> Result<ZipSummary, ZipError> {
+    let unzip_error = |h1: Option<String>, reason| ZipError::Unzip {
+        path: path.display().to_string(),
+        h1,
+        reason,
+    };
+    check_module_version(module_path, version).map_err(|reason| unzip_error(None, reason))?;
+    let file = open_file(path).map_err(ZipError::Open)?;
+    let archive = read_bounded(file, path).map_err(|err| match err {
+        Opened::TooLarge(size) => unzip_error(None, UnzipError::ZipTooLarge { size }),
+        Opened::Failed(err) => ZipError::Open(err),
+    })?;
+    let prefix = module_prefix(module_path, version);
+    if let Some(entry) = archive
+        .entries()
+        .find(|e| !e.name.starts_with(prefix.as_bytes()))
+    {
+        return Err(ZipError::UnexpectedFile {
+            module_version: format!("{module_path}@{version}"),
+            name: entry.name.to_vec(),
+        });
+    }
+    let (checked, valid) = check_entries(&archive, &prefix);
+    let problem = checked.err();
+    let mut h1 = None;
+    if hash {
+        let work =
+            (0..archive.len()).fold(0u64, |sum, i| sum.saturating_add(archive.work_bound(i)));
+        if let Some(reason) = problem.clone().filter(|_| work > MAX_ZIP_FILE) {
+            return Err(unzip_error(None, reason));
+        }
+        h1 = Some(dirhash::hash_zip(&archive).map_err(ZipError::Hash)?.h1);
+    }
+    if let Some(reason) = problem {
+        return Err(unzip_error(h1, reason));
+    }
+    if !hash {
+        // Extraction reads every file in zip order and stops at the first error. (After a
+        // successful hash there is none left to find: the same entries were read.)
+        let mut contents = archive.read_entries(&valid, false);
+        for &index in &valid {
+            if let Some(Err(err)) = contents[index].take() {
+                return Err(unzip_error(None, UnzipError::Read(err)));
+            }
+        }
+    }
+    let uncompressed_bytes = valid
+        .iter()
+        .map(|&i| archive.entry(i).uncompressed_size)
+        .sum();
+    Ok(ZipSummary {
+        h1,
+        files: checked.valid,
+        uncompressed_bytes,
+        zip_bytes: archive.file_size(),
+    })
+}
+
+/// The first checks of Go's `checkZip`: a canonical version and `module.Check`.
+fn check_module_version(module_path: &str, version: &str) -> Result<(), UnzipError> {
+    let canonical = modpath::canonical_version(version);
+    if canonical != version {
+        return Err(UnzipError::NotCanonical {
+            version: version.to_owned(),
+            canonical,
+        });
+    }
+    modpath::check(module_path, version).map_err(|err| UnzipError::Module(Box::new(err)))
+}
+
+enum Opened {
+    TooLarge(u64),
+    Failed(ReadError),
+}
+
+fn open_file(path: &Path) -> Result<File, ReadError> {
+    File::open(path).map_err(|err| ReadError::Os(oserr::path_error("open", path, &err)))
+}
+
+/// Reads the zip's directory, refusing a file larger than [`MAX_ZIP_FILE`] before that.
+fn read_bounded(file: File, path: &Path) -> Result<ZipArchive, Opened> {
+    let size = file
+        .metadata()
+        .map_err(|err| Opened::Failed(ReadError::Os(oserr::path_error("stat", path, &err))))?
+        .len();
+    if size > MAX_ZIP_FILE {
+        return Err(Opened::TooLarge(size));
+    }
+    ZipArchive::from_file(file, path).map_err(Opened::Failed)
+}
+
+fn module_prefix(module_path: &str, version: &str) -> String {
+    format!("{module_path}@{version}/")
+}
+
+/// Go's `checkZip` loop over the central directory. Returns what it found and the indexes
+/// of the valid entries.
+fn check_entries(archive: &ZipArchive, prefix: &str) -> (CheckedFiles, Vec<usize>) {
+    let mut checked = CheckedFiles::default();
+    let mut valid = Vec::new();
+    let mut collisions = Collisions::default();
+    let mut total: u64 = 0;
+    for (index, entry) in archive.entries().enumerate() {
+        match check_entry(&entry, prefix, &mut collisions, &mut total, &mut checked) {
+            Ok(true) => {
+                checked
+                    .valid
+                    .push(String::from_utf8_lossy(entry.name).into_owned());
+                valid.push(index);
+            }
+            Ok(false) => {}
+            Err(problem) => checked.invalid.push(FileError {
+                name: entry.name.to_vec(),
+                problem,
+            }),
+        }
+    }
+    (checked, valid)
+}
+
+/// One entry of `checkZip`: `Ok(true)` for a valid file, `Ok(false)` for an entry that is
+/// skipped (the bare prefix, a directory).
+fn check_entry(
+    entry: &ZipEntry<'_>,
+    prefix: &str,
+    collisions: &mut Collisions,
+    total: &mut u64,
+    checked: &mut CheckedFiles,
+) -> Result<bool, FileProblem> {
+    let Some(rest) = entry.name.strip_prefix(prefix.as_bytes()) else {
+        return Err(FileProblem::MissingPrefix {
+            prefix: prefix.to_owned(),
+        });
+    };
+    if rest.is_empty() {
+        return Ok(false);
+    }
+    let (name, is_dir) = match rest.strip_suffix(b"/") {
+        Some(dir) => (dir, true),
+        None => (rest, false),
+    };
+    // path.Clean only moves slashes and dot elements, so cleaning the text with U+FFFD in
+    // place of bytes that are not UTF-8 decides the same.
+    let text = String::from_utf8_lossy(name);
+    if pathclean::clean(&text) != text {
+        return Err(FileProblem::NotClean);
+    }
+    let Ok(name) = std::str::from_utf8(name) else {
+        return Err(FileProblem::InvalidUtf8 {
+            path: name.to_vec(),
+        });
+    };
+    modpath::check_file_path(name).map_err(FileProblem::MalformedPath)?;
+    collisions.check(name, is_dir)?;
+    if is_dir {
+        return Ok(false);
+    }
+    let base = name.rsplit('/').next().unwrap_or(name);
+    // strings.EqualFold: no code point outside ASCII folds to a letter of "go.mod".
+    if base.eq_ignore_ascii_case("go.mod") {
+        if base != name {
+            return Err(FileProblem::GoModNotInRoot);
+        }
+        if name != "go.mod" {
+            return Err(FileProblem::GoModCase);
+        }
+    }
+    // Go holds sizes in an int64: a declared size of 2^63 or more is negative there.
+    let size = entry.uncompressed_size;
+    if size <= i64::MAX as u64 && MAX_ZIP_FILE - *total >= size {
+        *total += size;
+    } else {
+        checked.contents_too_large = true;
+    }
+    if name == "go.mod" && size <= i64::MAX as u64 && size > MAX_GO_MOD {
+        return Err(FileProblem::GoModTooLarge);
+    }
+    if name == "LICENSE" && size <= i64::MAX as u64 && size > MAX_LICENSE {
+        return Err(FileProblem::LicenseTooLarge);
+    }
+    Ok(true)
+}
+
+/// x/mod/zip's `collisionChecker`: paths seen so far (and their parent directories) by
+/// their case-folding key.
+#[derive(Default)]
+struct Collisions {
+    seen: HashMap<String, (String, bool)>,
+}
+
+impl Collisions {
+    fn check(&mut self, path: &str, is_dir: bool) -> Result<(), FileProblem> {
+        let (mut path, mut is_dir) = (path, is_dir);
+        loop {
+            let key = fold::fold_key(path);
+            match self.seen.get(&key) {
+                Some((other, _)) if other != path => {
+                    return Err(FileProblem::CaseCollision {
+                        first: other.clone(),
+                        second: path.to_owned(),
+                    });
+                }
+                Some((_, other_is_dir)) if *other_is_dir != is_dir => {
+                    return Err(FileProblem::FileAndDirectory {
+                        path: path.to_owned(),
+                    });
+                }
+                Some(_) if !is_dir => {
+                    return Err(FileProblem::MultipleEntries {
+                        path: path.to_owned(),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    self.seen.insert(key, (path.to_owned(), is_dir));
+                }
+            }
+            match path.rfind('/') {
+                Some(slash) => (path, is_dir) = (&path[..slash], true),
+                None => return Ok(()),
+            }
+        }
+    }
+}

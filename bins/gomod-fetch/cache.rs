@@ -4,9 +4,12 @@
 //! download` and `GOPROXY=file://DIR/cache/download` both work afterwards.
 //!
 //! Every file is written to a temporary name in the same directory and renamed into
-//! place, so a killed run leaves no partial file under a name Go reads. The zip is
-//! renamed before its `.ziphash`, as Go orders them: a zip without a ziphash is one Go
-//! downloads again, never one it trusts.
+//! place, so a killed run leaves no partial file under a name Go reads. Like the go
+//! command, nothing is fsynced: a process killed at any point is covered, a machine
+//! losing power is not (fsync per file made a 200-module fetch six times slower).
+//!
+//! The zip is renamed before its `.ziphash`, as Go orders them: a zip without a
+//! ziphash is one Go downloads again, never one it trusts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,7 +42,6 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = temp_in(dir)?;
     tmp.write_all(data)?;
-    tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -53,7 +55,6 @@ pub fn install_zip(
     h1: &str,
 ) -> std::io::Result<()> {
     let zip = file_path(root, module, version, "zip").map_err(std::io::Error::other)?;
-    tmp.as_file().sync_data()?;
     tmp.persist(&zip).map_err(|e| e.error)?;
     let ziphash = file_path(root, module, version, "ziphash").map_err(std::io::Error::other)?;
     write_atomic(&ziphash, h1.as_bytes())

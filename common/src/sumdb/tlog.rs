@@ -14,8 +14,9 @@
 //! tree is SHA-256 of nothing rather than 32 zero bytes, [`new_tiles`] lists only the
 //! tiles a new tree needs rather than every intermediate partial tile, and
 //! [`tile_hash_reader`] checks every tile it did not authenticate through the tree hash
-//! against its parent (CVE-2026-56865; v0.7.0 skipped some). Where x/mod panics on input
-//! it considers impossible, these functions return an error instead.
+//! against its parent (CVE-2026-56865; v0.7.0 skipped some). Where x/mod panics or
+//! overflows on input it considers impossible, these functions return an error, or a
+//! value their documentation names, instead.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -626,7 +627,6 @@ impl Tile {
         if !(1..=MAX_TILE_HEIGHT).contains(&self.h)
             || !(0..64).contains(&self.l)
             || !(1..=full).contains(&self.w)
-            || self.n < 0
         {
             return Err(TlogError::InvalidTile(self.path()));
         }
@@ -826,8 +826,10 @@ pub fn format_tree(tree: &Tree) -> String {
 /// (no sign, no leading zero, fits an `i64`), the base64 of a 32-byte hash, each line
 /// ending in a newline; at most 1e6 bytes; later lines are ignored.
 pub fn parse_tree(text: &[u8]) -> Result<Tree, TlogError> {
-    let newlines = text.iter().filter(|&&b| b == b'\n').count();
-    if !text.starts_with(TREE_PREFIX.as_bytes()) || newlines < 3 || text.len() > 1_000_000 {
+    if text.len() > 1_000_000
+        || !text.starts_with(TREE_PREFIX.as_bytes())
+        || text.iter().filter(|&&b| b == b'\n').count() < 3
+    {
         return Err(TlogError::MalformedTree);
     }
     let mut lines = text.split(|&b| b == b'\n').skip(1);

@@ -286,6 +286,45 @@ fn send_lines(mut reader: impl BufRead, origin: &Origin, tx: &mpsc::Sender<Input
     }
 }
 
+/// The requirements of a go.mod file, after replace and exclude, as input records
+/// (`module`, `version`, `from`, `excluded`, `replaced_by`) that every tool
+/// understands. `Ok(Err(text))`: the file does not parse, with the go command's
+/// text; `Err(text)`: it cannot be read.
+pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>, String> {
+    let data = std::fs::read(path).map_err(|e| oserr::read_file_error(path, &e))?;
+    let name = path.display().to_string();
+    let file = match crate::modfile::parse(&name, &data) {
+        Ok(file) => file,
+        Err(err) => return Ok(Err(format!("go: errors parsing {name}:\n{err}"))),
+    };
+    let origin = Origin::File(path.to_path_buf());
+    Ok(Ok(file
+        .effective_requirements()
+        .into_iter()
+        .map(|req| {
+            let mut value = serde_json::Map::new();
+            value.insert("module".into(), req.require.path.clone().into());
+            value.insert("version".into(), req.require.version.clone().into());
+            value.insert(
+                "from".into(),
+                serde_json::json!({"file": name, "line": req.require.line}),
+            );
+            value.insert("excluded".into(), req.excluded.into());
+            if let Some(replace) = &req.replacement {
+                value.insert(
+                    "replaced_by".into(),
+                    serde_json::json!({"path": replace.new_path, "version": replace.new_version, "local": replace.is_local_dir()}),
+                );
+            }
+            InputItem::Record {
+                origin: origin.clone(),
+                line: req.require.line as u64,
+                value,
+            }
+        })
+        .collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,41 +388,3 @@ mod tests {
     }
 }
 
-/// The requirements of a go.mod file, after replace and exclude, as input records
-/// (`module`, `version`, `from`, `excluded`, `replaced_by`) that every tool
-/// understands. `Ok(Err(text))`: the file does not parse, with the go command's
-/// text; `Err(text)`: it cannot be read.
-pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>, String> {
-    let data = std::fs::read(path).map_err(|e| oserr::read_file_error(path, &e))?;
-    let name = path.display().to_string();
-    let file = match crate::modfile::parse(&name, &data) {
-        Ok(file) => file,
-        Err(err) => return Ok(Err(format!("go: errors parsing {name}:\n{err}"))),
-    };
-    let origin = Origin::File(path.to_path_buf());
-    Ok(Ok(file
-        .effective_requirements()
-        .into_iter()
-        .map(|req| {
-            let mut value = serde_json::Map::new();
-            value.insert("module".into(), req.require.path.clone().into());
-            value.insert("version".into(), req.require.version.clone().into());
-            value.insert(
-                "from".into(),
-                serde_json::json!({"file": name, "line": req.require.line}),
-            );
-            value.insert("excluded".into(), req.excluded.into());
-            if let Some(replace) = &req.replacement {
-                value.insert(
-                    "replaced_by".into(),
-                    serde_json::json!({"path": replace.new_path, "version": replace.new_version, "local": replace.is_local_dir()}),
-                );
-            }
-            InputItem::Record {
-                origin: origin.clone(),
-                line: req.require.line as u64,
-                value,
-            }
-        })
-        .collect()))
-}

@@ -272,7 +272,7 @@ impl ZipArchive {
     ) -> Vec<Option<Result<Content, ReadError>>> {
         let mut order = indices.to_vec();
         // File order keeps the reads sequential, which the page cache and disks prefer.
-        order.sort_unstable_by_key(|&i| self.entries[i].header_offset);
+        order.sort_unstable_by_key(|&i| (self.entries[i].header_offset, i));
         order.dedup();
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -300,8 +300,13 @@ impl ZipArchive {
             store(work(&mut EntryReader::new(self)));
         } else {
             std::thread::scope(|scope| {
+                // A thread the system refuses only means fewer readers.
                 let handles: Vec<_> = (1..threads)
-                    .map(|_| scope.spawn(|| work(&mut EntryReader::new(self))))
+                    .filter_map(|_| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(scope, || work(&mut EntryReader::new(self)))
+                            .ok()
+                    })
                     .collect();
                 store(work(&mut EntryReader::new(self)));
                 for handle in handles {

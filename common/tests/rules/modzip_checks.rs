@@ -12,9 +12,11 @@ use flate2::write::DeflateEncoder;
 use gomod_common::dirhash;
 use gomod_common::modzip::{self, ZipError};
 
-/// The module every zip here belongs to, and its entry-name prefix.
+/// The module every zip here belongs to.
 pub const MODULE: &str = "example.com/m";
+/// Its version.
 pub const VERSION: &str = "v1.0.0";
+/// The prefix of every entry name of its zip.
 pub const PREFIX: &str = "example.com/m@v1.0.0/";
 
 /// One entry of a zip being written: deflated with a data descriptor (as Go's writer does)
@@ -147,6 +149,7 @@ pub struct Zip {
 }
 
 impl Zip {
+    /// These entries, everything else as a writer would make it.
     pub fn new(entries: Vec<Entry>) -> Zip {
         Zip {
             entries,
@@ -160,6 +163,7 @@ impl Zip {
         self
     }
 
+    /// This archive comment.
     pub fn comment(mut self, comment: &[u8]) -> Zip {
         self.comment = comment.to_vec();
         self
@@ -177,6 +181,7 @@ impl Zip {
         self
     }
 
+    /// The archive: local headers and data, central directory, end record.
     pub fn bytes(&self) -> Vec<u8> {
         let mut out = self.before.clone();
         let base = out.len();
@@ -292,6 +297,7 @@ pub fn crc32(data: &[u8]) -> u32 {
     })
 }
 
+/// `data` as a raw deflate stream.
 pub fn deflate(data: &[u8]) -> Vec<u8> {
     let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(data).unwrap();
@@ -359,6 +365,7 @@ impl Drop for TempDir {
     }
 }
 
+/// A fresh directory for one test.
 pub fn temp_dir(id: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!(
         "gomod-modzip-{id}-{}-{:?}",

@@ -10,6 +10,7 @@ running this again adds nothing new. fuzz/corpus is git-ignored.
 Usage: fuzz/seeds.py [CORPUS_DIR]   (default: fuzz/corpus beside this script)
 """
 
+import base64
 import hashlib
 import json
 import sys
@@ -337,6 +338,11 @@ def seeds():
     for i, (label, packet) in enumerate(sorted(dns_packets().items())):
         flags = (1 if "aaaa" in label else 0) | (2 if i % 3 == 0 else 0)
         add("dns_reply", bytes([flags]) + join(qnames[i % len(qnames)], packet))
+
+    # modzip: the zip file itself (the fuzz target checks it as example.com/m@v1.0.0)
+    for case in load("hash1.json")["cases"]:
+        if case["kind"] == "zip":
+            add("modzip", base64.b64decode(case["zip_base64"]))
 
     return out
 

@@ -9,6 +9,10 @@
 //! scenario can be switched while the server runs, to show a client a log that grew,
 //! forked or went back between two runs.
 //!
+//! [`SumdbServer::generated`] serves a log made at start-up with `tlog::MemoryLog`, of
+//! any size, for benchmarks: record `i` is [`generated_record`]`(i)`, the go.sum lines of
+//! the module [`generated_module`]`(i)` at `v1.0.0`, whose hashes anyone can compute.
+//!
 //! Every request is recorded (so a test can say that no tile was fetched twice), every
 //! answer can be delayed, and the server can act as a GOPROXY that proxies the
 //! database (`/sumdb/<name>/supported`, `/sumdb/<name>/<path>`).
@@ -18,6 +22,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use gomod_common::sumdb::note::Signer;
+use gomod_common::sumdb::tlog::{self, MemoryLog, Tile};
+use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -123,15 +132,85 @@ fn is_safe_relative(path: &str) -> bool {
             .all(|element| !element.is_empty() && element != "." && element != "..")
 }
 
+/// The version of every generated module.
+pub const GENERATED_VERSION: &str = "v1.0.0";
+
+/// The module path of generated record `i`: `example.com/bench/m0000042`.
+pub fn generated_module(i: usize) -> String {
+    format!("example.com/bench/m{i:07}")
+}
+
+/// The hash a generated record holds for `<module> <version>` (`version` may end in
+/// `/go.mod`): `h1:` and the standard base64 of SHA-256 of that text, so that a shell
+/// can compute it (`printf '%s' "$m v1.0.0" | sha256sum | xxd -r -p | base64`).
+pub fn generated_hash(module: &str, version: &str) -> String {
+    let digest = Sha256::digest(format!("{module} {version}").as_bytes());
+    format!("h1:{}", STANDARD.encode(digest))
+}
+
+/// Generated record `i`: the go.sum lines of [`generated_module`]`(i)` at
+/// [`GENERATED_VERSION`], zip hash first, as sum.golang.org's records are.
+pub fn generated_record(i: usize) -> String {
+    let module = generated_module(i);
+    let go_mod = format!("{GENERATED_VERSION}/go.mod");
+    format!(
+        "{module} {GENERATED_VERSION} {}\n{module} {go_mod} {}\n",
+        generated_hash(&module, GENERATED_VERSION),
+        generated_hash(&module, &go_mod)
+    )
+}
+
+/// A log of generated records and its signed head.
+struct Generated {
+    log: MemoryLog,
+    signed: String,
+}
+
+impl Generated {
+    fn new(records: usize) -> Generated {
+        let signer = Signer::from_private_key(FIXTURE_SKEY).expect("the fixture's signer key");
+        let mut log = MemoryLog::new();
+        for i in 0..records {
+            log.append(generated_record(i).as_bytes());
+        }
+        let signed = log.signed_tree(&signer);
+        Generated { log, signed }
+    }
+
+    fn file(&self, path: &str) -> Option<Vec<u8>> {
+        if path == "latest" {
+            return Some(self.signed.clone().into_bytes());
+        }
+        if let Some(target) = path.strip_prefix("lookup/") {
+            let (module, version) = target.rsplit_once('@')?;
+            let number = module.strip_prefix("example.com/bench/m")?;
+            if version != GENERATED_VERSION
+                || number.len() != 7
+                || !number.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            let id: i64 = number.parse().ok()?;
+            let mut answer = tlog::format_record(id, self.log.record(id)?).ok()?;
+            answer.extend_from_slice(self.signed.as_bytes());
+            return Some(answer);
+        }
+        let tile = Tile::parse_path(path).ok()?;
+        self.log.tile_data(&tile).ok()
+    }
+}
+
 /// Where the answers come from.
 enum Source {
     Fixture(Scenario),
+    Generated(Generated),
 }
 
 impl Source {
     fn name(&self) -> &str {
         match self {
             Source::Fixture(s) => &s.db_name,
+            Source::Generated(_) => FIXTURE_NAME,
         }
     }
 
@@ -142,6 +221,7 @@ impl Source {
         };
         let body = match self {
             Source::Fixture(scenario) => scenario.file(relative),
+            Source::Generated(generated) => generated.file(relative),
         };
         match body {
             Some(body) => Response::new(200, body).header("Content-Type", content_type(path)),
@@ -195,7 +275,7 @@ impl Shared {
             let supported = self.supported.lock().map(|s| *s).unwrap_or_default();
             return match (supported, rest) {
                 (None, _) => not_found(),
-                (Some(status), "supported") if status == 200 => Response::text(200, "ok"),
+                (Some(200), "supported") => Response::text(200, "ok"),
                 (Some(status), "supported") => {
                     Response::text(status, &format!("sumdb {} not proxied here", source.name()))
                 }
@@ -225,6 +305,14 @@ impl SumdbServer {
         let scenario = Scenario::load(scenario)
             .unwrap_or_else(|e| panic!("sumdb fixture scenario {scenario}: {e}"));
         SumdbServer::start(Source::Fixture(scenario))
+    }
+
+    /// Serves a log of `records` generated records ([`generated_record`]), signed with
+    /// the fixture's key ([`FIXTURE_VKEY`]), answering every request after `delay`.
+    pub fn generated(records: usize, delay: Duration) -> SumdbServer {
+        let server = SumdbServer::start(Source::Generated(Generated::new(records)));
+        server.set_delay(delay);
+        server
     }
 
     fn start(source: Source) -> SumdbServer {
@@ -281,6 +369,7 @@ impl SumdbServer {
     pub fn vkey(&self) -> String {
         match &*self.shared.source() {
             Source::Fixture(s) => s.vkey.clone(),
+            Source::Generated(_) => FIXTURE_VKEY.to_string(),
         }
     }
 
@@ -288,6 +377,7 @@ impl SumdbServer {
     pub fn tree_size(&self) -> i64 {
         match &*self.shared.source() {
             Source::Fixture(s) => s.tree_size,
+            Source::Generated(g) => g.log.size(),
         }
     }
 
@@ -362,10 +452,12 @@ fn serve(shared: Arc<Shared>) -> Running {
 }
 
 async fn serve_connection(
-    mut stream: tokio::net::TcpStream,
+    stream: tokio::net::TcpStream,
     shared: &Shared,
     log: &Log,
 ) -> io::Result<()> {
+    // Buffered: the request head is read a byte at a time.
+    let mut stream = tokio::io::BufReader::new(stream);
     while let Some(head) = read_head(&mut stream).await? {
         let request = parse_head(&head, "http");
         record(log, &request);

@@ -23,6 +23,7 @@ mod net_no_panic;
 mod net_vectors;
 mod path_no_panic;
 mod path_vectors;
+mod sumdb_client;
 mod sumdb_vectors;
 mod tls_chains;
 mod vcs_robustness;

@@ -7,6 +7,9 @@
 #      --cache DIR -j JOBS` against `go mod download`. Target (issue 5): at least 30x.
 #   2. One module (info, mod, zip): `gomod-fetch --cache DIR M@V` against `go mod
 #      download M@V`. Target: at least 2.5x (the three requests go out together).
+#   3. One large module (BIG_FILES files, about 100 MB zipped for 11000, from
+#      bench/make-module-zip.py), no added delay: time and peak RSS of both. Target:
+#      gomod-fetch at most 10 MB peak RSS whatever the zip size (go: about 28 MB).
 #
 # Every run must fetch everything, or the benchmark fails. Peak RSS of each side is
 # reported too. The zip-hashing benchmark (100 MB zip, 11,000 files) is bench/hash.sh.
@@ -22,6 +25,7 @@ cd "$(dirname "$0")/.."
 modules=${MODULES:-200}
 delay_ms=${DELAY_MS:-50}
 jobs=${JOBS:-256}
+big_files=${BIG_FILES:-11000}
 runs=${RUNS:-3}
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
   [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ ]] ||
@@ -98,3 +102,27 @@ report "$modules modules" "$ours" "$theirs" 30
 ours=$(measure "$fetch" --cache CACHE "$one")
 theirs=$(measure "$go" mod download "$one")
 report "one module ($one)" "$ours" "$theirs" 2.5
+
+# 3. A large module: its zip streamed to disk, checked and hashed from there.
+big=$work/gen/proxy/example.com/big/@v
+mkdir -p "$big"
+python3 bench/make-module-zip.py "$big/v1.0.0.zip" "$big_files" example.com/big v1.0.0
+printf 'module example.com/big\n\ngo 1.21\n' >"$big/v1.0.0.mod"
+printf '{"Version":"v1.0.0","Time":"2026-01-01T00:00:00Z"}\n' >"$big/v1.0.0.info"
+printf 'v1.0.0\n' >"$big/list"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+rm -f "$work/ready"
+"$server_bin" --dir "$work/gen/proxy" --delay-ms 0 --ready-file "$work/ready" >/dev/null &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done
+export GOPROXY=$(cat "$work/ready")
+zip_mb=$(( $(stat -c %s "$big/v1.0.0.zip") >> 20 ))
+ours=$(measure "$fetch" --cache CACHE example.com/big@v1.0.0)
+theirs=$(measure "$go" mod download example.com/big@v1.0.0)
+report "large module (${zip_mb} MB zip, $big_files files)" "$ours" "$theirs" 1
+read -r _ our_rss <<<"$ours"
+if [ "$our_rss" -le 10240 ]; then
+  echo "large module: gomod-fetch peak RSS ${our_rss} KiB: within the 10 MB target"
+else
+  echo "large module: gomod-fetch peak RSS ${our_rss} KiB: ABOVE the 10 MB target"
+fi

@@ -4,11 +4,14 @@
 // common/tests/rules/hash_vectors.rs compare its answers with ours.
 //
 //	hashzip [-module path@version] [-n runs] FILE...
+//	hashzip -dirs [-prefix prefix] DIR...
 //
 // It prints one JSON object per file: "file", "h1" or "hash_error", the wall time of the
 // hash in "seconds" (the fastest of -n runs), and with -module "checkzip_error",
 // "checkzip_valid", "checkzip_invalid" and "unzip_error" (Unzip extracts into a fresh
-// temporary directory, removed afterwards). Errors are err.Error() texts.
+// temporary directory, removed afterwards). With -dirs, the arguments are directories
+// hashed with dirhash.HashDir under -prefix (what go mod verify does). Errors are
+// err.Error() texts.
 //
 // It needs golang.org/x/mod (v0.7.0 or later) in GOPATH mode:
 //
@@ -51,6 +54,8 @@ func errText(err error) *string {
 func main() {
 	mod := flag.String("module", "", "also run CheckZip and Unzip for this path@version")
 	runs := flag.Int("n", 1, "hash each file this many times; report the fastest")
+	dirs := flag.Bool("dirs", false, "the arguments are directories: hash them with HashDir")
+	prefix := flag.String("prefix", "", "the prefix of the names HashDir hashes")
 	flag.Parse()
 	var m module.Version
 	if *mod != "" {
@@ -61,12 +66,18 @@ func main() {
 		}
 		m = module.Version{Path: path, Version: version}
 	}
+	hash := func(file string) (string, error) {
+		if *dirs {
+			return dirhash.HashDir(file, *prefix, dirhash.Hash1)
+		}
+		return dirhash.HashZip(file, dirhash.Hash1)
+	}
 	out := json.NewEncoder(os.Stdout)
 	for _, file := range flag.Args() {
 		r := result{File: file, Seconds: -1}
 		for i := 0; i < *runs; i++ {
 			start := time.Now()
-			h1, err := dirhash.HashZip(file, dirhash.Hash1)
+			h1, err := hash(file)
 			if s := time.Since(start).Seconds(); r.Seconds < 0 || s < r.Seconds {
 				r.Seconds = s
 			}

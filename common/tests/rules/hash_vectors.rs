@@ -465,8 +465,17 @@ impl GoHashZip {
 
     /// Go's verdicts on `files`, one JSON object each, in order.
     fn run(&self, files: &[PathBuf]) -> Vec<Value> {
+        self.run_with(&["-module", &format!("{MODULE}@{VERSION}")], files)
+    }
+
+    /// Go's `HashDir` of each of `dirs` under `prefix`.
+    fn hash_dirs(&self, prefix: &str, dirs: &[PathBuf]) -> Vec<Value> {
+        self.run_with(&["-dirs", "-prefix", prefix], dirs)
+    }
+
+    fn run_with(&self, flags: &[&str], files: &[PathBuf]) -> Vec<Value> {
         let output = Command::new(&self.binary)
-            .args(["-module", &format!("{MODULE}@{VERSION}")])
+            .args(flags)
             .args(files)
             .env_clear()
             .env("TMPDIR", &self.scratch)
@@ -593,6 +602,81 @@ fn go_agrees_on_hostile_and_unusual_zips() {
         mismatches.is_empty(),
         "{} differences from Go's HashZip/CheckZip/Unzip:\n{}",
         mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// Directory trees for `HashDir`: symbolic links (to a directory, to a file, dangling),
+/// empty directories, a name that is not UTF-8, a name with a newline.
+#[cfg(unix)]
+fn directory_trees(root: &Path) -> Vec<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+    let tree = |name: &str, files: &[(&str, &str)]| {
+        let dir = root.join(name);
+        for (file, content) in files {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    };
+    let plain = tree(
+        "plain",
+        &[("go.mod", "module m\n"), ("a/f.go", "x"), ("a/sub/g", "y")],
+    );
+    std::fs::create_dir_all(plain.join("empty/deeper")).unwrap();
+    let to_dir = tree("link-to-dir", &[("z", "z")]);
+    symlink(plain.join("a"), to_dir.join("linkdir")).unwrap();
+    let to_file = tree("link-to-file", &[("z", "z")]);
+    symlink(plain.join("go.mod"), to_file.join("go.mod")).unwrap();
+    let dangling = tree("dangling", &[("z", "z")]);
+    symlink(root.join("nowhere"), dangling.join("dangling")).unwrap();
+    let odd = tree("odd-names", &[("z", "z")]);
+    std::fs::write(odd.join(std::ffi::OsStr::from_bytes(b"bad\xffname")), "q").unwrap();
+    let newline = tree("newline", &[("a\nb", "x"), ("c", "y")]);
+    let trailing_slash = PathBuf::from(format!("{}/", plain.display()));
+    vec![
+        plain,
+        to_dir,
+        to_file,
+        dangling,
+        odd,
+        newline,
+        trailing_slash,
+    ]
+}
+
+#[cfg(unix)]
+#[test]
+fn go_agrees_on_directory_hashes() {
+    let Some(go) = newest_go() else { return };
+    let Some(xmod) = xmod_gopath() else { return };
+    let dir = temp_dir("go-dirs");
+    let hashzip = GoHashZip::build(&go, &xmod, &dir.0);
+    let dirs = directory_trees(&dir.0.join("trees"));
+    let mut mismatches = Vec::new();
+    // Go trims the prefix as given from each (cleaned) name to find the file again, so
+    // an unclean prefix points at files that are not there.
+    for prefix in ["example.com/m@v1.0.0", "", "./x/", "a/../b"] {
+        for (path, go) in dirs.iter().zip(hashzip.hash_dirs(prefix, &dirs)) {
+            let ours = dirhash::hash_dir(path, prefix).map_err(|e| e.to_string());
+            let theirs = match optional(&go["hash_error"]) {
+                Some(err) => Err(err),
+                None => Ok(text(&go["h1"]).to_owned()),
+            };
+            if ours != theirs {
+                mismatches.push(format!(
+                    "{} under {prefix:?}: go {theirs:?}, ours {ours:?}",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "HashDir differs:\n{}",
         mismatches.join("\n")
     );
 }

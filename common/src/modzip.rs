@@ -13,6 +13,11 @@
 //!    ([`check_zip`]) and then reads each file, failing as
 //!    `unzip <zip file>: <reason>`.
 //!
+//! Only the rules for a zip being *read* apply: the ones x/mod applies when it *creates* a
+//! zip (files of vendored packages, of nested modules, `.hg_archival.txt`, symbolic
+//! links) leave those files out of new zips but do not make a downloaded zip that has
+//! them invalid; they are hashed and extracted like any other file.
+//!
 //! So a zip whose names are invalid but whose hash is in go.sum is still accepted into the
 //! cache's download directory and only fails extraction, and a zip with a wrong hash fails
 //! the hash comparison before its names are ever looked at. [`check_and_hash_zip`] keeps

@@ -1085,3 +1085,42 @@ fn mangled_zips_never_panic() {
         }
     }
 }
+
+#[test]
+fn entries_can_be_listed_and_read_one_by_one() {
+    let dir = temp_dir("read");
+    let archive = modzip::ZipArchive::open(&corpus_zip(&dir.0, "valid")).unwrap();
+    let names: Vec<String> = archive
+        .entries()
+        .map(|e| String::from_utf8_lossy(e.name).into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["go.mod", "m.go", "sub/s.go"].map(|f| format!("{PREFIX}{f}"))
+    );
+    let stored = archive.entry(2);
+    assert_eq!(
+        (stored.method, stored.is_dir()),
+        (modzip::METHOD_STORE, false)
+    );
+    assert_eq!(stored.crc32, crc32(b"package sub\n"));
+    for (index, want) in [(0, &b"module example.com/m\n"[..]), (2, b"package sub\n")] {
+        let mut content = Vec::new();
+        let len = archive
+            .read_entry(index, &mut |chunk| {
+                content.extend_from_slice(chunk);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!((len, content.as_slice()), (want.len() as u64, want));
+    }
+    // The sink's own error (say, a full disk while extracting) ends the read.
+    let full = modzip::ReadError::Os("write x: no space left on device".into());
+    let err = archive
+        .read_entry(1, &mut |_| Err(full.clone()))
+        .unwrap_err();
+    assert_eq!(err, full);
+    let archive = modzip::ZipArchive::open(&corpus_zip(&dir.0, "bad-crc-stored")).unwrap();
+    let err = archive.read_entry(1, &mut |_| Ok(())).unwrap_err();
+    assert_eq!(err, modzip::ReadError::Checksum);
+}

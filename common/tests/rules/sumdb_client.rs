@@ -22,6 +22,7 @@ use gomod_testsupport::sumdb::{
     generated_module,
 };
 use gomod_testsupport::{Request, Response, Server, handler};
+use sha2::{Digest, Sha256};
 
 const T: Duration = Duration::from_secs(10);
 
@@ -984,6 +985,26 @@ fn go_fixture_server(work: &Path) -> Option<PathBuf> {
         eprintln!("no go1.27+, x/mod v0.7.0 or sumdb fixture: Go sumdb interop test skipped");
         return None;
     };
+    // Built once per fixture source and go version, kept in cargo's scratch directory:
+    // a build with a fresh GOCACHE takes most of a minute.
+    let version = std::process::Command::new(&go)
+        .arg("version")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap()
+        .stdout;
+    let source = std::fs::read(fixture.join("server/main.go")).unwrap();
+    let key = Sha256::new()
+        .chain_update(&version)
+        .chain_update(&source)
+        .finalize();
+    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "sumdb-fixture-{:x}",
+        u64::from_be_bytes(key[..8].try_into().unwrap())
+    ));
+    if kept.join("server").is_file() {
+        return Some(kept.join("server"));
+    }
     let go_dir = go.parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -994,6 +1015,7 @@ fn go_fixture_server(work: &Path) -> Option<PathBuf> {
     let output = std::process::Command::new(fixture.join("build.sh"))
         .env("PATH", path)
         .env("SUMDB_FIXTURE_BIN", &bin)
+        .env("GOPATH", work.join("gopath"))
         .env("GOCACHE", work.join("gocache"))
         .env("GOENV", "off")
         .env("GOFLAGS", "-modcacherw")
@@ -1009,7 +1031,14 @@ fn go_fixture_server(work: &Path) -> Option<PathBuf> {
         "build.sh failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    Some(bin.join("server"))
+    // Kept for the next run if it can be moved there (another run may have kept the
+    // same build meanwhile); used from the work directory otherwise.
+    let _ = std::fs::rename(&bin, &kept);
+    let server = [kept.join("server"), bin.join("server")]
+        .into_iter()
+        .find(|server| server.is_file());
+    assert!(server.is_some(), "build.sh made no server binary");
+    server
 }
 
 /// The minor version `go version` reports (27 for go1.27.3).

@@ -876,7 +876,7 @@ impl Inner {
             Err(err) => Err(SumdbError::new(
                 Code::FileUnreadable,
                 format!("cannot read the checksum database state {}", path.display()),
-                format!("open {}: {err}", path.display()),
+                crate::oserr::read_file_error(&path, &err),
             )),
         }
     }

@@ -1118,3 +1118,103 @@ async fn the_go_fixture_server_and_the_client_agree() {
         .unwrap_err();
     assert_eq!(err.code, Code::SumdbNotFound);
 }
+
+#[tokio::test]
+async fn max_requests_bounds_the_requests_in_flight() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let signer = Signer::from_private_key(FIXTURE_SKEY).unwrap();
+    let mut log = MemoryLog::new();
+    for i in 0..8 {
+        log.append(format!("example.com/m{i} v1.0.0 h1:x\n").as_bytes());
+    }
+    let head = log.signed_tree(&signer);
+    let answers: HashMap<String, Vec<u8>> = (0..8)
+        .map(|i| {
+            let answer = tlog::format_record(i, log.record(i).unwrap()).unwrap();
+            (format!("lookup/example.com/m{i}@v1.0.0"), answer)
+        })
+        .collect();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, peak) = (Arc::clone(&in_flight), Arc::clone(&most));
+    // The server answers two requests at a time (its runtime has two threads), each
+    // after 30 ms, and notes how many it saw at once.
+    let server = Server::http(handler(move |request: &Request| {
+        let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+        peak.fetch_max(current, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(30));
+        now.fetch_sub(1, Ordering::SeqCst);
+        let path = request.path().trim_start_matches('/');
+        let body = match answers.get(path) {
+            Some(answer) => [answer.as_slice(), head.as_bytes()].concat(),
+            None if path == "latest" => head.clone().into_bytes(),
+            None => match Tile::parse_path(path).and_then(|tile| log.tile_data(&tile)) {
+                Ok(data) => data,
+                Err(_) => return Response::text(404, "file does not exist"),
+            },
+        };
+        Response::new(200, body)
+    }));
+    let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
+    for (limit, expected) in [(None, 2), (Some(1), 1)] {
+        most.store(0, Ordering::SeqCst);
+        let state = TempDir::new();
+        let mut client = client_for(&gosumdb, "off", state.path());
+        if let Some(limit) = limit {
+            client = client.max_requests(limit);
+        }
+        let client = Arc::new(client);
+        let lookups = (0..8).map(|i| {
+            let client = Arc::clone(&client);
+            async move { client.lookup(&format!("example.com/m{i}"), "v1.0.0").await }
+        });
+        for result in futures_util::future::join_all(lookups).await {
+            result.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), expected, "limit {limit:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_state_directory_that_cannot_be_written_is_a_warning() {
+    let server = SumdbServer::fixture("honest");
+    let state = TempDir::new();
+    // Files where the tile and lookup directories should be: nothing can be saved
+    // there (tests run as root, so permissions would not stop the writes).
+    let db = state.path().join("sumdb.fixture.test");
+    std::fs::create_dir_all(&db).unwrap();
+    std::fs::write(db.join("tile"), "not a directory").unwrap();
+    std::fs::write(db.join("lookup"), "not a directory").unwrap();
+    let client = client(&server, state.path());
+    for result in lookup_all(&client).await {
+        result.unwrap();
+    }
+    let warnings = client.warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("cannot cache tile ")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("cannot cache lookup ")),
+        "{warnings:?}"
+    );
+    // The head was saved; an unreadable head fails every lookup, as it fails the go
+    // command.
+    assert!(db.join("latest").is_file());
+    std::fs::remove_file(db.join("latest")).unwrap();
+    std::fs::create_dir(db.join("latest")).unwrap();
+    let err = client_for(&server.gosumdb(), "off", state.path())
+        .lookup("example.com/hello", "v1.0.0")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, Code::FileUnreadable);
+    assert_eq!(
+        err.go_text,
+        format!(
+            "initializing sumdb.Client: read {}: is a directory",
+            db.join("latest").display()
+        )
+    );
+}

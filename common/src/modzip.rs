@@ -26,7 +26,8 @@
 //!
 //! Hostile archives are bounded before anything is inflated: the file may be at most
 //! [`MAX_ZIP_FILE`] bytes, the declared sizes of the files at most that in total (checked
-//! from the central directory), no allocation follows a declared count or size, every read
+//! from the central directory), the directory may need at most [`MAX_DIRECTORY_MEMORY`]
+//! (a limit of this tool's own), no allocation follows a declared count or size, every read
 //! is a positioned read that the file's end cuts short, and inflating an entry stops at the
 //! first byte beyond its declared size. Go accepts a module whose files compress extremely
 //! well, so no compression ratio is refused; instead, an invalid zip whose entries could
@@ -43,6 +44,8 @@ use std::path::Path;
 
 pub use archive::{METHOD_DEFLATE, METHOD_STORE, ReadError, ZipArchive, ZipEntry};
 
+use archive::OpenError;
+
 use crate::dirhash::{self, HashError};
 use crate::goquote::quote;
 use crate::goquote::quote_bytes;
@@ -57,6 +60,11 @@ pub const MAX_ZIP_FILE: u64 = 500 << 20;
 pub const MAX_GO_MOD: u64 = 16 << 20;
 /// Largest `LICENSE` in a module zip (x/mod/zip `MaxLICENSE`).
 pub const MAX_LICENSE: u64 = 16 << 20;
+/// Most memory [`check_module_zip`] and [`check_and_hash_zip`] give a zip's central
+/// directory (its file names, and about 128 bytes per entry): room for hundreds of
+/// thousands of files. The go command has no such limit; this one keeps a directory of
+/// millions of tiny entries from exhausting memory.
+pub const MAX_DIRECTORY_MEMORY: usize = 64 << 20;
 
 /// What is wrong with one entry of a module zip (x/mod/zip's per-file errors);
 /// `Display` is Go's text.
@@ -236,6 +244,9 @@ pub enum ZipError {
     /// The zip cannot be opened as an archive (`zip: not a valid zip file`, or the
     /// file's own `open <file>: ...`).
     Open(ReadError),
+    /// The central directory needs more than [`MAX_DIRECTORY_MEMORY`]: refused by this
+    /// tool, not by the go command (which has no such limit).
+    DirectoryTooLarge,
     /// `zip for M@V has unexpected file NAME`: an entry outside `module@version/`.
     UnexpectedFile {
         /// `module@version`.
@@ -272,6 +283,10 @@ impl fmt::Display for ZipError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ZipError::Open(err) => err.fmt(f),
+            ZipError::DirectoryTooLarge => write!(
+                f,
+                "module zip has too many files to check here: its names and headers need more than {MAX_DIRECTORY_MEMORY} bytes"
+            ),
             ZipError::UnexpectedFile {
                 module_version,
                 name,
@@ -339,9 +354,10 @@ pub fn check_zip(
     // CheckZip opens the file before it looks at the module path and version.
     let file = open_file(path).map_err(UnzipError::Open)?;
     check_module_version(module_path, version)?;
-    let archive = read_bounded(file, path).map_err(|err| match err {
+    let archive = read_bounded(file, path, usize::MAX).map_err(|err| match err {
         Opened::TooLarge(size) => UnzipError::ZipTooLarge { size },
         Opened::Failed(err) => UnzipError::Open(err),
+        Opened::DirectoryTooLarge => unreachable!("no budget to exceed"),
     })?;
     Ok(check_entries(&archive, &module_prefix(module_path, version)).0)
 }
@@ -380,9 +396,10 @@ fn inspect(
     };
     check_module_version(module_path, version).map_err(|reason| unzip_error(None, reason))?;
     let file = open_file(path).map_err(ZipError::Open)?;
-    let archive = read_bounded(file, path).map_err(|err| match err {
+    let archive = read_bounded(file, path, MAX_DIRECTORY_MEMORY).map_err(|err| match err {
         Opened::TooLarge(size) => unzip_error(None, UnzipError::ZipTooLarge { size }),
         Opened::Failed(err) => ZipError::Open(err),
+        Opened::DirectoryTooLarge => ZipError::DirectoryTooLarge,
     })?;
     let prefix = module_prefix(module_path, version);
     if let Some(entry) = archive
@@ -445,14 +462,16 @@ fn check_module_version(module_path: &str, version: &str) -> Result<(), UnzipErr
 enum Opened {
     TooLarge(u64),
     Failed(ReadError),
+    DirectoryTooLarge,
 }
 
 fn open_file(path: &Path) -> Result<File, ReadError> {
     File::open(path).map_err(|err| ReadError::Os(oserr::path_error("open", path, &err)))
 }
 
-/// Reads the zip's directory, refusing a file larger than [`MAX_ZIP_FILE`] before that.
-fn read_bounded(file: File, path: &Path) -> Result<ZipArchive, Opened> {
+/// Reads the zip's directory, refusing a file larger than [`MAX_ZIP_FILE`] before that
+/// and a directory that needs more than `budget` bytes of memory.
+fn read_bounded(file: File, path: &Path, budget: usize) -> Result<ZipArchive, Opened> {
     let size = file
         .metadata()
         .map_err(|err| Opened::Failed(ReadError::Os(oserr::path_error("stat", path, &err))))?
@@ -460,7 +479,10 @@ fn read_bounded(file: File, path: &Path) -> Result<ZipArchive, Opened> {
     if size > MAX_ZIP_FILE {
         return Err(Opened::TooLarge(size));
     }
-    ZipArchive::from_file(file, path).map_err(Opened::Failed)
+    ZipArchive::from_file_within(file, path, budget).map_err(|err| match err {
+        OpenError::Read(err) => Opened::Failed(err),
+        OpenError::DirectoryTooLarge => Opened::DirectoryTooLarge,
+    })
 }
 
 fn module_prefix(module_path: &str, version: &str) -> String {
@@ -594,5 +616,49 @@ impl Collisions {
                 None => return Ok(()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A zip of `count` central-directory entries named `name` (their local headers are
+    /// never looked at here).
+    fn directory_only_zip(count: u16, name: &[u8]) -> Vec<u8> {
+        let mut directory = Vec::new();
+        for _ in 0..count {
+            directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            directory.extend_from_slice(&[0; 24]);
+            directory.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            directory.extend_from_slice(&[0; 16]);
+            directory.extend_from_slice(name);
+        }
+        let mut zip = directory.clone();
+        zip.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        zip.extend_from_slice(&[0; 4]);
+        zip.extend_from_slice(&count.to_le_bytes());
+        zip.extend_from_slice(&count.to_le_bytes());
+        zip.extend_from_slice(&(directory.len() as u32).to_le_bytes());
+        zip.extend_from_slice(&[0; 6]);
+        zip
+    }
+
+    #[test]
+    fn a_directory_over_the_memory_budget_is_refused_while_read() {
+        let path =
+            std::env::temp_dir().join(format!("gomod-modzip-budget-{}.zip", std::process::id()));
+        std::fs::write(&path, directory_only_zip(100, b"example.com/m@v1.0.0/x")).unwrap();
+        let open = |budget| read_bounded(File::open(&path).unwrap(), &path, budget);
+        assert!(matches!(open(100 * (128 + 22)), Ok(archive) if archive.len() == 100));
+        assert!(matches!(
+            open(99 * (128 + 22)),
+            Err(Opened::DirectoryTooLarge)
+        ));
+        // Go's own checks have no such limit.
+        assert!(check_zip(&path, "example.com/m", "v1.0.0").is_ok());
+        std::fs::remove_file(&path).unwrap();
+        let err = ZipError::DirectoryTooLarge.to_string();
+        assert!(err.contains("67108864 bytes"), "{err}");
     }
 }

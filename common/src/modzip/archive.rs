@@ -106,6 +106,21 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// Why [`ZipArchive::from_file_within`] gave up.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// Go's reader would fail the same way.
+    Read(ReadError),
+    /// The directory needs more memory than allowed.
+    DirectoryTooLarge,
+}
+
+impl From<ReadError> for OpenError {
+    fn from(err: ReadError) -> Self {
+        OpenError::Read(err)
+    }
+}
+
 /// One central-directory entry as Go's `zip.File` holds it, stored compactly.
 #[derive(Debug, Clone, Copy)]
 struct RawEntry {
@@ -176,6 +191,19 @@ impl ZipArchive {
 
     /// Reads the central directory of an open file; `path` names it in error texts.
     pub fn from_file(file: File, path: &Path) -> Result<ZipArchive, ReadError> {
+        ZipArchive::from_file_within(file, path, usize::MAX).map_err(|err| match err {
+            OpenError::Read(err) => err,
+            OpenError::DirectoryTooLarge => unreachable!("no budget to exceed"),
+        })
+    }
+
+    /// [`ZipArchive::from_file`], giving up once the directory would take more than
+    /// `budget` bytes of memory (names, entries and a result slot for each).
+    pub(crate) fn from_file_within(
+        file: File,
+        path: &Path,
+        budget: usize,
+    ) -> Result<ZipArchive, OpenError> {
         let size = file
             .metadata()
             .map_err(|err| ReadError::Os(oserr::path_error("stat", path, &err)))?
@@ -187,7 +215,7 @@ impl ZipArchive {
             entries: Vec::new(),
             names: Vec::new(),
         };
-        archive.read_directory()?;
+        archive.read_directory(budget)?;
         Ok(archive)
     }
 
@@ -323,7 +351,10 @@ impl ZipArchive {
     // -----------------------------------------------------------------------------
     // The central directory (Go's Reader.init and readDirectoryEnd)
 
-    fn read_directory(&mut self) -> Result<(), ReadError> {
+    fn read_directory(&mut self, budget: usize) -> Result<(), OpenError> {
+        // What one entry costs beyond its name: its record here and its result slot when
+        // the entries are read.
+        const PER_ENTRY: usize = 128;
         let end = self.read_directory_end()?;
         let mut reader =
             DirectoryReader::new(&self.file, &self.path, end.directory_start, self.size);
@@ -333,16 +364,23 @@ impl ZipArchive {
                 Ok(mut entry) => {
                     entry.header_offset = entry.header_offset.wrapping_add(end.base_offset);
                     self.entries.push(entry);
+                    let used = self
+                        .names
+                        .len()
+                        .saturating_add(self.entries.len() * PER_ENTRY);
+                    if used > budget {
+                        return Err(OpenError::DirectoryTooLarge);
+                    }
                 }
                 Err(err @ (ReadError::Format | ReadError::UnexpectedEof)) => break err,
-                Err(err) => return Err(err),
+                Err(err) => return Err(err.into()),
             }
         };
         // Go gives up on a header it cannot read, and only complains when the entries
         // read so far disagree with the declared count modulo 65536 (that count is a
         // 16-bit field in plain zips, so larger archives wrap it).
         if self.entries.len() as u16 != end.records as u16 {
-            return Err(stop);
+            return Err(stop.into());
         }
         Ok(())
     }

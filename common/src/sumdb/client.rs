@@ -416,8 +416,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl SumdbClient {
     /// A client; nothing is read or fetched until the first call. It asks `/latest`
-    /// before the first lookup ([`SumdbClient::check_latest`]) and does not fetch data
-    /// tiles ([`SumdbClient::confirm_data_tiles`]).
+    /// with the first lookup ([`SumdbClient::check_latest`]), does not fetch data tiles
+    /// ([`SumdbClient::confirm_data_tiles`]) and does not bound the requests in flight
+    /// ([`SumdbClient::max_requests`]).
     pub fn new(http: Arc<HttpClient>, options: ClientOptions) -> SumdbClient {
         let empty = Tree {
             n: 0,
@@ -452,7 +453,7 @@ impl SumdbClient {
         }
     }
 
-    /// Whether to ask `/latest` once, before the first lookup (default on), so that
+    /// Whether to ask `/latest` once, with the first lookup (default on), so that
     /// the timeline is checked even when every lookup is answered from the state
     /// directory. Failing to fetch it does not fail lookups; a head that does not
     /// verify, or forks, does. The go command never asks `/latest`; without it the
@@ -487,7 +488,7 @@ impl SumdbClient {
                     inner: Arc::new(inner),
                 }
             }
-            // Already shared with a lookup in flight: the settings stay as they are.
+            // Already shared with lookups under way: the settings stay as they are.
             Err(inner) => SumdbClient { inner },
         }
     }
@@ -504,7 +505,8 @@ impl SumdbClient {
 
     /// Fetches `/latest` (once per client), verifies it and merges it into the
     /// timeline; returns the head the server sent. The go command never does this;
-    /// lookups do it first when [`ClientOptions::check_latest`] is set.
+    /// lookups do it alongside their first request unless
+    /// [`SumdbClient::check_latest`] turned it off.
     pub async fn latest(&self) -> Result<TreeHead, SumdbError> {
         self.inner.latest().await.map_err(|f| f.error)
     }

@@ -917,41 +917,82 @@ async fn fifty_concurrent_lookups_fetch_each_tile_once() {
     assert_eq!(server.paths().len(), before);
 }
 
+/// A server answering lookups and `/latest` with `answer`, tiles with `tile`, or with
+/// the honest scenario's files where these give None.
+fn hostile_server(
+    answer: impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'static,
+    tile: impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'static,
+) -> gomod_testsupport::Running {
+    let honest = Scenario::load("honest").unwrap();
+    Server::http(handler(move |request: &Request| {
+        let path = request.path().trim_start_matches('/');
+        let hostile = if path.starts_with("tile/") {
+            tile(path)
+        } else {
+            answer(path)
+        };
+        match hostile.or_else(|| honest.file(path)) {
+            Some(body) => Response::new(200, body),
+            None => Response::text(404, "file does not exist"),
+        }
+    }))
+}
+
 #[tokio::test]
 async fn hostile_answers_are_errors_not_panics() {
     let honest = Scenario::load("honest").unwrap();
-    let bodies: Vec<Vec<u8>> = vec![
+    let lookup = honest.file("lookup/example.com/hello@v1.0.0").unwrap();
+    let answers: Vec<Vec<u8>> = vec![
         Vec::new(),
         b"\n\n\n".to_vec(),
         b"-1\nexample.com/hello v1.0.0 h1:x\n\n".to_vec(),
+        b"+302\nexample.com/hello v1.0.0 h1:x\n\n".to_vec(),
         b"99999999999999999999\nx\n\n".to_vec(),
         vec![0xff; 300],
         b"302\nexample.com/hello v1.0.0 h1:x\n\ngo.sum database tree\n302\n\n\xe2\x80\x94 sumdb.fixture.test AAAA\n".to_vec(),
-        honest.file("lookup/example.com/hello@v1.0.0").unwrap().repeat(3),
+        lookup.repeat(3),
+        // The honest answer with the record id of another record, and past the tree.
+        [b"301".as_slice(), &lookup[3..]].concat(),
+        [b"305".as_slice(), &lookup[3..]].concat(),
+        [b"9223372036854775807".as_slice(), &lookup[3..]].concat(),
     ];
-    for (case, body) in bodies.into_iter().enumerate() {
-        for tile_body in [Vec::new(), vec![7u8; 31], vec![1u8; 9000]] {
-            let body = body.clone();
-            let server = Server::http(handler(move |request: &Request| {
-                let path = request.path();
-                if path.starts_with("/lookup/") || path == "/latest" {
-                    Response::new(200, body.clone())
-                } else {
-                    Response::new(200, tile_body.clone())
-                }
-            }));
-            let state = TempDir::new();
-            let client = client_for(
-                &format!("{FIXTURE_VKEY} http://{}", server.host_port()),
-                "off",
-                state.path(),
-            );
-            let err = client
-                .lookup("example.com/hello", "v1.0.0")
-                .await
-                .expect_err(&format!("case {case}"));
-            assert_eq!(err.code.layer().as_str(), "sumdb", "case {case}: {err}");
-        }
+    for (case, answer) in answers.into_iter().enumerate() {
+        let server = hostile_server(move |_| Some(answer.clone()), |_| None);
+        let state = TempDir::new();
+        let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
+        let err = client_for(&gosumdb, "off", state.path())
+            .lookup("example.com/hello", "v1.0.0")
+            .await
+            .expect_err(&format!("answer {case}"));
+        assert!(
+            matches!(err.code, Code::SumdbBadSignature | Code::SumdbProofFailed),
+            "answer {case}: {err:?}"
+        );
+    }
+    let tiles: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        vec![7; 31],
+        vec![1; 49 * 32],
+        vec![1; 9000],
+        b"<html>proxy login</html>".to_vec(),
+    ];
+    for (case, tile) in tiles.into_iter().enumerate() {
+        let server = hostile_server(|_| None, move |_| Some(tile.clone()));
+        let state = TempDir::new();
+        let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
+        let err = client_for(&gosumdb, "off", state.path())
+            .lookup("example.com/hello", "v1.0.0")
+            .await
+            .expect_err(&format!("tile {case}"));
+        assert!(
+            matches!(err.code, Code::SumdbProofFailed | Code::HttpInvalidResponse),
+            "tile {case}: {err:?}"
+        );
+        // Nothing unauthenticated was kept.
+        assert!(
+            !state.path().join("sumdb.fixture.test/tile").exists(),
+            "tile {case}"
+        );
     }
 }
 

@@ -1,21 +1,108 @@
 //! Command-line interface of gomod-sumverify.
 
+use std::path::PathBuf;
+
 use clap::Parser;
 use gomod_common::app::CommonArgs;
 
-/// Check go.sum against computed hashes and the checksum database, with real proofs.
+/// Check go.sum against the hashes of the content and the checksum database, with real
+/// proofs.
 ///
-/// Three-way check per module version: go.sum, hashes computed from the content, and the checksum database, with signed tree heads, inclusion and consistency proofs verified.
+/// For each module version, one `sum` record comparing three things, for the module zip
+/// and for its go.mod file: what go.sum records, the hashes of the content (from
+/// gomod-fetch records, or re-hashed from a module cache), and what the checksum
+/// database holds. The database is used exactly as the go command uses it: GOSUMDB
+/// (`sum.golang.org`, `off`, `NAME+HASH+KEY [URL]`, and Go's known keys), skipped where
+/// GONOSUMDB or GOPRIVATE (its default) match or GOSUMDB=off, reached through the first
+/// GOPROXY entry that answers `/sumdb/<name>/supported` and directly otherwise. Every
+/// answer is authenticated: the signed tree head against the key, the tree against every
+/// tree seen before (a fork is reported with both tree heads), and the record against
+/// the tree through hash tiles, each tile checked against its parent. The go.sum lines
+/// of the record must name exactly the module version asked for.
 ///
-/// NOT IMPLEMENTED YET: this build of gomod-sumverify has only --help and --version; it
-/// probes nothing and exits with status 2 when asked to.
+/// Where the go command compares go.sum with a download it scans go.sum in file order: a
+/// different `h1:` line before an equal one is its go.sum SECURITY ERROR. Only when go.sum
+/// lacks the hash does it ask the database. This tool asks the database in every case
+/// and says which side disagrees; `go_error` is the go command's own text for the
+/// failure (null when the go command would not notice).
+///
+/// Targets: MODULE@VERSION arguments (a database lookup, compared with go.sum); `fetch`
+/// records of gomod-fetch on standard input (their `zip_h1` and `mod_h1`, several
+/// records of one module version from `gomod-fetch --every-endpoint` are compared with
+/// each other); other records with `module` and `version`; with --modcache, the module
+/// versions go.sum lists (or, without a go.sum, every one the cache holds). When no
+/// target is given, every module version in the go.sum files. Standard input is read
+/// when it is not a terminal and no arguments, -f or --modcache are given (or with `-`).
+///
+/// Triangulation, when hashes disagree (`cause`): the reference is the database's hash,
+/// or go.sum's when the database did not answer, or — when sources disagree and neither
+/// is there — what the first proxy served. A source that differs from it is
+/// `local_corruption` when it is the module cache or a file:// proxy;
+/// `retagged_upstream` when it is `direct` (the origin), or a proxy serving the same bits
+/// as the origin; otherwise `proxy_content_differs`. When every source agrees with the
+/// database but go.sum does not: `gosum_wrong`. A database 404/410 for a module version
+/// that exists (a source served it, go.sum lists it, or the cache holds it):
+/// `private_not_in_sumdb`.
+///
+/// The hint for `sumdb_not_found` names the glob to add to GOPRIVATE (or GONOSUMDB): the
+/// path's host (`corp.example.com`, which covers every module under it), or host/owner
+/// on a public code host (`github.com/yourorg`), appended to the value already set.
+///
+/// State: the latest verified tree head, authenticated tiles and lookups are kept in the
+/// go command's layout under --state-dir (default `$XDG_CACHE_HOME/gomod-tools/sumdb`,
+/// else `~/.cache/gomod-tools/sumdb`), never in Go's own directories; Go's
+/// `$GOPATH/pkg/sumdb/<name>/latest` is read (never written) so that a log inconsistent
+/// with what the go command has seen is reported too. The requests are the go command's
+/// (lookups, then the tiles their proofs need, each once per run); only when an answer
+/// comes from the state directory is the database's latest tree head asked for as well,
+/// once, so that a fork is noticed even then.
+///
+/// Errors: gosum_mismatch, gosum_missing, sumdb_mismatch, sumdb_not_found,
+/// sumdb_bad_signature, sumdb_proof_failed, sumdb_fork, hash_mismatch (a module cache zip
+/// or extracted directory changed since the go command downloaded it: `go mod verify`'s
+/// "has been modified"), zip_invalid (a cached zip that cannot be read),
+/// gosumdb_invalid, gosumdb_missing, goproxy_invalid, module_path_invalid,
+/// version_invalid, and the network codes of the database requests. man gomod-tools has
+/// every field.
 #[derive(Parser, Debug)]
-#[command(name = "gomod-sumverify", version)]
+#[command(name = "gomod-sumverify", version, after_long_help = EXAMPLES)]
 pub struct Cli {
-    /// What to probe.
+    /// Module versions to look up in the checksum database (path@version).
     #[arg(value_name = "MODULE@VERSION")]
     pub targets: Vec<String>,
+
+    /// A go.sum file to compare with (default: ./go.sum when it exists). May be
+    /// repeated (a workspace's go.sum files and go.work.sum): the lines are read as one
+    /// file, in the order given.
+    #[arg(long = "gosum", value_name = "FILE")]
+    pub gosum: Vec<PathBuf>,
+
+    /// Re-hash the module zips and go.mod files of this module cache (a GOMODCACHE:
+    /// DIR/cache/download/...), like `go mod verify`, and compare them with go.sum, with
+    /// the `.ziphash` files Go wrote and with the database.
+    #[arg(long = "modcache", value_name = "DIR")]
+    pub modcache: Option<PathBuf>,
+
+    /// Keep the checksum database state (latest tree head, tiles, lookups) here.
+    #[arg(long = "state-dir", value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: CommonArgs,
 }
+
+const EXAMPLES: &str = "Examples:
+  Check every line of ./go.sum against the checksum database:
+    gomod-sumverify
+
+  Download like Go, then compare the downloads, go.sum and the database:
+    gomod-fetch -m go.mod | gomod-sumverify --gosum go.sum
+
+  Which endpoint serves different bits, and why:
+    gomod-fetch --every-endpoint golang.org/x/text@v0.3.7 | gomod-sumverify | jq '{verdict, cause, sources}'
+
+  Re-hash a module cache like `go mod verify`, against go.sum and the database:
+    gomod-sumverify --modcache \"$(go env GOMODCACHE)\"
+
+  Only the failures, one line each:
+    gomod-sumverify --format text | grep '^FAIL'";

@@ -1,16 +1,17 @@
-//! gomod-sumverify: check go.sum against computed hashes and the checksum database, with real proofs.
+//! gomod-sumverify: check go.sum against the hashes of the content and the checksum
+//! database, with real proofs.
 
+mod check;
 mod cli;
+mod modcache;
+mod run;
+mod sums;
+mod targets;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use gomod_common::app;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    if let Some(what) = cli.common.generate {
-        return app::generate::<cli::Cli>(what);
-    }
-    app::not_implemented("gomod-sumverify", "checksum")
+    run::main(cli::Cli::parse())
 }

@@ -14,7 +14,8 @@ mod interop;
 mod io;
 mod records;
 mod resolve;
-mod stubs;
+mod sumverify;
+mod sumverify_interop;
 mod tls_interop;
 mod tlscheck;
 

@@ -1259,3 +1259,84 @@ async fn a_state_directory_that_cannot_be_written_is_a_warning() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_partial_tile_can_come_from_the_full_one() {
+    // A server that no longer has the partial tile but has the full one (the log grew):
+    // x/mod's readTile asks for the full tile and keeps its first hashes.
+    let grown = Scenario::load("grown").unwrap();
+    let server = hostile_server(
+        |_| None,
+        move |path| match path {
+            "tile/8/0/001.p/49" => Some(b"gone".to_vec()),
+            "tile/8/0/001" => grown.file(path),
+            _ => None,
+        },
+    );
+    let state = TempDir::new();
+    let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
+    // "gone" is 4 bytes, not 49 hashes: the exact tile is refused, the full one used.
+    let err = client_for(&gosumdb, "off", state.path())
+        .lookup("example.com/hello", "v1.0.0")
+        .await;
+    assert!(err.is_err(), "a wrong-length exact tile is not replaced");
+    let gone = Server::http(handler({
+        let honest = Scenario::load("honest").unwrap();
+        let grown = Scenario::load("grown").unwrap();
+        move |request: &Request| {
+            let path = request.path().trim_start_matches('/');
+            let body = match path {
+                "tile/8/0/001.p/49" => None,
+                "tile/8/0/001" => grown.file(path),
+                _ => honest.file(path),
+            };
+            match body {
+                Some(body) => Response::new(200, body),
+                None => Response::text(404, "file does not exist"),
+            }
+        }
+    }));
+    let state = TempDir::new();
+    let gosumdb = format!("{FIXTURE_VKEY} http://{}", gone.host_port());
+    let lookup = client_for(&gosumdb, "off", state.path())
+        .lookup("example.com/hello", "v1.0.0")
+        .await
+        .unwrap();
+    assert_eq!(lookup.tree.size, 305);
+    let lines = gone.lines();
+    assert!(lines.iter().any(|l| l.ends_with("/tile/8/0/001.p/49")));
+    assert!(lines.iter().any(|l| l.ends_with("/tile/8/0/001")));
+    // What is saved is the authenticated partial tile.
+    assert_eq!(
+        std::fs::read(state.path().join("sumdb.fixture.test/tile/8/0/001.p/49")).unwrap(),
+        Scenario::load("honest")
+            .unwrap()
+            .file("tile/8/0/001.p/49")
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_full_tile_in_the_state_directory_serves_its_partial_ones() {
+    let state = TempDir::new();
+    let tile = state.path().join("sumdb.fixture.test/tile/8/0/001");
+    std::fs::create_dir_all(tile.parent().unwrap()).unwrap();
+    std::fs::write(
+        &tile,
+        Scenario::load("grown")
+            .unwrap()
+            .file("tile/8/0/001")
+            .unwrap(),
+    )
+    .unwrap();
+    let server = SumdbServer::fixture("honest");
+    let client = client(&server, state.path()).check_latest(false);
+    client.lookup("example.com/hello", "v1.0.0").await.unwrap();
+    assert_eq!(
+        server.paths(),
+        vec![
+            "/lookup/example.com/hello@v1.0.0".to_string(),
+            "/tile/8/1/000.p/1".to_string()
+        ]
+    );
+}

@@ -23,12 +23,24 @@ _gomod__sumverify() {
 
     case "${cmd}" in
         gomod__sumverify)
-            opts="-j -f -h -V --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
+            opts="-j -f -h -V --gosum --modcache --state-dir --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --gosum)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --modcache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -32,7 +32,9 @@ use gomod_common::app::CommonArgs;
 /// each other); other records with `module` and `version`; with --modcache, the module
 /// versions go.sum lists (or, without a go.sum, every one the cache holds). When no
 /// target is given, every module version in the go.sum files. Standard input is read
-/// when it is not a terminal and no arguments, -f or --modcache are given (or with `-`).
+/// when it is not a terminal and no arguments, -f or --modcache are given (or with `-`);
+/// it is read to its end before the first check, so that all the records of one module
+/// version are compared together.
 ///
 /// Triangulation, when hashes disagree (`cause`): the reference is the database's hash,
 /// or go.sum's when the database did not answer, or — when sources disagree and neither

@@ -38,7 +38,7 @@ _gomod__fetch() {
                     return 0
                     ;;
                 --what)
-                    COMPREPLY=($(compgen -W "list info mod zip" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --retries)

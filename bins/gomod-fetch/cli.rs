@@ -59,7 +59,8 @@ pub struct Cli {
         long,
         value_name = "LIST",
         default_value = "info,mod,zip",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = parse_what
     )]
     pub what: Vec<What>,
 
@@ -87,8 +88,13 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub check_proxy: Vec<String>,
 
-    /// Show progress on standard error (default: only when it is a terminal).
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    /// Show progress on standard error: auto (when it is a terminal), always or never.
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "auto",
+        hide_possible_values = true
+    )]
     pub progress: Progress,
 
     #[command(flatten)]
@@ -96,7 +102,7 @@ pub struct Cli {
 }
 
 /// One thing to fetch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum What {
     /// `@v/list`: the versions the proxy knows.
     List,
@@ -106,6 +112,17 @@ pub enum What {
     Mod,
     /// `@v/VERSION.zip`.
     Zip,
+}
+
+/// Parses one `--what` item.
+fn parse_what(text: &str) -> Result<What, String> {
+    match text {
+        "list" => Ok(What::List),
+        "info" => Ok(What::Info),
+        "mod" => Ok(What::Mod),
+        "zip" => Ok(What::Zip),
+        other => Err(format!("{other:?} is not one of list, info, mod, zip")),
+    }
 }
 
 impl What {

@@ -59,6 +59,9 @@ uninstall:
 bench: build
 	bench/resolve.sh
 	bench/dns.sh
+	bench/fetch.sh
+	bench/hash.sh
+	bench/sumverify.sh
 
 fuzz:
 	fuzz/run.sh

@@ -21,7 +21,7 @@
 #   GO=/path/to/go bench/hash.sh           use that go (default: go on PATH)
 #   XMOD_GOPATH=/path/to/gopath bench/hash.sh
 #       a GOPATH holding golang.org/x/mod (default /usr/share/gocode, which Debian's
-#       golang-golang-x-mod-dev fills)
+#       golang-golang-x-mod-dev fills; without it, the x/mod in go's own source tree)
 #
 # Needs bash 5, python3 (to write the zip and the report) and GNU time (Debian package
 # time), whose rusage is the measured program's own.
@@ -40,11 +40,6 @@ gnu_time=${GNU_TIME:-/usr/bin/time}
   { echo "bench/hash.sh: needs GNU time at $gnu_time (Debian package time; or set GNU_TIME)" >&2; exit 2; }
 go=${GO:-$(command -v go || true)}
 [ -n "$go" ] || { echo "bench/hash.sh: no go on PATH (set GO=/path/to/go)" >&2; exit 2; }
-xmod=${XMOD_GOPATH:-/usr/share/gocode}
-[ -f "$xmod/src/golang.org/x/mod/sumdb/dirhash/hash.go" ] || {
-  echo "bench/hash.sh: no golang.org/x/mod in $xmod (install golang-golang-x-mod-dev, or set XMOD_GOPATH to a GOPATH holding it)" >&2
-  exit 2
-}
 
 # Cheap when up to date; never measures a stale binary.
 cargo build --release --locked --quiet -p gomod-common --example hashzip
@@ -54,6 +49,18 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 trap 'exit 130' INT TERM
 export HOME=$scratch GOENV=off GOTOOLCHAIN=local
+
+# x/mod: XMOD_GOPATH, else Debian's, else the copy in the go's own source tree.
+xmod=${XMOD_GOPATH:-/usr/share/gocode}
+if [ -z "${XMOD_GOPATH:-}" ] && [ ! -f "$xmod/src/golang.org/x/mod/sumdb/dirhash/hash.go" ]; then
+  xmod=$scratch/xmod
+  mkdir -p "$xmod/src/golang.org/x"
+  ln -s "$("$go" env GOROOT)/src/cmd/vendor/golang.org/x/mod" "$xmod/src/golang.org/x/mod"
+fi
+[ -f "$xmod/src/golang.org/x/mod/sumdb/dirhash/hash.go" ] || {
+  echo "bench/hash.sh: no golang.org/x/mod in $xmod (set XMOD_GOPATH to a GOPATH holding it)" >&2
+  exit 2
+}
 
 (
   cd bench/go/hashzip

@@ -387,4 +387,3 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
-

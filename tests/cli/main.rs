@@ -6,10 +6,10 @@
 mod discovery;
 mod dns_interop;
 mod dnscheck;
+mod docs;
 mod fetch;
 mod fetch_direct;
 mod fetch_interop;
-mod docs;
 mod interop;
 mod io;
 mod records;

@@ -54,20 +54,26 @@ trap cleanup EXIT
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done
 url=$(cat "$work/ready")
-one=$(sed -n 's/^\t\(example.com[^ ]*\) \(v[^ ]*\)$/\1@\2/p' "$work/gen/main/go.mod" | head -1)
+one=$(awk '/^\texample\.com/ { print $1 "@" $2; exit }' "$work/gen/main/go.mod")
 
 # Runs "$@" RUNS times with a fresh cache (the word CACHE in the arguments or in
 # GOMODCACHE is replaced); prints the best wall time in seconds and the peak RSS in KiB.
 measure() {
   python3 - "$runs" "$work" "$@" <<'EOF'
-import os, resource, shutil, subprocess, sys, time
+import os, shutil, subprocess, sys, time
 runs, work, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-best = None
+# GNU time reports the measured program's own peak RSS; Python's RUSAGE_CHILDREN
+# would also count its own forks.
+timer = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+rss_file = os.path.join(work, "rss")
+best, rss = None, 0
 for i in range(runs):
     cache = os.path.join(work, f"cache{i}")
     gopath = os.path.join(work, f"gopath{i}")
     env = dict(os.environ, GOMODCACHE=cache, GOPATH=gopath, GOCACHE=os.path.join(work, "gocache"))
     args = [a.replace("CACHE", cache) for a in argv]
+    if timer:
+        args = [timer, "-f", "%M", "-o", rss_file] + args
     start = time.perf_counter()
     p = subprocess.run(args, env=env, cwd=os.path.join(work, "gen", "main"),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -76,9 +82,10 @@ for i in range(runs):
         sys.stderr.write(f"run failed ({p.returncode}): {' '.join(args)}\n{p.stderr.decode()[-2000:]}\n")
         sys.exit(1)
     best = took if best is None else min(best, took)
+    if timer:
+        rss = max(rss, int(open(rss_file).read().split()[-1]))
     subprocess.run(["chmod", "-R", "u+w", cache], stderr=subprocess.DEVNULL)
     shutil.rmtree(cache, ignore_errors=True)
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"{best:.3f} {rss}")
 EOF
 }

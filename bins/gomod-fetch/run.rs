@@ -502,14 +502,18 @@ impl FetchProbe {
             ));
         }
         if let Some(root) = &self.cache {
-            let written = self.write_cache(
-                root,
-                module,
-                &version,
-                resolved.as_ref(),
-                mod_bytes.as_deref(),
-                zip_file,
-            );
+            // File system calls block; other fetches go on on other threads meanwhile
+            // (a slow disk otherwise holds up the network side).
+            let written = tokio::task::block_in_place(|| {
+                self.write_cache(
+                    root,
+                    module,
+                    &version,
+                    resolved.as_ref(),
+                    mod_bytes.as_deref(),
+                    zip_file,
+                )
+            });
             match written {
                 Ok(dir) => body.cached = Some(dir),
                 Err(text) => keep(Err((
@@ -581,7 +585,7 @@ impl FetchProbe {
             (Op::List, Access::Vcs(found)) => Ok(Out::Versions(vcs_versions(found, ""))),
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
-                let mut tmp = cache::temp_in(dir).map_err(|e| {
+                let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
                     (
                         OpError::new(
                             Code::InternalError,

@@ -3,8 +3,8 @@
 #
 # Writes a deterministic module zip (FILES entries, about 100 MB for the default 11000:
 # Go-like text that compresses and random bytes that do not, deflated at level 5 like Go's
-# zip writer), then hashes it RUNS times with each program, alternating, from the page
-# cache: Go's dirhash.HashZip (bench/go/hashzip, built against golang.org/x/mod in GOPATH
+# zip writer; bench/make-module-zip.py), then hashes it RUNS times with each program,
+# alternating, from the page cache: Go's dirhash.HashZip (bench/go/hashzip, built against golang.org/x/mod in GOPATH
 # mode) and ours (gomod-common's hashzip example: dirhash::hash_zip_file, entries read
 # on all cores). Reports wall time, CPU time (user + system) and peak resident set size
 # of every run, and the ratios. Both must print the same h1 every time, or the benchmark
@@ -71,39 +71,7 @@ fi
 zip=${ZIP:-}
 if [ -z "$zip" ]; then
   zip=$scratch/bench.zip
-  python3 - "$zip" "$files" <<'PY'
-import random, sys, zipfile
-out, count = sys.argv[1], int(sys.argv[2])
-rng = random.Random(20260521)
-alphabet = b"abcdefghijklmnopqrstuvwxyz_"
-words = [bytes(rng.choice(alphabet) for _ in range(rng.randint(2, 10))) for _ in range(4000)]
-keywords = b"func return if err != nil { } package import var := for range type struct //".split()
-lines, size = [], 0
-while size < 4 << 20:
-    n = rng.randint(2, 12)
-    line = b"\t" * rng.randint(0, 3) + b" ".join(
-        rng.choice(keywords) if rng.random() < 0.3 else rng.choice(words) for _ in range(n)) + b"\n"
-    lines.append(line)
-    size += len(line)
-text = b"".join(lines)          # compressible files are slices of this
-noise = rng.randbytes(8 << 20)  # and incompressible ones slices of this
-prefix = "example.com/bench@v1.0.0/"
-with zipfile.ZipFile(out, "w") as z:
-    for i in range(count):
-        if i == 0:
-            name, data = "go.mod", b"module example.com/bench\n\ngo 1.21\n"
-        elif rng.random() < 0.72:
-            n = min(int(rng.lognormvariate(8.7, 1.0)), len(text))
-            at = rng.randrange(0, len(text) - n + 1)
-            name, data = f"pkg{i % 97}/file{i}.go", text[at:at + n]
-        else:
-            n = min(int(rng.lognormvariate(9.35, 0.9)), len(noise))
-            at = rng.randrange(0, len(noise) - n + 1)
-            name, data = f"testdata/blob{i}.bin", noise[at:at + n]
-        info = zipfile.ZipInfo(prefix + name, date_time=(2026, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(info, data, compresslevel=5)
-PY
+  python3 bench/make-module-zip.py "$zip" "$files" example.com/bench v1.0.0
 fi
 [ -f "$zip" ] || { echo "bench/hash.sh: no zip at $zip" >&2; exit 2; }
 cat "$zip" >/dev/null # into the page cache: both programs read it from memory

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use gomod_common::gourl;
 use gomod_common::net::dial::NetError;
-use gomod_common::net::http::{GetOptions, HttpClient, Response, status_error_text};
+use gomod_common::net::http::{GetOptions, HttpClient, Response, status_code, status_error_text};
 use gomod_common::record::fetch::Attempt;
 use gomod_common::record::{Code, redact_url, untrusted};
 
@@ -274,14 +274,7 @@ impl Fetcher {
             content_type.as_deref(),
             &body,
         );
-        let code = match status {
-            404 => Code::HttpNotFound,
-            410 => Code::HttpGone,
-            401 => Code::HttpUnauthorized,
-            403 => Code::HttpForbidden,
-            500..=599 => Code::HttpServerError,
-            _ => Code::HttpStatus,
-        };
+        let code = status_code(status);
         let err = if matches!(status, 404 | 410) {
             OpError::not_found(code, text)
         } else {

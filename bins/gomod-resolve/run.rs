@@ -13,6 +13,7 @@ use gomod_common::goenv::{GoConfig, Setting};
 use gomod_common::input::{InputItem, Inputs};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
+use gomod_common::pattern::{PUBLIC_CODE_HOSTS, private_glob};
 use gomod_common::record::env::EnvBody;
 use gomod_common::record::route::{
     Decision, Endpoint, Exposure, FromInfo, Govcs, Private, Replacement, RouteBody, Skipped,
@@ -931,27 +932,6 @@ fn is_public_service(host: &str) -> bool {
     PUBLIC_SERVICES
         .iter()
         .any(|s| host == *s || host.ends_with(&format!(".{s}")))
-}
-
-/// Public code hosts, where a private path is identified by its owner element.
-const PUBLIC_CODE_HOSTS: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "sr.ht",
-    "git.sr.ht",
-];
-
-/// The glob to add to GOPRIVATE for a path: its host, or host/owner on a public code host.
-fn private_glob(path: &str) -> String {
-    let mut elems = path.split('/');
-    let host = elems.next().unwrap_or(path);
-    match (PUBLIC_CODE_HOSTS.contains(&host), elems.next()) {
-        (true, Some(owner)) => format!("{host}/{owner}"),
-        _ => host.to_string(),
-    }
 }
 
 /// A heuristic for the privacy audit: hosts that name an internal network or a

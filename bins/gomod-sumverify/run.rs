@@ -12,6 +12,7 @@ use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, Inputs};
 use gomod_common::net::http::{HttpClient, HttpSettings};
+use gomod_common::pattern::private_glob;
 use gomod_common::record::{Code, Layer, Record};
 use gomod_common::route::{self, SumdbUse};
 use gomod_common::sumdb::client::{ClientOptions, SumdbClient, SumdbError};
@@ -295,28 +296,6 @@ impl Privacy {
     }
 }
 
-/// Public code hosts, where a private module is named by its owner element.
-const PUBLIC_CODE_HOSTS: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "sr.ht",
-    "git.sr.ht",
-];
-
-/// The glob to add to GOPRIVATE/GONOSUMDB for a module the database does not know: its
-/// host (which covers every module there), or host/owner on a public code host.
-fn private_glob(path: &str) -> String {
-    let mut elements = path.split('/');
-    let host = elements.next().unwrap_or(path);
-    match (PUBLIC_CODE_HOSTS.contains(&host), elements.next()) {
-        (true, Some(owner)) => format!("{host}/{owner}"),
-        _ => host.to_string(),
-    }
-}
-
 /// The probe.
 struct SumVerify {
     sums: GoSums,
@@ -474,21 +453,6 @@ fn timed_out(name: &str, limit: Duration) -> SumdbError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gomod_common::pattern;
-
-    #[test]
-    fn private_globs() {
-        assert_eq!(
-            private_glob("corp.example.com/team/lib"),
-            "corp.example.com"
-        );
-        assert_eq!(private_glob("github.com/acme/secret/v2"), "github.com/acme");
-        assert_eq!(private_glob("github.com"), "github.com");
-        // The glob matches the path as Go matches GONOSUMDB.
-        for path in ["corp.example.com/team/lib", "github.com/acme/secret/v2"] {
-            assert!(pattern::match_prefix_patterns(&private_glob(path), path));
-        }
-    }
 
     #[test]
     fn suggested_values_extend_what_is_set() {

@@ -326,17 +326,6 @@ pub async fn discover(
     })
 }
 
-fn status_code(status: u16) -> Code {
-    match status {
-        404 => Code::HttpNotFound,
-        410 => Code::HttpGone,
-        401 => Code::HttpUnauthorized,
-        403 => Code::HttpForbidden,
-        500..=599 => Code::HttpServerError,
-        _ => Code::HttpStatus,
-    }
-}
-
 /// A fetched go-get page.
 struct Page {
     /// The URL requested (redacted), as Go names it in errors.
@@ -355,7 +344,7 @@ impl Page {
         match discovery::parse_meta_go_imports(&self.body, ModMode::PreferMod) {
             Ok(imports) if !imports.is_empty() => Ok(Ok(imports)),
             _ if self.status != 200 => Err((
-                status_code(self.status),
+                http::status_code(self.status),
                 http::status_error_text(
                     &self.fetched,
                     &self.status_text,

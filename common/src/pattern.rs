@@ -200,9 +200,46 @@ fn decode_rune(s: &[u8]) -> (u32, usize) {
     }
 }
 
+/// Public code hosts, where a private module is named by its owner element
+/// (`github.com/acme`) rather than by its host.
+pub const PUBLIC_CODE_HOSTS: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "gitee.com",
+    "sr.ht",
+    "git.sr.ht",
+];
+
+/// The glob to suggest for GOPRIVATE/GONOSUMDB so that `path` is treated as private:
+/// its host (which covers every module there), or host/owner on a public code host.
+pub fn private_glob(path: &str) -> String {
+    let mut elements = path.split('/');
+    let host = elements.next().unwrap_or(path);
+    match (PUBLIC_CODE_HOSTS.contains(&host), elements.next()) {
+        (true, Some(owner)) => format!("{host}/{owner}"),
+        _ => host.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_globs() {
+        assert_eq!(
+            private_glob("corp.example.com/team/lib"),
+            "corp.example.com"
+        );
+        assert_eq!(private_glob("github.com/acme/secret/v2"), "github.com/acme");
+        assert_eq!(private_glob("github.com"), "github.com");
+        // The glob matches the path as Go matches GONOSUMDB.
+        for path in ["corp.example.com/team/lib", "github.com/acme/secret/v2"] {
+            assert!(match_prefix_patterns(&private_glob(path), path));
+        }
+    }
 
     #[test]
     fn go_path_match_semantics() {

@@ -800,6 +800,19 @@ pub fn status_error_text(
     format!("reading {redacted_url}: {status_text}\n\tserver response:{separator}{detail}")
 }
 
+/// The record code for a non-200 answer. 404 and 410 are the ones Go treats as "not
+/// found" (they fall through a `,` GOPROXY list).
+pub fn status_code(status: u16) -> Code {
+    match status {
+        404 => Code::HttpNotFound,
+        410 => Code::HttpGone,
+        401 => Code::HttpUnauthorized,
+        403 => Code::HttpForbidden,
+        500..=599 => Code::HttpServerError,
+        _ => Code::HttpStatus,
+    }
+}
+
 /// The most body bytes Go keeps for an error detail (8 lines of 81 bytes).
 pub const MAX_ERROR_DETAIL_BYTES: usize = 8 * 81;
 const MAX_ERROR_DETAIL_LINES: usize = 8;

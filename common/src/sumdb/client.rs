@@ -586,18 +586,6 @@ fn network_text(bytes: &[u8]) -> String {
     out
 }
 
-/// The record code for a non-200 answer.
-fn status_code(status: u16) -> Code {
-    match status {
-        404 => Code::HttpNotFound,
-        410 => Code::HttpGone,
-        401 => Code::HttpUnauthorized,
-        403 => Code::HttpForbidden,
-        500..=599 => Code::HttpServerError,
-        _ => Code::HttpStatus,
-    }
-}
-
 /// A failed GET: the status (None for a transport failure) and Go's text.
 #[derive(Clone, Debug)]
 struct GetError {
@@ -721,7 +709,7 @@ impl Inner {
                 .collect::<Vec<u8>>();
             return Err(GetError {
                 status: Some(status),
-                code: status_code(status),
+                code: http::status_code(status),
                 go_text: http::status_error_text(
                     &redacted,
                     &status_text,

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
+use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, Inputs};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
@@ -23,12 +24,11 @@ use crate::http::{Fetcher, Log, Sink, hosts_of};
 const TOOL: &str = "gomod-fetch";
 
 /// Runs the conformance probe for every `--check-proxy` URL.
-pub fn main(cli: &Cli, fetcher: Arc<Fetcher>) -> ExitCode {
+pub fn main(cli: &Cli, cfg: &GoConfig, fetcher: Arc<Fetcher>) -> ExitCode {
     let inputs = match Inputs::new(&cli.check_proxy, &[], false) {
         Ok(inputs) => inputs,
         Err(err) => return app::fatal(TOOL, &err.to_string(), None),
     };
-    let cfg = gomod_common::goenv::GoConfig::from_process();
     let sumdb = route::parse_gosumdb(cfg.get("GOSUMDB"))
         .ok()
         .flatten()

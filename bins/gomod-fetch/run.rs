@@ -39,7 +39,7 @@ pub fn main(cli: Cli) -> ExitCode {
         retries: cli.retries,
     });
     if !cli.check_proxy.is_empty() {
-        return crate::checkproxy::main(&cli, fetcher);
+        return crate::checkproxy::main(&cli, &cfg, fetcher);
     }
     let mut inputs = match Inputs::new(&cli.targets, &cli.common.files, !cli.modfiles.is_empty()) {
         Ok(inputs) => inputs,
@@ -311,7 +311,7 @@ impl FetchProbe {
         if let Err(err) = modpath::check_path(&target.module) {
             let e = ErrorInfo::new(Code::ModulePathInvalid, err.to_string())
                 .go_error(format!("go: {}", err))
-                .hint("check the module path: Go's rules are in `go help module-path`... see gomod-resolve for the details");
+                .hint("check the module path; gomod-resolve explains what Go accepts");
             return done(body, Some(e), Vec::new());
         }
         let entries = match self.plan(&target) {
@@ -517,7 +517,7 @@ impl FetchProbe {
             match written {
                 Ok(dir) => body.cached = Some(dir),
                 Err(text) => keep(Err((
-                    OpError::new(Code::FileUnreadable, text),
+                    OpError::new(Code::CacheUnwritable, text),
                     String::new(),
                 ))),
             }
@@ -588,7 +588,7 @@ impl FetchProbe {
                 let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
                     (
                         OpError::new(
-                            Code::InternalError,
+                            Code::CacheUnwritable,
                             format!("creating a temporary file in {}: {e}", dir.display()),
                         ),
                         usize::MAX,
@@ -855,6 +855,7 @@ fn hint_for(code: Code, module: &str) -> String {
             "no GOPROXY entry has {module} at that version: check the path and version, or, for a private module, set GOPRIVATE so that it is fetched directly"
         ),
         Code::HttpUnauthorized | Code::HttpForbidden => "the server wants credentials: add the host to ~/.netrc (or GOAUTH), or set GOPRIVATE if this module should not go through the proxy".to_string(),
+        Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
         Code::HttpTimeout => "the server did not answer in time: raise --timeout, or look at it with gomod-tlscheck".to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),

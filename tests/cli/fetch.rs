@@ -771,3 +771,24 @@ fn download_scenarios_match_go() {
     eprintln!("scenarios compared with Go: {ran:?}");
     assert!(ran.len() >= 10, "only {ran:?} ran");
 }
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_record_not_a_crash() {
+    let server = proxy_with_a().start();
+    let s = sandbox(&server.url());
+    let cache = s.path().join("modcache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // A file where the cache's directory tree must go: even root cannot write there.
+    std::fs::write(cache.join("cache"), "not a directory").unwrap();
+    let r = one(
+        &s,
+        &["--cache", cache.to_str().unwrap(), "example.com/a@v1.0.0"],
+    );
+    assert_eq!(r.code(), Some("cache_unwritable"), "{r:#?}");
+    let error = r.error.as_ref().unwrap();
+    assert!(
+        error.go_error.is_some() && error.hint.is_some(),
+        "{error:#?}"
+    );
+    assert_eq!(r.cached, None);
+}

@@ -157,6 +157,8 @@ codes! {
     InputInvalid = ("input_invalid", Input),
     /// A file named on the command line cannot be read.
     FileUnreadable = ("file_unreadable", Input),
+    /// The module cache given with --cache cannot be written (a full disk, permissions).
+    CacheUnwritable = ("cache_unwritable", Input),
     /// The module path fails Go's `module.CheckPath`.
     ModulePathInvalid = ("module_path_invalid", Input),
     /// The version or query cannot be used for this module (not semantic, wrong

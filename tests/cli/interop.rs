@@ -17,42 +17,7 @@ use gomod_testsupport::{
 
 use crate::Sandbox;
 
-/// The newest go, or None (skip) when there is none and GOMOD_REQUIRE_GO is unset.
-pub fn newest_go() -> Option<PathBuf> {
-    let candidate = std::env::var_os("GOMOD_GO").map(PathBuf::from).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join("go"))
-                .find(|p| p.is_file())
-        })
-    });
-    let usable = candidate.filter(|go| go_minor(go).is_some_and(|minor| minor >= 27));
-    if usable.is_none() {
-        assert!(
-            std::env::var_os("GOMOD_REQUIRE_GO").is_none(),
-            "GOMOD_REQUIRE_GO is set but no go1.27+ was found on PATH (or in GOMOD_GO)"
-        );
-        eprintln!("no go1.27+ on PATH: interop test skipped");
-    }
-    usable
-}
-
-/// The minor version `go version` reports (27 for go1.27.3).
-fn go_minor(go: &Path) -> Option<u32> {
-    let output = std::process::Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let version = text.split_whitespace().nth(2)?;
-    version
-        .strip_prefix("go1.")?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
+pub use gomod_testsupport::go::newest_go;
 
 /// A sandbox that can run both our tool and go: PATH holds only go's directory.
 pub fn go_sandbox(go: &Path) -> Sandbox {

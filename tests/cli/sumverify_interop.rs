@@ -47,10 +47,7 @@ pub fn go_fixture(go: &Path) -> Option<&'static GoFixture> {
 fn build_fixture(go: &Path) -> Option<GoFixture> {
     let required = std::env::var_os("GOMOD_REQUIRE_GO").is_some();
     let xmod = std::env::var_os("XMOD_GOPATH").is_some()
-        || Command::new("dpkg")
-            .args(["-L", "golang-golang-x-mod-dev"])
-            .output()
-            .is_ok_and(|out| out.status.success());
+        || gomod_testsupport::go::debian_xmod_gopath().is_some();
     if !xmod || !fixture_dir().join("build.sh").is_file() {
         assert!(
             !required,

@@ -12,6 +12,7 @@ use std::process::Command;
 use base64::Engine as _;
 use gomod_common::dirhash::{self, Hash1Builder};
 use gomod_common::modzip::{self, ZipError};
+use gomod_testsupport::go::{self, newest_go};
 use serde_json::Value;
 
 use crate::fixture;
@@ -364,94 +365,14 @@ fn damaged_stream_zips(count: u64) -> Vec<(String, Vec<u8>)> {
 // ---------------------------------------------------------------------------------
 // Go's own code
 
-/// The newest go, or None (skip) when there is none and GOMOD_REQUIRE_GO is unset; the
-/// same rule as the CLI tests' `newest_go`.
-fn newest_go() -> Option<PathBuf> {
-    let candidate = std::env::var_os("GOMOD_GO").map(PathBuf::from).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join("go"))
-                .find(|p| p.is_file())
-        })
-    });
-    let usable = candidate.filter(|go| go_minor(go).is_some_and(|minor| minor >= 27));
-    if usable.is_none() {
-        require_go("no go1.27+ was found on PATH (or in GOMOD_GO)");
-    }
-    usable
-}
-
-/// Skips (with a note) or, under GOMOD_REQUIRE_GO, fails.
-fn require_go(missing: &str) {
-    assert!(
-        std::env::var_os("GOMOD_REQUIRE_GO").is_none(),
-        "GOMOD_REQUIRE_GO is set but {missing}"
-    );
-    eprintln!("{missing}: interop test skipped");
-}
-
-fn go_minor(go: &Path) -> Option<u32> {
-    let output = Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let version = text.split_whitespace().nth(2)?;
-    version
-        .strip_prefix("go1.")?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// A GOPATH holding golang.org/x/mod: `$XMOD_GOPATH`; else Debian's
-/// golang-golang-x-mod-dev (v0.7.0) in /usr/share/gocode; else a GOPATH in `scratch`
-/// whose x/mod is the copy vendored in `go`'s own source tree (the newest x/mod, whose
-/// HashZip, HashDir and checkZip are the go command's own).
+/// A GOPATH holding golang.org/x/mod (see [`go::xmod_gopath`]), or None (skip).
 fn xmod_gopath(go: &Path, scratch: &Path) -> Option<PathBuf> {
-    let has_xmod = |gopath: &Path| {
-        gopath
-            .join("src/golang.org/x/mod/sumdb/dirhash/hash.go")
-            .is_file()
-    };
-    let found = match std::env::var_os("XMOD_GOPATH") {
-        Some(gopath) => Some(PathBuf::from(gopath)),
-        None if has_xmod(Path::new("/usr/share/gocode")) => Some("/usr/share/gocode".into()),
-        None => vendored_xmod(go, scratch),
-    }
-    .filter(|gopath| has_xmod(gopath));
+    let found = go::xmod_gopath(go, scratch);
     if found.is_none() {
-        require_go("golang.org/x/mod was not found (set XMOD_GOPATH to a GOPATH holding it)");
+        go::require_go("golang.org/x/mod was not found (set XMOD_GOPATH to a GOPATH holding it)");
     }
     found
 }
-
-/// A GOPATH in `scratch` whose golang.org/x/mod is the one in `go`'s source tree.
-fn vendored_xmod(go: &Path, scratch: &Path) -> Option<PathBuf> {
-    let goroot = Command::new(go)
-        .args(["env", "GOROOT"])
-        .env("GOENV", "off")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()?
-        .stdout;
-    let vendored = PathBuf::from(String::from_utf8_lossy(&goroot).trim())
-        .join("src/cmd/vendor/golang.org/x/mod");
-    let gopath = scratch.join("xmod-gopath");
-    std::fs::create_dir_all(gopath.join("src/golang.org/x")).ok()?;
-    symlink_dir(&vendored, &gopath.join("src/golang.org/x/mod"));
-    Some(gopath)
-}
-
-#[cfg(unix)]
-fn symlink_dir(target: &Path, link: &Path) {
-    let _ = std::os::unix::fs::symlink(target, link);
-}
-
-#[cfg(not(unix))]
-fn symlink_dir(_: &Path, _: &Path) {}
 
 /// Go's own code as built from bench/go/hashzip, offline, in GOPATH mode.
 struct GoHashZip {

@@ -17,6 +17,7 @@ use gomod_common::route::{parse_goproxy, parse_gosumdb};
 use gomod_common::sumdb::client::{BaseVia, ClientOptions, Lookup, SumdbClient, SumdbError};
 use gomod_common::sumdb::note::Signer;
 use gomod_common::sumdb::tlog::{self, MemoryLog, Tile};
+use gomod_testsupport::go;
 use gomod_testsupport::sumdb::{
     FIXTURE_SKEY, FIXTURE_VKEY, Scenario, SumdbServer, fixtures_dir, generated_hash,
     generated_module,
@@ -1001,16 +1002,7 @@ async fn hostile_answers_are_errors_not_panics() {
 fn go_fixture_server(work: &Path) -> Option<PathBuf> {
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/sumdb-fixture");
     let required = std::env::var_os("GOMOD_REQUIRE_GO").is_some();
-    let go = std::env::var_os("GOMOD_GO")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|d| d.join("go"))
-                    .find(|p| p.is_file())
-            })
-        })
-        .filter(|go| go_minor(go).is_some_and(|minor| minor >= 27));
+    let go = go::find_go();
     let (Some(go), true) = (go, fixture.join("build.sh").is_file()) else {
         assert!(
             !required,
@@ -1020,7 +1012,8 @@ fn go_fixture_server(work: &Path) -> Option<PathBuf> {
         eprintln!("no go1.27+ or no sumdb fixture: Go sumdb interop test skipped");
         return None;
     };
-    let xmod = xmod_gopath(&go, work);
+    let xmod = go::xmod_gopath(&go, work)
+        .expect("x/mod: XMOD_GOPATH, Debian's package or go's own source tree");
     // Built once per fixture source and go version, kept in cargo's scratch directory:
     // a build with a fresh GOCACHE takes most of a minute.
     let version = std::process::Command::new(&go)
@@ -1084,61 +1077,6 @@ fn go_fixture_server(work: &Path) -> Option<PathBuf> {
         .find(|server| server.is_file());
     assert!(server.is_some(), "build.sh made no server binary");
     server
-}
-
-/// A GOPATH holding golang.org/x/mod for the fixture's GOPATH-mode build: `$XMOD_GOPATH`;
-/// else Debian's golang-golang-x-mod-dev (v0.7.0, what the fixture was written for);
-/// else a GOPATH in `work` whose x/mod is the copy vendored in `go`'s own source tree
-/// (newer: its data tiles carry no record ids, which the client reads either way).
-fn xmod_gopath(go: &Path, work: &Path) -> PathBuf {
-    if let Some(gopath) = std::env::var_os("XMOD_GOPATH") {
-        return PathBuf::from(gopath);
-    }
-    let debian = std::process::Command::new("dpkg")
-        .args(["-L", "golang-golang-x-mod-dev"])
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .and_then(|out| {
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .find_map(|line| line.strip_suffix("/src/golang.org/x/mod/go.mod"))
-                .map(PathBuf::from)
-        });
-    if let Some(gopath) = debian {
-        return gopath;
-    }
-    let goroot = std::process::Command::new(go)
-        .args(["env", "GOROOT"])
-        .env("GOENV", "off")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap()
-        .stdout;
-    let vendored = PathBuf::from(String::from_utf8(goroot).unwrap().trim())
-        .join("src/cmd/vendor/golang.org/x/mod");
-    assert!(vendored.is_dir(), "no x/mod in {}", vendored.display());
-    let gopath = work.join("xmod-gopath");
-    std::fs::create_dir_all(gopath.join("src/golang.org/x")).unwrap();
-    std::os::unix::fs::symlink(&vendored, gopath.join("src/golang.org/x/mod")).unwrap();
-    gopath
-}
-
-/// The minor version `go version` reports (27 for go1.27.3).
-fn go_minor(go: &Path) -> Option<u32> {
-    let output = std::process::Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let version = text.split_whitespace().nth(2)?;
-    version
-        .strip_prefix("go1.")?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// Kills the fixture server when the test ends, however it ends.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use gomod_testsupport::go::newest_go;
 use gomod_testsupport::goproxy::{
     Fault, GoProxy, TAGGED_TIME, bench_module_path, refused_port, write_bench,
 };
@@ -1263,42 +1264,6 @@ fn delay_server_generates_and_serves_a_directory() {
     assert_eq!(found.text(), "module example.com/bench/m004\n\ngo 1.21\n");
     assert_eq!(read_answer(&mut reader).unwrap().status, 404);
     assert!(started.elapsed() >= Duration::from_millis(200));
-}
-
-/// The newest go, or None (skip) when there is none and GOMOD_REQUIRE_GO is unset.
-fn newest_go() -> Option<PathBuf> {
-    let candidate = std::env::var_os("GOMOD_GO").map(PathBuf::from).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join("go"))
-                .find(|p| p.is_file())
-        })
-    });
-    let usable = candidate.filter(|go| go_minor(go).is_some_and(|minor| minor >= 27));
-    if usable.is_none() {
-        assert!(
-            std::env::var_os("GOMOD_REQUIRE_GO").is_none(),
-            "GOMOD_REQUIRE_GO is set but no go1.27+ was found on PATH (or in GOMOD_GO)"
-        );
-        eprintln!("no go1.27+ on PATH: interop test skipped");
-    }
-    usable
-}
-
-fn go_minor(go: &Path) -> Option<u32> {
-    let output = std::process::Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let version = text.split_whitespace().nth(2)?;
-    version
-        .strip_prefix("go1.")?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// `go` with a pinned, empty environment in `sandbox`: everything under it, nothing

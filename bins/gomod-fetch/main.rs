@@ -7,7 +7,6 @@ mod direct;
 mod http;
 mod progress;
 mod proxy;
-mod query;
 mod run;
 mod zipcheck;
 

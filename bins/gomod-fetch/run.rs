@@ -22,8 +22,8 @@ use crate::cli::{Cli, What};
 use crate::direct::{self, Found};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{self, Repo, RevInfo};
-use crate::query::{self, Plan};
 use crate::{cache, progress, zipcheck};
+use gomod_common::query::{self, Plan};
 
 const TOOL: &str = "gomod-fetch";
 

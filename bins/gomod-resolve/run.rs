@@ -14,6 +14,7 @@ use gomod_common::input::{InputItem, Inputs};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::pattern::{PUBLIC_CODE_HOSTS, private_glob};
+use gomod_common::query::{self, Plan};
 use gomod_common::record::env::EnvBody;
 use gomod_common::record::route::{
     Decision, Endpoint, Exposure, FromInfo, Govcs, Private, Replacement, RouteBody, Skipped,
@@ -229,20 +230,20 @@ enum Wanted {
     Revision(String),
 }
 
+/// Go's query rules (see [`query::plan`]): a canonical version is fetched as is, a
+/// full version or revision is asked as `.info`, the rest is answered from the list.
+/// `patch` needs the version a main module requires, which a route does not know: it
+/// is listed, as `go get m@patch` would list it.
 fn classify_version(version: Option<&str>) -> Wanted {
     let Some(v) = version else {
         return Wanted::ListQuery;
     };
-    if semver::is_valid(v) && modpath::canonical_version(v) == v {
+    if query::is_canonical(v) {
         return Wanted::Version(v.to_string());
     }
-    let is_list_query = matches!(v, "latest" | "upgrade" | "patch")
-        || semver::is_valid(v)
-        || ["<", ">", "<=", ">="].iter().any(|op| v.starts_with(op));
-    if is_list_query {
-        Wanted::ListQuery
-    } else {
-        Wanted::Revision(v.to_string())
+    match query::plan(v, "") {
+        Ok(Plan::Stat(rev)) => Wanted::Revision(rev),
+        Ok(Plan::List(_)) | Err(_) => Wanted::ListQuery,
     }
 }
 
@@ -1068,9 +1069,11 @@ mod tests {
             classify_version(Some("master")),
             Wanted::Revision(_)
         ));
+        // A full version that is not canonical is asked as .info, as Go's queryProxy
+        // does (canStat), not answered from the list.
         assert!(matches!(
             classify_version(Some("v1.2.3+build")),
-            Wanted::ListQuery
+            Wanted::Revision(_)
         ));
         assert!(matches!(classify_version(None), Wanted::ListQuery));
     }

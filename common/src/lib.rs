@@ -25,6 +25,7 @@ pub mod net;
 pub mod oserr;
 pub mod pathclean;
 pub mod pattern;
+pub mod query;
 pub mod record;
 pub mod route;
 pub mod semver;

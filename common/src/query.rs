@@ -1,9 +1,10 @@
-//! Version queries as the go command answers them from a version list
-//! (`modload.newQueryMatcher`, `filterVersions` and the choice in `queryProxy`).
+//! Version queries as the go command answers them (`modload.newQueryMatcher`,
+//! `filterVersions` and the choice in `queryProxy`): which ones are asked as `.info`
+//! directly, and which are answered from `@v/list` (and `@latest`).
 
 use std::cmp::Ordering;
 
-use gomod_common::{modpath, semver};
+use crate::{modpath, semver};
 
 /// How a query is answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,8 +116,8 @@ impl Matcher {
         }
     }
 
-    /// The version Go picks from a sorted `@v/list` (already filtered by
-    /// [`crate::proxy::versions_from_list`]): the highest release, else the highest
+    /// The version Go picks from a sorted `@v/list` (already filtered as Go's
+    /// `Versions` filters it): the highest release, else the highest
     /// pre-release (the lowest of each with `>=`/`>`). None: ask `@latest` if
     /// [`Matcher::may_use_latest`], else [`Matcher::no_match`].
     ///

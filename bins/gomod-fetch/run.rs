@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
-use gomod_common::input::{InputItem, Inputs};
+use gomod_common::input::{InputItem, Inputs, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
@@ -144,61 +144,36 @@ struct Target {
 
 impl Target {
     fn from_item(item: &InputItem) -> Option<Target> {
-        match item {
-            InputItem::Target { text, .. } => {
-                let (module, version) = match text.split_once('@') {
-                    Some((m, v)) => (m.to_string(), Some(v.to_string())),
-                    None => (text.clone(), None),
-                };
-                Some(Target {
-                    module,
-                    version,
-                    endpoints: None,
-                    local_replacement: None,
-                    excluded: false,
-                })
+        let named = ModuleTarget::from_item(item)?;
+        let mut endpoints = None;
+        if let InputItem::Record { value, .. } = item {
+            // Records of other kinds (dns, tls...) carry nothing to fetch.
+            let kind = value.get("type").and_then(|t| t.as_str());
+            if matches!(kind, Some(k) if k != "route" && k != "fetch" && k != "sum") {
+                return None;
             }
-            InputItem::Record { value, .. } => {
-                // Records of other kinds (dns, tls...) carry nothing to fetch.
-                let kind = value.get("type").and_then(|t| t.as_str());
-                if matches!(kind, Some(k) if k != "route" && k != "fetch" && k != "sum") {
-                    return None;
-                }
-                let mut module = value.get("module")?.as_str()?.to_string();
-                let mut version = ["version", "query"]
-                    .iter()
-                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()).map(str::to_string));
-                let mut local_replacement = None;
-                if let Some(r) = value.get("replaced_by") {
-                    let path = r.get("path").and_then(|p| p.as_str()).unwrap_or("");
-                    if r.get("local").and_then(|l| l.as_bool()).unwrap_or(false) {
-                        local_replacement = Some(path.to_string());
-                    } else if !path.is_empty() {
-                        // The go command fetches the replacement, not the original.
-                        module = path.to_string();
-                        version = r
-                            .get("version")
-                            .and_then(|v| v.as_str())
-                            .map(str::to_string);
-                    }
-                }
-                let endpoints = value
-                    .get("endpoints")
-                    .and_then(|e| e.as_array())
-                    .and_then(|list| list.iter().map(endpoint_from_json).collect());
-                Some(Target {
-                    module,
-                    version,
-                    endpoints,
-                    local_replacement,
-                    excluded: value
-                        .get("excluded")
-                        .and_then(|v| v.as_bool())
-                        .unwrap_or(false),
-                })
-            }
-            InputItem::Ready(_) | InputItem::Invalid { .. } => None,
+            endpoints = value
+                .get("endpoints")
+                .and_then(|e| e.as_array())
+                .and_then(|list| list.iter().map(endpoint_from_json).collect());
         }
+        let mut target = Target {
+            module: named.module,
+            version: named.version,
+            endpoints,
+            local_replacement: None,
+            excluded: named.excluded,
+        };
+        match named.replaced_by {
+            Some(r) if r.local => target.local_replacement = Some(r.path),
+            // The go command fetches the replacement, not the original.
+            Some(r) if !r.path.is_empty() => {
+                target.module = r.path;
+                target.version = r.version;
+            }
+            _ => {}
+        }
+        Some(target)
     }
 }
 

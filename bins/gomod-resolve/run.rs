@@ -10,15 +10,14 @@ use std::time::Duration;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::direct::{self, DiscoverOptions, StaticOutcome};
 use gomod_common::goenv::{GoConfig, Setting};
-use gomod_common::input::{InputItem, Inputs};
+use gomod_common::input::{InputItem, Inputs, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::pattern::{PUBLIC_CODE_HOSTS, private_glob};
 use gomod_common::query::{self, Plan};
 use gomod_common::record::env::EnvBody;
 use gomod_common::record::route::{
-    Decision, Endpoint, Exposure, FromInfo, Govcs, Private, Replacement, RouteBody, Skipped,
-    SumdbInfo, VcsInfo,
+    Decision, Endpoint, Exposure, FromInfo, Govcs, Private, RouteBody, Skipped, SumdbInfo, VcsInfo,
 };
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, Lookup, SumdbUse};
@@ -126,82 +125,11 @@ struct Resolver {
 impl Probe for Resolver {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
         Box::pin(async move {
-            let Some(target) = Target::from_item(&item) else {
+            let Some(target) = ModuleTarget::from_item(&item) else {
                 return Vec::new();
             };
             vec![self.route(target).await]
         })
-    }
-}
-
-/// One module to route.
-struct Target {
-    module: String,
-    version: Option<String>,
-    from: Option<FromInfo>,
-    replaced_by: Option<Replacement>,
-    excluded: bool,
-}
-
-impl Target {
-    fn from_item(item: &InputItem) -> Option<Target> {
-        match item {
-            InputItem::Target { text, .. } => {
-                let (module, version) = match text.split_once('@') {
-                    Some((m, v)) => (m.to_string(), Some(v.to_string())),
-                    None => (text.clone(), None),
-                };
-                Some(Target {
-                    module,
-                    version,
-                    from: None,
-                    replaced_by: None,
-                    excluded: false,
-                })
-            }
-            InputItem::Record { value, .. } => {
-                let module = value.get("module")?.as_str()?.to_string();
-                let version = ["version", "query"]
-                    .iter()
-                    .find_map(|k| value.get(*k).and_then(|v| v.as_str()).map(str::to_string));
-                let from = value.get("from").and_then(|f| {
-                    Some(FromInfo {
-                        file: f.get("file")?.as_str()?.to_string(),
-                        line: f.get("line")?.as_u64()?,
-                    })
-                });
-                let replaced_by = value.get("replaced_by").and_then(|r| {
-                    Some(Replacement {
-                        path: r.get("path")?.as_str()?.to_string(),
-                        version: r
-                            .get("version")
-                            .and_then(|v| v.as_str())
-                            .map(str::to_string),
-                        local: r.get("local").and_then(|v| v.as_bool()).unwrap_or(false),
-                    })
-                });
-                let excluded = value
-                    .get("excluded")
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                Some(Target {
-                    module,
-                    version,
-                    from,
-                    replaced_by,
-                    excluded,
-                })
-            }
-            InputItem::Ready(_) | InputItem::Invalid { .. } => None,
-        }
-    }
-
-    /// `path@version` as the go command prefixes its errors.
-    fn go_prefix(&self) -> String {
-        match &self.version {
-            Some(v) => format!("go: {}@{}: ", self.module, v),
-            None => format!("go: {}: ", self.module),
-        }
     }
 }
 
@@ -265,7 +193,7 @@ impl Resolver {
         self.cfg.setting(name)
     }
 
-    async fn route(&self, target: Target) -> Record {
+    async fn route(&self, target: ModuleTarget) -> Record {
         let elapsed = Elapsed::start();
         let mut body = RouteBody {
             module: target.module.clone(),
@@ -290,7 +218,7 @@ impl Resolver {
     /// Fills the route; an error is the record's error.
     async fn fill(
         &self,
-        target: &Target,
+        target: &ModuleTarget,
         wanted: &Wanted,
         body: &mut RouteBody,
         warnings: &mut Vec<Warning>,

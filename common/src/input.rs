@@ -325,6 +325,83 @@ pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>,
         .collect()))
 }
 
+/// A module named by an input item: a plain `path[@version]`, or a record with a
+/// `module` field (and `version` or `query`, and for go.mod requirements `from`,
+/// `replaced_by` and `excluded`), as every tool reads them.
+#[derive(Clone, Debug)]
+pub struct ModuleTarget {
+    /// The module path.
+    pub module: String,
+    /// The version or query, if any.
+    pub version: Option<String>,
+    /// The go.mod line it came from.
+    pub from: Option<crate::record::route::FromInfo>,
+    /// Its replacement in that go.mod.
+    pub replaced_by: Option<crate::record::route::Replacement>,
+    /// Whether that go.mod excludes it.
+    pub excluded: bool,
+}
+
+impl ModuleTarget {
+    /// The module an item names; None for items that name none.
+    pub fn from_item(item: &InputItem) -> Option<ModuleTarget> {
+        match item {
+            InputItem::Target { text, .. } => {
+                let (module, version) = match text.split_once('@') {
+                    Some((m, v)) => (m.to_string(), Some(v.to_string())),
+                    None => (text.clone(), None),
+                };
+                Some(ModuleTarget {
+                    module,
+                    version,
+                    from: None,
+                    replaced_by: None,
+                    excluded: false,
+                })
+            }
+            InputItem::Record { value, .. } => {
+                let text =
+                    |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+                let module = text(value.get("module"))?;
+                let version = text(value.get("version")).or_else(|| text(value.get("query")));
+                let from = value.get("from").and_then(|f| {
+                    Some(crate::record::route::FromInfo {
+                        file: f.get("file")?.as_str()?.to_string(),
+                        line: f.get("line")?.as_u64()?,
+                    })
+                });
+                let replaced_by = value.get("replaced_by").and_then(|r| {
+                    Some(crate::record::route::Replacement {
+                        path: r.get("path")?.as_str()?.to_string(),
+                        version: text(r.get("version")),
+                        local: r.get("local").and_then(|v| v.as_bool()).unwrap_or(false),
+                    })
+                });
+                let excluded = value
+                    .get("excluded")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                Some(ModuleTarget {
+                    module,
+                    version,
+                    from,
+                    replaced_by,
+                    excluded,
+                })
+            }
+            InputItem::Ready(_) | InputItem::Invalid { .. } => None,
+        }
+    }
+
+    /// `go: path@version: `, the go command's prefix for errors about the module.
+    pub fn go_prefix(&self) -> String {
+        match &self.version {
+            Some(v) => format!("go: {}@{}: ", self.module, v),
+            None => format!("go: {}: ", self.module),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

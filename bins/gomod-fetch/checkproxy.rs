@@ -107,11 +107,14 @@ impl Check {
                     redact_url(&request.to_string()),
                     err.code.as_str(),
                     err.go_text.lines().next().unwrap_or("")
-                ))),
+                ), Some(match op {
+                        "info" => format!("go: {module}@v1.0.0: {}", err.go_text),
+                        _ => format!("go: module {module}: {}", err.go_text),
+                    }))),
                 Ok(_) => failures.push((Code::HttpStatus, format!(
                     "{} for a module that cannot exist answered 200: a proxy must say 404 or 410 so that the go command moves on",
                     redact_url(&request.to_string())
-                ))),
+                ), None)),
             }
         }
         let supported = format!(
@@ -139,20 +142,24 @@ impl Check {
                     self.sumdb,
                     err.code.as_str(),
                     err.go_text.lines().next().unwrap_or("")
-                ))),
+                ), None)),
             }
         }
         body.attempts = log.take();
         body.hosts = hosts_of(&body.attempts);
         let error = (!failures.is_empty()).then(|| {
-            let (code, _) = failures[0];
+            let code = failures[0].0;
             let text = failures
                 .iter()
-                .map(|(_, t)| t.as_str())
+                .map(|(_, t, _)| t.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
-            ErrorInfo::new(code, text)
-                .hint("a module proxy must answer 404 or 410 for what it does not have (https://go.dev/ref/mod#goproxy-protocol)")
+            let mut error = ErrorInfo::new(code, text);
+            // What the go command would print for the first answer it cannot live with.
+            if let Some(go_error) = failures.iter().find_map(|(_, _, g)| g.clone()) {
+                error = error.go_error(go_error);
+            }
+            error.hint("a module proxy must answer 404 or 410 for what it does not have (https://go.dev/ref/mod#goproxy-protocol)")
         });
         Record::new(&body, error, warnings, elapsed.get())
     }

@@ -419,6 +419,12 @@ fn check_proxy_tells_conformant_from_broken_proxies() {
     assert_eq!(run.status, 1);
     let r = run.records().remove(0).fetch();
     assert_eq!(r.code(), Some("http_server_error"));
+    assert!(
+        r.go_error()
+            .starts_with("go: module gomod-tools.invalid/no-such-module: reading "),
+        "{}",
+        r.go_error()
+    );
 }
 
 #[test]

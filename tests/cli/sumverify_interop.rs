@@ -19,11 +19,6 @@ use crate::Sandbox;
 use crate::interop::{go_command, go_sandbox, newest_go};
 use crate::sumverify::{Outcome, sumverify};
 
-/// The shared fixture's directory.
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sumdb-fixture")
-}
-
 /// The fixture's programs, built once per test run, and the GOPROXY directory and go.sum
 /// lines `mkproxy` made from the fixture's module sources.
 pub struct GoFixture {
@@ -45,94 +40,46 @@ pub fn go_fixture(go: &Path) -> Option<&'static GoFixture> {
 }
 
 fn build_fixture(go: &Path) -> Option<GoFixture> {
-    let required = std::env::var_os("GOMOD_REQUIRE_GO").is_some();
-    let xmod = std::env::var_os("XMOD_GOPATH").is_some()
-        || gomod_testsupport::go::debian_xmod_gopath().is_some();
-    if !xmod || !fixture_dir().join("build.sh").is_file() {
-        assert!(
-            !required,
-            "GOMOD_REQUIRE_GO is set but the Go sumdb fixture cannot be built: it needs ../shared/sumdb-fixture and x/mod v0.7.0 (apt-get install golang-golang-x-mod-dev, or XMOD_GOPATH)"
+    let xmod = std::env::var_os("XMOD_GOPATH")
+        .map(PathBuf::from)
+        .or_else(gomod_testsupport::go::debian_xmod_gopath);
+    let (Some(xmod), true) = (
+        xmod,
+        gomod_testsupport::go::sumdb_fixture_dir()
+            .join("build.sh")
+            .is_file(),
+    ) else {
+        gomod_testsupport::go::require_go(
+            "the Go sumdb fixture cannot be built: it needs ../shared/sumdb-fixture and x/mod v0.7.0 (apt-get install golang-golang-x-mod-dev, or XMOD_GOPATH)",
         );
-        eprintln!("no x/mod v0.7.0 or sumdb fixture: sumverify interop test skipped");
         return None;
-    }
-    let version = Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap()
-        .stdout;
-    let sources = ["build.sh", "server/main.go", "mkproxy/main.go"]
-        .map(|f| (f, std::fs::read(fixture_dir().join(f)).unwrap()));
-    let key = gomod_common::dirhash::hash1(std::iter::once(("go version", version)).chain(sources))
-        .unwrap();
-    let key: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(16)
-        .collect();
+    };
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let kept = scratch.join(format!("sumverify-go-fixture-{key}"));
-    if !kept.join("good.gosum").is_file() {
-        let work = scratch.join(format!("sumverify-go-fixture-{key}.{}", std::process::id()));
-        make_fixture(go, &work);
-        // Another test run may have kept the same build meanwhile: either is right.
-        if std::fs::rename(&work, &kept).is_err() {
-            let _ = std::fs::remove_dir_all(&work);
+    let bin = gomod_testsupport::go::build_sumdb_fixture(go, &xmod, scratch);
+    // The GOPROXY directory and go.sum lines, next to the programs; go.sum last, so that
+    // its presence means all is there.
+    if !bin.join("good.gosum").is_file() {
+        let work = scratch.join(format!("sumverify-proxy-{}", std::process::id()));
+        let output = Command::new(bin.join("mkproxy"))
+            .arg("-src")
+            .arg(gomod_testsupport::go::sumdb_fixture_dir().join("testdata/modsrc"))
+            .arg("-out")
+            .arg(work.join("proxy"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "mkproxy failed");
+        std::fs::write(work.join("good.gosum"), output.stdout).unwrap();
+        // Another test run may have made the same meanwhile: either is right.
+        if std::fs::rename(work.join("proxy"), bin.join("proxy")).is_ok() {
+            let _ = std::fs::rename(work.join("good.gosum"), bin.join("good.gosum"));
         }
+        let _ = std::fs::remove_dir_all(&work);
     }
     Some(GoFixture {
-        server: kept.join("bin/server"),
-        proxy: kept.join("proxy"),
-        good: std::fs::read_to_string(kept.join("good.gosum")).unwrap(),
+        server: bin.join("server"),
+        proxy: bin.join("proxy"),
+        good: std::fs::read_to_string(bin.join("good.gosum")).unwrap(),
     })
-}
-
-/// Builds the programs into `work/bin`, writes the GOPROXY directory `work/proxy` and
-/// the go.sum lines `work/good.gosum` (last, so that its presence means all is there).
-fn make_fixture(go: &Path, work: &Path) {
-    let bin = work.join("bin");
-    let path = format!(
-        "{}:{}",
-        go.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let output = Command::new(fixture_dir().join("build.sh"))
-        .env("PATH", path)
-        .env("SUMDB_FIXTURE_BIN", &bin)
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"))
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-modcacherw")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOVCS", "*:off")
-        .env("GOMODCACHE", work.join("modcache"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "build.sh failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let output = Command::new(bin.join("mkproxy"))
-        .arg("-src")
-        .arg(fixture_dir().join("testdata/modsrc"))
-        .arg("-out")
-        .arg(work.join("proxy"))
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "mkproxy failed");
-    // The build caches are large and not needed again.
-    for dir in ["gocache", "gopath", "modcache"] {
-        let _ = Command::new("chmod")
-            .args(["-R", "u+w"])
-            .arg(work.join(dir))
-            .status();
-        let _ = std::fs::remove_dir_all(work.join(dir));
-    }
-    std::fs::write(work.join("good.gosum"), output.stdout).unwrap();
 }
 
 /// A running fixture server; killed when dropped.

@@ -23,7 +23,6 @@ use gomod_testsupport::sumdb::{
     generated_module,
 };
 use gomod_testsupport::{Request, Response, Server, handler};
-use sha2::{Digest, Sha256};
 
 const T: Duration = Duration::from_secs(10);
 
@@ -997,86 +996,21 @@ async fn hostile_answers_are_errors_not_panics() {
     }
 }
 
-/// The shared Go fixture, built with the newest go (and x/mod, see [`xmod_gopath`]), when
-/// both are here; None (skip) otherwise unless GOMOD_REQUIRE_GO is set.
+/// The shared Go fixture's server, built with the newest go and x/mod (see
+/// [`go::build_sumdb_fixture`]), when both are here; None (skip) otherwise unless
+/// GOMOD_REQUIRE_GO is set.
 fn go_fixture_server(work: &Path) -> Option<PathBuf> {
-    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/sumdb-fixture");
-    let required = std::env::var_os("GOMOD_REQUIRE_GO").is_some();
     let go = go::find_go();
-    let (Some(go), true) = (go, fixture.join("build.sh").is_file()) else {
-        assert!(
-            !required,
-            "GOMOD_REQUIRE_GO is set but the Go sumdb fixture cannot be built: it needs \
-             go1.27+ (GOMOD_GO or PATH) and ../shared/sumdb-fixture"
+    let (Some(go), true) = (go, go::sumdb_fixture_dir().join("build.sh").is_file()) else {
+        go::require_go(
+            "the Go sumdb fixture cannot be built: it needs go1.27+ (GOMOD_GO or PATH) and ../shared/sumdb-fixture",
         );
-        eprintln!("no go1.27+ or no sumdb fixture: Go sumdb interop test skipped");
         return None;
     };
     let xmod = go::xmod_gopath(&go, work)
         .expect("x/mod: XMOD_GOPATH, Debian's package or go's own source tree");
-    // Built once per fixture source and go version, kept in cargo's scratch directory:
-    // a build with a fresh GOCACHE takes most of a minute.
-    let version = std::process::Command::new(&go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap()
-        .stdout;
-    let source = std::fs::read(fixture.join("server/main.go")).unwrap();
-    let key = Sha256::new()
-        .chain_update(&version)
-        .chain_update(&source)
-        .chain_update(
-            // The x/mod source itself, wherever the GOPATH pointing at it is.
-            xmod.join("src/golang.org/x/mod")
-                .canonicalize()
-                .unwrap_or_default()
-                .as_os_str()
-                .as_encoded_bytes(),
-        )
-        .finalize();
-    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "sumdb-fixture-{:x}",
-        u64::from_be_bytes(key[..8].try_into().unwrap())
-    ));
-    if kept.join("server").is_file() {
-        return Some(kept.join("server"));
-    }
-    let go_dir = go.parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        go_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let bin = work.join("bin");
-    let output = std::process::Command::new(fixture.join("build.sh"))
-        .env("PATH", path)
-        .env("SUMDB_FIXTURE_BIN", &bin)
-        .env("XMOD_GOPATH", &xmod)
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"))
-        .env("GOENV", "off")
-        .env("GOFLAGS", "-modcacherw")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOSUMDB", "off")
-        .env("GOVCS", "*:off")
-        .env("GOMODCACHE", work.join("modcache"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "build.sh failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // Kept for the next run if it can be moved there (another run may have kept the
-    // same build meanwhile); used from the work directory otherwise.
-    let _ = std::fs::rename(&bin, &kept);
-    let server = [kept.join("server"), bin.join("server")]
-        .into_iter()
-        .find(|server| server.is_file());
-    assert!(server.is_some(), "build.sh made no server binary");
-    server
+    let bin = go::build_sumdb_fixture(&go, &xmod, Path::new(env!("CARGO_TARGET_TMPDIR")));
+    Some(bin.join("server"))
 }
 
 /// Kills the fixture server when the test ends, however it ends.

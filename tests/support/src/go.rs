@@ -104,3 +104,97 @@ fn vendored_xmod_gopath(go: &Path, scratch: &Path) -> Option<PathBuf> {
     }
     Some(gopath)
 }
+
+/// `../shared/sumdb-fixture`: Go's checksum-database server and GOPROXY maker, next to
+/// the project.
+pub fn sumdb_fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/sumdb-fixture")
+}
+
+/// Builds the sumdb fixture's programs (`server`, `mkproxy`) with `go` against the x/mod
+/// in the GOPATH `xmod`, and returns the directory holding them. The build is kept in
+/// `scratch` (cargo's target tmp directory) per go version, fixture source and x/mod, so
+/// only the first test run pays for it (a build with a fresh GOCACHE takes most of a
+/// minute).
+pub fn build_sumdb_fixture(go: &Path, xmod: &Path, scratch: &Path) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let fixture = sumdb_fixture_dir();
+    let version = Command::new(go)
+        .arg("version")
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .expect("go version")
+        .stdout;
+    let mut key = Sha256::new();
+    key.update(&version);
+    for source in ["build.sh", "server/main.go", "mkproxy/main.go"] {
+        key.update(std::fs::read(fixture.join(source)).expect("fixture source"));
+    }
+    // The x/mod source itself, wherever the GOPATH pointing at it is.
+    let xmod_source = xmod.join("src/golang.org/x/mod").canonicalize();
+    key.update(
+        xmod_source
+            .unwrap_or_default()
+            .as_os_str()
+            .as_encoded_bytes(),
+    );
+    let key = key.finalize();
+    let kept = scratch.join(format!(
+        "sumdb-fixture-{:x}",
+        u64::from_be_bytes(key[..8].try_into().expect("8 bytes"))
+    ));
+    if kept.join("server").is_file() && kept.join("mkproxy").is_file() {
+        return kept;
+    }
+    let work = scratch.join(format!(
+        "sumdb-fixture-build-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let bin = work.join("bin");
+    let path = format!(
+        "{}:{}",
+        go.parent().expect("go's directory").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new(fixture.join("build.sh"))
+        .env("PATH", path)
+        .env("SUMDB_FIXTURE_BIN", &bin)
+        .env("XMOD_GOPATH", xmod)
+        .env("GOPATH", work.join("gopath"))
+        .env("GOCACHE", work.join("gocache"))
+        .env("GOENV", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOMODCACHE", work.join("modcache"))
+        .output()
+        .expect("run build.sh");
+    assert!(
+        output.status.success(),
+        "build.sh failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Another run may have kept the same build meanwhile: either is right.
+    let moved = std::fs::rename(&bin, &kept).is_ok();
+    let built = if moved || kept.join("server").is_file() {
+        kept
+    } else {
+        bin.clone()
+    };
+    assert!(
+        built.join("server").is_file(),
+        "build.sh made no server binary"
+    );
+    // The build caches are large and not needed again.
+    for dir in ["gocache", "gopath", "modcache"] {
+        let _ = Command::new("chmod")
+            .args(["-R", "u+w"])
+            .arg(work.join(dir))
+            .status();
+        let _ = std::fs::remove_dir_all(work.join(dir));
+    }
+    built
+}

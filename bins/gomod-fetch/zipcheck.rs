@@ -36,7 +36,7 @@ pub async fn check(
             file,
             h1: summary.h1.unwrap_or_default(),
             bytes,
-            files: summary.files.len() as u64,
+            files: summary.files as u64,
         }),
         Ok((_, Err(err))) => Err(OpError::new(Code::ZipInvalid, err.to_string())),
         Err(err) => Err(OpError::new(

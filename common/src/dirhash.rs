@@ -181,23 +181,18 @@ pub fn hash_zip(archive: &ZipArchive) -> Result<ZipHash, HashError> {
     // Stable, so each run of equal names keeps central-directory order and its last
     // element is the entry Go's name-to-entry map ends up holding.
     sorted.sort_by(|&a, &b| archive.entry(a).name.cmp(archive.entry(b).name));
-    let runs: Vec<&[usize]> = sorted
-        .chunk_by(|&a, &b| archive.entry(a).name == archive.entry(b).name)
-        .collect();
+    // Runs of equal names, walked twice rather than collected: a zip of many small files
+    // would otherwise pay for a list as long as its directory.
+    let runs = || sorted.chunk_by(|&a, &b| archive.entry(a).name == archive.entry(b).name);
     // Go stops at the first name with a newline, before reading it; names after it in
     // sorted order are never read.
-    let newline_at = runs
-        .iter()
-        .position(|run| archive.entry(run[0]).name.contains(&b'\n'));
-    let readable = &runs[..newline_at.unwrap_or(runs.len())];
-    let wanted: Vec<usize> = readable
-        .iter()
-        .filter_map(|run| run.last().copied())
-        .collect();
+    let newline_at = runs().position(|run| archive.entry(run[0]).name.contains(&b'\n'));
+    let readable = || runs().take(newline_at.unwrap_or(usize::MAX));
+    let wanted: Vec<usize> = readable().filter_map(|run| run.last().copied()).collect();
     let mut contents = archive.read_entries(&wanted, true);
     let mut summary = Sha256::new();
     let mut uncompressed_bytes = 0u64;
-    for run in readable {
+    for run in readable() {
         let Some(&last) = run.last() else { continue };
         let content = match contents[last].take() {
             Some(Ok(content)) => content,
@@ -206,7 +201,7 @@ pub fn hash_zip(archive: &ZipArchive) -> Result<ZipHash, HashError> {
         };
         let digest = content.sha256.unwrap_or_default();
         let line = summary_line(archive.entry(last).name, &digest);
-        for _ in *run {
+        for _ in run {
             summary.update(&line);
             uncompressed_bytes = uncompressed_bytes.saturating_add(content.len);
         }

@@ -40,6 +40,7 @@ mod fold;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 pub use archive::{METHOD_DEFLATE, METHOD_STORE, ReadError, ZipArchive, ZipEntry};
@@ -334,8 +335,8 @@ impl CheckedFiles {
 pub struct ZipSummary {
     /// The `h1:` hash ([`check_and_hash_zip`] only).
     pub h1: Option<String>,
-    /// The files the go command extracts, full names in zip order.
-    pub files: Vec<String>,
+    /// How many files the go command extracts.
+    pub files: usize,
     /// Their total size, uncompressed.
     pub uncompressed_bytes: u64,
     /// Size of the zip file.
@@ -359,7 +360,12 @@ pub fn check_zip(
         Opened::Failed(err) => UnzipError::Open(err),
         Opened::DirectoryTooLarge => unreachable!("no budget to exceed"),
     })?;
-    Ok(check_entries(&archive, &module_prefix(module_path, version)).0)
+    let (mut checked, valid) = check_entries(&archive, &module_prefix(module_path, version));
+    checked.valid = valid
+        .into_iter()
+        .map(|i| String::from_utf8_lossy(archive.entry(i).name).into_owned())
+        .collect();
+    Ok(checked)
 }
 
 /// Everything the go command checks on a downloaded zip except its hash: the download
@@ -441,7 +447,7 @@ fn inspect(
         .sum();
     Ok(ZipSummary {
         h1,
-        files: checked.valid,
+        files: valid.len(),
         uncompressed_bytes,
         zip_bytes: archive.file_size(),
     })
@@ -489,21 +495,23 @@ fn module_prefix(module_path: &str, version: &str) -> String {
     format!("{module_path}@{version}/")
 }
 
-/// Go's `checkZip` loop over the central directory. Returns what it found and the indexes
-/// of the valid entries.
+/// Go's `checkZip` loop over the central directory. Returns what it found, with the
+/// valid entries as indexes only (their names are not copied; `valid` is left empty).
 fn check_entries(archive: &ZipArchive, prefix: &str) -> (CheckedFiles, Vec<usize>) {
     let mut checked = CheckedFiles::default();
     let mut valid = Vec::new();
-    let mut collisions = Collisions::default();
+    let mut collisions = Collisions::new(archive, prefix.len());
     let mut total: u64 = 0;
     for (index, entry) in archive.entries().enumerate() {
-        match check_entry(&entry, prefix, &mut collisions, &mut total, &mut checked) {
-            Ok(true) => {
-                checked
-                    .valid
-                    .push(String::from_utf8_lossy(entry.name).into_owned());
-                valid.push(index);
-            }
+        match check_entry(
+            index,
+            &entry,
+            prefix,
+            &mut collisions,
+            &mut total,
+            &mut checked,
+        ) {
+            Ok(true) => valid.push(index),
             Ok(false) => {}
             Err(problem) => checked.invalid.push(FileError {
                 name: entry.name.to_vec(),
@@ -517,9 +525,10 @@ fn check_entries(archive: &ZipArchive, prefix: &str) -> (CheckedFiles, Vec<usize
 /// One entry of `checkZip`: `Ok(true)` for a valid file, `Ok(false)` for an entry that is
 /// skipped (the bare prefix, a directory).
 fn check_entry(
+    index: usize,
     entry: &ZipEntry<'_>,
     prefix: &str,
-    collisions: &mut Collisions,
+    collisions: &mut Collisions<'_>,
     total: &mut u64,
     checked: &mut CheckedFiles,
 ) -> Result<bool, FileProblem> {
@@ -547,7 +556,7 @@ fn check_entry(
         });
     };
     modpath::check_file_path(name).map_err(FileProblem::MalformedPath)?;
-    collisions.check(name, is_dir)?;
+    collisions.check(index, name, is_dir)?;
     if is_dir {
         return Ok(false);
     }
@@ -579,24 +588,61 @@ fn check_entry(
 
 /// x/mod/zip's `collisionChecker`: paths seen so far (and their parent directories) by
 /// their case-folding key.
-#[derive(Default)]
-struct Collisions {
-    seen: HashMap<String, (String, bool)>,
+///
+/// A zip can have tens of thousands of entries, so nothing is copied: each path seen is
+/// kept as the entry it came from and a length (the path and its parents are prefixes of
+/// that entry's name, after the module prefix), and keyed by a hash of its folded form.
+/// Two different folded forms with the same hash are told apart by folding again.
+struct Collisions<'a, S = RandomState> {
+    archive: &'a ZipArchive,
+    /// Length of the module prefix that starts every name.
+    start: usize,
+    hasher: S,
+    seen: HashMap<u64, Seen>,
+    /// Paths whose folded form's hash was already taken by another folded form.
+    spilled: Vec<(u64, Seen)>,
 }
 
-impl Collisions {
-    fn check(&mut self, path: &str, is_dir: bool) -> Result<(), FileProblem> {
+#[derive(Clone, Copy)]
+struct Seen {
+    entry: usize,
+    len: usize,
+    is_dir: bool,
+}
+
+impl<'a> Collisions<'a> {
+    fn new(archive: &'a ZipArchive, start: usize) -> Collisions<'a> {
+        Collisions::with_hasher(archive, start, RandomState::new())
+    }
+}
+
+impl<'a, S: BuildHasher> Collisions<'a, S> {
+    fn with_hasher(archive: &'a ZipArchive, start: usize, hasher: S) -> Collisions<'a, S> {
+        Collisions {
+            archive,
+            start,
+            hasher,
+            seen: HashMap::new(),
+            spilled: Vec::new(),
+        }
+    }
+
+    /// Checks `path` (and its parents) of entry `entry`, whose name is the module prefix
+    /// followed by `path` (and perhaps a slash).
+    fn check(&mut self, entry: usize, path: &str, is_dir: bool) -> Result<(), FileProblem> {
         let (mut path, mut is_dir) = (path, is_dir);
         loop {
             let key = fold::fold_key(path);
-            match self.seen.get(&key) {
+            let hash = self.hasher.hash_one(&key);
+            let found = self.find(hash, path, &key);
+            match found {
                 Some((other, _)) if other != path => {
                     return Err(FileProblem::CaseCollision {
-                        first: other.clone(),
+                        first: other.to_owned(),
                         second: path.to_owned(),
                     });
                 }
-                Some((_, other_is_dir)) if *other_is_dir != is_dir => {
+                Some((_, other_is_dir)) if other_is_dir != is_dir => {
                     return Err(FileProblem::FileAndDirectory {
                         path: path.to_owned(),
                     });
@@ -608,7 +654,15 @@ impl Collisions {
                 }
                 Some(_) => {}
                 None => {
-                    self.seen.insert(key, (path.to_owned(), is_dir));
+                    let seen = Seen {
+                        entry,
+                        len: path.len(),
+                        is_dir,
+                    };
+                    if let Some(taken) = self.seen.insert(hash, seen) {
+                        self.seen.insert(hash, taken);
+                        self.spilled.push((hash, seen));
+                    }
                 }
             }
             match path.rfind('/') {
@@ -616,6 +670,25 @@ impl Collisions {
                 None => return Ok(()),
             }
         }
+    }
+
+    /// The path seen before with the folded form `key` (whose hash is `hash`), and whether
+    /// it was a directory.
+    fn find(&self, hash: u64, path: &str, key: &str) -> Option<(&'a str, bool)> {
+        let first = self.seen.get(&hash)?;
+        let spilled = self.spilled.iter().filter(|(h, _)| *h == hash);
+        std::iter::once(first)
+            .chain(spilled.map(|(_, seen)| seen))
+            .map(|seen| (self.path(seen), seen.is_dir))
+            // The same text has the same folded form; only a different text is folded.
+            .find(|(other, _)| *other == path || fold::fold_key(other) == key)
+    }
+
+    fn path(&self, seen: &Seen) -> &'a str {
+        let name = self.archive.entry(seen.entry).name;
+        let bytes = &name[self.start..self.start + seen.len];
+        // Only paths that are valid UTF-8 are ever recorded.
+        std::str::from_utf8(bytes).unwrap_or_default()
     }
 }
 
@@ -626,8 +699,14 @@ mod tests {
     /// A zip of `count` central-directory entries named `name` (their local headers are
     /// never looked at here).
     fn directory_only_zip(count: u16, name: &[u8]) -> Vec<u8> {
+        directory_only_zip_of(&vec![name; usize::from(count)])
+    }
+
+    /// A zip of central-directory entries with these names.
+    fn directory_only_zip_of(names: &[&[u8]]) -> Vec<u8> {
+        let count = names.len() as u16;
         let mut directory = Vec::new();
-        for _ in 0..count {
+        for name in names {
             directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
             directory.extend_from_slice(&[0; 24]);
             directory.extend_from_slice(&(name.len() as u16).to_le_bytes());
@@ -660,5 +739,64 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         let err = ZipError::DirectoryTooLarge.to_string();
         assert!(err.contains("67108864 bytes"), "{err}");
+    }
+
+    /// Hashes every folded path to the same value.
+    #[derive(Default)]
+    struct Constant;
+
+    impl std::hash::Hasher for Constant {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn collisions_are_told_apart_when_every_folded_path_hashes_the_same() {
+        let names = [
+            "a/b.go", "a/c.go", "A/d.go", "x.go", "y/", "y", "z.go", "z.go", "k/K.go", "k/k.go",
+        ];
+        let prefix = "example.com/m@v1.0.0/";
+        let full: Vec<Vec<u8>> = names
+            .iter()
+            .map(|n| format!("{prefix}{n}").into())
+            .collect();
+        let full: Vec<&[u8]> = full.iter().map(Vec::as_slice).collect();
+        let path = std::env::temp_dir().join(format!(
+            "gomod-modzip-collisions-{}.zip",
+            std::process::id()
+        ));
+        std::fs::write(&path, directory_only_zip_of(&full)).unwrap();
+        let archive = ZipArchive::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let verdicts = |mut check: Box<dyn FnMut(usize, &str, bool) -> Result<(), FileProblem>>| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| match name.strip_suffix('/') {
+                    Some(dir) => check(i, dir, true),
+                    None => check(i, name, false),
+                })
+                .map(|result| result.err().map(|problem| problem.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let mut random = Collisions::new(&archive, prefix.len());
+        let expected = verdicts(Box::new(move |i, p, d| random.check(i, p, d)));
+        let mut constant = Collisions::with_hasher(
+            &archive,
+            prefix.len(),
+            std::hash::BuildHasherDefault::<Constant>::default(),
+        );
+        let found = verdicts(Box::new(move |i, p, d| constant.check(i, p, d)));
+        assert_eq!(found, expected);
+        let problems: Vec<_> = expected.iter().map(Option::is_some).collect();
+        assert_eq!(
+            problems,
+            [
+                false, false, true, false, false, true, false, true, false, true
+            ],
+            "{expected:?}"
+        );
     }
 }

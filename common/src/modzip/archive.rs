@@ -16,6 +16,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use flate2::{Decompress, FlushDecompress, Status};
 use sha2::{Digest, Sha256};
@@ -307,25 +308,19 @@ impl ZipArchive {
             .min(order.len())
             .max(1);
         let next = AtomicUsize::new(0);
-        let work = |reader: &mut EntryReader<'_>| {
-            let mut done = Vec::new();
-            loop {
-                let at = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&index) = order.get(at) else {
-                    break;
-                };
-                done.push((index, reader.content(index, sha256)));
-            }
-            done
-        };
-        let mut results = vec![None; self.entries.len()];
-        let mut store = |done: Vec<(usize, Result<Content, ReadError>)>| {
-            for (index, result) in done {
-                results[index] = Some(result);
-            }
+        // Each result goes straight into its slot: no per-thread list of results, which
+        // for a zip of many small files would cost as much memory as the slots.
+        let results = Mutex::new(vec![None; self.entries.len()]);
+        let work = |reader: &mut EntryReader<'_>| loop {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&index) = order.get(at) else {
+                break;
+            };
+            let result = reader.content(index, sha256);
+            results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
         };
         if threads == 1 {
-            store(work(&mut EntryReader::new(self)));
+            work(&mut EntryReader::new(self));
         } else {
             std::thread::scope(|scope| {
                 // A thread the system refuses only means fewer readers.
@@ -336,16 +331,15 @@ impl ZipArchive {
                             .ok()
                     })
                     .collect();
-                store(work(&mut EntryReader::new(self)));
+                work(&mut EntryReader::new(self));
                 for handle in handles {
-                    match handle.join() {
-                        Ok(done) => store(done),
-                        Err(panic) => std::panic::resume_unwind(panic),
+                    if let Err(panic) = handle.join() {
+                        std::panic::resume_unwind(panic);
                     }
                 }
             });
         }
-        results
+        results.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
 
     // -----------------------------------------------------------------------------

@@ -35,8 +35,8 @@ use super::conn::{self, Io};
 use super::dial::{self, NetError, Resolver};
 use super::httpproxy::ProxyConfig;
 use super::netrc::{self, NetrcEntry, NetrcMode};
-use super::roots::GoRoots;
-use super::tls::{self, GoVerifier};
+use super::roots::LazyRoots;
+use super::tls::{self, GoVerifier, LazyVerifier};
 use crate::gourl;
 use crate::record::{Code, redact_url};
 
@@ -51,8 +51,8 @@ pub const MAX_REDIRECTS: usize = 10;
 pub struct HttpSettings {
     /// Go's proxy configuration (process environment).
     pub proxy: ProxyConfig,
-    /// Go's trust store.
-    pub roots: Arc<GoRoots>,
+    /// Go's trust store, loaded at the first HTTPS connection.
+    pub roots: Arc<LazyRoots>,
     /// Netrc entries, or None when GOAUTH does not include `netrc`.
     pub netrc: Option<Arc<Vec<NetrcEntry>>>,
     /// Name resolution for direct connections.
@@ -77,7 +77,7 @@ impl HttpSettings {
             .map(|text| Arc::new(netrc::parse(&text)));
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
-            roots: Arc::new(GoRoots::load(env)),
+            roots: Arc::new(LazyRoots::system(env)),
             netrc,
             resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
@@ -260,22 +260,20 @@ impl HttpClient {
     /// A client for these settings.
     pub fn new(settings: HttpSettings) -> HttpClient {
         let settings = Arc::new(settings);
-        let verifier: Arc<GoVerifier> = Arc::new(GoVerifier::new(&settings.roots));
-        let build = |verifier: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
+        let verifier = Arc::new(LazyVerifier::new(Arc::clone(&settings.roots)));
+        let build = |target: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
             let connector = GoConnector {
                 settings: Arc::clone(&settings),
-                target_tls: tls::client_config(Arc::clone(&verifier), &[b"h2", b"http/1.1"]),
-                proxy_tls: tls::client_config(
-                    Arc::new(GoVerifier::new(&settings.roots)),
-                    &[b"http/1.1"],
-                ),
+                target_tls: tls::client_config(target, &[b"h2", b"http/1.1"]),
+                // A proxy's certificate is always checked against the trust store.
+                proxy_tls: tls::client_config(verifier.clone(), &[b"http/1.1"]),
             };
             Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))
                 .build(connector)
         };
         HttpClient {
-            secure: build(verifier),
+            secure: build(verifier.clone()),
             insecure: build(Arc::new(GoVerifier::insecure())),
             settings,
         }

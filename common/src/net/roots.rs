@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -58,11 +59,52 @@ pub struct GoRoots {
     pub cert_dir_override: Option<String>,
 }
 
+/// Go's root pool, read when first needed: like Go, which loads the system roots on the
+/// first verification, a run that makes no HTTPS connection never reads the trust store
+/// (and does not carry it in memory).
+#[derive(Debug)]
+pub struct LazyRoots {
+    pool: OnceLock<GoRoots>,
+    /// SSL_CERT_FILE and SSL_CERT_DIR as they were when the settings were read.
+    cert_file: String,
+    cert_dir: String,
+}
+
+impl LazyRoots {
+    /// The pool Go would load in this environment, loaded on first use.
+    pub fn system(env: &Environment) -> LazyRoots {
+        LazyRoots {
+            pool: OnceLock::new(),
+            cert_file: env.get("SSL_CERT_FILE").to_owned(),
+            cert_dir: env.get("SSL_CERT_DIR").to_owned(),
+        }
+    }
+
+    /// The pool, loading it now if this is the first use.
+    pub fn get(&self) -> &GoRoots {
+        self.pool
+            .get_or_init(|| GoRoots::load_from(&self.cert_file, &self.cert_dir))
+    }
+}
+
+impl From<GoRoots> for LazyRoots {
+    fn from(roots: GoRoots) -> LazyRoots {
+        LazyRoots {
+            pool: OnceLock::from(roots),
+            cert_file: String::new(),
+            cert_dir: String::new(),
+        }
+    }
+}
+
 impl GoRoots {
     /// Loads the pool as Go would for this environment.
     pub fn load(env: &Environment) -> GoRoots {
-        let cert_file = env.get("SSL_CERT_FILE");
-        let cert_dir = env.get("SSL_CERT_DIR");
+        GoRoots::load_from(env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"))
+    }
+
+    /// Loads the pool as Go would with these values of SSL_CERT_FILE and SSL_CERT_DIR.
+    fn load_from(cert_file: &str, cert_dir: &str) -> GoRoots {
         let files: Vec<PathBuf> = if cert_file.is_empty() {
             CERT_FILES.iter().map(PathBuf::from).collect()
         } else {

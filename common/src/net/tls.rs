@@ -8,7 +8,7 @@
 use std::io;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
@@ -24,7 +24,7 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::dial::NetError;
 use super::gochain::{self, ChainError};
-use super::roots::GoRoots;
+use super::roots::{GoRoots, LazyRoots};
 use crate::record::Code;
 
 /// How long Go's HTTP transport waits for a TLS handshake.
@@ -141,6 +141,76 @@ impl GoVerifier {
         )
         .map(|_| ())
         .map_err(|err| classify_rustls_error(&err, &[]))
+    }
+}
+
+/// A [`GoVerifier`] for a [`LazyRoots`] pool, built at the first certificate it has to
+/// verify: a run that makes no HTTPS connection never loads the trust store.
+#[derive(Debug)]
+pub struct LazyVerifier {
+    roots: Arc<LazyRoots>,
+    verifier: OnceLock<GoVerifier>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl LazyVerifier {
+    /// A verifier that will trust exactly `roots`.
+    pub fn new(roots: Arc<LazyRoots>) -> LazyVerifier {
+        LazyVerifier {
+            roots,
+            verifier: OnceLock::new(),
+            provider: provider(),
+        }
+    }
+
+    fn verifier(&self) -> &GoVerifier {
+        self.verifier
+            .get_or_init(|| GoVerifier::new(self.roots.get()))
+    }
+}
+
+impl ServerCertVerifier for LazyVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier().verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier().verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier().verify_tls13_signature(message, cert, dss)
+    }
+
+    // Asked for every ClientHello, before any certificate arrives: answered without
+    // loading the roots.
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

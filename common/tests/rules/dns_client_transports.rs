@@ -178,10 +178,13 @@ async fn dns_over_https() {
     // The go command's own HTTP client, trusting only the test CA, with no proxy.
     let client = Arc::new(HttpClient::new(HttpSettings {
         proxy: ProxyConfig::from_env(|_| None),
-        roots: Arc::new(GoRoots {
-            certificates: vec![ca],
-            ..Default::default()
-        }),
+        roots: Arc::new(
+            GoRoots {
+                certificates: vec![ca],
+                ..Default::default()
+            }
+            .into(),
+        ),
         netrc: None,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,

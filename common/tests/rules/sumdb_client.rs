@@ -63,7 +63,7 @@ impl Drop for TempDir {
 fn http() -> Arc<HttpClient> {
     Arc::new(HttpClient::new(HttpSettings {
         proxy: ProxyConfig::from_env(|_| None),
-        roots: Arc::new(GoRoots::default()),
+        roots: Arc::new(GoRoots::default().into()),
         netrc: None,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,

@@ -62,6 +62,7 @@ bench: build
 	bench/fetch.sh
 	bench/hash.sh
 	bench/sumverify.sh
+	bench/fetch-sumverify.sh
 
 fuzz:
 	fuzz/run.sh

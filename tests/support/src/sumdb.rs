@@ -12,11 +12,13 @@
 //! [`SumdbServer::generated`] serves a log made at start-up with `tlog::MemoryLog`, of
 //! any size, for benchmarks: record `i` is [`generated_record`]`(i)`, the go.sum lines of
 //! the module [`generated_module`]`(i)` at `v1.0.0`, whose hashes anyone can compute.
+//! [`SumdbServer::from_gosum`] serves the same kind of log made of a go.sum's lines.
 //!
 //! Every request is recorded (so a test can say that no tile was fetched twice), every
 //! answer can be delayed, and the server can act as a GOPROXY that proxies the
 //! database (`/sumdb/<name>/supported`, `/sumdb/<name>/<path>`).
 
+use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -164,17 +166,81 @@ pub fn generated_record(i: usize) -> String {
 struct Generated {
     log: MemoryLog,
     signed: String,
+    /// Record numbers by `module@version`, for a log made from go.sum lines; None for the
+    /// numbered records of [`generated_record`].
+    index: Option<HashMap<String, i64>>,
 }
 
 impl Generated {
     fn new(records: usize) -> Generated {
-        let signer = Signer::from_private_key(FIXTURE_SKEY).expect("the fixture's signer key");
         let mut log = MemoryLog::new();
         for i in 0..records {
             log.append(generated_record(i).as_bytes());
         }
+        Generated::signed(log, None)
+    }
+
+    /// A log with one record per module version of `gosum`, in order of first
+    /// appearance: its zip line, then its go.mod line, as sum.golang.org's records are.
+    fn from_gosum(gosum: &str) -> Generated {
+        let mut order: Vec<String> = Vec::new();
+        let mut lines: HashMap<String, (Option<&str>, Option<&str>)> = HashMap::new();
+        for line in gosum.lines() {
+            let mut fields = line.split_whitespace();
+            let (Some(module), Some(version), Some(_hash), None) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let (version, go_mod) = match version.strip_suffix("/go.mod") {
+                Some(version) => (version, true),
+                None => (version, false),
+            };
+            let key = format!("{module}@{version}");
+            let slot = lines.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                (None, None)
+            });
+            if go_mod {
+                slot.1 = Some(line);
+            } else {
+                slot.0 = Some(line);
+            }
+        }
+        let mut log = MemoryLog::new();
+        let mut index = HashMap::new();
+        for key in order {
+            let (zip, go_mod) = lines[&key];
+            let record: String = [zip, go_mod]
+                .into_iter()
+                .flatten()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            index.insert(key, log.append(record.as_bytes()));
+        }
+        Generated::signed(log, Some(index))
+    }
+
+    fn signed(log: MemoryLog, index: Option<HashMap<String, i64>>) -> Generated {
+        let signer = Signer::from_private_key(FIXTURE_SKEY).expect("the fixture's signer key");
         let signed = log.signed_tree(&signer);
-        Generated { log, signed }
+        Generated { log, signed, index }
+    }
+
+    /// The record number of `module@version`.
+    fn id(&self, target: &str) -> Option<i64> {
+        if let Some(index) = &self.index {
+            return index.get(target).copied();
+        }
+        let (module, version) = target.rsplit_once('@')?;
+        let number = module.strip_prefix("example.com/bench/m")?;
+        if version != GENERATED_VERSION
+            || number.len() != 7
+            || !number.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        number.parse().ok()
     }
 
     fn file(&self, path: &str) -> Option<Vec<u8>> {
@@ -182,15 +248,7 @@ impl Generated {
             return Some(self.signed.clone().into_bytes());
         }
         if let Some(target) = path.strip_prefix("lookup/") {
-            let (module, version) = target.rsplit_once('@')?;
-            let number = module.strip_prefix("example.com/bench/m")?;
-            if version != GENERATED_VERSION
-                || number.len() != 7
-                || !number.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            let id: i64 = number.parse().ok()?;
+            let id = self.id(target)?;
             let mut answer = tlog::format_record(id, self.log.record(id)?).ok()?;
             answer.extend_from_slice(self.signed.as_bytes());
             return Some(answer);
@@ -311,6 +369,15 @@ impl SumdbServer {
     /// the fixture's key ([`FIXTURE_VKEY`]), answering every request after `delay`.
     pub fn generated(records: usize, delay: Duration) -> SumdbServer {
         let server = SumdbServer::start(Source::Generated(Generated::new(records)));
+        server.set_delay(delay);
+        server
+    }
+
+    /// Serves a log of the module versions in go.sum text `gosum` (one record each, in
+    /// order of first appearance), signed with the fixture's key, answering every request
+    /// after `delay`: a database that agrees with that go.sum.
+    pub fn from_gosum(gosum: &str, delay: Duration) -> SumdbServer {
+        let server = SumdbServer::start(Source::Generated(Generated::from_gosum(gosum)));
         server.set_delay(delay);
         server
     }

@@ -3,11 +3,14 @@
 //!
 //!   sumdb-delay-server [--records N] [--delay-ms MS] [--ready-file FILE]
 //!                      [--gosum FILE] [--exit-on-eof]
+//!   sumdb-delay-server --from-gosum FILE [--delay-ms MS] [--ready-file FILE] [--exit-on-eof]
 //!
 //! Record `i` (0 ≤ i < N, default 1000000) holds the go.sum lines of
 //! `example.com/bench/m<i, 7 digits>` at `v1.0.0`, whose hashes are `h1:` and the
 //! base64 of SHA-256 of `<module> v1.0.0` (and of `<module> v1.0.0/go.mod`), so a
 //! benchmark can compute them; `--gosum FILE` also writes all of them to FILE.
+//! With `--from-gosum FILE`, the log instead holds one record for each module version
+//! in that go.sum (a database that agrees with it, for a module proxy's real modules).
 //! The log is signed with the sumdb fixture's key (name `sumdb.fixture.test`).
 //!
 //! Listens on 127.0.0.1 (a free port), prints one JSON line
@@ -22,13 +25,14 @@ use std::time::Duration;
 
 use gomod_testsupport::sumdb::{SumdbServer, generated_record};
 
-const USAGE: &str = "usage: sumdb-delay-server [--records N] [--delay-ms MS] [--ready-file FILE] [--gosum FILE] [--exit-on-eof]";
+const USAGE: &str = "usage: sumdb-delay-server [--records N | --from-gosum FILE] [--delay-ms MS] [--ready-file FILE] [--gosum FILE] [--exit-on-eof]";
 
 fn main() -> ExitCode {
     let mut records: usize = 1_000_000;
     let mut delay = Duration::from_millis(50);
     let mut ready_file = None;
     let mut gosum_file = None;
+    let mut from_gosum = None;
     let mut exit_on_eof = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -49,6 +53,10 @@ fn main() -> ExitCode {
                 Some(path) => gosum_file = Some(path),
                 None => return usage("--gosum needs a file name"),
             },
+            "--from-gosum" => match args.next() {
+                Some(path) => from_gosum = Some(path),
+                None => return usage("--from-gosum needs a file name"),
+            },
             "--exit-on-eof" => exit_on_eof = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -58,6 +66,9 @@ fn main() -> ExitCode {
         }
     }
 
+    if from_gosum.is_some() && gosum_file.is_some() {
+        return usage("--from-gosum and --gosum do not go together");
+    }
     if let Some(path) = &gosum_file {
         let mut lines = String::new();
         for i in 0..records {
@@ -69,7 +80,16 @@ fn main() -> ExitCode {
         }
     }
 
-    let server = SumdbServer::generated(records, delay);
+    let server = match &from_gosum {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => SumdbServer::from_gosum(&text, delay),
+            Err(err) => {
+                eprintln!("sumdb-delay-server: cannot read {path}: {err}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => SumdbServer::generated(records, delay),
+    };
     let ready = format!(
         "{{\"url\":\"{url}\",\"name\":\"{name}\",\"vkey\":\"{vkey}\",\"gosumdb\":\"{vkey} {url}\",\"tree_size\":{size}}}\n",
         url = server.url(),

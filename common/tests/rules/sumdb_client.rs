@@ -917,6 +917,31 @@ async fn fifty_concurrent_lookups_fetch_each_tile_once() {
     assert_eq!(server.paths().len(), before);
 }
 
+#[tokio::test]
+async fn a_database_made_from_a_gosum_answers_with_its_lines() {
+    // Lines out of order (go.mod line first for b) and a module with a go.mod line only.
+    let gosum = "example.com/a v1.0.0 h1:AAAA=\n\
+                 example.com/b v0.2.0/go.mod h1:BBBM=\n\
+                 example.com/a v1.0.0/go.mod h1:AAAM=\n\
+                 example.com/b v0.2.0 h1:BBBB=\n\
+                 example.com/c v0.0.1/go.mod h1:CCCM=\n";
+    let server = SumdbServer::from_gosum(gosum, Duration::ZERO);
+    assert_eq!(server.tree_size(), 3);
+    let state = TempDir::new();
+    let client = client(&server, state.path());
+    let a = client.lookup("example.com/a", "v1.0.0").await.unwrap();
+    assert_eq!((a.record_id, a.zip_hash.as_deref()), (0, Some("h1:AAAA=")));
+    assert_eq!(a.mod_hash.as_deref(), Some("h1:AAAM="));
+    let b = client.lookup("example.com/b", "v0.2.0").await.unwrap();
+    assert_eq!((b.record_id, b.zip_hash.as_deref()), (1, Some("h1:BBBB=")));
+    let c = client.lookup("example.com/c", "v0.0.1").await.unwrap();
+    assert_eq!(
+        (c.zip_hash, c.mod_hash.as_deref()),
+        (None, Some("h1:CCCM="))
+    );
+    assert!(client.lookup("example.com/d", "v1.0.0").await.is_err());
+}
+
 /// A server answering lookups and `/latest` with `answer`, tiles with `tile`, or with
 /// the honest scenario's files where these give None.
 fn hostile_server(

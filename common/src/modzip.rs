@@ -770,25 +770,26 @@ mod tests {
         std::fs::write(&path, directory_only_zip_of(&full)).unwrap();
         let archive = ZipArchive::open(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
-        let verdicts = |mut check: Box<dyn FnMut(usize, &str, bool) -> Result<(), FileProblem>>| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| match name.strip_suffix('/') {
-                    Some(dir) => check(i, dir, true),
-                    None => check(i, name, false),
-                })
+        fn verdicts<S: BuildHasher>(
+            names: &[&str],
+            mut collisions: Collisions<'_, S>,
+        ) -> Vec<Option<String>> {
+            let check = |(i, name): (usize, &&str)| match name.strip_suffix('/') {
+                Some(dir) => collisions.check(i, dir, true),
+                None => collisions.check(i, name, false),
+            };
+            let results: Vec<_> = names.iter().enumerate().map(check).collect();
+            results
+                .into_iter()
                 .map(|result| result.err().map(|problem| problem.to_string()))
-                .collect::<Vec<_>>()
-        };
-        let mut random = Collisions::new(&archive, prefix.len());
-        let expected = verdicts(Box::new(move |i, p, d| random.check(i, p, d)));
-        let mut constant = Collisions::with_hasher(
-            &archive,
-            prefix.len(),
-            std::hash::BuildHasherDefault::<Constant>::default(),
+                .collect()
+        }
+        let expected = verdicts(&names, Collisions::new(&archive, prefix.len()));
+        let constant = std::hash::BuildHasherDefault::<Constant>::default();
+        let found = verdicts(
+            &names,
+            Collisions::with_hasher(&archive, prefix.len(), constant),
         );
-        let found = verdicts(Box::new(move |i, p, d| constant.check(i, p, d)));
         assert_eq!(found, expected);
         let problems: Vec<_> = expected.iter().map(Option::is_some).collect();
         assert_eq!(

@@ -57,7 +57,9 @@ use gomod_common::app::CommonArgs;
 /// with what the go command has seen is reported too. The requests are the go command's
 /// (lookups, then the tiles their proofs need, each once per run); only when an answer
 /// comes from the state directory is the database's latest tree head asked for as well,
-/// once, so that a fork is noticed even then.
+/// once, so that a fork is noticed even then. What cannot be saved there (a tree head,
+/// a tile, a lookup) is a `state_unwritable` warning on the record being finished when it
+/// happened, each once: the answers stand, but the next run cannot build on them.
 ///
 /// Errors: gosum_mismatch, gosum_missing, sumdb_mismatch, sumdb_not_found,
 /// sumdb_bad_signature, sumdb_proof_failed, sumdb_fork, hash_mismatch (a module cache zip

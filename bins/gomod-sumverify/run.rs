@@ -13,7 +13,7 @@ use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, Inputs};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::pattern::private_glob;
-use gomod_common::record::{Code, Layer, Record};
+use gomod_common::record::{Code, Layer, Record, Warning};
 use gomod_common::route::{self, SumdbUse};
 use gomod_common::sumdb::client::{ClientOptions, SumdbClient, SumdbError};
 
@@ -330,7 +330,8 @@ impl Probe for SumVerify {
                 self.consult(&target).await
             };
             let fix = self.privacy.fix(&target.module);
-            let outcome = check::compare(&target, &self.sums, &database, &fix);
+            let mut outcome = check::compare(&target, &self.sums, &database, &fix);
+            outcome.warnings.extend(self.state_warnings());
             vec![Record::new(
                 &outcome.body,
                 outcome.error,
@@ -342,6 +343,29 @@ impl Probe for SumVerify {
 }
 
 impl SumVerify {
+    /// What went wrong keeping the database's state (a tree head or tile not saved)
+    /// since the last record: the lookups still stand, but the next run cannot build on
+    /// them. Each problem is reported once, on the record being finished.
+    fn state_warnings(&self) -> Vec<Warning> {
+        let DatabaseSetup::Client { client, .. } = &self.database else {
+            return Vec::new();
+        };
+        client
+            .take_warnings()
+            .into_iter()
+            .map(|text| {
+                Warning::new(
+                    Code::StateUnwritable,
+                    text,
+                    Some(
+                        "make the state directory writable, or give another with --state-dir"
+                            .to_string(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// The module cache's copy, hashed, when --modcache is given and holds it.
     async fn cache_source(&self, target: &Target) -> Option<Source> {
         let cache = self.cache.as_ref()?;

@@ -327,6 +327,67 @@ fn a_lookup_is_verified_against_the_signed_tree() {
 }
 
 #[test]
+fn a_state_directory_that_cannot_be_written_is_a_warning_once() {
+    let db = SumdbServer::fixture("honest");
+    let sandbox = sandbox_for(&db);
+    // Files where the directories of tiles and lookups should be: none can be saved.
+    let state = sandbox.home().join("state");
+    let db_state = state.join("sumdb.fixture.test");
+    std::fs::create_dir_all(&db_state).unwrap();
+    std::fs::write(db_state.join("tile"), "not a directory").unwrap();
+    std::fs::write(db_state.join("lookup"), "not a directory").unwrap();
+    let state_arg = state.display().to_string();
+    let out = sumverify(
+        &sandbox,
+        &[
+            "-j",
+            "1",
+            "--state-dir",
+            &state_arg,
+            "example.com/hello@v1.1.0",
+            "example.com/hello@v1.0.0",
+        ],
+        "",
+    );
+    assert_eq!(out.status, 0, "{:#?}\n{}", out.lines, out.stderr);
+    let sums = out.sums();
+    assert!(sums.iter().all(|r| r.verdict == "verified"), "{sums:#?}");
+    let first = &sums[0];
+    assert!(
+        !first.warning_codes().is_empty()
+            && first
+                .warning_codes()
+                .iter()
+                .all(|c| *c == "state_unwritable"),
+        "{first:#?}"
+    );
+    for prefix in ["cannot cache lookup ", "cannot cache tile "] {
+        let warning = first
+            .warnings
+            .iter()
+            .find(|w| w.message.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}: {first:#?}"));
+        assert!(warning.message.contains(&state_arg), "{warning:#?}");
+        assert!(
+            warning
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("--state-dir")),
+            "{warning:#?}"
+        );
+    }
+    // Reported once: the second lookup's own problems only (it caches nothing either).
+    let again: Vec<&str> = first.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        sums[1]
+            .warnings
+            .iter()
+            .all(|w| !again.contains(&w.message.as_str())),
+        "{sums:#?}"
+    );
+}
+
+#[test]
 fn every_go_sum_line_is_checked_when_nothing_else_is_given() {
     let db = SumdbServer::fixture("honest");
     let sandbox = sandbox_for(&db);

@@ -159,6 +159,10 @@ codes! {
     FileUnreadable = ("file_unreadable", Input),
     /// The module cache given with --cache cannot be written (a full disk, permissions).
     CacheUnwritable = ("cache_unwritable", Input),
+    /// The checksum database's state (tree head, tiles, lookups) cannot be saved in the
+    /// state directory: this run's answers stand, but the next run cannot check against
+    /// them.
+    StateUnwritable = ("state_unwritable", Input),
     /// The module path fails Go's `module.CheckPath`.
     ModulePathInvalid = ("module_path_invalid", Input),
     /// The version or query cannot be used for this module (not semantic, wrong

@@ -535,6 +535,12 @@ impl SumdbClient {
     pub fn warnings(&self) -> Vec<String> {
         lock(&self.inner.warnings).clone()
     }
+
+    /// [`SumdbClient::warnings`] not taken before, emptying the list: each is reported
+    /// once, by the caller that takes it.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.inner.warnings))
+    }
 }
 
 /// A tree head from the timeline; the note was verified, so it is UTF-8.

@@ -36,10 +36,10 @@ done
 command -v python3 >/dev/null || { echo "bench/dns.sh: needs python3" >&2; exit 2; }
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench/dns.sh: needs bash 5 or later" >&2; exit 2; }
 
-dnscheck=$PWD/target/release/gomod-dnscheck
+dnscheck=$PWD/$(make -s release-dir)/gomod-dnscheck
 server_bin=$PWD/target/release/dns-delay-server
 # Cheap when up to date; never measures a stale binary.
-cargo build --release --locked --quiet --bin gomod-dnscheck
+make -s build >/dev/null
 cargo build --release --locked --quiet -p gomod-testsupport --bin dns-delay-server
 
 scratch=$(mktemp -d)

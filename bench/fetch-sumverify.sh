@@ -33,9 +33,10 @@ go=${GO:-$(command -v go || true)}
 [ -n "$go" ] && [ -x "$go" ] || { echo "bench/fetch-sumverify.sh: no go found (set GO=/path/to/go)" >&2; exit 2; }
 
 # Cheap when up to date; never measures a stale binary.
-cargo build --release --locked --quiet --bin gomod-fetch --bin gomod-sumverify -p gomod-tools
+make -s build >/dev/null
 cargo build --release --locked --quiet --bin goproxy-delay-server --bin sumdb-delay-server -p gomod-testsupport
-bin=$PWD/target/release
+servers=$PWD/target/release
+ours=$PWD/$(make -s release-dir)
 
 work=$(mktemp -d)
 proxy_pid=
@@ -51,11 +52,11 @@ unset HTTP_PROXY HTTPS_PROXY ALL_PROXY NO_PROXY http_proxy https_proxy all_proxy
 export HOME=$work GOENV=off GOTOOLCHAIN=local GOFLAGS=-modcacherw GOVCS='*:off' \
   GONOSUMDB= GONOSUMCHECK= GOPRIVATE= GONOPROXY= GOINSECURE=
 
-"$bin/goproxy-delay-server" --gen "$modules" --gen-dir "$work/gen" >/dev/null
-"$bin/goproxy-delay-server" --dir "$work/gen/proxy" --delay-ms "$delay_ms" --ready-file "$work/proxy-ready" >/dev/null &
+"$servers/goproxy-delay-server" --gen "$modules" --gen-dir "$work/gen" >/dev/null
+"$servers/goproxy-delay-server" --dir "$work/gen/proxy" --delay-ms "$delay_ms" --ready-file "$work/proxy-ready" >/dev/null &
 proxy_pid=$!
 # The database stops when its standard input (fd 3 here) closes.
-exec 3> >("$bin/sumdb-delay-server" --from-gosum "$work/gen/main/go.sum" --delay-ms "$delay_ms" \
+exec 3> >("$servers/sumdb-delay-server" --from-gosum "$work/gen/main/go.sum" --delay-ms "$delay_ms" \
   --ready-file "$work/sumdb-ready" --exit-on-eof >/dev/null 2>&1)
 for _ in $(seq 200); do [ -s "$work/proxy-ready" ] && [ -s "$work/sumdb-ready" ] && break; sleep 0.05; done
 [ -s "$work/proxy-ready" ] && [ -s "$work/sumdb-ready" ] ||
@@ -67,17 +68,17 @@ mkdir "$work/main"
 cp "$work/gen/main/go.mod" "$work/gen/main/main.go" "$work/main/"
 
 echo "proxy $GOPROXY and database ${GOSUMDB#* }, $modules modules, +${delay_ms} ms per response, best of $runs runs"
-python3 - "$runs" "$work" "$bin" "$jobs" "$modules" "$go" <<'EOF'
+python3 - "$runs" "$work" "$ours" "$jobs" "$modules" "$go" <<'EOF'
 import json, os, shutil, subprocess, sys, time
 
-runs, work, bin, jobs, modules, go = sys.argv[1:]
+runs, work, ours_dir, jobs, modules, go = sys.argv[1:]
 runs, modules = int(runs), int(modules)
 main = os.path.join(work, "main")
 
 def ours(i):
     cache, state = os.path.join(work, f"cache{i}"), os.path.join(work, f"state{i}")
-    pipeline = (f'"{bin}/gomod-fetch" -j {jobs} --cache "{cache}" -m go.mod | '
-                f'"{bin}/gomod-sumverify" -j {jobs} --state-dir "{state}"')
+    pipeline = (f'"{ours_dir}/gomod-fetch" -j {jobs} --cache "{cache}" -m go.mod | '
+                f'"{ours_dir}/gomod-sumverify" -j {jobs} --state-dir "{state}"')
     start = time.perf_counter()
     p = subprocess.run(["bash", "-o", "pipefail", "-c", pipeline], cwd=main,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)

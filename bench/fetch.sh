@@ -35,9 +35,9 @@ command -v python3 >/dev/null || { echo "bench/fetch.sh: needs python3" >&2; exi
 go=${GO:-$(command -v go || true)}
 [ -x "$go" ] || { echo "bench/fetch.sh: no go found (set GO=/path/to/go)" >&2; exit 2; }
 
-cargo build --release --quiet --bin gomod-fetch -p gomod-tools
+make -s build >/dev/null
 cargo build --release --quiet --bin goproxy-delay-server -p gomod-testsupport
-fetch=$PWD/target/release/gomod-fetch
+fetch=$PWD/$(make -s release-dir)/gomod-fetch
 server_bin=$PWD/target/release/goproxy-delay-server
 
 work=$(mktemp -d)

@@ -18,8 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-300}
-resolve=target/release/gomod-resolve
-[ -x "$resolve" ] || cargo build --release --locked --quiet
+make -s build >/dev/null
+resolve=$PWD/$(make -s release-dir)/gomod-resolve
 go=${GO:-$(command -v go || true)}
 [ -n "$go" ] || { echo "bench/resolve.sh: no go on PATH (set GO=/path/to/go)" >&2; exit 2; }
 scratch=$(mktemp -d)

@@ -46,9 +46,9 @@ xmod_gopath=${XMOD_GOPATH:-/usr/share/gocode}
   { echo "bench/sumverify.sh: no x/mod in $xmod_gopath (apt-get install golang-golang-x-mod-dev, or set XMOD_GOPATH)" >&2; exit 2; }
 
 # Cheap when up to date; never measures a stale binary.
-cargo build --release --locked --quiet --bin gomod-sumverify -p gomod-tools
+make -s build >/dev/null
 cargo build --release --locked --quiet --bin sumdb-delay-server -p gomod-testsupport
-sumverify=$PWD/target/release/gomod-sumverify
+sumverify=$PWD/$(make -s release-dir)/gomod-sumverify
 server_bin=$PWD/target/release/sumdb-delay-server
 
 work=$(mktemp -d)

@@ -798,3 +798,51 @@ fn a_cache_that_cannot_be_written_is_a_record_not_a_crash() {
     );
     assert_eq!(r.cached, None);
 }
+
+/// Runs gomod-fetch with `args` under `script`, so that its standard output and error
+/// are a terminal; returns what the terminal showed.
+fn fetch_on_a_terminal(sandbox: &Sandbox, args: &str) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let bin = assert_cmd::cargo::cargo_bin("gomod-fetch");
+    let mut cmd = std::process::Command::new(script);
+    cmd.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm");
+    for (key, value) in sandbox.vars() {
+        cmd.env(key, value);
+    }
+    let shown = cmd
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    assert!(shown.status.success(), "{shown:?}");
+    Some(String::from_utf8_lossy(&shown.stdout).into_owned())
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_and_never_in_a_pipe() {
+    let proxy = proxy_with_a().delay(Duration::from_millis(400)).start();
+    let sandbox = sandbox(&proxy.url());
+    // In a pipe (as every other test runs it): records only, nothing on stderr.
+    let run = sandbox.run(
+        "gomod-fetch",
+        &["--progress", "auto", "example.com/a@v1.0.0"],
+    );
+    assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{}", run.stdout);
+    let Some(shown) = fetch_on_a_terminal(&sandbox, "example.com/a@v1.0.0") else {
+        eprintln!("skipped: no script(1) to make a terminal");
+        return;
+    };
+    assert!(shown.contains("\"zip_h1\":\"h1:"), "{shown}");
+    assert!(
+        shown.contains("fetched") && shown.contains("example.com/a"),
+        "no progress line: {shown:?}"
+    );
+    let quiet = fetch_on_a_terminal(&sandbox, "--progress never example.com/a@v1.0.0").unwrap();
+    assert!(quiet.contains("\"zip_h1\":\"h1:"), "{quiet}");
+    assert!(!quiet.contains("fetched"), "{quiet:?}");
+}

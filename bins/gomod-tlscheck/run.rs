@@ -218,23 +218,10 @@ impl Probe for TlsCheck {
         let endpoints = match found {
             Ok(endpoints) => self.claim(endpoints),
             Err(reason) => {
-                let record = match &item {
-                    InputItem::Target { origin, line, text } => {
-                        app::input_error_record(origin, *line, text, &reason)
-                    }
-                    InputItem::Record {
-                        origin,
-                        line,
-                        value,
-                    } => {
-                        let text = serde_json::Value::Object(value.clone()).to_string();
-                        app::input_error_record(origin, *line, &text, &reason)
-                    }
-                    InputItem::Ready(_) | InputItem::Invalid { .. } => {
-                        return Box::pin(async { Vec::new() });
-                    }
-                };
-                return Box::pin(async move { vec![record] });
+                let records = app::unusable_item_record(&item, &reason)
+                    .into_iter()
+                    .collect();
+                return Box::pin(async move { records });
             }
         };
         Box::pin(async move {

@@ -153,6 +153,25 @@ pub trait Probe: Send + Sync + 'static {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture;
 }
 
+/// The record written for an input item a tool cannot use, and why: None for items that
+/// carry no input line (a record already made, a line the reader refused itself).
+pub fn unusable_item_record(item: &InputItem, reason: &str) -> Option<Record> {
+    match item {
+        InputItem::Target { origin, line, text } => {
+            Some(input_error_record(origin, *line, text, reason))
+        }
+        InputItem::Record {
+            origin,
+            line,
+            value,
+        } => {
+            let text = serde_json::Value::Object(value.clone()).to_string();
+            Some(input_error_record(origin, *line, &text, reason))
+        }
+        InputItem::Ready(_) | InputItem::Invalid { .. } => None,
+    }
+}
+
 /// The record written for an input line that could not be used.
 pub fn input_error_record(
     origin: &crate::input::Origin,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
-use gomod_common::input::{InputItem, Inputs, ModuleTarget};
+use gomod_common::input::{InputItem, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
@@ -41,30 +41,21 @@ pub fn main(cli: Cli) -> ExitCode {
     if !cli.check_proxy.is_empty() {
         return crate::checkproxy::main(&cli, &cfg, fetcher);
     }
-    let mut inputs = match Inputs::new(&cli.targets, &cli.common.files, !cli.modfiles.is_empty()) {
+    let mut inputs = match app::open_inputs(
+        TOOL,
+        &cli.targets,
+        &cli.common.files,
+        !cli.modfiles.is_empty(),
+    ) {
         Ok(inputs) => inputs,
-        Err(err) => {
-            return app::fatal(
-                TOOL,
-                &err.to_string(),
-                Some("check the file name given with -f"),
-            );
-        }
+        Err(status) => return status,
     };
     for modfile in &cli.modfiles {
         match gomod_common::input::gomod_requirements(modfile) {
             Ok(Ok(items)) => items.into_iter().for_each(|item| inputs.push_leading(item)),
             Ok(Err(go_error)) => {
                 let body = FetchBody::default();
-                let error = ErrorInfo::new(
-                    Code::GomodInvalid,
-                    format!(
-                        "{} does not parse as the go command parses it",
-                        modfile.display()
-                    ),
-                )
-                .go_error(go_error)
-                .hint("fix the lines named in go_error; `go mod edit -fmt` shows the same errors");
+                let error = gomod_common::input::gomod_invalid(modfile, go_error);
                 let record = Record::new(&body, Some(error), Vec::new(), Duration::ZERO);
                 inputs.push_leading(InputItem::Ready(Box::new(record)));
             }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::direct::{self, DiscoverOptions, StaticOutcome};
 use gomod_common::goenv::{GoConfig, Setting};
-use gomod_common::input::{InputItem, Inputs, ModuleTarget};
+use gomod_common::input::{InputItem, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::pattern::{PUBLIC_CODE_HOSTS, private_glob};
@@ -34,15 +34,10 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     let cfg = Arc::new(GoConfig::from_process());
     let has_own_targets = cli.env || !cli.modfiles.is_empty();
-    let mut inputs = match Inputs::new(&cli.targets, &cli.common.files, has_own_targets) {
+    let mut inputs = match app::open_inputs(TOOL, &cli.targets, &cli.common.files, has_own_targets)
+    {
         Ok(inputs) => inputs,
-        Err(err) => {
-            return app::fatal(
-                TOOL,
-                &err.to_string(),
-                Some("check the file name given with -f"),
-            );
-        }
+        Err(status) => return status,
     };
     if cli.env {
         let body = EnvBody::from_config(&cfg);
@@ -96,12 +91,7 @@ fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
                 }),
                 ..RouteBody::default()
             };
-            let error = ErrorInfo::new(
-                Code::GomodInvalid,
-                format!("{name} does not parse as the go command parses it"),
-            )
-            .go_error(go_error)
-            .hint("fix the lines named in go_error; `go mod edit -fmt` shows the same errors");
+            let error = gomod_common::input::gomod_invalid(path, go_error);
             Ok(vec![InputItem::Ready(Box::new(Record::new(
                 &body,
                 Some(error),

@@ -56,15 +56,9 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         },
     };
-    let inputs = match Inputs::new(&cli.targets, &cli.common.files, cache.is_some()) {
+    let inputs = match app::open_inputs(TOOL, &cli.targets, &cli.common.files, cache.is_some()) {
         Ok(inputs) => inputs,
-        Err(err) => {
-            return app::fatal(
-                TOOL,
-                &err.to_string(),
-                Some("check the file name given with -f"),
-            );
-        }
+        Err(status) => return status,
     };
     let mut plan = Plan::default();
     let mut items = inputs.stream();

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::future::join_all;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
-use gomod_common::input::{InputItem, Inputs};
+use gomod_common::input::InputItem;
 use gomod_common::net::certinfo::{self, CertInfo};
 use gomod_common::net::conn::{ConnTrace, Opener, Target};
 use gomod_common::net::dial::{NetError, SystemResolver};
@@ -68,15 +68,9 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         },
     };
-    let inputs = match Inputs::new(&cli.targets, &cli.common.files, false) {
+    let inputs = match app::open_inputs(TOOL, &cli.targets, &cli.common.files, false) {
         Ok(inputs) => inputs,
-        Err(err) => {
-            return app::fatal(
-                TOOL,
-                &err.to_string(),
-                Some("check the file name given with -f"),
-            );
-        }
+        Err(status) => return status,
     };
     if inputs.is_empty() {
         return app::fatal(

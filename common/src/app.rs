@@ -153,6 +153,23 @@ pub trait Probe: Send + Sync + 'static {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture;
 }
 
+/// [`Inputs::new`] for a tool's targets and `-f` files, or, when a file cannot be read,
+/// the exit status after saying so.
+pub fn open_inputs(
+    tool: &str,
+    targets: &[String],
+    files: &[std::path::PathBuf],
+    extra_targets: bool,
+) -> Result<Inputs, ExitCode> {
+    Inputs::new(targets, files, extra_targets).map_err(|err| {
+        fatal(
+            tool,
+            &err.to_string(),
+            Some("check the file name given with -f"),
+        )
+    })
+}
+
 /// The record written for an input item a tool cannot use, and why: None for items that
 /// carry no input line (a record already made, a line the reader refused itself).
 pub fn unusable_item_record(item: &InputItem, reason: &str) -> Option<Record> {

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 use crate::oserr;
+use crate::record::{Code, ErrorInfo};
 
 /// Where an input item came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -323,6 +324,19 @@ pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>,
             }
         })
         .collect()))
+}
+
+/// The error for a go.mod given with `-m` that does not parse, with the go command's text.
+pub fn gomod_invalid(path: &Path, go_error: String) -> ErrorInfo {
+    ErrorInfo::new(
+        Code::GomodInvalid,
+        format!(
+            "{} does not parse as the go command parses it",
+            path.display()
+        ),
+    )
+    .go_error(go_error)
+    .hint("fix the lines named in go_error; `go mod edit -fmt` shows the same errors")
 }
 
 /// A module named by an input item: a plain `path[@version]`, or a record with a

@@ -509,13 +509,7 @@ fn connect_error(err: &NetError, trace: &ConnTrace, endpoint: &Endpoint) -> Erro
             "see go_error".to_string(),
         ),
     };
-    let mut info = ErrorInfo::new(err.code, message)
-        .go_error(err.go_text.clone())
-        .hint(hint);
-    if let Some(detail) = &err.detail {
-        info = info.detail(detail.clone());
-    }
-    info
+    err.to_error_info(message, hint)
 }
 
 /// The CA at the top of a presented chain.
@@ -664,13 +658,7 @@ fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &st
             "the server refused the handshake (see go_error): no cipher suite in common, a client certificate required, or a policy".to_string(),
         ),
     };
-    let mut info = ErrorInfo::new(err.code, message)
-        .go_error(err.go_text.clone())
-        .hint(hint);
-    if let Some(detail) = &err.detail {
-        info = info.detail(detail.clone());
-    }
-    info
+    err.to_error_info(message, hint)
 }
 
 /// Go's cipher suite names are the IANA ones; rustls spells TLS 1.3 suites `TLS13_`.

@@ -15,7 +15,7 @@ use crate::net::dns::conf::{RESOLV_CONF_PATH, ResolvConf, system_hostname};
 use crate::net::dns::hosts::{HOSTS_PATH, Hosts};
 use crate::net::dns::lookup::GoResolver;
 use crate::net::dns::nsswitch::{NSSWITCH_PATH, read_nsswitch};
-use crate::record::Code;
+use crate::record::{Code, ErrorInfo};
 
 /// A classified network failure: the taxonomy code, and the innermost error text as Go
 /// prints it (without any `Get "<url>": ` wrapping).
@@ -49,6 +49,18 @@ impl NetError {
     pub fn prefixed(mut self, prefix: &str) -> NetError {
         self.go_text = format!("{prefix}{}", self.go_text);
         self
+    }
+
+    /// The record's error for this failure: its code, Go's text as `go_error`, the raw
+    /// error as `detail`, with the caller's sentence and hint.
+    pub fn to_error_info(&self, message: String, hint: String) -> ErrorInfo {
+        let info = ErrorInfo::new(self.code, message)
+            .go_error(self.go_text.clone())
+            .hint(hint);
+        match &self.detail {
+            Some(detail) => info.detail(detail.clone()),
+            None => info,
+        }
     }
 }
 

@@ -24,8 +24,8 @@ use gomod_common::net::dns::nsswitch::{HostLookupOrder, read_nsswitch};
 use gomod_common::net::dns::wire::AnswerData;
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
-use gomod_common::net::roots::GoRoots;
-use gomod_common::net::tls::{GoVerifier, client_config};
+use gomod_common::net::roots::LazyRoots;
+use gomod_common::net::tls::{LazyVerifier, client_config};
 use gomod_common::record::dns::{DnsBody, QueryInfo, SystemConfig};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::{gourl, oserr};
@@ -48,6 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
     let cfg = Arc::new(GoConfig::from_process());
     let mut clients = LazyClients {
         cfg: &cfg,
+        roots: Arc::new(LazyRoots::system(cfg.environment())),
         connect_timeout: cli.common.connect_timeout,
         tls: None,
         doh: None,
@@ -108,10 +109,11 @@ pub fn main(cli: Cli) -> ExitCode {
     app::run(TOOL, &cli.common, app::Threads::One, inputs, probe)
 }
 
-/// Builds the TLS configuration and the HTTP client on first use: most runs need
-/// neither, and loading the trust store takes time.
+/// Builds the TLS configuration and the HTTP client on first use (most runs need
+/// neither); both trust one pool, loaded at the first certificate either verifies.
 struct LazyClients<'a> {
     cfg: &'a GoConfig,
+    roots: Arc<LazyRoots>,
     connect_timeout: Duration,
     tls: Option<Arc<rustls::ClientConfig>>,
     doh: Option<Arc<dyn DohClient>>,
@@ -119,20 +121,20 @@ struct LazyClients<'a> {
 
 impl servers::Clients for LazyClients<'_> {
     fn tls_config(&mut self) -> Arc<rustls::ClientConfig> {
-        let cfg = self.cfg;
+        let roots = &self.roots;
         Arc::clone(self.tls.get_or_insert_with(|| {
-            let roots = GoRoots::load(cfg.environment());
-            client_config(Arc::new(GoVerifier::new(&roots)), &[])
+            client_config(Arc::new(LazyVerifier::new(Arc::clone(roots))), &[])
         }))
     }
 
     fn doh_client(&mut self) -> Arc<dyn DohClient> {
-        let (cfg, connect_timeout) = (self.cfg, self.connect_timeout);
+        let (cfg, connect_timeout, roots) = (self.cfg, self.connect_timeout, &self.roots);
         Arc::clone(self.doh.get_or_insert_with(|| {
-            Arc::new(HttpClient::new(HttpSettings::from_config(
-                cfg,
-                connect_timeout,
-            )))
+            let settings = HttpSettings {
+                roots: Arc::clone(roots),
+                ..HttpSettings::from_config(cfg, connect_timeout)
+            };
+            Arc::new(HttpClient::new(settings))
         }))
     }
 }

@@ -531,13 +531,8 @@ impl SumdbClient {
     }
 
     /// Problems with the state directory that did not fail a lookup (the latest tree
-    /// head could not be saved, a tile could not be cached).
-    pub fn warnings(&self) -> Vec<String> {
-        lock(&self.inner.warnings).clone()
-    }
-
-    /// [`SumdbClient::warnings`] not taken before, emptying the list: each is reported
-    /// once, by the caller that takes it.
+    /// head could not be saved, a tile could not be cached) since the last call: each is
+    /// reported once, by the caller that takes it.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *lock(&self.inner.warnings))
     }

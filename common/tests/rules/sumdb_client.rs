@@ -196,7 +196,7 @@ async fn honest_lookups_give_the_records_of_go_sum() {
         recorded("honest", "lookup/example.com/!upper/thing@v0.1.0")
     );
     assert_eq!(client.tree().unwrap().note, recorded("honest", "latest"));
-    assert_eq!(client.warnings(), Vec::<String>::new());
+    assert_eq!(client.take_warnings(), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -1169,7 +1169,7 @@ async fn a_state_directory_that_cannot_be_written_is_a_warning() {
     for result in lookup_all(&client).await {
         result.unwrap();
     }
-    let warnings = client.warnings();
+    let warnings = client.take_warnings();
     assert!(
         warnings.iter().any(|w| w.starts_with("cannot cache tile ")),
         "{warnings:?}"

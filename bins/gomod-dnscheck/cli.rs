@@ -29,8 +29,11 @@ use gomod_common::app::CommonArgs;
 /// dns_hijack_suspected, dns_config. man gomod-tools has every field.
 ///
 /// Targets: host names (or host:port, URLs, module paths) as arguments or lines, and
-/// records on standard input: every `host`, `endpoints[].host`, `sumdb.host`,
-/// `proxy.host` and the host of `vcs.repo`, each host once.
+/// records on standard input: every `host`, `endpoints[]`, `sumdb`, `proxy.host`, the
+/// host of `vcs.repo`, and the servers of a `fetch` record's `attempts`. Each record
+/// keeps the scheme and port of the endpoint that named the host, so gomod-tlscheck
+/// further down a pipe connects to that port; each host is resolved once per scheme
+/// and port.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-dnscheck", version, after_long_help = EXAMPLES)]
 pub struct Cli {

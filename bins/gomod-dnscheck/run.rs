@@ -89,14 +89,11 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(inputs) => inputs,
         Err(status) => return status,
     };
+    let inputs = inputs.when_empty(
+        "give host names (gomod-dnscheck proxy.golang.org), or records on standard input (gomod-resolve golang.org/x/net | gomod-dnscheck)",
+    );
     if inputs.is_empty() {
-        return app::fatal(
-            TOOL,
-            "nothing to resolve",
-            Some(
-                "give host names (gomod-dnscheck proxy.golang.org), or records on standard input (gomod-resolve golang.org/x/net | gomod-dnscheck)",
-            ),
-        );
+        return app::nothing_to_probe(TOOL, &inputs);
     }
     let env = cfg.environment();
     let probe = Arc::new(DnsCheck {
@@ -227,8 +224,10 @@ struct DnsCheck {
     system: Option<SystemView>,
     servers: Vec<ServerSpec>,
     proxies: ProxyConfig,
-    /// Hosts already probed, so each is resolved once per run.
-    seen: Mutex<HashSet<String>>,
+    /// Endpoints already probed (host, scheme, port), so each is resolved once per
+    /// run; a host named at two ports is resolved for each, so that its records carry
+    /// both ports down a pipe.
+    seen: Mutex<HashSet<(String, String, Option<u16>)>>,
     timeout: Duration,
 }
 
@@ -272,7 +271,7 @@ impl DnsCheck {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let mut claimed = Vec::new();
         for target in found {
-            if !seen.insert(target.key()) {
+            if !seen.insert(target.endpoint_key()) {
                 continue;
             }
             let proxy = self.proxy_for(&target);
@@ -282,7 +281,7 @@ impl DnsCheck {
             });
             claimed.push((target, proxy));
             if let Some(proxy_host) = proxy_host
-                && seen.insert(proxy_host.key())
+                && seen.insert(proxy_host.endpoint_key())
             {
                 claimed.push((proxy_host, None));
             }

@@ -1,7 +1,7 @@
 //! The hosts an input item names: a plain target (`host`, `host:port`, a URL, a module
 //! path), or every host field of another tool's record.
 
-use gomod_common::gourl;
+use gomod_common::endpoints::{self, check_host, parse_port};
 use serde_json::{Map, Value};
 
 /// One host to resolve, and what the input says about how Go reaches it.
@@ -31,10 +31,21 @@ impl HostTarget {
         }
     }
 
-    /// The key under which the host is probed once: ASCII case and a final dot do
+    /// The key under which the host is resolved once: ASCII case and a final dot do
     /// not make a different name.
     pub fn key(&self) -> String {
         self.host.trim_end_matches('.').to_ascii_lowercase()
+    }
+
+    /// The key under which a record is written once: the host, and the scheme and
+    /// port it is reached on (a host named at two ports gets a record for each, so
+    /// that the next tool in a pipe connects to both).
+    pub fn endpoint_key(&self) -> (String, String, Option<u16>) {
+        (
+            self.key(),
+            self.scheme.clone(),
+            endpoints::effective_port(&self.scheme, self.port),
+        )
     }
 }
 
@@ -43,11 +54,8 @@ impl HostTarget {
 /// (its first element).
 pub fn from_text(text: &str) -> Result<HostTarget, String> {
     if text.contains("://") {
-        let url = gourl::parse(text).map_err(|e| format!("not a usable URL: {e}"))?;
-        let host = url.hostname();
-        check_host(host)?;
-        let port = url.port().parse().ok();
-        return Ok(HostTarget::new(host, &url.scheme, port));
+        let url = endpoints::from_url(text, "url")?;
+        return Ok(HostTarget::new(&url.host, &url.scheme, url.port));
     }
     if let Some(rest) = text.strip_prefix('[') {
         let (host, after) = rest
@@ -56,7 +64,7 @@ pub fn from_text(text: &str) -> Result<HostTarget, String> {
         let port = match after.strip_prefix(':') {
             Some(port) => Some(parse_port(port)?),
             None if after.is_empty() || after.starts_with('/') => None,
-            None => return Err(format!("unexpected {after:?} after the bracketed address")),
+            None => return Err("unexpected text after the bracketed address".to_string()),
         };
         check_host(host)?;
         return Ok(HostTarget::new(host, "https", port));
@@ -76,81 +84,21 @@ pub fn from_text(text: &str) -> Result<HostTarget, String> {
     Ok(HostTarget::new(host, "https", port))
 }
 
-fn parse_port(text: &str) -> Result<u16, String> {
-    text.parse()
-        .map_err(|_| format!("{text:?} is not a port number"))
-}
-
-/// Rejects what cannot be a host in any resolver's eyes and would only garble output.
-/// Everything else goes to Go's rules, which decide whether a name is queried.
-fn check_host(host: &str) -> Result<(), String> {
-    if host.is_empty() {
-        return Err("no host name".to_string());
-    }
-    if host.len() > 1024 {
-        return Err("the host name is longer than 1024 bytes".to_string());
-    }
-    if host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("a host name cannot contain blanks or control characters".to_string());
-    }
-    Ok(())
-}
-
-/// Every host a record names, in field order: `host` (with `port`), `endpoints[].host`,
-/// `sumdb.host`, `proxy.host`, and the host of `vcs.repo`. Hosts listed in
-/// `exposed_to` with `public: true` are marked as public services.
+/// Every host a record names ([`endpoints::from_record`]), each with the scheme and
+/// port of the endpoint that named it. Hosts listed in `exposed_to` with
+/// `public: true` are marked as public services.
 pub fn from_record(value: &Map<String, Value>) -> Result<Vec<HostTarget>, String> {
-    let mut found = Vec::new();
-    let mut add = |host: &str, scheme: &str, port: Option<u16>, field: &str| {
-        check_host(host).map_err(|e| format!("field {field}: {e}"))?;
-        found.push(HostTarget::new(host, scheme, port));
-        Ok::<(), String>(())
-    };
-    let port_of = |v: &Value| {
-        v.get("port")
-            .and_then(Value::as_u64)
-            .and_then(|p| u16::try_from(p).ok())
-    };
-    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let record = Value::Object(value.clone());
-
-    if let Some(host) = str_of(&record, "host") {
-        let scheme = str_of(&record, "scheme").unwrap_or_else(|| "https".to_string());
-        add(&host, &scheme, port_of(&record), "host")?;
-    }
-    if let Some(endpoints) = value.get("endpoints").and_then(Value::as_array) {
-        for endpoint in endpoints {
-            if let Some(host) = str_of(endpoint, "host") {
-                let scheme = str_of(endpoint, "scheme").unwrap_or_else(|| "https".to_string());
-                add(&host, &scheme, port_of(endpoint), "endpoints[].host")?;
-            }
-        }
-    }
-    for field in ["sumdb", "proxy"] {
-        if let Some(object) = value.get(field)
-            && let Some(host) = str_of(object, "host")
-        {
-            let scheme = str_of(object, "url")
-                .and_then(|u| gourl::parse(&u).ok())
-                .map_or_else(|| "https".to_string(), |u| u.scheme);
-            add(&host, &scheme, port_of(object), &format!("{field}.host"))?;
-        }
-    }
-    if let Some(repo) = value.get("vcs").and_then(|v| str_of(v, "repo"))
-        && repo.contains("://")
-        && let Ok(url) = gourl::parse(&repo)
-        && !url.hostname().is_empty()
-    {
-        let port = url.port().parse().ok();
-        add(url.hostname(), &url.scheme, port, "vcs.repo")?;
-    }
-    let public: Vec<String> = value
+    let mut found: Vec<HostTarget> = endpoints::from_record(value)?
+        .into_iter()
+        .map(|e| HostTarget::new(&e.host, &e.scheme, e.port))
+        .collect();
+    let public: Vec<&str> = value
         .get("exposed_to")
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
                 .filter(|e| e.get("public").and_then(Value::as_bool) == Some(true))
-                .filter_map(|e| str_of(e, "host"))
+                .filter_map(|e| e.get("host").and_then(Value::as_str))
                 .collect()
         })
         .unwrap_or_default();

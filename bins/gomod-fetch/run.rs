@@ -68,14 +68,11 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         }
     }
+    let inputs = inputs.when_empty(
+        "give modules (gomod-fetch golang.org/x/net@v0.30.0), -m go.mod, or records on standard input",
+    );
     if inputs.is_empty() {
-        return app::fatal(
-            TOOL,
-            "nothing to fetch",
-            Some(
-                "give modules (gomod-fetch golang.org/x/net@v0.30.0), -m go.mod, or records on standard input",
-            ),
-        );
+        return app::nothing_to_probe(TOOL, &inputs);
     }
     if let Some(dir) = &cli.cache
         && let Err(err) = std::fs::create_dir_all(dir)
@@ -111,8 +108,14 @@ struct FetchProbe {
 impl Probe for FetchProbe {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
         Box::pin(async move {
-            let Some(target) = Target::from_item(&item) else {
-                return Vec::new();
+            let target = match Target::from_item(&item) {
+                Ok(Some(target)) => target,
+                Ok(None) => return Vec::new(),
+                Err(reason) => {
+                    return app::unusable_item_record(&item, &reason)
+                        .into_iter()
+                        .collect();
+                }
             };
             self.progress.start(&target.module);
             let records = self.fetch(target).await;
@@ -134,19 +137,26 @@ struct Target {
 }
 
 impl Target {
-    fn from_item(item: &InputItem) -> Option<Target> {
-        let named = ModuleTarget::from_item(item)?;
-        let mut endpoints = None;
+    fn from_item(item: &InputItem) -> Result<Option<Target>, String> {
         if let InputItem::Record { value, .. } = item {
             // Records of other kinds (dns, tls...) carry nothing to fetch.
             let kind = value.get("type").and_then(|t| t.as_str());
             if matches!(kind, Some(k) if k != "route" && k != "fetch" && k != "sum") {
-                return None;
+                return Ok(None);
             }
-            endpoints = value
-                .get("endpoints")
-                .and_then(|e| e.as_array())
-                .and_then(|list| list.iter().map(endpoint_from_json).collect());
+        }
+        let Some(named) = ModuleTarget::from_item(item)? else {
+            return Ok(None);
+        };
+        let mut endpoints = None;
+        if let InputItem::Record { value, .. } = item
+            && let Some(list) = value.get("endpoints").and_then(|e| e.as_array())
+        {
+            for endpoint in list.iter().filter_map(|e| e.as_object()) {
+                gomod_common::input::target_field(endpoint, "url")
+                    .map_err(|e| format!("endpoints[]: {e}"))?;
+            }
+            endpoints = list.iter().map(endpoint_from_json).collect();
         }
         let mut target = Target {
             module: named.module,
@@ -164,7 +174,7 @@ impl Target {
             }
             _ => {}
         }
-        Some(target)
+        Ok(Some(target))
     }
 }
 

@@ -56,14 +56,11 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         }
     }
+    let inputs = inputs.when_empty(
+        "give module paths (gomod-resolve golang.org/x/net@v0.30.0), -m go.mod, --env, or records on standard input",
+    );
     if inputs.is_empty() {
-        return app::fatal(
-            TOOL,
-            "nothing to resolve",
-            Some(
-                "give module paths (gomod-resolve golang.org/x/net@v0.30.0), -m go.mod, --env, or records on standard input",
-            ),
-        );
+        return app::nothing_to_probe(TOOL, &inputs);
     }
     let probe = Arc::new(Resolver {
         cfg,
@@ -115,10 +112,13 @@ struct Resolver {
 impl Probe for Resolver {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
         Box::pin(async move {
-            let Some(target) = ModuleTarget::from_item(&item) else {
-                return Vec::new();
-            };
-            vec![self.route(target).await]
+            match ModuleTarget::from_item(&item) {
+                Ok(Some(target)) => vec![self.route(target).await],
+                Ok(None) => Vec::new(),
+                Err(reason) => app::unusable_item_record(&item, &reason)
+                    .into_iter()
+                    .collect(),
+            }
         })
     }
 }
@@ -215,7 +215,7 @@ impl Resolver {
     ) -> Result<(), ErrorInfo> {
         let prefix = target.go_prefix();
         if let Err(err) = modpath::check_path(&target.module) {
-            return Err(ErrorInfo::new(Code::ModulePathInvalid, format!("{:?} is not a valid module path: {}", target.module, err.reason()))
+            return Err(ErrorInfo::new(Code::ModulePathInvalid, format!("the module path is not valid: {}", err.reason()))
                 .go_error(format!("{prefix}{err}"))
                 .hint("a module path starts with a lower-case host name that contains a dot, such as example.com/repo"));
         }
@@ -452,9 +452,7 @@ impl Resolver {
             SumdbUse::Used => match route::parse_gosumdb(self.cfg.get("GOSUMDB")) {
                 Ok(Some(spec)) => {
                     let url = spec.url.clone().unwrap_or_else(|| spec.direct_url.clone());
-                    let host = gourl::parse(&url)
-                        .map(|u| u.hostname().to_string())
-                        .unwrap_or_default();
+                    let parsed = gourl::parse(&url).ok();
                     let proxied_via = if spec.url.is_some() {
                         Vec::new()
                     } else {
@@ -475,7 +473,15 @@ impl Resolver {
                         name: spec.name,
                         url: redact_url(&url),
                         key: spec.key,
-                        host,
+                        scheme: parsed
+                            .as_ref()
+                            .map(|u| u.scheme.clone())
+                            .unwrap_or_default(),
+                        host: parsed
+                            .as_ref()
+                            .map(|u| u.hostname().to_string())
+                            .unwrap_or_default(),
+                        port: parsed.as_ref().and_then(default_port),
                         known: spec.known,
                         proxied_via,
                     });

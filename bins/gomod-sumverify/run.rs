@@ -75,10 +75,17 @@ pub fn main(cli: Cli) -> ExitCode {
             plan.add(&module, &version, from, None);
         }
     }
-    if plan.items.is_empty() && !sums.in_use() && cache.is_none() {
+    if plan.items.is_empty() {
+        let why = if cache.is_some() {
+            "the module cache holds no module versions"
+        } else if sums.in_use() {
+            "go.sum holds no module versions"
+        } else {
+            "no module versions given and no go.sum here"
+        };
         return app::fatal(
             TOOL,
-            "nothing to check: no module versions given and no go.sum here",
+            &format!("nothing to probe: {why}"),
             Some(
                 "run it in a module with a go.sum, or give --gosum FILE, module@version arguments, or fetch records on standard input (gomod-fetch -m go.mod | gomod-sumverify)",
             ),

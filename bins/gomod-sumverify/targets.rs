@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use gomod_common::input::InputItem;
+use gomod_common::input::{InputItem, MAX_TARGET_BYTES, target_field, too_long};
 use gomod_common::modpath;
 use gomod_common::record::{Code, ErrorInfo, redact_url};
 use serde_json::{Map, Value};
@@ -169,19 +169,30 @@ impl Plan {
                     reason: "not a module version: give path@version (gomod-sumverify looks up exact versions)".to_string(),
                 }),
             },
-            InputItem::Record { value, .. } => self.add_record(&value),
+            InputItem::Record { ref value, .. } => {
+                if let Err(reason) = self.add_record(value)
+                    && let Some(record) = gomod_common::app::unusable_item_record(&item, &reason)
+                {
+                    self.items.push(InputItem::Ready(Box::new(record)));
+                }
+            }
             other => self.items.push(other),
         }
     }
 
-    fn add_record(&mut self, value: &Map<String, Value>) {
+    /// Adds the module version a record names; an error for a record whose fields are
+    /// longer than the tools take.
+    fn add_record(&mut self, value: &Map<String, Value>) -> Result<(), String> {
         let text = |key: &str| value.get(key).and_then(Value::as_str);
+        for key in ["module", "version", "source", "zip_h1", "mod_h1"] {
+            target_field(value, key)?;
+        }
         let (Some(module), Some(version)) = (text("module"), text("version")) else {
-            return;
+            return Ok(());
         };
         if text("type") != Some("fetch") {
             self.add(module, version, From::Lookup, None);
-            return;
+            return Ok(());
         }
         let name = text("source")
             .or_else(|| {
@@ -193,6 +204,9 @@ impl Plan {
                     .and_then(Value::as_str)
             })
             .unwrap_or("unknown");
+        if name.len() > MAX_TARGET_BYTES {
+            return Err(too_long("field attempts[].endpoint", name.len()));
+        }
         let mut source = Source::named(name);
         source.zip = text("zip_h1").map(str::to_string);
         source.r#mod = text("mod_h1").map(str::to_string);
@@ -208,6 +222,7 @@ impl Plan {
             );
         }
         self.add(module, version, From::Fetch, Some(source));
+        Ok(())
     }
 }
 

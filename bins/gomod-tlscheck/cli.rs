@@ -32,8 +32,11 @@ use gomod_common::app::CommonArgs;
 ///
 /// Targets: host[:port] (443 by default) or URLs, as arguments or lines; records on
 /// standard input: `dns` records (every address, IPv4 and IPv6 separately, unless Go
-/// reaches the host through a proxy), `route` records (every endpoint and the checksum
-/// database), and any record with a `host` (and `port`). Each endpoint once.
+/// reaches the host through a proxy), `route` records (every endpoint, the checksum
+/// database and an http(s) repository), `sum` records (the checksum database),
+/// `fetch` records (every server a request went to), and any record with a `host`
+/// (and `port`, `scheme`): each at the scheme and port the record gives. Each endpoint
+/// once.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-tlscheck", version, after_long_help = EXAMPLES)]
 pub struct Cli {

@@ -72,14 +72,11 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(inputs) => inputs,
         Err(status) => return status,
     };
+    let inputs = inputs.when_empty(
+        "give endpoints (gomod-tlscheck proxy.golang.org), or records on standard input (gomod-dnscheck proxy.golang.org | gomod-tlscheck)",
+    );
     if inputs.is_empty() {
-        return app::fatal(
-            TOOL,
-            "nothing to check",
-            Some(
-                "give endpoints (gomod-tlscheck proxy.golang.org), or records on standard input (gomod-dnscheck proxy.golang.org | gomod-tlscheck)",
-            ),
-        );
+        return app::nothing_to_probe(TOOL, &inputs);
     }
     let go_source = describe_go_roots(&go_roots, cli.ca_file.as_deref());
     let public_source = match &cli.public_roots {

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use gomod_common::gourl;
+use gomod_common::endpoints::{self, NamedEndpoint, check_host, parse_port};
 use serde_json::{Map, Value};
 
 /// What makes two endpoints the same probe: scheme, host (ASCII case and a final dot
@@ -74,7 +74,7 @@ pub fn from_text(text: &str) -> Result<Endpoint, String> {
         let port = match after.strip_prefix(':') {
             Some(port) => Some(parse_port(port)?),
             None if after.is_empty() => None,
-            None => return Err(format!("unexpected {after:?} after the bracketed address")),
+            None => return Err("unexpected text after the bracketed address".to_string()),
         };
         return Endpoint::new("https", host, port);
     }
@@ -89,62 +89,46 @@ pub fn from_text(text: &str) -> Result<Endpoint, String> {
 }
 
 fn from_url(text: &str) -> Result<Endpoint, String> {
-    let url = gourl::parse(text).map_err(|e| format!("not a usable URL: {e}"))?;
-    let port = match url.port() {
-        "" => None,
-        port => Some(parse_port(port)?),
-    };
-    let mut endpoint = Endpoint::new(&url.scheme, url.hostname(), port)?;
-    endpoint.url = Some(url.redacted());
+    let named = endpoints::from_url(text, "url")?;
+    from_named(named)
+}
+
+/// An endpoint named by a URL or a record field, with the scheme's default port.
+fn from_named(named: NamedEndpoint) -> Result<Endpoint, String> {
+    let mut endpoint = Endpoint::new(&named.scheme, &named.host, named.port)?;
+    endpoint.url = named.url;
     Ok(endpoint)
 }
 
-fn parse_port(text: &str) -> Result<u16, String> {
-    match text.parse::<u16>() {
-        Ok(port) if port > 0 => Ok(port),
-        _ => Err(format!("{text:?} is not a port number")),
-    }
-}
-
-fn check_host(host: &str) -> Result<(), String> {
-    if host.is_empty() {
-        return Err("no host name".to_string());
-    }
-    if host.len() > 1024 {
-        return Err("the host name is longer than 1024 bytes".to_string());
-    }
-    if host
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '/')
-    {
-        return Err("a host name cannot contain blanks, slashes or control characters".to_string());
-    }
-    Ok(())
-}
-
 /// The endpoints of a record: a `dns` record's addresses (one endpoint each, unless
-/// the record says Go goes through a proxy), a `route` record's endpoints and checksum
-/// database, or the `host` (and `port`, `scheme`) of any other record.
+/// the record says Go goes through a proxy), a `tls` record's endpoint at the address
+/// it connected to, or every endpoint the record names
+/// ([`endpoints::from_record`]: `host`, `route` endpoints, the checksum database, the
+/// repository, the servers of a `fetch` record), each at its own scheme and port. A
+/// repository reached over another protocol than http(s) (ssh, git) is left out.
 pub fn from_record(value: &Map<String, Value>) -> Result<Vec<Endpoint>, String> {
-    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let port_of = |v: &Value| {
-        v.get("port")
-            .and_then(Value::as_u64)
-            .and_then(|p| u16::try_from(p).ok())
-            .filter(|&p| p > 0)
-    };
-    let record = Value::Object(value.clone());
+    let kind = value.get("type").and_then(Value::as_str);
     let mut found = Vec::new();
-    let is_dns = str_of(&record, "type").as_deref() == Some("dns");
-    if is_dns {
-        let Some(host) = str_of(&record, "host") else {
-            return Ok(found);
-        };
-        let scheme = str_of(&record, "scheme").unwrap_or_else(|| "https".to_string());
-        let base = Endpoint::new(&scheme, &host, port_of(&record))
-            .map_err(|e| format!("field host: {e}"))?;
-        let proxied = record.get("via_proxy").is_some_and(|v| !v.is_null());
-        let addrs: Vec<IpAddr> = record
+    for named in endpoints::from_record(value)? {
+        if named.field == "vcs.repo" && !matches!(named.scheme.as_str(), "https" | "http") {
+            continue;
+        }
+        let field = named.field;
+        let mut endpoint = from_named(named).map_err(|e| format!("field {field}: {e}"))?;
+        if field == "host" && kind == Some("tls") {
+            // The address an earlier run connected to, as a dns record's would be.
+            endpoint.addr = value
+                .get("addr")
+                .and_then(Value::as_str)
+                .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+                .map(|a| a.ip());
+        }
+        if kind != Some("dns") || field != "host" {
+            found.push(endpoint);
+            continue;
+        }
+        let proxied = value.get("via_proxy").is_some_and(|v| !v.is_null());
+        let addrs: Vec<IpAddr> = value
             .get("addrs")
             .and_then(Value::as_array)
             .map(|list| {
@@ -157,50 +141,13 @@ pub fn from_record(value: &Map<String, Value>) -> Result<Vec<Endpoint>, String> 
             })
             .unwrap_or_default();
         if proxied {
-            found.push(base);
+            found.push(endpoint);
         } else {
             found.extend(addrs.into_iter().map(|addr| Endpoint {
                 addr: Some(addr),
-                ..base.clone()
+                ..endpoint.clone()
             }));
         }
-        return Ok(found);
-    }
-    if let Some(host) = str_of(&record, "host") {
-        let scheme = str_of(&record, "scheme").unwrap_or_else(|| "https".to_string());
-        found.push(
-            Endpoint::new(&scheme, &host, port_of(&record))
-                .map_err(|e| format!("field host: {e}"))?,
-        );
-    }
-    if let Some(endpoints) = value.get("endpoints").and_then(Value::as_array) {
-        for entry in endpoints {
-            match str_of(entry, "url") {
-                Some(url) if url.contains("://") => {
-                    let mut endpoint =
-                        from_url(&url).map_err(|e| format!("field endpoints[].url: {e}"))?;
-                    if let Some(host) = str_of(entry, "host") {
-                        endpoint.host = host;
-                    }
-                    if let Some(port) = port_of(entry) {
-                        endpoint.port = port;
-                    }
-                    found.push(endpoint);
-                }
-                _ => {
-                    if let Some(host) = str_of(entry, "host") {
-                        let scheme = str_of(entry, "scheme").unwrap_or_else(|| "https".to_string());
-                        found.push(
-                            Endpoint::new(&scheme, &host, port_of(entry))
-                                .map_err(|e| format!("field endpoints[].host: {e}"))?,
-                        );
-                    }
-                }
-            }
-        }
-    }
-    if let Some(url) = value.get("sumdb").and_then(|s| str_of(s, "url")) {
-        found.push(from_url(&url).map_err(|e| format!("field sumdb.url: {e}"))?);
     }
     Ok(found)
 }

@@ -142,6 +142,16 @@ pub fn not_implemented(tool: &str, probe: &str) -> ExitCode {
     )
 }
 
+/// Says that there is nothing to probe and why, with the hint the tool set with
+/// [`Inputs::when_empty`]; exit status 2.
+pub fn nothing_to_probe(tool: &str, inputs: &Inputs) -> ExitCode {
+    fatal(
+        tool,
+        &format!("nothing to probe: {}", inputs.empty_reason()),
+        inputs.empty_hint(),
+    )
+}
+
 /// A probe's future: the records for one input item, in the order to print them.
 pub type ProbeFuture = Pin<Box<dyn Future<Output = Vec<Record>> + Send>>;
 
@@ -199,7 +209,7 @@ pub fn input_error_record(
     let body = InputErrorBody {
         source: origin.to_string(),
         line,
-        input: untrusted(text, 200),
+        input: untrusted(text, crate::input::ECHO_BYTES),
     };
     let err = ErrorInfo::new(Code::InputInvalid, format!("cannot use input line: {reason}"))
         .hint("give one target per line (plain text such as example.com/m@v1.2.3), or a JSON object such as another tool's record");
@@ -264,8 +274,14 @@ pub fn run(
     let format = common.format;
     let jobs = usize::from(common.jobs);
     let want_summary = common.summary;
+    let empty_reason = inputs.empty_reason();
+    let empty_hint = inputs.empty_hint();
+    let any_item = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen_item = Arc::clone(&any_item);
     let outcome = runtime.block_on(async move {
-        let items = tokio_stream_from(inputs.stream());
+        let items = tokio_stream_from(inputs.stream()).inspect(move |_| {
+            seen_item.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
         let mut results = items
             .map(move |item| {
                 // The probe is called here, in input order, so that what it decides
@@ -303,6 +319,9 @@ pub fn run(
                 return Outcome::StdoutClosed;
             }
         }
+        if !any_item.load(std::sync::atomic::Ordering::Relaxed) {
+            return Outcome::Nothing;
+        }
         if want_summary {
             let record = Record::new(&summary, None, Vec::new(), Duration::ZERO);
             if !printer.write(std::slice::from_ref(&record)) {
@@ -319,6 +338,11 @@ pub fn run(
     // Probes may still hold sockets; do not wait for them.
     runtime.shutdown_background();
     match outcome {
+        Outcome::Nothing => fatal(
+            tool,
+            &format!("nothing to probe: {empty_reason}"),
+            empty_hint,
+        ),
         Outcome::StdoutClosed => ExitCode::SUCCESS,
         Outcome::WriteFailed(err) => fatal(tool, &format!("writing output: {err}"), None),
         Outcome::Done { all_ok: true } => ExitCode::SUCCESS,
@@ -339,7 +363,11 @@ impl<P: Probe> ProbeDyn for P {
 }
 
 enum Outcome {
-    Done { all_ok: bool },
+    Done {
+        all_ok: bool,
+    },
+    /// The input held no item at all (standard input that is not a terminal, empty).
+    Nothing,
     StdoutClosed,
     WriteFailed(String),
 }

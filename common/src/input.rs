@@ -18,6 +18,19 @@ use tokio::sync::mpsc;
 use crate::oserr;
 use crate::record::{Code, ErrorInfo};
 
+/// The longest target the tools take, in bytes: a plain line, or a field a tool takes
+/// from a record (a module path, a version or query, a host name, a URL). A longer
+/// one is refused with an `input_invalid` record that echoes its first
+/// [`ECHO_BYTES`] bytes once; no other field repeats it.
+pub const MAX_TARGET_BYTES: usize = 1024;
+
+/// How much of an unusable input line its `input_invalid` record echoes, in bytes.
+pub const ECHO_BYTES: usize = 200;
+
+/// The longest input line read, in bytes (a record of another tool included); the rest
+/// of a longer line is skipped without being kept in memory.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
 /// Where an input item came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -88,19 +101,37 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// The start of an unusable line, as much as its record echoes.
+fn echoed(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(ECHO_BYTES + 4)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if cut.len() < bytes.len() {
+        text.push('…');
+    }
+    text
+}
+
 /// Classifies one line of text input; `None` for blank lines and `#` comments.
 pub fn parse_line(origin: &Origin, line: u64, bytes: &[u8]) -> Option<InputItem> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some(InputItem::Invalid {
             origin: origin.clone(),
             line,
-            text: String::from_utf8_lossy(bytes).into_owned(),
+            text: echoed(bytes),
             reason: "the line is not valid UTF-8".to_string(),
         });
     };
     let text = text.trim();
     if text.is_empty() || text.starts_with('#') {
         return None;
+    }
+    if !text.starts_with('{') && text.len() > MAX_TARGET_BYTES {
+        return Some(InputItem::Invalid {
+            origin: origin.clone(),
+            line,
+            text: echoed(text.as_bytes()),
+            reason: too_long("the target", text.len()),
+        });
     }
     if text.starts_with('{') {
         return Some(match serde_json::from_str::<serde_json::Value>(text) {
@@ -113,7 +144,7 @@ pub fn parse_line(origin: &Origin, line: u64, bytes: &[u8]) -> Option<InputItem>
             Err(err) => InputItem::Invalid {
                 origin: origin.clone(),
                 line,
-                text: text.to_string(),
+                text: echoed(text.as_bytes()),
                 reason: format!("the line starts with '{{' but is not a JSON object: {err}"),
             },
         });
@@ -130,8 +161,29 @@ fn unreachable_object(origin: &Origin, line: u64, text: &str) -> InputItem {
     InputItem::Invalid {
         origin: origin.clone(),
         line,
-        text: text.to_string(),
+        text: echoed(text.as_bytes()),
         reason: "not a JSON object".to_string(),
+    }
+}
+
+/// Why a target of `len` bytes is refused: the limit, and never the text itself.
+pub fn too_long(what: &str, len: usize) -> String {
+    format!(
+        "{what} is {len} bytes long; the tools take targets of at most {MAX_TARGET_BYTES} bytes"
+    )
+}
+
+/// A text field a tool takes as (part of) its target from a record: `None` when the
+/// record has no such string, an error when it is longer than [`MAX_TARGET_BYTES`].
+pub fn target_field<'a>(
+    value: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Result<Option<&'a str>, String> {
+    match value.get(key).and_then(|v| v.as_str()) {
+        Some(text) if text.len() > MAX_TARGET_BYTES => {
+            Err(too_long(&format!("field {key}"), text.len()))
+        }
+        other => Ok(other),
     }
 }
 
@@ -143,6 +195,8 @@ pub struct Inputs {
     args: Vec<String>,
     files: Vec<PathBuf>,
     read_stdin: bool,
+    extra_targets: bool,
+    empty_hint: Option<&'static str>,
 }
 
 impl Inputs {
@@ -176,7 +230,34 @@ impl Inputs {
             args: real_args,
             files: real_files,
             read_stdin,
+            extra_targets,
+            empty_hint: None,
         })
+    }
+
+    /// Sets what to tell a user who gave nothing to probe (see [`Inputs::empty_reason`]).
+    pub fn when_empty(mut self, hint: &'static str) -> Inputs {
+        self.empty_hint = Some(hint);
+        self
+    }
+
+    /// The hint set with [`Inputs::when_empty`].
+    pub fn empty_hint(&self) -> Option<&'static str> {
+        self.empty_hint
+    }
+
+    /// Why there is nothing to probe, when [`Inputs::is_empty`] says so or when reading
+    /// gave no item at all.
+    pub fn empty_reason(&self) -> &'static str {
+        if self.extra_targets && self.leading.is_empty() && self.args.is_empty() {
+            "the go.mod given with -m requires no module"
+        } else if self.is_empty() {
+            "no targets given (standard input is a terminal, so it is not read)"
+        } else if self.args.is_empty() && self.files.is_empty() {
+            "standard input holds no targets"
+        } else {
+            "the input holds no targets"
+        }
     }
 
     /// Adds items that come before everything else.
@@ -257,17 +338,62 @@ fn open_failed(origin: &Origin, file: &Path) -> InputItem {
     }
 }
 
+/// Reads one line into `buf` (newline included), keeping at most `max` bytes of it
+/// and skipping the rest. Returns the length of the whole line (0 at the end of the
+/// input).
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if available.is_empty() {
+            return Ok(total);
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = max.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        total += used;
+        reader.consume(used);
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
 /// Sends every line of `reader`; false when the receiver went away.
 fn send_lines(mut reader: impl BufRead, origin: &Origin, tx: &mpsc::Sender<InputItem>) -> bool {
     let mut buf = Vec::new();
     let mut line = 0u64;
     loop {
         buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
+        match read_line_bounded(&mut reader, &mut buf, MAX_LINE_BYTES) {
             Ok(0) => return true,
-            Ok(_) => {
+            Ok(len) => {
                 line += 1;
-                if let Some(item) = parse_line(origin, line, &buf)
+                let item = if len > MAX_LINE_BYTES {
+                    Some(InputItem::Invalid {
+                        origin: origin.clone(),
+                        line,
+                        text: echoed(&buf),
+                        reason: format!(
+                            "the line is {len} bytes long; the tools read lines of at most {MAX_LINE_BYTES} bytes"
+                        ),
+                    })
+                } else {
+                    parse_line(origin, line, &buf)
+                };
+                if let Some(item) = item
                     && tx.blocking_send(item).is_err()
                 {
                     return false;
@@ -357,54 +483,72 @@ pub struct ModuleTarget {
 }
 
 impl ModuleTarget {
-    /// The module an item names; None for items that name none.
-    pub fn from_item(item: &InputItem) -> Option<ModuleTarget> {
-        match item {
+    /// The module an item names; None for items that name none, an error for a
+    /// record whose module, version or query is longer than [`MAX_TARGET_BYTES`].
+    pub fn from_item(item: &InputItem) -> Result<Option<ModuleTarget>, String> {
+        Ok(Some(match item {
             InputItem::Target { text, .. } => {
                 let (module, version) = match text.split_once('@') {
                     Some((m, v)) => (m.to_string(), Some(v.to_string())),
                     None => (text.clone(), None),
                 };
-                Some(ModuleTarget {
+                ModuleTarget {
                     module,
                     version,
                     from: None,
                     replaced_by: None,
                     excluded: false,
-                })
+                }
             }
             InputItem::Record { value, .. } => {
-                let text =
-                    |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
-                let module = text(value.get("module"))?;
-                let version = text(value.get("version")).or_else(|| text(value.get("query")));
-                let from = value.get("from").and_then(|f| {
-                    Some(crate::record::route::FromInfo {
-                        file: f.get("file")?.as_str()?.to_string(),
-                        line: f.get("line")?.as_u64()?,
-                    })
-                });
-                let replaced_by = value.get("replaced_by").and_then(|r| {
-                    Some(crate::record::route::Replacement {
-                        path: r.get("path")?.as_str()?.to_string(),
-                        version: text(r.get("version")),
-                        local: r.get("local").and_then(|v| v.as_bool()).unwrap_or(false),
-                    })
-                });
+                let Some(module) = target_field(value, "module")? else {
+                    return Ok(None);
+                };
+                let module = module.to_string();
+                let version = match target_field(value, "version")? {
+                    Some(v) => Some(v.to_string()),
+                    None => target_field(value, "query")?.map(str::to_string),
+                };
+                let from = match value.get("from").and_then(|f| f.as_object()) {
+                    Some(f) => match (
+                        target_field(f, "file"),
+                        f.get("line").and_then(|l| l.as_u64()),
+                    ) {
+                        (Err(e), _) => return Err(format!("from: {e}")),
+                        (Ok(Some(file)), Some(line)) => Some(crate::record::route::FromInfo {
+                            file: file.to_string(),
+                            line,
+                        }),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let replaced_by = match value.get("replaced_by").and_then(|r| r.as_object()) {
+                    Some(r) => target_field(r, "path")?.map(|path| {
+                        Ok::<_, String>(crate::record::route::Replacement {
+                            path: path.to_string(),
+                            version: target_field(r, "version")?.map(str::to_string),
+                            local: r.get("local").and_then(|v| v.as_bool()).unwrap_or(false),
+                        })
+                    }),
+                    None => None,
+                }
+                .transpose()
+                .map_err(|e| format!("replaced_by: {e}"))?;
                 let excluded = value
                     .get("excluded")
                     .and_then(|v| v.as_bool())
                     .unwrap_or(false);
-                Some(ModuleTarget {
+                ModuleTarget {
                     module,
                     version,
                     from,
                     replaced_by,
                     excluded,
-                })
+                }
             }
-            InputItem::Ready(_) | InputItem::Invalid { .. } => None,
-        }
+            InputItem::Ready(_) | InputItem::Invalid { .. } => return Ok(None),
+        }))
     }
 
     /// `go: path@version: `, the go command's prefix for errors about the module.

@@ -183,6 +183,8 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         roff.text([roman(*what)]);
     }
 
+    input_section(&mut roff);
+
     roff.control("SH", ["RECORDS"]);
     roff.text([roman(
         "Every record is one compact JSON object on one line, UTF-8, with snake_case field names. Within a schema version, changes only add fields. These fields are common to every record:",
@@ -265,6 +267,24 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     roff.to_writer(out)
 }
 
+/// How every tool reads its targets, and the limits on what it echoes.
+fn input_section(roff: &mut Roff) {
+    use crate::endpoints::MAX_HOST_BYTES;
+    use crate::input::{ECHO_BYTES, MAX_LINE_BYTES, MAX_TARGET_BYTES};
+    roff.control("SH", ["INPUT"]);
+    roff.text([roman(
+        "Every tool takes targets as arguments, from files given with -f, or, when it is given none and standard input is not a terminal, from standard input: one per line, either a plain target or a JSON object (usually another tool's record, of which the tool takes the fields it understands). Blank lines and lines starting with # are skipped. Input that holds no target at all (an empty standard input included) is a usage error: the tool says there is nothing to probe and exits with status 2.",
+    )]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(
+        "Endpoints keep their scheme and port down a pipe. A record names endpoints in host (with port and scheme), endpoints[], sumdb, proxy, vcs.repo, and the URLs of a fetch record's attempts; a port field wins over the port of a URL, and the scheme's default port applies only where a record names none. gomod-dnscheck writes one record per host, scheme and port, so gomod-tlscheck after it connects where the go command does.",
+    )]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(format!(
+        "Untrusted input is echoed once, cut short. A target (a plain line, or a module path, version, query, URL or file name taken from a record) is at most {MAX_TARGET_BYTES} bytes, a host name at most {MAX_HOST_BYTES} (a DNS name's length), a line at most {MAX_LINE_BYTES} bytes (the rest of a longer line is skipped unread). Anything longer is not probed: it gets an input_error record that echoes its first {ECHO_BYTES} bytes, and no other field repeats it."
+    ))]);
+}
+
 fn record_type_section(roff: &mut Roff, name: &str, what: &str, fields: &[(&str, &str)]) {
     roff.control("SS", [format!("Record type {name}").as_str()]);
     roff.text([roman(format!(
@@ -307,7 +327,7 @@ pub const INPUT_ERROR_FIELDS: &[(&str, &str)] = &[
     ("line", "the 1-based line (or argument) number"),
     (
         "input",
-        "the offending text, sanitized and cut to 200 bytes",
+        "the offending text, sanitized and cut to its first 200 bytes (the only field that echoes it)",
     ),
 ];
 

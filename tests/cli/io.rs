@@ -246,3 +246,162 @@ fn hostile_input_never_panics() {
         "bidi overrides must not reach the text output"
     );
 }
+
+const TOOLS: &[&str] = &[
+    "gomod-resolve",
+    "gomod-dnscheck",
+    "gomod-tlscheck",
+    "gomod-fetch",
+    "gomod-sumverify",
+];
+
+/// A sandbox where no tool reaches the network: no proxy, no checksum database, a
+/// resolver on a loopback port nothing listens on.
+fn offline_sandbox() -> Sandbox {
+    let sandbox = Sandbox::new()
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOENV", "off");
+    sandbox.write(
+        "resolv.conf",
+        "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+    );
+    sandbox
+}
+
+/// The arguments that keep `tool` offline in [`offline_sandbox`].
+fn offline_args(tool: &str) -> Vec<&'static str> {
+    match tool {
+        "gomod-resolve" => vec!["--offline"],
+        "gomod-dnscheck" => vec!["--resolv-conf", "resolv.conf", "--hosts", "resolv.conf"],
+        "gomod-sumverify" => vec!["--state-dir", "state"],
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn empty_standard_input_says_there_is_nothing_to_probe() {
+    for tool in TOOLS {
+        for stdin in ["", "# only a comment\n\n"] {
+            let sandbox = offline_sandbox();
+            let run = sandbox.run_with_stdin(tool, &offline_args(tool), stdin);
+            assert_eq!(
+                (run.status, run.stdout.as_str()),
+                (2, ""),
+                "{tool} on {stdin:?}: {}",
+                run.stderr
+            );
+            assert!(
+                run.stderr
+                    .starts_with(&format!("{tool}: error: nothing to probe: ")),
+                "{tool}: {}",
+                run.stderr
+            );
+            assert!(
+                run.stderr.contains(&format!("{tool}: hint: ")),
+                "{tool}: {}",
+                run.stderr
+            );
+        }
+    }
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut current) = (0, 0);
+    for d in text.chars() {
+        current = if d == c { current + 1 } else { 0 };
+        best = best.max(current);
+    }
+    best
+}
+
+#[test]
+fn an_overlong_target_is_echoed_once_and_truncated() {
+    // Each input repeats its own letter; every tool gets all of them.
+    let long = |c: char, n: usize| c.to_string().repeat(n);
+    let inputs: Vec<(char, String)> = vec![
+        ('a', format!("example.com/{}@v1.0.0", long('a', 1 << 20))),
+        ('b', format!("example.com/{}", long('b', 10 << 20))),
+        (
+            'c',
+            serde_json::json!({"type": "route", "module": format!("example.com/{}", long('c', 1 << 20)), "version": "v1.0.0"}).to_string(),
+        ),
+        (
+            'd',
+            serde_json::json!({"type": "fetch", "module": "example.com/m", "version": "v1.0.0", "source": format!("https://{}.example", long('d', 1 << 20)), "zip_h1": "h1:x", "mod_h1": "h1:y", "attempts": [], "ok": true}).to_string(),
+        ),
+        (
+            'e',
+            serde_json::json!({"type": "dns", "host": format!("{}.example", long('e', 1 << 20)), "port": 443, "scheme": "https"}).to_string(),
+        ),
+        (
+            'f',
+            serde_json::json!({"type": "route", "module": "example.com/m", "version": "v1.0.0", "sumdb": {"url": format!("https://{}.example:9443", long('f', 1 << 20))}}).to_string(),
+        ),
+    ];
+    for tool in TOOLS {
+        let mut inputs = inputs.clone();
+        if matches!(*tool, "gomod-dnscheck" | "gomod-tlscheck") {
+            // A host name longer than a DNS name, though not longer than a target.
+            inputs.push(('g', format!("{}.example.com:443", long('g', 600))));
+        }
+        let stdin: String = inputs.iter().map(|(_, line)| format!("{line}\n")).collect();
+        let run = offline_sandbox().run_with_stdin(tool, &offline_args(tool), &stdin);
+        assert!(!run.stderr.contains("panicked"), "{tool}: {}", run.stderr);
+        // At most one small record for each input.
+        assert!(
+            run.stdout.len() < inputs.len() * 2048,
+            "{tool} wrote {} bytes for {} bytes of input",
+            run.stdout.len(),
+            stdin.len()
+        );
+        for (c, _) in &inputs {
+            let marker = c.to_string().repeat(64);
+            let echoing: Vec<&str> = run.stdout.lines().filter(|l| l.contains(&marker)).collect();
+            assert!(echoing.len() <= 1, "{tool} echoes {c:?} in several records");
+            for line in echoing {
+                assert!(
+                    longest_run(line, *c) <= 200 && line.matches(&marker).count() <= 3,
+                    "{tool} echoes {c:?} more than once or untruncated: {line}"
+                );
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(record["type"], "input_error", "{tool}: {line}");
+            }
+        }
+    }
+}
+
+#[test]
+fn garbage_lines_cost_a_bounded_amount_of_output() {
+    use gomod_testsupport::dns::{DnsServer, Reply, handler};
+    let server = DnsServer::start(
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+        handler(|_| Reply::rcode(3)),
+    );
+    // Host names of 300 to 1,000 bytes, each different: longer than any DNS name.
+    let mut stdin = String::new();
+    let lines = 500;
+    for i in 0..lines {
+        let len = 300 + (i * 7919) % 700;
+        let mut name = format!("g{i}");
+        while name.len() < len {
+            name.push_str(".label");
+        }
+        stdin.push_str(&name);
+        stdin.push('\n');
+    }
+    let server = server.addr().to_string();
+    let run = Sandbox::new().run_with_stdin(
+        "gomod-dnscheck",
+        &["--no-system", "--server", &server],
+        &stdin,
+    );
+    assert_eq!(run.stdout.lines().count(), lines, "{}", run.stderr);
+    assert!(
+        run.stdout.len() < lines * 1024,
+        "{} bytes of output for {} bytes of input",
+        run.stdout.len(),
+        stdin.len()
+    );
+}

@@ -12,6 +12,7 @@ mod fetch_direct;
 mod fetch_interop;
 mod interop;
 mod io;
+mod pipes;
 mod records;
 mod resolve;
 mod sumverify;

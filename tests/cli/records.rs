@@ -241,7 +241,9 @@ pub struct Sumdb {
     pub name: String,
     pub url: String,
     pub key: String,
+    pub scheme: String,
     pub host: String,
+    pub port: Option<u16>,
     pub known: bool,
     pub proxied_via: Vec<String>,
 }

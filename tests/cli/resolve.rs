@@ -669,16 +669,6 @@ fn unreadable_inputs_are_fatal() {
 }
 
 #[test]
-fn empty_standard_input_is_an_empty_run() {
-    // No targets and stdin not a terminal: stdin is read, and it is empty.
-    let run = Sandbox::new().run_with_stdin(TOOL, &[], "");
-    assert_eq!(
-        (run.status, run.stdout.as_str(), run.stderr.as_str()),
-        (0, "", "")
-    );
-}
-
-#[test]
 fn env_record_names_every_source() {
     let sandbox = Sandbox::new()
         .go_env_file("GOPRIVATE=*.corp\nGOFLAGS=-mod=mod\n")

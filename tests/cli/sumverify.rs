@@ -1086,7 +1086,7 @@ fn inputs_records_and_output_forms() {
     let nothing = Sandbox::new().run(TOOL, &[]);
     assert_eq!(nothing.status, 2);
     assert!(
-        nothing.stderr.contains("nothing to check"),
+        nothing.stderr.contains("nothing to probe: "),
         "{}",
         nothing.stderr
     );

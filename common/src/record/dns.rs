@@ -10,7 +10,8 @@ pub struct DnsBody {
     /// The host name asked for.
     pub host: String,
     /// The port of the endpoint that named the host, when the input gave one (so that
-    /// gomod-tlscheck connects to the right port); the first one when several did.
+    /// gomod-tlscheck connects to the right port); a host named at several ports has
+    /// a record for each.
     pub port: Option<u16>,
     /// The scheme Go uses for that endpoint: `https`, unless the input said `http`.
     pub scheme: String,
@@ -52,7 +53,7 @@ impl Documented for DnsBody {
         ("host", "the host name asked for"),
         (
             "port",
-            "the port of the endpoint that named the host, when the input gave one (the first, when several did): gomod-tlscheck connects there",
+            "the port of the endpoint that named the host, when the input gave one (a host named at several ports or schemes has a record for each): gomod-tlscheck connects there",
         ),
         (
             "scheme",

@@ -76,7 +76,7 @@ impl Documented for RouteBody {
         ),
         (
             "sumdb",
-            "the checksum database consulted: {name, url, key, host, known, proxied_via}; proxied_via lists the <proxy>/sumdb/<name>/supported URLs Go asks first",
+            "the checksum database consulted: {name, url, key, scheme, host, port, known, proxied_via}; scheme, host and port are those of url (port 443 or 80 when url names none); proxied_via lists the <proxy>/sumdb/<name>/supported URLs Go asks first",
         ),
         (
             "sumdb_skipped",
@@ -158,8 +158,13 @@ pub struct SumdbInfo {
     pub url: String,
     /// The verifier key.
     pub key: String,
+    /// The scheme of `url`.
+    pub scheme: String,
     /// The host of `url`.
     pub host: String,
+    /// The port of `url` (the scheme's default when it names none), so that the next
+    /// tool in a pipe connects where the go command does.
+    pub port: Option<u16>,
     /// Whether the key is built into Go.
     pub known: bool,
     /// The `<proxy>/sumdb/<name>/supported` URLs Go asks before `url`.

@@ -16,6 +16,13 @@ use gomod_common::app::CommonArgs;
 /// verdict. Configuration is read exactly as the go command reads it, and Go need not
 /// be installed.
 ///
+/// The privacy audit looks at the module path alone and asks no one: a path whose host
+/// is not a known public code host (github.com...) or public vanity domain
+/// (golang.org, gopkg.in, k8s.io...) looks private, and `privacy_rule` names the rule
+/// that decided. When such a path would reach a public service, `keep_private` gives
+/// the GOPRIVATE value that keeps it away; a host that names a private network or
+/// forge also gets the `path_exposed` warning.
+///
 /// Targets: PATH[@VERSION|@QUERY] arguments, `-m go.mod`, `-f FILE`, or records and
 /// lines on standard input (any record with a `module` field).
 #[derive(Parser, Debug)]
@@ -57,8 +64,8 @@ const EXAMPLES: &str = "Examples:
   Go's effective configuration, with the source of every value:
     gomod-resolve --env --offline | jq .vars
 
-  Privacy audit: which requirements leak to public services?
-    gomod-resolve --offline -m go.mod | jq -r 'select(.keep_private) | [.module, .keep_private] | @tsv'
+  Privacy audit: which private-looking requirements leak to public services?
+    gomod-resolve --offline -m go.mod | jq -r 'select(.keep_private) | [.module, .privacy_rule, .keep_private] | @tsv'
 
   Only what fails, one readable line each, with the hint:
     gomod-resolve -m go.mod --format text | grep '^FAIL'

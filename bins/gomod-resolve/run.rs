@@ -13,7 +13,7 @@ use gomod_common::goenv::{GoConfig, Setting};
 use gomod_common::input::{InputItem, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::net::httpproxy::ProxyConfig;
-use gomod_common::pattern::{PUBLIC_CODE_HOSTS, private_glob};
+use gomod_common::pattern::{privacy_rule, private_glob};
 use gomod_common::query::{self, Plan};
 use gomod_common::record::env::EnvBody;
 use gomod_common::record::route::{
@@ -349,9 +349,12 @@ impl Resolver {
         }
 
         body.exposed_to = self.exposures(body);
-        if body.exposed_to.iter().any(|e| e.public) {
+        // The audit looks at the path alone: it asks no one.
+        let rule = privacy_rule(&fetch_path);
+        body.privacy_rule = Some(rule.as_str());
+        if rule.looks_private() && body.exposed_to.iter().any(|e| e.public) {
             body.keep_private = Some(self.keep_private_value(&fetch_path));
-            if looks_private(&fetch_path) {
+            if rule.clearly_private() {
                 let hosts: Vec<&str> = body
                     .exposed_to
                     .iter()
@@ -859,55 +862,6 @@ fn is_public_service(host: &str) -> bool {
         .any(|s| host == *s || host.ends_with(&format!(".{s}")))
 }
 
-/// A heuristic for the privacy audit: hosts that name an internal network or a
-/// self-hosted forge are probably private.
-fn looks_private(path: &str) -> bool {
-    let host = path.split('/').next().unwrap_or("");
-    if PUBLIC_CODE_HOSTS.contains(&host)
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| !is_public_ip(&ip))
-    {
-        return host.parse::<std::net::IpAddr>().is_ok();
-    }
-    let labels: Vec<&str> = host.split('.').collect();
-    let internal_tld = labels.last().is_some_and(|tld| {
-        matches!(
-            *tld,
-            "internal" | "local" | "corp" | "lan" | "intranet" | "home" | "private" | "localdomain"
-        )
-    });
-    let internal_label = labels.iter().any(|l| {
-        matches!(
-            *l,
-            "corp" | "internal" | "intranet" | "intra" | "private" | "priv"
-        )
-    });
-    let forge = labels.len() > 2
-        && matches!(
-            labels[0],
-            "git"
-                | "gitlab"
-                | "gitea"
-                | "forgejo"
-                | "bitbucket"
-                | "scm"
-                | "code"
-                | "vcs"
-                | "repo"
-                | "repos"
-                | "source"
-        );
-    internal_tld || internal_label || forge
-}
-
-fn is_public_ip(ip: &std::net::IpAddr) -> bool {
-    match ip {
-        std::net::IpAddr::V4(v4) => !(v4.is_private() || v4.is_loopback() || v4.is_link_local()),
-        std::net::IpAddr::V6(v6) => !(v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00),
-    }
-}
-
 fn major_hint(path: &str, version: &str) -> String {
     match semver::major(version) {
         "v0" | "v1" | "" => format!(
@@ -958,21 +912,6 @@ fn direct_hint(code: Code, path: &str, insecure: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn privacy_heuristics() {
-        assert!(looks_private("git.corp.example.com/team/x"));
-        assert!(looks_private("gitlab.example.com/team/x"));
-        assert!(looks_private("code.internal/x"));
-        assert!(!looks_private("github.com/org/x"));
-        assert!(!looks_private("golang.org/x/net"));
-        assert!(looks_private("10.1.2.3/x"));
-        assert_eq!(private_glob("github.com/acme/secret/v2"), "github.com/acme");
-        assert_eq!(
-            private_glob("git.corp.example.com/x"),
-            "git.corp.example.com"
-        );
-    }
 
     #[test]
     fn versions_are_classified() {

@@ -212,6 +212,185 @@ pub const PUBLIC_CODE_HOSTS: &[&str] = &[
     "git.sr.ht",
 ];
 
+/// Well-known vanity domains of public Go modules: a module path under one of them (or
+/// a subdomain) is public, whatever serves it.
+pub const PUBLIC_VANITY_DOMAINS: &[&str] = &[
+    "golang.org",
+    "google.golang.org",
+    "go.googlesource.com",
+    "cloud.google.com",
+    "gopkg.in",
+    "go.uber.org",
+    "k8s.io",
+    "sigs.k8s.io",
+    "go.opentelemetry.io",
+    "go.opencensus.io",
+    "honnef.co",
+    "gotest.tools",
+    "go.etcd.io",
+    "go.mongodb.org",
+    "go.temporal.io",
+    "go.elastic.co",
+    "go.mozilla.org",
+    "go.starlark.net",
+    "go.yaml.in",
+    "go4.org",
+    "gocloud.dev",
+    "gonum.org",
+    "gorm.io",
+    "gvisor.dev",
+    "helm.sh",
+    "istio.io",
+    "knative.dev",
+    "tags.cncf.io",
+    "cuelang.org",
+    "cel.dev",
+    "modernc.org",
+    "mvdan.cc",
+    "rsc.io",
+    "filippo.io",
+    "dario.cat",
+    "nhooyr.io",
+    "tailscale.com",
+    "golang.zx2c4.com",
+    "storj.io",
+    "lukechampine.com",
+    "howett.net",
+    "bazil.org",
+    "code.gitea.io",
+    "code.cloudfoundry.org",
+    "oras.land",
+    "sigstore.dev",
+    "chainguard.dev",
+];
+
+/// Which rule of the privacy audit decided whether a module path looks private: a host
+/// that is not a known public one does. The audit looks at the path only; it asks no
+/// one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivacyRule {
+    /// A public code host ([`PUBLIC_CODE_HOSTS`]): public.
+    PublicCodeHost,
+    /// A well-known public vanity domain ([`PUBLIC_VANITY_DOMAINS`]): public.
+    PublicVanityDomain,
+    /// An IP address of a private, loopback or link-local network: private.
+    PrivateAddress,
+    /// A name of an internal network (`.internal`, `.corp`, `.lan`, a `corp` label...):
+    /// private.
+    InternalName,
+    /// A self-hosted forge (`git.`, `gitlab.`, `gitea.`... in front of a domain):
+    /// private.
+    SelfHostedForge,
+    /// Any other host: not known to be public, so treated as private.
+    UnknownHost,
+}
+
+impl PrivacyRule {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivacyRule::PublicCodeHost => "public_code_host",
+            PrivacyRule::PublicVanityDomain => "public_vanity_domain",
+            PrivacyRule::PrivateAddress => "private_address",
+            PrivacyRule::InternalName => "internal_name",
+            PrivacyRule::SelfHostedForge => "self_hosted_forge",
+            PrivacyRule::UnknownHost => "unknown_host",
+        }
+    }
+
+    /// Whether a path this rule decided looks private.
+    pub fn looks_private(self) -> bool {
+        !matches!(
+            self,
+            PrivacyRule::PublicCodeHost | PrivacyRule::PublicVanityDomain
+        )
+    }
+
+    /// Whether the path names a private network or forge outright (not merely an
+    /// unknown host).
+    pub fn clearly_private(self) -> bool {
+        matches!(
+            self,
+            PrivacyRule::PrivateAddress | PrivacyRule::InternalName | PrivacyRule::SelfHostedForge
+        )
+    }
+}
+
+/// The rule that decides whether `path` looks private, from its host alone.
+pub fn privacy_rule(path: &str) -> PrivacyRule {
+    let host = path.split('/').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    if PUBLIC_CODE_HOSTS.contains(&host) {
+        return PrivacyRule::PublicCodeHost;
+    }
+    if PUBLIC_VANITY_DOMAINS
+        .iter()
+        .any(|d| host == *d || host.strip_suffix(d).is_some_and(|sub| sub.ends_with('.')))
+    {
+        return PrivacyRule::PublicVanityDomain;
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return if is_public_ip(&ip) {
+            PrivacyRule::UnknownHost
+        } else {
+            PrivacyRule::PrivateAddress
+        };
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let internal_tld = labels.last().is_some_and(|tld| {
+        matches!(
+            *tld,
+            "internal" | "local" | "corp" | "lan" | "intranet" | "home" | "private" | "localdomain"
+        )
+    });
+    let internal_label = labels.iter().any(|l| {
+        matches!(
+            *l,
+            "corp" | "internal" | "intranet" | "intra" | "private" | "priv"
+        )
+    });
+    if internal_tld || internal_label {
+        return PrivacyRule::InternalName;
+    }
+    let forge = labels.len() > 2
+        && matches!(
+            labels[0],
+            "git"
+                | "gitlab"
+                | "gitea"
+                | "forgejo"
+                | "bitbucket"
+                | "scm"
+                | "code"
+                | "vcs"
+                | "repo"
+                | "repos"
+                | "source"
+        );
+    if forge {
+        return PrivacyRule::SelfHostedForge;
+    }
+    PrivacyRule::UnknownHost
+}
+
+fn is_public_ip(ip: &std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
+        }
+        std::net::IpAddr::V6(v6) => {
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
 /// The glob to suggest for GOPRIVATE/GONOSUMDB so that `path` is treated as private:
 /// its host (which covers every module there), or host/owner on a public code host.
 pub fn private_glob(path: &str) -> String {
@@ -226,6 +405,27 @@ pub fn private_glob(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn privacy_rules() {
+        let rule = |p: &str| privacy_rule(p).as_str();
+        assert_eq!(rule("golang.org/x/text"), "public_vanity_domain");
+        assert_eq!(rule("sigs.k8s.io/yaml"), "public_vanity_domain");
+        assert_eq!(rule("k8s.io/client-go"), "public_vanity_domain");
+        assert_eq!(rule("gopkg.in/yaml.v3"), "public_vanity_domain");
+        assert_eq!(rule("github.com/org/x"), "public_code_host");
+        assert_eq!(rule("git.corp.example.com/team/x"), "internal_name");
+        assert_eq!(rule("gitlab.example.com/team/x"), "self_hosted_forge");
+        assert_eq!(rule("code.internal/x"), "internal_name");
+        assert_eq!(rule("10.1.2.3/x"), "private_address");
+        assert_eq!(rule("example.com/x"), "unknown_host");
+        // A look-alike is not the public domain.
+        assert_eq!(rule("notgolang.org/x"), "unknown_host");
+        assert!(!privacy_rule("golang.org/x/text").looks_private());
+        assert!(privacy_rule("example.com/x").looks_private());
+        assert!(!privacy_rule("example.com/x").clearly_private());
+        assert!(privacy_rule("10.1.2.3/x").clearly_private());
+    }
 
     #[test]
     fn private_globs() {

@@ -169,6 +169,7 @@ pub struct RouteRecord {
     pub private: Option<Private>,
     pub exposed_to: Vec<Exposure>,
     pub keep_private: Option<String>,
+    pub privacy_rule: Option<String>,
     pub vcs: Option<Vcs>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,

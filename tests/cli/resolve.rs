@@ -54,7 +54,9 @@ fn default_route_goes_to_the_module_mirror_then_direct() {
             ("sum.golang.org", "sumdb", "unless_proxied")
         ]
     );
-    assert_eq!(route.keep_private.as_deref(), Some("GOPRIVATE=golang.org"));
+    // golang.org is a public vanity domain: nothing to keep private.
+    assert_eq!(route.keep_private, None);
+    assert_eq!(route.privacy_rule.as_deref(), Some("public_vanity_domain"));
     let vcs = route.vcs.as_ref().expect("vcs");
     assert_eq!(
         (vcs.via.as_str(), vcs.status.as_str()),
@@ -93,10 +95,8 @@ fn upper_case_paths_and_versions_are_escaped_twice_on_the_wire() {
         (govcs.scope.as_str(), govcs.rule.as_str()),
         ("public", "public:git|hg")
     );
-    assert_eq!(
-        route.keep_private.as_deref(),
-        Some("GOPRIVATE=github.com/Azure")
-    );
+    assert_eq!(route.keep_private, None);
+    assert_eq!(route.privacy_rule.as_deref(), Some("public_code_host"));
 }
 
 #[test]
@@ -553,6 +553,132 @@ fn credentials_never_appear_in_output() {
         env.vars["HTTPS_PROXY"].value,
         "http://bob:***@squid.corp.example:3128"
     );
+}
+
+/// Only a path that looks private gets a recommendation, and the record names the
+/// rule that decided; the README's `select(.keep_private)` selects exactly those.
+#[test]
+fn privacy_audit_recommends_only_for_private_looking_paths() {
+    let cases: &[(&str, &str, Option<&str>, bool)] = &[
+        (
+            "golang.org/x/text@v0.14.0",
+            "public_vanity_domain",
+            None,
+            false,
+        ),
+        (
+            "google.golang.org/grpc@v1.60.0",
+            "public_vanity_domain",
+            None,
+            false,
+        ),
+        (
+            "gopkg.in/yaml.v3@v3.0.1",
+            "public_vanity_domain",
+            None,
+            false,
+        ),
+        (
+            "sigs.k8s.io/yaml@v1.4.0",
+            "public_vanity_domain",
+            None,
+            false,
+        ),
+        (
+            "go.uber.org/zap@v1.27.0",
+            "public_vanity_domain",
+            None,
+            false,
+        ),
+        (
+            "github.com/acme/lib@v1.0.0",
+            "public_code_host",
+            None,
+            false,
+        ),
+        (
+            "git.corp.example.com/team/lib@v1.0.0",
+            "internal_name",
+            Some("GOPRIVATE=git.corp.example.com"),
+            true,
+        ),
+        (
+            "gitlab.acme.io/team/lib@v1.0.0",
+            "self_hosted_forge",
+            Some("GOPRIVATE=gitlab.acme.io"),
+            true,
+        ),
+        (
+            "10.1.2.3/team/lib@v1.0.0",
+            "private_address",
+            Some("GOPRIVATE=10.1.2.3"),
+            true,
+        ),
+        (
+            "acme.example/lib@v1.0.0",
+            "unknown_host",
+            Some("GOPRIVATE=acme.example"),
+            false,
+        ),
+    ];
+    let args: Vec<&str> = std::iter::once("--offline")
+        .chain(cases.iter().map(|c| c.0))
+        .collect();
+    let routes = Sandbox::new().run(TOOL, &args).routes();
+    for (route, (target, rule, keep, warned)) in routes.iter().zip(cases) {
+        assert_eq!(
+            (
+                route.privacy_rule.as_deref(),
+                route.keep_private.as_deref(),
+                route.warning_codes() == ["path_exposed"]
+            ),
+            (Some(*rule), *keep, *warned),
+            "{target}"
+        );
+    }
+}
+
+/// The audit itself asks no one: with every request of the run going to servers that
+/// log it (the GOPROXY, and the HTTP proxies any other request would go through),
+/// none is made, online or offline, whatever the path looks like.
+#[test]
+fn privacy_audit_sends_the_path_nowhere() {
+    use gomod_testsupport::{Response, Server, handler};
+    let proxy = Server::http(handler(|_| Response::text(404, "not found")));
+    let http_proxy = Server::http(handler(|_| Response::text(403, "no")));
+    let paths = [
+        "golang.org/x/text@v0.14.0",
+        "git.corp.example.com/team/secret@v1.0.0",
+        "acme.example/secret@v1.0.0",
+        "10.1.2.3/secret@v1.0.0",
+    ];
+    for offline in [true, false] {
+        let mut args = vec!["-m", "go.mod"];
+        if offline {
+            args.push("--offline");
+        }
+        args.extend(paths);
+        let sandbox = Sandbox::new()
+            .env("GOPROXY", &format!("http://{}", proxy.host_port()))
+            .env("HTTPS_PROXY", &format!("http://{}", http_proxy.host_port()))
+            .env("HTTP_PROXY", &format!("http://{}", http_proxy.host_port()));
+        sandbox.write(
+            "go.mod",
+            "module example.com/main\n\ngo 1.21\n\nrequire corp.internal/lib v1.0.0\n",
+        );
+        let run = sandbox.run(TOOL, &args);
+        assert_eq!(run.routes().len(), paths.len() + 1, "{}", run.stderr);
+        assert!(
+            run.routes().iter().any(|r| r.keep_private.is_some()),
+            "the audit ran"
+        );
+        assert_eq!(proxy.lines(), Vec::<String>::new(), "offline: {offline}");
+        assert_eq!(
+            http_proxy.lines(),
+            Vec::<String>::new(),
+            "offline: {offline}"
+        );
+    }
 }
 
 #[test]

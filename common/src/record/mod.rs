@@ -149,8 +149,8 @@ codes! {
     /// HTTP_PROXY is set while the process looks like a CGI program
     /// (REQUEST_METHOD is set); Go refuses to use it for `http://` URLs.
     ProxyCgiRefused = ("proxy_cgi_refused", Config),
-    /// Module data would be sent to a public service (proxy or checksum database)
-    /// that can learn the module path; set GOPRIVATE if the path is private.
+    /// A module path that names a private network or forge (route's `privacy_rule`)
+    /// would be sent to a public service (proxy or checksum database); set GOPRIVATE.
     PathExposed = ("path_exposed", Config),
 
     /// A line of input is neither a JSON object nor a target this tool understands.

@@ -35,8 +35,11 @@ pub struct RouteBody {
     pub private: Option<Private>,
     /// Third-party hosts that learn the module path.
     pub exposed_to: Vec<Exposure>,
-    /// The setting that keeps the path away from public services, when it is exposed.
+    /// The setting that keeps the path away from public services, when it is exposed
+    /// and looks private.
     pub keep_private: Option<String>,
+    /// The rule of the privacy audit that decided whether the path looks private.
+    pub privacy_rule: Option<&'static str>,
     /// The repository Go fetches from in direct mode.
     pub vcs: Option<VcsInfo>,
 }
@@ -92,7 +95,11 @@ impl Documented for RouteBody {
         ),
         (
             "keep_private",
-            "when the path reaches a public service: the GOPRIVATE value that keeps it private, or null",
+            "when the path looks private (privacy_rule) and reaches a public service: the GOPRIVATE value that keeps it private, or null",
+        ),
+        (
+            "privacy_rule",
+            "the rule of the privacy audit that decided whether the path looks private, from its host alone (the audit asks no one): public_code_host (github.com, gitlab.com, ...) and public_vanity_domain (golang.org, gopkg.in, k8s.io, ...) are public; private_address (a private IP address), internal_name (.internal, .corp, .lan, a corp label...), self_hosted_forge (git., gitlab., ... in front of a domain) and unknown_host (any other host) look private; the first three also give the path_exposed warning. Null for an invalid path or a local replacement",
         ),
         (
             "vcs",

@@ -14,9 +14,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::oserr;
 use crate::pathclean;
 use crate::record::{Code, Warning};
+use crate::{goflags, goquote, oserr};
 
 /// The `go.env` newest Go ships (Debian's golang-1.27 and upstream alike); used when no
 /// Go installation can be found.
@@ -710,11 +710,17 @@ impl GoConfig {
                     .collect();
                 warnings.push(Warning::new(
                     Code::PatternWhitespace,
-                    format!("{name} has blanks around a comma ({:?}); Go does not trim them, so such a pattern never matches", s.value),
+                    format!("{name} has blanks around a comma ({}); Go does not trim them, so such a pattern never matches", goquote::quote(&s.value)),
                     Some(format!("{name}={}", trimmed.join(","))),
                 ));
             }
+            if let Some(s) = setting
+                && s.derived_from.is_none()
+            {
+                warnings.extend(ip_range_warning(name, &s.value));
+            }
         }
+        warnings.extend(goflags_warnings(self.get("GOFLAGS")));
         if !self.env.get("REQUEST_METHOD").is_empty() && !self.get("HTTP_PROXY").is_empty() {
             warnings.push(Warning::new(
                 Code::ProxyCgiRefused,
@@ -723,6 +729,153 @@ impl GoConfig {
             ).go_error("refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy"));
         }
         self.warnings = warnings;
+    }
+}
+
+/// The warnings for GOFLAGS entries the go command refuses or cannot use. Go stops at
+/// the first refused entry, so only its warning carries Go's line.
+fn goflags_warnings(value: &str) -> Vec<Warning> {
+    let problems = goflags::problems(value);
+    if problems.is_empty() {
+        return Vec::new();
+    }
+    let fixed = match goflags::split(value) {
+        Ok(words) => {
+            let kept: Vec<String> = words
+                .into_iter()
+                .filter(|w| !problems.iter().any(|p| &p.entry == w))
+                .map(|w| {
+                    if w.contains([' ', '\t']) {
+                        format!("'{w}'")
+                    } else {
+                        w
+                    }
+                })
+                .collect();
+            format!("GOFLAGS={}", goquote::quote(&kept.join(" ")))
+        }
+        Err(_) => "GOFLAGS with every quote closed".to_string(),
+    };
+    // The entry go stops at: the first it refuses on reading GOFLAGS, else the first
+    // it refuses on setting flags from it.
+    let stops_at = problems
+        .iter()
+        .position(|p| p.kind == goflags::ProblemKind::Refused)
+        .or_else(|| {
+            problems
+                .iter()
+                .position(|p| p.kind == goflags::ProblemKind::RefusedBySetting)
+        });
+    problems
+        .into_iter()
+        .enumerate()
+        .map(|(i, problem)| {
+            let entry = goquote::quote(&problem.entry);
+            match problem.kind {
+                goflags::ProblemKind::Refused | goflags::ProblemKind::RefusedBySetting => {
+                    let warning = Warning::new(
+                        Code::GoflagsInvalid,
+                        format!(
+                            "the go command refuses GOFLAGS entry {entry}, and every go command but go env stops before doing anything: {}",
+                            problem.reason
+                        ),
+                        Some(fixed.clone()),
+                    );
+                    if stops_at == Some(i) {
+                        warning.go_error(problem.go_error)
+                    } else {
+                        warning
+                    }
+                }
+                goflags::ProblemKind::InsecureRemoved => Warning::new(
+                    Code::GoflagsInsecure,
+                    format!("GOFLAGS entry {entry}: {}", problem.reason),
+                    Some(format!(
+                        "{fixed}, and GOINSECURE=<glob> for the modules to fetch over plain http or without certificate checks"
+                    )),
+                )
+                .go_error(problem.go_error),
+            }
+        })
+        .collect()
+}
+
+/// The warning for the entries of a module path glob list (GOPRIVATE, GONOPROXY,
+/// GONOSUMDB, GOINSECURE) that are IP networks or ranges: go takes them as path globs,
+/// which never match a module.
+fn ip_range_warning(name: &str, value: &str) -> Option<Warning> {
+    let entries: Vec<&str> = value.split(',').collect();
+    let ranges: Vec<&str> = entries
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| ip_network_glob(e).is_some())
+        .collect();
+    if ranges.is_empty() {
+        return None;
+    }
+    let replaced: Vec<String> = entries
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| match ip_network_glob(e) {
+            Some(glob) => glob,
+            None => Some(e.to_string()),
+        })
+        .collect();
+    let listed: Vec<String> = ranges.iter().map(|r| goquote::quote(r)).collect();
+    Some(Warning::new(
+        Code::PatternIpRange,
+        format!(
+            "{name} names {} as an IP network or range, but its entries are module path globs: such an entry matches no module, so the modules of hosts in that network are not treated as {name} says",
+            listed.join(", ")
+        ),
+        Some(if replaced.is_empty() {
+            format!(
+                "list the module path prefixes instead (the first element is the host name, e.g. {name}=*.corp.example.com)"
+            )
+        } else {
+            format!(
+                "{name}={} (module path globs: the first element is the host name, as in *.corp.example.com; an address such as 192.168.* matches only paths that start with an IP address)",
+                replaced.join(",")
+            )
+        }),
+    ))
+}
+
+/// For an entry that is an IP network (`192.168.0.0/16`, `fd00::/8`) or range
+/// (`10.0.0.1-10.0.0.9`): the path glob that covers the same IPv4 addresses when the
+/// prefix falls on an octet (`192.168.*`), else `Some(None)`. `None` for any other
+/// entry.
+fn ip_network_glob(entry: &str) -> Option<Option<String>> {
+    use std::net::IpAddr;
+    let entry = entry.trim_end_matches('/');
+    if let Some((first, last)) = entry.split_once('-')
+        && first.trim().parse::<IpAddr>().is_ok()
+        && last.trim().parse::<IpAddr>().is_ok()
+    {
+        return Some(None);
+    }
+    let (addr, bits) = entry.rsplit_once('/')?;
+    let addr: IpAddr = addr.parse().ok()?;
+    let bits: u8 = bits.parse().ok()?;
+    match addr {
+        IpAddr::V4(v4) if bits <= 32 => {
+            if bits == 0 || !bits.is_multiple_of(8) {
+                return Some(None);
+            }
+            let octets = v4.octets();
+            let kept: Vec<String> = octets[..usize::from(bits / 8)]
+                .iter()
+                .map(u8::to_string)
+                .collect();
+            Some(Some(if bits == 32 {
+                kept.join(".")
+            } else {
+                format!("{}.*", kept.join("."))
+            }))
+        }
+        IpAddr::V6(_) if bits <= 128 => Some(None),
+        _ => None,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod dirhash;
 pub mod discovery;
 pub mod endpoints;
 pub mod goenv;
+pub mod goflags;
 pub mod goquote;
 pub mod gosum;
 pub mod gourl;

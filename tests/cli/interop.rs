@@ -550,3 +550,115 @@ fn config_errors_match_gos_own_error_text() {
         assert_eq!(route.go_error(), stderr.trim_end(), "{name}={value}");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// GOFLAGS
+
+/// The first line go prints for `go mod download` (or `go get`) with GOFLAGS=`value`
+/// in a module of its own, offline.
+fn go_goflags_line(go: &Path, value: &str, command: &[&str]) -> String {
+    let sandbox = go_sandbox(go)
+        .env("GOFLAGS", value)
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOENV", "off");
+    sandbox.write("go.mod", "module example.com/main\n\ngo 1.21\n");
+    let output = go_command(&sandbox, go)
+        .args(command)
+        .env("GOPATH", sandbox.path().join("gopath"))
+        .env("GOCACHE", sandbox.path().join("gocache"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "go accepted GOFLAGS={value}");
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Our warning's go_error for GOFLAGS=`value`: the one warning that carries one.
+fn our_goflags_line(go: &Path, value: &str) -> String {
+    let run = go_sandbox(go)
+        .env("GOFLAGS", value)
+        .run("gomod-resolve", &["--env"]);
+    let env = run.records().remove(0).env();
+    let lines: Vec<String> = env
+        .warnings
+        .iter()
+        .filter(|w| w.code.starts_with("goflags_"))
+        .filter_map(|w| w.go_error.clone())
+        .collect();
+    assert_eq!(lines.len(), 1, "GOFLAGS={value}: {:#?}", env.warnings);
+    lines[0].clone()
+}
+
+#[test]
+fn goflags_warnings_carry_go_s_own_line() {
+    let Some(go) = newest_go() else { return };
+    for value in [
+        "-bogus",
+        "--bogus=1",
+        "-mod=mod bogus",
+        "-",
+        "--",
+        "---x",
+        "-=x",
+        "--=x",
+        "'-x",
+        "\"-x -y",
+        "-x -nope -alsonope",
+        "-C=somewhere",
+        "-C",
+        "-C=x -bogus",
+        "-printf",
+        "-test.nope",
+    ] {
+        assert_eq!(
+            our_goflags_line(&go, value),
+            go_goflags_line(&go, value, &["mod", "download"]),
+            "GOFLAGS={value}"
+        );
+    }
+    // -insecure passes go's check and stops go get.
+    assert_eq!(
+        our_goflags_line(&go, "-insecure"),
+        go_goflags_line(&go, "-insecure", &["get", "example.com/m@v1.0.0"])
+    );
+}
+
+/// Every flag name the tools take as known is a flag of the go on PATH, and names
+/// around them are not.
+#[test]
+fn goflags_known_to_the_tools_are_known_to_go() {
+    use gomod_common::goflags::{KNOWN_FLAGS, TEST_BINARY_FLAGS, is_known_flag};
+    let Some(go) = newest_go() else { return };
+    let sandbox = go_sandbox(&go).env("GOENV", "off");
+    let accepted = |name: &str| {
+        let output = go_command(&sandbox, &go)
+            .arg("version")
+            .env("GOFLAGS", format!("-{name}"))
+            .output()
+            .unwrap();
+        !String::from_utf8_lossy(&output.stderr).contains("unknown flag")
+    };
+    let names = KNOWN_FLAGS
+        .iter()
+        .map(|n| n.to_string())
+        .chain(TEST_BINARY_FLAGS.iter().map(|n| format!("test.{n}")));
+    for name in names {
+        assert!(accepted(&name), "go does not know -{name}");
+    }
+    for name in [
+        "bogus",
+        "printf",
+        "shadow",
+        "test.x",
+        "modcacherwx",
+        "X",
+        "tests",
+    ] {
+        assert!(!is_known_flag(name));
+        assert!(!accepted(name), "go knows -{name}, the tools do not");
+    }
+}

@@ -883,6 +883,119 @@ fn ineffective_settings_are_warned_about() {
     );
 }
 
+/// GOFLAGS entries go refuses stop every go command; each is warned about in --env and
+/// on every route, and the one go stops at carries go's line.
+#[test]
+fn goflags_entries_go_refuses_are_warned_about() {
+    let cases: &[(&str, &[&str], &str, &str)] = &[
+        (
+            "-bogus",
+            &["goflags_invalid"],
+            "go: parsing $GOFLAGS: unknown flag -bogus",
+            "GOFLAGS=\"\"",
+        ),
+        (
+            "-mod=mod notaflag -modcacherw",
+            &["goflags_invalid"],
+            "go: parsing $GOFLAGS: non-flag \"notaflag\"",
+            "GOFLAGS=\"-mod=mod -modcacherw\"",
+        ),
+        (
+            "-C=/tmp -x --nope=1",
+            &["goflags_invalid", "goflags_invalid"],
+            "go: parsing $GOFLAGS: unknown flag -nope",
+            "GOFLAGS=\"-x\"",
+        ),
+        (
+            "-insecure -mod=mod",
+            &["goflags_insecure"],
+            "go: -insecure flag is no longer supported; use GOINSECURE instead",
+            "GOFLAGS=\"-mod=mod\", and GOINSECURE=<glob> for the modules to fetch over plain http or without certificate checks",
+        ),
+    ];
+    for (value, codes, go_error, hint) in cases {
+        let sandbox = Sandbox::new().env("GOFLAGS", value);
+        let run = sandbox.run(TOOL, &["--offline", "--env", "example.com/m@v1.0.0"]);
+        let mut records = run.records().into_iter();
+        let env = records.next().unwrap().env();
+        let route = records.next().unwrap().route();
+        for warnings in [&env.warnings, &route.warnings] {
+            let found: Vec<&str> = warnings.iter().map(|w| w.code.as_str()).collect();
+            assert_eq!(found, *codes, "{value}");
+            let with_go: Vec<&str> = warnings
+                .iter()
+                .filter_map(|w| w.go_error.as_deref())
+                .collect();
+            assert_eq!(with_go, [*go_error], "{value}: go stops at one entry");
+            assert_eq!(warnings[0].hint.as_deref(), Some(*hint), "{value}");
+        }
+    }
+    let clean = Sandbox::new()
+        .env(
+            "GOFLAGS",
+            "-mod=mod -modcacherw '-tags=a b' --trimpath -test.count=1",
+        )
+        .run(TOOL, &["--offline", "--env"]);
+    assert!(clean.records().remove(0).env().warnings.is_empty());
+}
+
+/// An IP network in a glob list is taken as a path glob and matches no module: warned
+/// about in --env and on every route, with the globs that would work.
+#[test]
+fn ip_networks_in_private_globs_are_warned_about() {
+    let sandbox = Sandbox::new()
+        .env("GOPRIVATE", "192.168.0.0/16,git.corp.example.com")
+        .env("GOINSECURE", "10.0.0.1-10.0.0.9,fd00::/8");
+    let run = sandbox.run(TOOL, &["--offline", "--env", "192.168.1.5/team/lib@v1.0.0"]);
+    let mut records = run.records().into_iter();
+    let env = records.next().unwrap().env();
+    let route = records.next().unwrap().route();
+    // The network does not make the module private: go sends it to the proxy.
+    assert!(!route.private.as_ref().unwrap().noproxy.matched);
+    for warnings in [&env.warnings, &route.warnings] {
+        let ranges: Vec<(&str, Option<&str>)> = warnings
+            .iter()
+            .filter(|w| w.code == "pattern_ip_range")
+            .map(|w| (w.message.split(' ').next().unwrap(), w.hint.as_deref()))
+            .collect();
+        assert_eq!(ranges.len(), 2, "{warnings:#?}");
+        assert_eq!(ranges[0].0, "GOPRIVATE");
+        assert!(
+            ranges[0]
+                .1
+                .unwrap()
+                .starts_with("GOPRIVATE=192.168.*,git.corp.example.com "),
+            "{ranges:?}"
+        );
+        assert_eq!(ranges[1].0, "GOINSECURE");
+    }
+}
+
+/// Blanks after a comma: go's matcher does not trim them, so " b.example" matches no
+/// module (the route shows it), and the warning says so.
+#[test]
+fn blanks_after_commas_are_warned_about_on_every_route() {
+    let run = Sandbox::new()
+        .env("GOPRIVATE", "a.example, b.example")
+        .run(TOOL, &["--offline", "b.example/m@v1.0.0"]);
+    let route = run.route();
+    assert!(!route.private.as_ref().unwrap().noproxy.matched);
+    let blanks = route
+        .warnings
+        .iter()
+        .find(|w| w.code == "pattern_whitespace")
+        .expect("warned");
+    assert!(
+        blanks.message.contains("(\"a.example, b.example\")"),
+        "{}",
+        blanks.message
+    );
+    assert_eq!(
+        blanks.hint.as_deref(),
+        Some("GOPRIVATE=a.example,b.example")
+    );
+}
+
 impl crate::Run {
     /// The single env record of a run.
     fn env_record(&self) -> crate::records::EnvRecord {

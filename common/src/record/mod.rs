@@ -143,6 +143,15 @@ codes! {
     /// A glob list (GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE) has blanks around
     /// its commas; Go does not trim them, so the pattern matches nothing intended.
     PatternWhitespace = ("pattern_whitespace", Config),
+    /// A GOPRIVATE, GONOPROXY, GONOSUMDB or GOINSECURE entry is an IP network (CIDR)
+    /// or address range; the entries are module path globs, so it matches no module.
+    PatternIpRange = ("pattern_ip_range", Config),
+    /// GOFLAGS has an entry the go command refuses (unknown flag, not a flag, an
+    /// unterminated quote, -C): every go command but `go env` stops with go_error.
+    GoflagsInvalid = ("goflags_invalid", Config),
+    /// GOFLAGS sets the removed -insecure flag: most go commands ignore it and
+    /// `go get` stops; GOINSECURE replaced it.
+    GoflagsInsecure = ("goflags_insecure", Config),
     /// A value in the go env file ends in a carriage return (a file saved with
     /// Windows line endings); Go keeps the CR in the value.
     GoenvCarriageReturn = ("goenv_carriage_return", Config),

@@ -168,7 +168,8 @@ impl SystemView {
             warnings.push(Warning::new(
                 Code::DnsConfig,
                 format!(
-                    "{resolv_display} names {skipped:?} as a name server, which Go skips: only IP addresses without a port count, and only the first three"
+                    "{resolv_display} names {} as a name server, which Go skips: only IP addresses without a port count, and only the first three",
+                    gomod_common::goquote::quote(skipped)
                 ),
                 Some(format!(
                     "write the server's IP address in {resolv_display}, at most three nameserver lines"
@@ -477,7 +478,7 @@ impl DnsCheck {
                 format!("add dns to the hosts line of nsswitch.conf, or add {host} to the hosts file"),
             ),
             Code::DnsNxdomain if err.queries.is_empty() && !is_literal(host) => (
-                format!("{host:?} is not a valid host name, so Go does not ask any server"),
+                format!("{} is not a valid host name, so Go does not ask any server", gomod_common::goquote::quote(host)),
                 "check the name: letters, digits, '-' and '_' in dot-separated labels of at most 63 bytes".to_string(),
             ),
             Code::DnsNxdomain => (

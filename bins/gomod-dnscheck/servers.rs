@@ -74,7 +74,8 @@ fn socket_addr(text: &str, default_port: u16) -> Result<SocketAddr, String> {
     match bare.parse::<IpAddr>() {
         Ok(ip) => Ok(SocketAddr::new(ip, default_port)),
         Err(_) => Err(format!(
-            "{text:?} is not an IP address (with an optional port): name the resolver by address"
+            "{} is not an IP address (with an optional port): name the resolver by address",
+            gomod_common::goquote::quote(text)
         )),
     }
 }

@@ -121,7 +121,10 @@ fn parse_what(text: &str) -> Result<What, String> {
         "info" => Ok(What::Info),
         "mod" => Ok(What::Mod),
         "zip" => Ok(What::Zip),
-        other => Err(format!("{other:?} is not one of list, info, mod, zip")),
+        other => Err(format!(
+            "{} is not one of list, info, mod, zip",
+            gomod_common::goquote::quote(other)
+        )),
     }
 }
 

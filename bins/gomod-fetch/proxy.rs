@@ -289,14 +289,32 @@ fn go_char_quote(c: u8) -> String {
     match c {
         b'\'' => "'\\''".to_string(),
         b'"' => "'\"'".to_string(),
-        c if c.is_ascii_graphic() || c == b' ' => format!("'{}'", c as char),
-        c => format!("{:?}", format!("\\x{c:02x}")),
+        c => {
+            // strconv.Quote of the one-byte string, between single quotes.
+            let quoted = gomod_common::goquote::quote_bytes(&[c]);
+            format!("'{}'", &quoted[1..quoted.len() - 1])
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_quoted_as_go_s_json_errors_quote_them() {
+        // What go1.27's json.Unmarshal says for each byte alone.
+        let cases: &[(u8, &str)] = &[
+            (1, "'\\x01'"),
+            (0xe9, "'\\xe9'"),
+            (0x80, "'\\x80'"),
+            (b'<', "'<'"),
+            (b'\'', "'\\''"),
+        ];
+        for (c, quoted) in cases {
+            assert_eq!(go_char_quote(*c), *quoted, "{c:#x}");
+        }
+    }
 
     #[test]
     fn list_filter_matches_go() {

@@ -21,7 +21,7 @@ use gomod_common::record::route::{
 };
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, Lookup, SumdbUse};
-use gomod_common::{gourl, modpath, pattern, semver};
+use gomod_common::{goquote, gourl, modpath, pattern, semver};
 
 use crate::cli::Cli;
 
@@ -234,7 +234,7 @@ impl Resolver {
                 Err(err) => {
                     return Err(ErrorInfo::new(
                         Code::VersionInvalid,
-                        format!("the version {v:?} cannot be used in a URL"),
+                        format!("the version {} cannot be used in a URL", goquote::quote(v)),
                     )
                     .go_error(format!("{prefix}{err}")));
                 }
@@ -401,7 +401,7 @@ impl Resolver {
                 Some(gomod_common::goenv::Source::GoEnvFile) => "the go env file has an empty GOPROXY= line, which hides the default; run `go env -u GOPROXY`".to_string(),
                 _ => "GOPROXY is empty because the Go installation has no go.env; set GOPROXY=https://proxy.golang.org,direct".to_string(),
             },
-            _ => format!("GOPROXY={value:?} ({}) is not a list Go accepts; for example GOPROXY=https://proxy.golang.org,direct", source_text(setting)),
+            _ => format!("GOPROXY={} ({}) is not a list Go accepts; for example GOPROXY=https://proxy.golang.org,direct", goquote::quote(&value), source_text(setting)),
         };
         ErrorInfo::new(err.code, format!("GOPROXY cannot be used: {}", err.go_text))
             .go_error(format!("{prefix}{}", err.go_text))
@@ -449,7 +449,10 @@ impl Resolver {
                 Ok(())
             }
             SumdbUse::NoSumdb(glob) => {
-                body.sumdb_skipped = Some(format!("{nosumdb_variable} matches {glob:?}"));
+                body.sumdb_skipped = Some(format!(
+                    "{nosumdb_variable} matches {}",
+                    goquote::quote(&glob)
+                ));
                 Ok(())
             }
             SumdbUse::Used => match route::parse_gosumdb(self.cfg.get("GOSUMDB")) {

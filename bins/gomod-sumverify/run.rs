@@ -401,8 +401,9 @@ impl SumVerify {
             SumdbUse::Off => return Database::Skipped("GOSUMDB=off".to_string()),
             SumdbUse::NoSumdb(glob) => {
                 return Database::Skipped(format!(
-                    "{} matches {glob:?}",
-                    self.privacy.nosumdb_variable
+                    "{} matches {}",
+                    self.privacy.nosumdb_variable,
+                    gomod_common::goquote::quote(&glob)
                 ));
             }
             SumdbUse::Used => {}

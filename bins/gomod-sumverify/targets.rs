@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use gomod_common::input::{InputItem, MAX_TARGET_BYTES, target_field, too_long};
-use gomod_common::modpath;
 use gomod_common::record::{Code, ErrorInfo, redact_url};
+use gomod_common::{goquote, modpath};
 use serde_json::{Map, Value};
 
 /// Where a target came from (the record's `from`).
@@ -233,7 +233,7 @@ fn validate(module: &str, version: &str) -> Option<ErrorInfo> {
         return Some(
             ErrorInfo::new(
                 Code::ModulePathInvalid,
-                format!("{module:?} is not a valid module path"),
+                format!("{} is not a valid module path", goquote::quote(module)),
             )
             .detail(err.to_string())
             .go_error(format!("go: {module}@{version}: {err}"))
@@ -244,7 +244,7 @@ fn validate(module: &str, version: &str) -> Option<ErrorInfo> {
         return Some(
             ErrorInfo::new(
                 Code::VersionInvalid,
-                format!("{version:?} is not a canonical version"),
+                format!("{} is not a canonical version", goquote::quote(version)),
             )
             .hint(
                 "give an exact version such as v1.2.3 (resolve a query such as @latest with gomod-fetch first)",

@@ -18,7 +18,7 @@ use clap::{CommandFactory, ValueEnum};
 use futures_util::StreamExt;
 
 use crate::input::{InputItem, Inputs};
-use crate::record::{Code, ErrorInfo, InputErrorBody, Record, Summary, untrusted};
+use crate::record::{Code, ErrorInfo, InputErrorBody, Record, Summary, untrusted, untrusted_lines};
 
 /// Flags every tool takes.
 #[derive(clap::Args, Clone, Debug)]
@@ -125,7 +125,8 @@ pub fn generate<C: CommandFactory>(what: Generate) -> ExitCode {
 /// exit status 2.
 pub fn fatal(tool: &str, message: &str, hint: Option<&str>) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{tool}: error: {}", untrusted(message, 2000));
+    // The go command's own errors can span lines (a go.sum that does not parse).
+    let _ = writeln!(stderr, "{tool}: error: {}", untrusted_lines(message, 2000));
     if let Some(hint) = hint {
         let _ = writeln!(stderr, "{tool}: hint: {}", untrusted(hint, 2000));
     }

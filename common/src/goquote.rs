@@ -35,16 +35,20 @@ pub fn quote_rune(c: char) -> String {
 }
 
 fn push_escaped(out: &mut String, c: char, quote: char) {
+    if c == quote || c == '\\' {
+        out.push('\\');
+        out.push(c);
+    } else if is_print(c) {
+        out.push(c);
+    } else {
+        push_rune_escape(out, c);
+    }
+}
+
+/// Appends the escape Go's `strconv.Quote` writes for a rune it does not print as is:
+/// `\n`, `\x1b`, `\u202e`, `\U0001f9ff`.
+pub fn push_rune_escape(out: &mut String, c: char) {
     let escaped = match c {
-        _ if c == quote || c == '\\' => {
-            out.push('\\');
-            out.push(c);
-            return;
-        }
-        _ if is_print(c) => {
-            out.push(c);
-            return;
-        }
         '\x07' => "\\a",
         '\x08' => "\\b",
         '\x0c' => "\\f",

@@ -38,10 +38,19 @@ enum Filter {
 
 /// Parses a query; errors are Go's texts.
 pub fn plan(query: &str, path: &str) -> Result<Plan, String> {
-    let bad = |v: &str| Err(format!("invalid semantic version {v:?} in range {query:?}"));
+    let q = crate::goquote::quote;
+    let bad = |v: &str| {
+        Err(format!(
+            "invalid semantic version {} in range {}",
+            q(v),
+            q(query)
+        ))
+    };
     let ambiguous = |v: &str| {
         Err(format!(
-            "ambiguous semantic version {v:?} in range {query:?}"
+            "ambiguous semantic version {} in range {}",
+            q(v),
+            q(query)
         ))
     };
     let mut m = Matcher {
@@ -145,7 +154,10 @@ impl Matcher {
 
     /// Go's `NoMatchingVersionError`.
     pub fn no_match(&self) -> String {
-        format!("no matching versions for query {:?}", self.query)
+        format!(
+            "no matching versions for query {}",
+            crate::goquote::quote(&self.query)
+        )
     }
 }
 

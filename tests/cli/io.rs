@@ -405,3 +405,35 @@ fn garbage_lines_cost_a_bounded_amount_of_output() {
         stdin.len()
     );
 }
+
+/// No Rust Debug escape (`\u{1b}`, `\u{a}`) reaches what the tools print: untrusted
+/// text is escaped as Go escapes it, and go's own multi-line errors keep their lines.
+#[test]
+fn no_rust_escapes_reach_the_output() {
+    let stdin = "example.com/\u{1b}[31mx@v1.0.0\nexample.com/\"q\"\u{202e}@v1\n\u{7}host.example\n{\"type\":\"route\",\"module\":\"a\\u0001b\",\"version\":\"v1\\n\"}\nhttps://h\u{0}x.example:44\u{1}3/\n";
+    for tool in TOOLS {
+        for format in ["json", "text"] {
+            let sandbox = offline_sandbox();
+            sandbox.write(
+                "go.sum",
+                "example.com/m v1.0.0 h1:abc\nbad \u{1b} line x y\n",
+            );
+            let mut args = offline_args(tool);
+            args.extend(["--format", format]);
+            let run = sandbox.run_with_stdin(tool, &args, stdin);
+            for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert!(
+                    !text.contains("\\u{"),
+                    "{tool} --format {format} {what}: {text}"
+                );
+                // JSON strings may hold any character; what a terminal shows may not.
+                if what == "stderr" || format == "text" {
+                    assert!(
+                        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                        "{tool} --format {format} {what}: {text}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1077,8 +1077,11 @@ fn inputs_records_and_output_forms() {
     sandbox.write("bad.sum", "a v1 h1:x extra\n");
     let bad = sandbox.run(TOOL, &["--gosum", "bad.sum"]);
     assert_eq!(bad.status, 2);
+    // Go's two lines, as two lines (not a Rust escape of the new line).
     assert!(
-        bad.stderr.contains("bad.sum:1: wrong number of fields 4"),
+        bad.stderr.starts_with(
+            "gomod-sumverify: error: malformed go.sum:\nbad.sum:1: wrong number of fields 4\n"
+        ),
         "{}",
         bad.stderr
     );

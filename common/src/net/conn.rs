@@ -142,7 +142,10 @@ impl Opener<'_> {
                     trace,
                     NetError::new(
                         Code::ProxyUnreachable,
-                        format!("proxyconnect tcp: invalid proxy port {p:?}"),
+                        format!(
+                            "proxyconnect tcp: invalid proxy port {}",
+                            crate::goquote::quote(p)
+                        ),
                     ),
                 )
             })?,

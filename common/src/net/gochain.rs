@@ -45,7 +45,9 @@ impl ChainError {
             ChainError::UnknownAuthority {
                 hint: Some((err, name)),
             } => format!(
-                "x509: certificate signed by unknown authority (possibly because of {err:?} while trying to verify candidate authority certificate {name:?})"
+                "x509: certificate signed by unknown authority (possibly because of {} while trying to verify candidate authority certificate {})",
+                crate::goquote::quote(&err.to_string()),
+                crate::goquote::quote(&name.to_string())
             ),
             ChainError::SignatureLimit => {
                 "x509: signature check attempts limit reached while verifying certificate chain"

@@ -365,7 +365,7 @@ impl HttpClient {
                 Err(err) => {
                     let net = NetError::new(
                         Code::HttpInvalidResponse,
-                        format!("invalid URL {uri_text:?}: {err}"),
+                        format!("invalid URL {}: {err}", crate::goquote::quote(&uri_text)),
                     );
                     return Err(transport_error(&redacted, net, hops));
                 }
@@ -418,7 +418,10 @@ impl HttpClient {
                     Err(err) => {
                         let net = NetError::new(
                             Code::HttpInvalidResponse,
-                            format!("failed to parse Location header {location:?}: {err}"),
+                            format!(
+                                "failed to parse Location header {}: {err}",
+                                crate::goquote::quote(&location)
+                            ),
                         );
                         return Err(transport_error(&redacted, net, hops));
                     }

@@ -134,7 +134,11 @@ impl fmt::Display for DirectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::SchemeNotProxied { scheme } => {
-                write!(f, "Go proxies only http and https URLs, not {scheme:?}")
+                write!(
+                    f,
+                    "Go proxies only http and https URLs, not {}",
+                    crate::goquote::quote(scheme)
+                )
             }
             Self::NoProxyVariable {
                 names: [upper, lower],
@@ -151,11 +155,16 @@ impl fmt::Display for DirectReason {
                 write!(f, "{ip} is a loopback address, which Go never proxies")
             }
             Self::NoProxyEntry { variable, entry } => {
-                write!(f, "{variable} entry {entry:?} matches the host")
+                write!(
+                    f,
+                    "{variable} entry {} matches the host",
+                    crate::goquote::quote(entry)
+                )
             }
             Self::UnsplittableAddress { address, error } => write!(
                 f,
-                "Go cannot split {address:?} into host and port ({error}) and does not proxy it"
+                "Go cannot split {} into host and port ({error}) and does not proxy it",
+                crate::goquote::quote(address)
             ),
         }
     }

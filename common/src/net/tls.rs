@@ -126,7 +126,7 @@ impl GoVerifier {
         let server_name = ServerName::try_from(host.to_string()).map_err(|_| {
             NetError::new(
                 Code::TlsHandshakeFailed,
-                format!("tls: invalid server name {host:?}"),
+                format!("tls: invalid server name {}", crate::goquote::quote(host)),
             )
         })?;
         let since_epoch = now
@@ -816,7 +816,7 @@ pub async fn handshake<S: AsyncRead + AsyncWrite + Send + Unpin + 'static>(
     let server_name = ServerName::try_from(host.to_string()).map_err(|_| {
         NetError::new(
             Code::TlsHandshakeFailed,
-            format!("tls: invalid server name {host:?}"),
+            format!("tls: invalid server name {}", crate::goquote::quote(host)),
         )
     })?;
     let connector = tokio_rustls::TlsConnector::from(config);

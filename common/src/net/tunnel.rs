@@ -91,8 +91,8 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
         NetError::new(
             Code::ProxyRefused,
             format!(
-                "malformed HTTP response {:?}",
-                crate::record::untrusted(status_line, 200)
+                "malformed HTTP response {}",
+                crate::goquote::quote(&crate::record::untrusted(status_line, 200))
             ),
         )
     })?;

@@ -648,17 +648,28 @@ pub fn scrub_credentials(text: &str) -> String {
 }
 
 /// Makes text from an untrusted source safe to show: control characters, bidi
-/// overrides and other invisible formatting characters are escaped (`\u{1b}`), and the
-/// result is cut at `max_bytes` (on a character boundary) with a `…[truncated]` mark.
+/// overrides and other invisible formatting characters are escaped as Go's `%q` escapes
+/// them (`\x1b`, `\n`, `\u202e`), and the result is cut at `max_bytes` (on a character
+/// boundary) with a `…[truncated]` mark.
 pub fn untrusted(text: &str, max_bytes: usize) -> String {
+    untrusted_keeping(text, max_bytes, |_| false)
+}
+
+/// [`untrusted`] for text of several lines (the go command's multi-line errors): new
+/// lines and tabs are kept as they are.
+pub fn untrusted_lines(text: &str, max_bytes: usize) -> String {
+    untrusted_keeping(text, max_bytes, |c| c == '\n' || c == '\t')
+}
+
+fn untrusted_keeping(text: &str, max_bytes: usize, keep: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len().min(max_bytes + 16));
     for c in text.chars() {
         if out.len() >= max_bytes {
             out.push_str("…[truncated]");
             return out;
         }
-        if is_unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        if is_unsafe_char(c) && !keep(c) {
+            crate::goquote::push_rune_escape(&mut out, c);
         } else {
             out.push(c);
         }
@@ -719,8 +730,10 @@ mod tests {
 
     #[test]
     fn untrusted_escapes_and_truncates() {
-        assert_eq!(untrusted("a\x1b[31mb", 100), "a\\u{1b}[31mb");
-        assert_eq!(untrusted("x\u{202e}y", 100), "x\\u{202e}y");
+        assert_eq!(untrusted("a\x1b[31mb", 100), "a\\x1b[31mb");
+        assert_eq!(untrusted("x\u{202e}y", 100), "x\\u202ey");
+        assert_eq!(untrusted("a\nb\tc", 100), "a\\nb\\tc");
+        assert_eq!(untrusted_lines("a\nb\tc\x1b", 100), "a\nb\tc\\x1b");
         assert_eq!(untrusted("abcdef", 3), "abc…[truncated]");
         assert_eq!(untrusted("ééé", 3), "éé…[truncated]");
     }

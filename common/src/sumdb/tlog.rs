@@ -1003,8 +1003,11 @@ impl HashReader for TileHashReader<'_> {
             return Err(TlogError::IndexesNotInTree);
         }
         let bad_math = |what: String| {
+            // Go's %v of a slice: [1 2 3].
+            let listed: Vec<String> = indexes.iter().map(i64::to_string).collect();
             TlogError::Internal(format!(
-                "bad math in tileHashReader {size} {indexes:?}: {what}"
+                "bad math in tileHashReader {size} [{}]: {what}",
+                listed.join(" ")
             ))
         };
 

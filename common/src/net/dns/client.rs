@@ -421,7 +421,7 @@ async fn tls_round_trip(
     deadline: Instant,
 ) -> Result<Reply, ExchangeError> {
     let name = ServerName::try_from(server_name.to_string())
-        .map_err(|e| ExchangeError::Tls(format!("{e}: {server_name:?}")))?;
+        .map_err(|e| ExchangeError::Tls(format!("{e}: {}", crate::goquote::quote(server_name))))?;
     let ends = Ends {
         net: "tcp",
         local: None,
@@ -537,8 +537,8 @@ async fn https_round_trip(
     if !media_type.is_some_and(|mt| mt.eq_ignore_ascii_case("application/dns-message")) {
         return Err(failure(
             format!(
-                "DoH server answered Content-Type {:?}, not application/dns-message",
-                response.content_type.unwrap_or_default()
+                "DoH server answered Content-Type {}, not application/dns-message",
+                crate::goquote::quote(&response.content_type.unwrap_or_default())
             ),
             false,
         ));

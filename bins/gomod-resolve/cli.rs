@@ -39,9 +39,11 @@ pub struct Cli {
 
     /// Write one `env` record first: every variable that affects downloads, its
     /// effective value, and where it came from (process environment, go env file,
-    /// or default), with warnings about settings that cannot work (GOFLAGS entries go
-    /// refuses, -insecure, IP networks or blanks in GOPRIVATE-style lists, variables
-    /// go ignores). Every route carries the same warnings.
+    /// or default).
+    ///
+    /// Its warnings name settings that cannot work: GOFLAGS entries go refuses, the
+    /// removed -insecure, IP networks or blanks in GOPRIVATE-style lists, variables go
+    /// ignores. Every route carries the same warnings.
     #[arg(long)]
     pub env: bool,
 

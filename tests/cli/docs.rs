@@ -157,3 +157,115 @@ fn reference_page_documents_every_error_code() {
         );
     }
 }
+
+/// Every jq program a user may copy from the README or a man page, as written between
+/// single quotes after `jq` and its options, man page escapes undone.
+fn documented_jq_programs() -> Vec<(String, String)> {
+    let mut sources = vec![("README.md".to_string(), read(&root().join("README.md")))];
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root().join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.sort();
+    for page in pages {
+        let text = read(&page)
+            .replace("\\*(Aq", "'")
+            .replace("\\(aq", "'")
+            .replace("\\-", "-")
+            .replace("\\e", "\\");
+        sources.push((
+            page.strip_prefix(root()).unwrap().display().to_string(),
+            text,
+        ));
+    }
+    let mut programs = Vec::new();
+    for (name, text) in sources {
+        for line in text.lines() {
+            let mut rest = line;
+            while let Some(at) = find_jq(rest) {
+                rest = &rest[at + 2..];
+                // Options, then the quoted program.
+                let mut words = rest.trim_start();
+                while let Some(opt) = words.strip_prefix('-') {
+                    words = opt
+                        .split_once(char::is_whitespace)
+                        .map_or("", |(_, after)| after)
+                        .trim_start();
+                }
+                if let Some(quoted) = words.strip_prefix('\'')
+                    && let Some((program, _)) = quoted.split_once('\'')
+                {
+                    programs.push((name.clone(), program.to_string()));
+                }
+            }
+        }
+    }
+    programs
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The byte offset of the next `jq` command word in `line`.
+fn find_jq(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = line[from..].find("jq ") {
+        let at = from + pos;
+        if at == 0 || matches!(bytes[at - 1], b' ' | b'|' | b'(' | b'`') {
+            return Some(at);
+        }
+        from = at + 3;
+    }
+    None
+}
+
+/// The README's and the man pages' jq programs compile with the jq on this machine
+/// (jq 1.6 on Debian 12 takes `module` as a keyword, so `{module}` does not compile
+/// there). Each program is compiled without being run, inside `if false then ... end`.
+#[test]
+fn documented_jq_programs_compile() {
+    let programs = documented_jq_programs();
+    assert!(
+        programs.len() >= 15,
+        "too few jq programs found: {programs:?}"
+    );
+    let version = match std::process::Command::new("jq").arg("--version").output() {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        _ => {
+            eprintln!(
+                "jq is not installed: the {} jq programs of the README and man pages were NOT checked",
+                programs.len()
+            );
+            return;
+        }
+    };
+    let mut broken = Vec::new();
+    for (source, program) in &programs {
+        let output = std::process::Command::new("jq")
+            .arg("-n")
+            .arg(format!("if false then ({program}) else empty end"))
+            .output()
+            .unwrap();
+        if !output.status.success() {
+            broken.push(format!(
+                "{source}: {program}\n  {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "jq programs that {version} cannot compile:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn jq_programs_are_found_where_written() {
+    assert_eq!(find_jq("a | jq -r '.x'"), Some(4));
+    assert_eq!(find_jq("gomod-x | jq '.x'"), Some(10));
+    assert_eq!(find_jq("jq ."), Some(0));
+    assert_eq!(find_jq("notjq '.x'"), None);
+}

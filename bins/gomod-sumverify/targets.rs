@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use gomod_common::input::{InputItem, MAX_TARGET_BYTES, target_field, too_long};
+use gomod_common::input::{ECHO_BYTES, InputItem, MAX_TARGET_BYTES, target_field, too_long};
 use gomod_common::record::{Code, ErrorInfo, redact_url};
 use gomod_common::{goquote, modpath};
 use serde_json::{Map, Value};
@@ -130,6 +130,23 @@ pub struct Plan {
 impl Plan {
     /// Adds a module version (once: later mentions add their sources to the first).
     pub fn add(&mut self, module: &str, version: &str, from: From, source: Option<Source>) {
+        if module.len() + version.len() >= MAX_TARGET_BYTES {
+            // Too long to be probed or echoed whole (a go.sum line, a module cache
+            // directory): one input error that shows its start.
+            let place = match from {
+                From::Gosum => "go.sum",
+                From::Modcache => "module cache",
+                From::Lookup | From::Fetch => "input",
+            };
+            let key = format!("{module}@{version}");
+            self.items.push(InputItem::Invalid {
+                origin: gomod_common::input::Origin::File(place.into()),
+                line: 0,
+                text: key.chars().take(ECHO_BYTES + 1).collect(),
+                reason: too_long("the module version", key.len()),
+            });
+            return;
+        }
         let key = format!("{module}@{version}");
         if let Some(target) = self.targets.get_mut(&key) {
             target.sources.extend(source);

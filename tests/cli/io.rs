@@ -370,6 +370,22 @@ fn an_overlong_target_is_echoed_once_and_truncated() {
             }
         }
     }
+    // A go.sum line is input too.
+    let sandbox = offline_sandbox();
+    sandbox.write(
+        "go.sum",
+        &format!("example.com/{} v1.0.0 h1:abc=\n", long('h', 1 << 20)),
+    );
+    let run = sandbox.run("gomod-sumverify", &offline_args("gomod-sumverify"));
+    assert!(run.stdout.len() < 2048, "{}", run.stdout.len());
+    let record: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        (&record["type"], &record["source"]),
+        (
+            &serde_json::json!("input_error"),
+            &serde_json::json!("go.sum")
+        )
+    );
 }
 
 #[test]

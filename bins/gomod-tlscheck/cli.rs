@@ -34,9 +34,9 @@ use gomod_common::app::CommonArgs;
 /// standard input: `dns` records (every address, IPv4 and IPv6 separately, unless Go
 /// reaches the host through a proxy), `route` records (every endpoint, the checksum
 /// database and an http(s) repository), `sum` records (the checksum database),
-/// `fetch` records (every server a request went to), and any record with a `host`
-/// (and `port`, `scheme`): each at the scheme and port the record gives. Each endpoint
-/// once.
+/// `fetch` records (every server a request went to), `tls` records (at the address
+/// they connected to), and any record with a `host` (and `port`, `scheme`): each at
+/// the scheme and port the record gives. Each endpoint once.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-tlscheck", version, after_long_help = EXAMPLES)]
 pub struct Cli {

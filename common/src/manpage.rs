@@ -116,7 +116,7 @@ fn exit_status_section(roff: &mut Roff) {
         ("1", "at least one record is not ok"),
         (
             "2",
-            "a usage error, unreadable input, or an internal error; the message is on standard error",
+            "a usage error (nothing to probe, as with an empty standard input, included), unreadable input, or an internal error; the message is on standard error",
         ),
     ] {
         roff.control("TP", [] as [&str; 0]);

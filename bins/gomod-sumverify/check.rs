@@ -382,10 +382,15 @@ impl Comparison<'_> {
         } else {
             error.message.clone()
         };
-        ErrorInfo::new(error.code, message)
+        let info = ErrorInfo::new(error.code, message)
             .detail(error.go_text.clone())
-            .go_error(go_error)
-            .hint(hint)
+            .hint(hint);
+        // Where the go command would wait for ever, it prints nothing.
+        if error.go_waits {
+            info
+        } else {
+            info.go_error(go_error)
+        }
     }
 
     /// Whether the module version is known to exist: a source served it, go.sum lists
@@ -1065,6 +1070,7 @@ mod tests {
                 message: "the lookup failed".to_string(),
                 go_text: go_text.to_string(),
                 fork: None,
+                go_waits: false,
             }),
             state: "/state/sumdb.test".to_string(),
         }

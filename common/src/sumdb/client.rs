@@ -269,6 +269,9 @@ pub struct SumdbError {
     pub go_text: String,
     /// The fork, for `sumdb_fork`.
     pub fork: Option<Box<Fork>>,
+    /// The go command would still be waiting for the database's answer and print
+    /// nothing (see `NetError::go_waits`): `go_text` is this tool's description.
+    pub go_waits: bool,
 }
 
 impl SumdbError {
@@ -278,6 +281,7 @@ impl SumdbError {
             message: message.into(),
             go_text: go_text.into(),
             fork: None,
+            go_waits: false,
         }
     }
 
@@ -593,6 +597,8 @@ struct GetError {
     status: Option<u16>,
     code: Code,
     go_text: String,
+    /// See `NetError::go_waits`.
+    go_waits: bool,
 }
 
 impl GetError {
@@ -615,7 +621,10 @@ impl GetError {
             Some(status) => format!("the checksum database answered {status} for {what}"),
             None => format!("the checksum database could not be reached for {what}"),
         };
-        SumdbError::new(code, message, self.go_text)
+        SumdbError {
+            go_waits: self.go_waits,
+            ..SumdbError::new(code, message, self.go_text)
+        }
     }
 }
 
@@ -704,6 +713,7 @@ impl Inner {
             status: None,
             code: err.net.code,
             go_text: err.go_text,
+            go_waits: err.net.go_waits,
         })?;
         if response.status != 200 {
             let status = response.status;
@@ -718,6 +728,7 @@ impl Inner {
                 .collect::<Vec<u8>>();
             return Err(GetError {
                 status: Some(status),
+                go_waits: false,
                 code: http::status_code(status),
                 go_text: http::status_error_text(
                     &redacted,
@@ -731,6 +742,7 @@ impl Inner {
             status: None,
             code: err.code,
             go_text: err.go_text,
+            go_waits: err.go_waits,
         })
     }
 
@@ -1504,12 +1516,14 @@ fn read_file_url(url: &gourl::Url, redacted: &str, limit: usize) -> Result<Vec<u
         status,
         code,
         go_text: format!("reading {redacted}: {}", crate::oserr::errno_text(&err)),
+        go_waits: false,
     };
     match std::fs::read(path) {
         Ok(data) if data.len() > limit => Err(GetError {
             status: None,
             code: Code::HttpInvalidResponse,
             go_text: format!("reading {redacted}: larger than {limit} bytes"),
+            go_waits: false,
         }),
         Ok(data) => Ok(data),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -1575,5 +1589,6 @@ fn fork_error(
             proof,
             report,
         })),
+        go_waits: false,
     }
 }

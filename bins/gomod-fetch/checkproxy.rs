@@ -107,7 +107,7 @@ impl Check {
                     redact_url(&request.to_string()),
                     err.code.as_str(),
                     err.go_text.lines().next().unwrap_or("")
-                ), Some(match op {
+                ), (!err.go_waits).then(|| match op {
                         "info" => format!("go: {module}@v1.0.0: {}", err.go_text),
                         _ => format!("go: module {module}: {}", err.go_text),
                     }))),

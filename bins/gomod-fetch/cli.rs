@@ -40,7 +40,13 @@ use gomod_common::app::CommonArgs;
 /// that accepts a connection and never answers. gomod-fetch gives up on a request when
 /// the response headers have not arrived within --timeout (default 60s), or when a body
 /// stalls (no data at all) for --timeout; a large zip that keeps arriving is never cut
-/// off. Connections are limited by --connect-timeout (default 30s, Go's own dial limit).
+/// off. Such a record's error (http_timeout) says that go would keep waiting, and its
+/// go_error is null: go prints no line for it. Connections are limited by
+/// --connect-timeout (default 30s, Go's own dial limit).
+///
+/// go_error is the line `go mod download MODULE@VERSION` prints (outside a module) for
+/// the same failure: `module M: ...` when a query fails listing versions, `M@V: ...`
+/// for a version, no prefix for a zip the go command refuses.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-fetch", version)]
 pub struct Cli {

@@ -9,6 +9,7 @@ mod dnscheck;
 mod docs;
 mod fetch;
 mod fetch_direct;
+mod fetch_errors_interop;
 mod fetch_interop;
 mod interop;
 mod io;

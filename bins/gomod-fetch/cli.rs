@@ -90,7 +90,11 @@ pub struct Cli {
 
     /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
     /// a module that cannot exist, case-escaped paths, @latest and the checksum
-    /// database endpoint /sumdb/<name>/supported. May be repeated.
+    /// database endpoint /sumdb/<name>/supported. When that answers 200 the go command
+    /// takes every checksum request there, so the relayed database is tried too: its
+    /// signed tree head (checked with GOSUMDB's key, sum.golang.org's without one), a
+    /// data tile, and a lookup of the tile's first record with its proof. May be
+    /// repeated.
     #[arg(long, value_name = "URL")]
     pub check_proxy: Vec<String>,
 

@@ -446,6 +446,8 @@ impl SumVerify {
             },
             Err(error) => Database::Failed {
                 name,
+                key: client.gosumdb_key().to_string(),
+                base: client.known_base(),
                 error: Box::new(error),
                 state: state.display().to_string(),
             },

@@ -15,6 +15,7 @@ mod interop;
 mod io;
 mod records;
 mod resolve;
+mod sumdb_proxy_interop;
 mod sumverify;
 mod sumverify_interop;
 mod tls_interop;

@@ -502,9 +502,25 @@ impl SumdbClient {
         &self.inner.name
     }
 
+    /// GOSUMDB's first field for this database, as a user would write it: the name of
+    /// a database whose key Go has built in, else the full verifier key.
+    pub fn gosumdb_key(&self) -> &str {
+        let spec = &self.inner.options.spec;
+        if spec.known { &spec.name } else { &spec.key }
+    }
+
     /// The base URL, found as `dbClient.initBase` finds it (once per client).
     pub async fn base(&self) -> Result<Base, SumdbError> {
         self.inner.base().await.map(|(base, _)| base)
+    }
+
+    /// The base URL if it has been found already (by a lookup), without a request:
+    /// where a failed lookup went.
+    pub fn known_base(&self) -> Option<Base> {
+        match self.inner.base.get() {
+            Some(Ok((base, _))) => Some(base.clone()),
+            _ => None,
+        }
     }
 
     /// Fetches `/latest` (once per client), verifies it and merges it into the

@@ -44,7 +44,15 @@ pub async fn check(
             if let (modzip::ZipError::Unzip { path, .. }, Some(go_path)) = (&mut err, go_path) {
                 *path = go_path;
             }
-            Err(OpError::new(Code::ZipInvalid, err.to_string()))
+            // The zip is refused for the module version it is of, not for its content.
+            let code = match &err {
+                modzip::ZipError::Unzip {
+                    reason: modzip::UnzipError::Module(_) | modzip::UnzipError::NotCanonical { .. },
+                    ..
+                } => Code::VersionInvalid,
+                _ => Code::ZipInvalid,
+            };
+            Err(OpError::new(code, err.to_string()))
         }
         Err(err) => Err(OpError::new(
             Code::InternalError,

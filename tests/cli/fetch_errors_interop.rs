@@ -229,6 +229,45 @@ fn cases() -> Vec<Case> {
         "malformed module path",
         Keep::Proxy(plain),
     ));
+    let every = faulty("*", Fault::Status(404));
+    let url = every.url();
+    cases.push(case(
+        "a version of another major, not found",
+        "example.com/m/v2@v1.0.0",
+        url,
+        "http_not_found",
+        "v1.0.0.info: 404 Not Found",
+        Keep::Proxy(every),
+    ));
+    let wrong_major = GoProxy::new()
+        .module(
+            "example.com/m/v2",
+            "v1.0.0",
+            &[("go.mod", b"module example.com/m/v2\n".as_slice())],
+        )
+        .module(M, "v2.0.0", &[("go.mod", GO_MOD)])
+        .start();
+    let url = wrong_major.url();
+    cases.push(case(
+        "a version of another major, served",
+        "example.com/m/v2@v1.0.0",
+        url,
+        "version_invalid",
+        "v1.0.0",
+        Keep::Proxy(wrong_major),
+    ));
+    let wrong_major = GoProxy::new()
+        .module(M, "v2.0.0", &[("go.mod", GO_MOD)])
+        .start();
+    let url = wrong_major.url();
+    cases.push(case(
+        "v2 without /v2 in the path, served",
+        &format!("{M}@v2.0.0"),
+        url,
+        "version_invalid",
+        "v2.0.0",
+        Keep::Proxy(wrong_major),
+    ));
     let html = faulty(
         "example.com/m/@v/v1.0.0.info",
         Fault::Body(b"<html>".to_vec()),

@@ -30,7 +30,11 @@
 use std::path::Path;
 
 use gomod_testsupport::goproxy::{Fault, GoProxy, RunningProxy, refused_port};
-use gomod_testsupport::{Leaf, Running, Server, TestCa};
+use std::sync::Arc;
+
+use gomod_testsupport::{
+    ConnectMode, ConnectProxy, Leaf, Response, Running, Server, TestCa, handler,
+};
 
 use crate::Sandbox;
 use crate::interop::{go_command, go_sandbox, newest_go};
@@ -42,6 +46,10 @@ const GO_MOD: &[u8] = b"module example.com/m\n\ngo 1.21\n";
 /// The module every proxy serves (unless a fault says otherwise).
 fn proxy() -> GoProxy {
     GoProxy::new().module(M, "v1.0.0", &[("go.mod", GO_MOD), ("m.go", b"package m\n")])
+}
+
+fn ok_handler() -> gomod_testsupport::Handler {
+    handler(|_| Response::text(200, "ok"))
 }
 
 /// A zip of module `module` at v1.0.0 holding `files`, as a fault's body.
@@ -66,6 +74,8 @@ struct Case {
     goproxy: String,
     /// SSL_CERT_FILE's content (a CA bundle), when the case needs one.
     roots: Option<String>,
+    /// HTTPS_PROXY, when the case goes through one.
+    https_proxy: Option<String>,
     /// The record's code.
     code: &'static str,
     /// Text go's line must contain: a check that the scene does to go what it means.
@@ -86,6 +96,7 @@ fn case(
         target: target.to_string(),
         goproxy,
         roots: None,
+        https_proxy: None,
         code,
         go_says,
         _keep: vec![keep],
@@ -410,6 +421,75 @@ fn cases() -> Vec<Case> {
     );
     c.roots = Some(roots.clone());
     cases.push(c);
+    // Through an HTTP proxy (HTTPS_PROXY) to an https GOPROXY: the proxy refuses, asks
+    // for credentials, or cannot be reached.
+    for (label, mode, code, go_says) in [
+        (
+            "HTTPS_PROXY answers 407",
+            ConnectMode::Refuse(407),
+            "proxy_auth_required",
+            "Proxy Authentication Required",
+        ),
+        (
+            "HTTPS_PROXY answers 403",
+            ConnectMode::Refuse(403),
+            "proxy_refused",
+            "Forbidden",
+        ),
+        (
+            "HTTPS_PROXY closes the connection",
+            ConnectMode::Close,
+            "proxy_closed",
+            "EOF",
+        ),
+    ] {
+        let connect = ConnectProxy::start(mode, Arc::new(TestCa::new("unused")), ok_handler());
+        let mut c = case(
+            label,
+            &exact(),
+            "https://proxy.example.test".to_string(),
+            code,
+            go_says,
+            Keep::Server(connect),
+        );
+        if let Keep::Server(connect) = &c._keep[0] {
+            c.https_proxy = Some(format!("http://{}", connect.host_port()));
+        }
+        c.roots = Some(roots.clone());
+        cases.push(c);
+    }
+    let mut c = case(
+        "HTTPS_PROXY refuses connections",
+        &exact(),
+        "https://proxy.example.test".to_string(),
+        "proxy_unreachable",
+        "proxyconnect tcp: dial tcp",
+        Keep::Nothing,
+    );
+    c.https_proxy = Some(format!("http://127.0.0.1:{}", refused_port()));
+    cases.push(c);
+    // An https proxy that redirects to plain http.
+    let target = proxy().start();
+    let redirecting = proxy()
+        .fault(
+            "example.com/m/@v/v1.0.0.info",
+            Fault::Redirect(
+                302,
+                format!("{}/example.com/m/@v/v1.0.0.info", target.url()),
+            ),
+        )
+        .start_https(&valid);
+    let mut c = case(
+        "redirect from https to http",
+        &exact(),
+        redirecting.url(),
+        "http_insecure_redirect",
+        "redirected from secure URL",
+        Keep::Proxy(redirecting),
+    );
+    c._keep.push(Keep::Proxy(target));
+    c.roots = Some(roots.clone());
+    cases.push(c);
     // Go gives up on a handshake after 10 s.
     let silent = Server::hang();
     let mut c = case(
@@ -438,6 +518,9 @@ fn sandbox(go: &Path, case: &Case) -> Sandbox {
         .env("GOPATH", &dir.join("gopath").display().to_string())
         .env("GOCACHE", &dir.join("gocache").display().to_string())
         .env("GOMODCACHE", &dir.join("modcache").display().to_string());
+    if let Some(proxy) = &case.https_proxy {
+        s = s.env("HTTPS_PROXY", proxy);
+    }
     if let Some(roots) = &case.roots {
         let file = s.write("roots.pem", roots);
         s = s.env("SSL_CERT_FILE", file.to_str().unwrap());

@@ -58,6 +58,12 @@ impl OpError {
         self
     }
 
+    /// Adds the raw error, when Go's words are only the nearest ones.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> OpError {
+        self.detail = Some(detail.into());
+        self
+    }
+
     /// Go's whole text: the frame, then the error.
     pub fn framed_text(&self) -> String {
         format!("{}{}", self.frame.as_deref().unwrap_or(""), self.go_text)
@@ -254,8 +260,11 @@ impl Fetcher {
                     } else {
                         file.write_all(&chunk).map_err(|e| {
                             OpError::new(
-                                Code::InternalError,
-                                format!("writing a temporary file: {e}"),
+                                Code::CacheUnwritable,
+                                format!(
+                                    "writing a temporary file: {}",
+                                    gomod_common::oserr::errno_text(&e)
+                                ),
                             )
                         })
                     }

@@ -295,7 +295,21 @@ pub fn parse_info(base: &str, body: &[u8]) -> Result<RevInfo, OpError> {
                 go_char_quote(c)
             )),
             None => invalid("unexpected end of JSON input".to_string()),
-            _ => invalid(e.to_string()),
+            // A value cut short.
+            _ if e.is_eof() => invalid("unexpected end of JSON input".to_string()),
+            // Something after the value: Go names the first byte of it.
+            _ if e.to_string().starts_with("trailing characters") => {
+                match trailing_byte(body, e.line(), e.column()) {
+                    Some(c) => invalid(format!(
+                        "invalid character {} after top-level value",
+                        go_char_quote(c)
+                    )),
+                    None => invalid("invalid JSON".to_string()).with_detail(e.to_string()),
+                }
+            }
+            // Go's scanner words each syntax error by where it is; serde_json's words
+            // are not Go's, so they are the detail only.
+            _ => invalid("invalid JSON".to_string()).with_detail(e.to_string()),
         }
     })?;
     let object = value.as_object();
@@ -327,6 +341,16 @@ pub fn parse_info(base: &str, body: &[u8]) -> Result<RevInfo, OpError> {
         },
         raw: body.to_vec(),
     })
+}
+
+/// The byte at serde_json's 1-based `line` and `column` of `body`.
+fn trailing_byte(body: &[u8], line: usize, column: usize) -> Option<u8> {
+    let start = body
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    body.get(start + column.saturating_sub(1)).copied()
 }
 
 /// A byte as Go's `quoteChar` shows it in JSON syntax errors.
@@ -386,6 +410,18 @@ mod tests {
         assert_eq!(
             err.go_text,
             "invalid response from proxy \"http://127.0.0.1:1/proxy\": invalid character '<' looking for beginning of value"
+        );
+        let err = parse_info("http://x", br#"{"Version":"v1"}x"#).unwrap_err();
+        assert_eq!(
+            err.go_text,
+            "invalid response from proxy \"http://x\": invalid character 'x' after top-level value"
+        );
+        let err = parse_info("http://x", br#"{"Version":"#).unwrap_err();
+        assert!(err.go_text.ends_with(": unexpected end of JSON input"));
+        let err = parse_info("http://x", br#"{"Version" "v1"}"#).unwrap_err();
+        assert!(
+            !err.go_text.contains("line") && err.detail.is_some(),
+            "{err:?}"
         );
         let info = parse_info("http://x", br#"{"version":"v1.0.0","Extra":1}"#).unwrap();
         assert_eq!(info.version, "v1.0.0");

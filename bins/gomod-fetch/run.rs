@@ -555,7 +555,11 @@ impl FetchProbe {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
-                            format!("creating a temporary file in {}: {e}", dir.display()),
+                            format!(
+                                "creating a temporary file in {}: {}",
+                                dir.display(),
+                                gomod_common::oserr::errno_text(&e)
+                            ),
                         ),
                         usize::MAX,
                     )
@@ -595,8 +599,13 @@ impl FetchProbe {
         zip: Option<zipcheck::Zip>,
     ) -> Result<String, String> {
         let path = |ext: &str| cache::file_path(root, module, version, ext);
-        let io =
-            |e: std::io::Error| format!("writing the module cache under {}: {e}", root.display());
+        let io = |e: std::io::Error| {
+            format!(
+                "writing the module cache under {}: {}",
+                root.display(),
+                gomod_common::oserr::errno_text(&e)
+            )
+        };
         if let Some(info) = info {
             cache::write_atomic(&path("info")?, &info.raw).map_err(io)?;
         }

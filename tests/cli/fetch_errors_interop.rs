@@ -292,6 +292,29 @@ fn cases() -> Vec<Case> {
         "invalid response from proxy",
         Keep::Proxy(html),
     ));
+    for (label, body, go_says) in [
+        (
+            ".info with something after the JSON",
+            br#"{"Version":"v1.0.0"}x"#.to_vec(),
+            "after top-level value",
+        ),
+        (
+            ".info cut short",
+            br#"{"Version":"#.to_vec(),
+            "unexpected end of JSON input",
+        ),
+    ] {
+        let bad = faulty("example.com/m/@v/v1.0.0.info", Fault::Body(body));
+        let url = bad.url();
+        cases.push(case(
+            label,
+            &exact(),
+            url,
+            "http_invalid_response",
+            go_says,
+            Keep::Proxy(bad),
+        ));
+    }
     let other = faulty(
         "example.com/m/@v/v1.0.0.info",
         Fault::Body(br#"{"Version":"v1.0.1"}"#.to_vec()),

@@ -1022,8 +1022,9 @@ impl Inner {
                 Ok(false) => continue,
                 Err(err) => {
                     self.warn(format!(
-                        "cannot save the latest tree head in {}: {err}",
-                        self.state_path("latest").display()
+                        "cannot save the latest tree head in {}: {}",
+                        self.state_path("latest").display(),
+                        crate::oserr::errno_text(&err)
                     ));
                     return Ok(tree);
                 }
@@ -1228,7 +1229,11 @@ impl Inner {
             }
             let path = self.state_path(&tile.path());
             if let Err(err) = write_in_background(path.clone(), data).await {
-                self.warn(format!("cannot cache tile {}: {err}", path.display()));
+                self.warn(format!(
+                    "cannot cache tile {}: {}",
+                    path.display(),
+                    crate::oserr::errno_text(&err)
+                ));
             }
         }
     }
@@ -1351,8 +1356,9 @@ impl Inner {
         }
         if !cached && let Err(err) = write_in_background(cache_path.clone(), data).await {
             self.warn(format!(
-                "cannot cache lookup {}: {err}",
-                cache_path.display()
+                "cannot cache lookup {}: {}",
+                cache_path.display(),
+                crate::oserr::errno_text(&err)
             ));
         }
         Ok(Arc::new(Validated {

@@ -959,6 +959,29 @@ fn a_proxy_relaying_the_database_that_fails_its_lookups_is_blamed() {
 }
 
 #[test]
+fn a_database_that_never_answers_has_no_go_error() {
+    // The go command has no time limit for the answer and would wait for ever.
+    let db = SumdbServer::fixture("honest");
+    db.set_delay(std::time::Duration::from_secs(120));
+    let sandbox = sandbox_for(&db);
+    let out = sumverify(
+        &sandbox,
+        &["--timeout", "2s", "example.com/hello@v1.1.0"],
+        "",
+    );
+    assert_eq!(out.status, 1);
+    let r = out.one();
+    let e = r.error.as_ref().expect("an error");
+    assert_eq!(e.code, "http_timeout");
+    assert_eq!(e.go_error, None, "go prints nothing here: {e:?}");
+    assert!(
+        format!("{} {}", e.message, e.detail.as_deref().unwrap_or_default())
+            .contains("keep waiting"),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn sum_golang_org_by_name_uses_go_s_built_in_key() {
     // A GOPROXY that serves the database as /sumdb/sum.golang.org/..., with the
     // fixture's answers: signed by another key than the one Go has built in.

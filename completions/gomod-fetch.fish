@@ -2,12 +2,12 @@ complete -c gomod-fetch -s m -l modfile -d 'Fetch every requirement of this go.m
 complete -c gomod-fetch -l what -d 'What to fetch, comma-separated: list, info, mod, zip. The default is what `go mod download` fetches' -r
 complete -c gomod-fetch -l retries -d 'Retry a request this many times after a transient failure (timeout, reset, refused, 429, 5xx), with exponential backoff and jitter, honouring Retry-After. The go command never retries, so the default is 0' -r
 complete -c gomod-fetch -l cache -d 'Write what was fetched into a module cache at DIR, in the go command\'s layout (DIR/cache/download/...), atomically. Afterwards `GOMODCACHE=DIR GOPROXY=off go mod download` and `GOPROXY=file://DIR/cache/download go build` work offline' -r -F
-complete -c gomod-fetch -l check-proxy -d 'Instead of fetching, probe the module proxy at URL for conformance: 404/410 for a module that cannot exist, case-escaped paths, @latest and the checksum database endpoint /sumdb/<name>/supported. May be repeated' -r
+complete -c gomod-fetch -l check-proxy -d 'Instead of fetching, probe the module proxy at URL for conformance: 404/410 for a module that cannot exist, case-escaped paths, @latest and the checksum database endpoint /sumdb/<name>/supported. When that answers 200 the go command takes every checksum request there, so the relayed database is tried too: its signed tree head (checked with GOSUMDB\'s key, sum.golang.org\'s without one), a data tile, and a lookup of the tile\'s first record with its proof. May be repeated' -r
 complete -c gomod-fetch -l progress -d 'Show progress on standard error: auto (when it is a terminal), always or never' -r -f -a "auto\t'When standard error is a terminal'
 always\t'Always'
 never\t'Never'"
 complete -c gomod-fetch -s j -l jobs -d 'Probe up to N targets at the same time' -r
-complete -c gomod-fetch -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
+complete -c gomod-fetch -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-fetch -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-fetch -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
 complete -c gomod-fetch -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'

@@ -1,7 +1,7 @@
 complete -c gomod-tlscheck -l ca-file -d 'Verify as the go command would with SSL_CERT_FILE=FILE: to test a CA bundle before installing it. (Go adds the certificates of /etc/ssl/certs and the other default directories unless SSL_CERT_DIR says otherwise.)' -r -F
 complete -c gomod-tlscheck -l public-roots -d 'The roots that count as public, PEM (default: Mozilla\'s roots, built in): for organisations with their own notion of public, and for tests' -r -F
 complete -c gomod-tlscheck -s j -l jobs -d 'Probe up to N targets at the same time' -r
-complete -c gomod-tlscheck -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
+complete -c gomod-tlscheck -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-tlscheck -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-tlscheck -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
 complete -c gomod-tlscheck -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'

@@ -40,7 +40,13 @@ use gomod_common::app::CommonArgs;
 /// that accepts a connection and never answers. gomod-fetch gives up on a request when
 /// the response headers have not arrived within --timeout (default 60s), or when a body
 /// stalls (no data at all) for --timeout; a large zip that keeps arriving is never cut
-/// off. Connections are limited by --connect-timeout (default 30s, Go's own dial limit).
+/// off. Such a record's error (http_timeout) says that go would keep waiting, and its
+/// go_error is null: go prints no line for it. Connections are limited by
+/// --connect-timeout (default 30s, Go's own dial limit).
+///
+/// go_error is the line `go mod download MODULE@VERSION` prints (outside a module) for
+/// the same failure: `module M: ...` when a query fails listing versions, `M@V: ...`
+/// for a version, no prefix for a zip the go command refuses.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-fetch", version)]
 pub struct Cli {
@@ -84,7 +90,11 @@ pub struct Cli {
 
     /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
     /// a module that cannot exist, case-escaped paths, @latest and the checksum
-    /// database endpoint /sumdb/<name>/supported. May be repeated.
+    /// database endpoint /sumdb/<name>/supported. When that answers 200 the go command
+    /// takes every checksum request there, so the relayed database is tried too: its
+    /// signed tree head (checked with GOSUMDB's key, sum.golang.org's without one), a
+    /// data tile, and a lookup of the tile's first record with its proof. May be
+    /// repeated.
     #[arg(long, value_name = "URL")]
     pub check_proxy: Vec<String>,
 

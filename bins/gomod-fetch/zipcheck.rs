@@ -19,12 +19,14 @@ pub struct Zip {
     pub files: u64,
 }
 
-/// Checks and hashes the zip in `file`.
+/// Checks and hashes the zip in `file`. `go_path` is where the go command keeps the
+/// zip (`$GOMODCACHE/cache/download/...`), which its extraction errors name.
 pub async fn check(
     file: tempfile::NamedTempFile,
     module: String,
     version: String,
     bytes: u64,
+    go_path: Option<String>,
 ) -> Result<Zip, OpError> {
     let outcome = tokio::task::spawn_blocking(move || {
         let result = modzip::check_and_hash_zip(file.path(), &module, &version);
@@ -38,7 +40,20 @@ pub async fn check(
             bytes,
             files: summary.files as u64,
         }),
-        Ok((_, Err(err))) => Err(OpError::new(Code::ZipInvalid, err.to_string())),
+        Ok((_, Err(mut err))) => {
+            if let (modzip::ZipError::Unzip { path, .. }, Some(go_path)) = (&mut err, go_path) {
+                *path = go_path;
+            }
+            // The zip is refused for the module version it is of, not for its content.
+            let code = match &err {
+                modzip::ZipError::Unzip {
+                    reason: modzip::UnzipError::Module(_) | modzip::UnzipError::NotCanonical { .. },
+                    ..
+                } => Code::VersionInvalid,
+                _ => Code::ZipInvalid,
+            };
+            Err(OpError::new(code, err.to_string()))
+        }
         Err(err) => Err(OpError::new(
             Code::InternalError,
             format!("hashing the zip failed: {err}"),

@@ -454,6 +454,8 @@ impl SumVerify {
             },
             Err(error) => Database::Failed {
                 name,
+                key: client.gosumdb_key().to_string(),
+                base: client.known_base(),
                 error: Box::new(error),
                 state: state.display().to_string(),
             },
@@ -469,10 +471,12 @@ fn timed_out(name: &str, limit: Duration) -> SumdbError {
             humantime::format_duration(limit)
         ),
         go_text: format!(
-            "timed out after {} (the go command may wait longer)",
-            humantime::format_duration(limit)
+            "no answer within {}; {}",
+            humantime::format_duration(limit),
+            gomod_common::net::http::GO_WAITS
         ),
         fork: None,
+        go_waits: true,
     }
 }
 

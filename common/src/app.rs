@@ -29,7 +29,8 @@ pub struct CommonArgs {
 
     /// Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has
     /// no overall limit and can wait forever on a server that never answers; this tool
-    /// stops and says so.
+    /// stops and says so in the error's message, with go_error null: go prints nothing
+    /// there.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub timeout: Duration,
 

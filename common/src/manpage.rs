@@ -199,6 +199,16 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
         "Secrets never appear: passwords in URLs become ***, netrc passwords and Authorization headers are never written. Text that comes from the network is length-limited and its control characters are escaped.",
     )]);
 
+    roff.control("SS", ["The go_error field"]);
+    roff.text([roman(GO_ERROR_INTRO)]);
+    for (tool, what) in GO_ERROR_FORMS {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*tool)]);
+        roff.text([roman(*what)]);
+    }
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(GO_ERROR_NULL)]);
+
     record_type_section(
         &mut roff,
         "env",
@@ -309,7 +319,7 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ("ok", "true when nothing failed (warnings allowed)"),
     (
         "error",
-        "null, or {code, layer, message, detail, go_error, hint}: message is one plain sentence, detail the raw lower-level error, go_error the line the go command prints for the same failure, hint what to change, naming the variable and value where one fixes it",
+        "null, or {code, layer, message, detail, go_error, hint}: message is one plain sentence, detail the raw lower-level error, go_error the line the go command prints for the same failure (null where it prints none, see below), hint what to change, naming the variable and value where one fixes it",
     ),
     (
         "warnings",
@@ -317,6 +327,36 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ),
     ("elapsed_ms", "wall time of the probe in milliseconds"),
 ];
+
+/// What error.go_error holds, for the reference page.
+const GO_ERROR_INTRO: &str = "error.go_error is the line the go command (go1.27) prints for the same failure, word for word, so that a record can be matched with what a user saw; the test suite compares it with the real go command where one is installed. Each tool mirrors one command:";
+
+/// The command each tool's go_error mirrors.
+const GO_ERROR_FORMS: &[(&str, &str)] = &[
+    (
+        "gomod-resolve",
+        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: ....",
+    ),
+    (
+        "gomod-fetch",
+        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract.",
+    ),
+    (
+        "gomod-sumverify",
+        "go mod download and go mod verify: go: MODULE@VERSION: verifying go.mod: ..., and the SECURITY ERROR reports as printed.",
+    ),
+    (
+        "gomod-tlscheck",
+        "Go's HTTPS client: the text after Get \"URL\": in the line go: MODULE@VERSION: Get \"URL\": TEXT that the go command prints.",
+    ),
+    (
+        "gomod-dnscheck",
+        "Go's resolver, for the system resolver only: dial tcp: lookup NAME on SERVER: ....",
+    ),
+];
+
+/// When go_error is null.
+const GO_ERROR_NULL: &str = "go_error is null where the go command prints no line: a server that accepts the connection and never answers, or stops sending a body (go has no time limit there and waits for ever; the record stops at --timeout, its code is http_timeout and its message says that go would keep waiting), a resolver given with --server (go never asks it), and checks of this tool's own. Failures the go command words alike keep its one line while the code tells them apart: tls_unknown_authority, tls_incomplete_chain and tls_intercepted_untrusted all print x509: certificate signed by unknown authority.";
 
 /// The `input_error` record's fields.
 pub const INPUT_ERROR_FIELDS: &[(&str, &str)] = &[

@@ -553,6 +553,69 @@ fn tcp_tls_and_https_resolvers() {
 }
 
 #[test]
+fn an_unreachable_or_untrusted_comparison_resolver_is_named_with_its_cause() {
+    let ca = TestCa::new("dnscheck test CA");
+    let sandbox = Sandbox::new();
+    let ca_file = ca.write_pem(sandbox.path(), "ca.pem");
+    let sandbox = sandbox.env("SSL_CERT_FILE", &ca_file.display().to_string());
+    // Nothing listens on this port.
+    let dead = std::net::TcpListener::bind(loopback()).unwrap();
+    let dead_addr = dead.local_addr().unwrap();
+    drop(dead);
+    // A DoT server whose certificate comes from a CA the trust store does not hold.
+    let untrusted = DotServer::start(
+        loopback(),
+        TestCa::new("someone else's CA")
+            .issue(&["dns.test"])
+            .server_config(),
+        dnserrors_handler(),
+    );
+    let cases = [
+        (
+            format!("tls://{dead_addr}#dns.test"),
+            "connection refused",
+            "853",
+        ),
+        (
+            format!("https://{dead_addr}/dns-query"),
+            "connection refused",
+            "443",
+        ),
+        (
+            format!("tls://{}#dns.test", untrusted.addr()),
+            "x509: certificate signed by unknown authority",
+            "SSL_CERT_FILE",
+        ),
+    ];
+    for (server, cause, advice) in cases {
+        let run = sandbox.run(
+            TOOL,
+            &["--no-system", "--server", &server, "ok.example.com"],
+        );
+        let r = run.records().remove(0).dns();
+        let err = r.error.as_ref().expect("an error");
+        assert!(
+            err.message.contains(cause),
+            "{server}: the message names the cause: {}",
+            err.message
+        );
+        let hint = err.hint.as_deref().unwrap_or_default();
+        assert!(hint.contains(advice), "{server}: {hint}");
+        assert!(
+            !hint.contains("systemd-resolved"),
+            "{server}: not a local resolver to start: {hint}"
+        );
+        for text in [&err.message, hint] {
+            assert!(
+                !text.contains("invalid peer certificate") && !text.contains("docs.rs"),
+                "{server}: rustls's wording: {text}"
+            );
+        }
+        assert_eq!(err.go_error, None, "go never asks a --server resolver");
+    }
+}
+
+#[test]
 fn hosts_go_reaches_through_a_proxy_are_resolved_by_the_proxy() {
     if port53().is_none() {
         return;

@@ -134,6 +134,8 @@ fn reference_page_documents_every_error_code() {
         "tcp_refused",
         "proxy_auth_required",
         "tls_unknown_authority",
+        "tls_incomplete_chain",
+        "tls_intercepted_untrusted",
         "tls_expired",
         "tls_name_mismatch",
         "http_not_found",

@@ -131,7 +131,8 @@ fn queries_resolve_through_the_list_as_go_does() {
     assert_eq!(r.code(), Some("version_invalid"));
     assert_eq!(
         r.go_error(),
-        "go: example.com/a@v2: no matching versions for query \"v2\""
+        // go1.27 names the module, not the query, in front (fetch_errors_interop).
+        "go: module example.com/a: no matching versions for query \"v2\""
     );
     let r = one(&s, &["--what", "list", "example.com/a@v1.0.0"]);
     assert_eq!(
@@ -424,6 +425,76 @@ fn check_proxy_tells_conformant_from_broken_proxies() {
             .starts_with("go: module gomod-tools.invalid/no-such-module: reading "),
         "{}",
         r.go_error()
+    );
+}
+
+#[test]
+fn check_proxy_tries_the_checksum_database_it_relays() {
+    use gomod_testsupport::sumdb::{Scenario, SumdbServer};
+    use gomod_testsupport::{Response, Server, handler};
+    // An honest relay: a database of 300 records serving /sumdb/<name>/...
+    let db = SumdbServer::generated(300, Duration::ZERO);
+    db.set_supported(Some(200));
+    let s = sandbox("off").env("GOSUMDB", &db.vkey());
+    let run = s.run("gomod-fetch", &["--check-proxy", &db.url()]);
+    let r = run.records().remove(0).fetch();
+    assert!(r.ok, "{r:#?}");
+    let paths = db.paths();
+    for part in ["/latest", "/tile/8/data/", "/lookup/", "/tile/8/0/"] {
+        assert!(
+            paths.iter().any(|p| p.contains(part)),
+            "no {part} through the relay: {paths:?}"
+        );
+    }
+
+    // A relay whose /supported says yes but whose every answer is 500.
+    let (proxy, _behind, _) = crate::sumverify::relaying_proxy(500);
+    let s = sandbox("off");
+    let run = s.run("gomod-fetch", &["--check-proxy", &proxy.url()]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    assert_eq!(r.code(), Some("http_server_error"), "{r:#?}");
+    let message = &r.error.as_ref().unwrap().message;
+    assert!(
+        message.contains("/sumdb/sum.golang.org/supported") && message.contains("500"),
+        "{message}"
+    );
+
+    // A relay that serves the tree head and tiles but fails lookups.
+    let scenario = Scenario::load("honest").unwrap();
+    let name = scenario.db_name.clone();
+    let scenario_vkey = scenario.vkey.clone();
+    let prefix = format!("/sumdb/{name}/");
+    let lookups_fail = Server::http(handler(move |r| {
+        match r.path().strip_prefix(prefix.as_str()) {
+            Some("supported") => Response::text(200, "ok"),
+            Some(rest) if rest.starts_with("lookup/") => Response::text(404, "not relayed"),
+            Some(rest) => match scenario.file(&rest.replace("%21", "!")) {
+                Some(body) => Response::new(200, body),
+                None => Response::text(404, "not found"),
+            },
+            None => Response::text(404, "not found"),
+        }
+    }));
+    let s = sandbox("off").env("GOSUMDB", &scenario_vkey);
+    let url = format!("http://{}", lookups_fail.host_port());
+    let run = s.run("gomod-fetch", &["--check-proxy", &url]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    assert_eq!(r.code(), Some("sumdb_not_found"), "{r:#?}");
+    let e = r.error.as_ref().unwrap();
+    assert!(e.message.contains("the lookup of "), "{}", e.message);
+    assert!(
+        e.hint.as_deref().unwrap_or_default().contains("/supported"),
+        "{:?}",
+        e.hint
+    );
+    let go_error = e.go_error.as_deref().unwrap();
+    assert!(
+        go_error.contains(": verifying go.mod: ")
+            && go_error.contains(&format!("{url}/sumdb/{name}/lookup/"))
+            && go_error.contains("404 Not Found"),
+        "{go_error}"
     );
 }
 

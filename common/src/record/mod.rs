@@ -235,7 +235,8 @@ codes! {
     /// The HTTP proxy closed the connection without answering.
     ProxyClosed = ("proxy_closed", Proxy),
 
-    /// The certificate chain does not lead to a root in Go's trust store.
+    /// The certificate chain does not lead to a root in Go's trust store: a CA this
+    /// machine does not trust, or a self-signed certificate.
     TlsUnknownAuthority = ("tls_unknown_authority", Tls),
     /// Go's trust store is empty: no CA bundle found (the minimal-container case).
     TlsNoRoots = ("tls_no_roots", Tls),
@@ -245,7 +246,11 @@ codes! {
     TlsNotYetValid = ("tls_not_yet_valid", Tls),
     /// The certificate is not valid for the host name asked for.
     TlsNameMismatch = ("tls_name_mismatch", Tls),
-    /// The server did not send the intermediate certificates needed.
+    /// The server did not send the intermediate certificates needed: its chain ends
+    /// below a root, at a certificate that names where its issuer can be fetched (as
+    /// public CAs' do) or whose issuer belongs to an organization with a root in the
+    /// trust store. Go prints the same x509 line as for an unknown authority; it never
+    /// fetches a missing intermediate, browsers do.
     TlsIncompleteChain = ("tls_incomplete_chain", Tls),
     /// The TLS handshake failed (an alert from the server, or no common parameters).
     TlsHandshakeFailed = ("tls_handshake_failed", Tls),
@@ -258,6 +263,12 @@ codes! {
     /// The chain is trusted by Go on this machine but not by the public roots, for a
     /// public name: a TLS-inspecting proxy or security product re-signs the traffic.
     TlsInterception = ("tls_interception", Tls),
+    /// The chain for a public name comes from a CA that is neither public nor in Go's
+    /// trust store, and is not a self-signed certificate: a TLS-inspecting proxy (or
+    /// security product) re-signs the traffic and its CA is not installed. Go prints
+    /// the same x509 line as for an unknown authority (gomod-tlscheck; `trust.go.code`
+    /// keeps the verifier's code).
+    TlsInterceptedUntrusted = ("tls_intercepted_untrusted", Tls),
     /// A certificate of the chain expires within 14 days.
     TlsExpiringSoon = ("tls_expiring_soon", Tls),
 
@@ -346,7 +357,8 @@ pub struct ErrorInfo {
     pub message: String,
     /// The raw lower-level error, if any.
     pub detail: Option<String>,
-    /// The line the go command prints for the same failure.
+    /// The line the go command prints for the same failure; None where it prints
+    /// none (it would keep waiting on a silent server, or never makes the request).
     pub go_error: Option<String>,
     /// What to change, naming the exact variable and value where one fixes it.
     pub hint: Option<String>,

@@ -86,6 +86,10 @@ pub enum Cause {
     LocalCorruption,
     /// The database does not know a module version that exists: a private module.
     PrivateNotInSumdb,
+    /// The database is reached through a GOPROXY entry (it answered
+    /// `/sumdb/<name>/supported`), and that proxy's relay failed the lookup: the proxy
+    /// is the suspect, not the module.
+    SumdbProxyFailed,
     /// go.sum is the odd one out: the content and the database agree with each other.
     GosumWrong,
 }
@@ -98,6 +102,7 @@ impl Cause {
             Cause::ProxyContentDiffers => "proxy_content_differs",
             Cause::LocalCorruption => "local_corruption",
             Cause::PrivateNotInSumdb => "private_not_in_sumdb",
+            Cause::SumdbProxyFailed => "sumdb_proxy_failed",
             Cause::GosumWrong => "gosum_wrong",
         }
     }
@@ -224,7 +229,7 @@ impl Documented for SumBody {
         ),
         (
             "cause",
-            "why hashes disagree: retagged_upstream, proxy_content_differs, local_corruption, private_not_in_sumdb or gosum_wrong (see gomod-sumverify(1)); null when nothing disagrees",
+            "why hashes disagree: retagged_upstream, proxy_content_differs, local_corruption, private_not_in_sumdb, sumdb_proxy_failed or gosum_wrong (see gomod-sumverify(1)); null when nothing disagrees",
         ),
         (
             "sources",

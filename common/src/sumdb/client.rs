@@ -269,6 +269,9 @@ pub struct SumdbError {
     pub go_text: String,
     /// The fork, for `sumdb_fork`.
     pub fork: Option<Box<Fork>>,
+    /// The go command would still be waiting for the database's answer and print
+    /// nothing (see `NetError::go_waits`): `go_text` is this tool's description.
+    pub go_waits: bool,
 }
 
 impl SumdbError {
@@ -278,6 +281,7 @@ impl SumdbError {
             message: message.into(),
             go_text: go_text.into(),
             fork: None,
+            go_waits: false,
         }
     }
 
@@ -498,9 +502,25 @@ impl SumdbClient {
         &self.inner.name
     }
 
+    /// GOSUMDB's first field for this database, as a user would write it: the name of
+    /// a database whose key Go has built in, else the full verifier key.
+    pub fn gosumdb_key(&self) -> &str {
+        let spec = &self.inner.options.spec;
+        if spec.known { &spec.name } else { &spec.key }
+    }
+
     /// The base URL, found as `dbClient.initBase` finds it (once per client).
     pub async fn base(&self) -> Result<Base, SumdbError> {
         self.inner.base().await.map(|(base, _)| base)
+    }
+
+    /// The base URL if it has been found already (by a lookup), without a request:
+    /// where a failed lookup went.
+    pub fn known_base(&self) -> Option<Base> {
+        match self.inner.base.get() {
+            Some(Ok((base, _))) => Some(base.clone()),
+            _ => None,
+        }
     }
 
     /// Fetches `/latest` (once per client), verifies it and merges it into the
@@ -593,6 +613,8 @@ struct GetError {
     status: Option<u16>,
     code: Code,
     go_text: String,
+    /// See `NetError::go_waits`.
+    go_waits: bool,
 }
 
 impl GetError {
@@ -615,7 +637,10 @@ impl GetError {
             Some(status) => format!("the checksum database answered {status} for {what}"),
             None => format!("the checksum database could not be reached for {what}"),
         };
-        SumdbError::new(code, message, self.go_text)
+        SumdbError {
+            go_waits: self.go_waits,
+            ..SumdbError::new(code, message, self.go_text)
+        }
     }
 }
 
@@ -704,6 +729,7 @@ impl Inner {
             status: None,
             code: err.net.code,
             go_text: err.go_text,
+            go_waits: err.net.go_waits,
         })?;
         if response.status != 200 {
             let status = response.status;
@@ -718,6 +744,7 @@ impl Inner {
                 .collect::<Vec<u8>>();
             return Err(GetError {
                 status: Some(status),
+                go_waits: false,
                 code: http::status_code(status),
                 go_text: http::status_error_text(
                     &redacted,
@@ -731,6 +758,7 @@ impl Inner {
             status: None,
             code: err.code,
             go_text: err.go_text,
+            go_waits: err.go_waits,
         })
     }
 
@@ -994,8 +1022,9 @@ impl Inner {
                 Ok(false) => continue,
                 Err(err) => {
                     self.warn(format!(
-                        "cannot save the latest tree head in {}: {err}",
-                        self.state_path("latest").display()
+                        "cannot save the latest tree head in {}: {}",
+                        self.state_path("latest").display(),
+                        crate::oserr::errno_text(&err)
                     ));
                     return Ok(tree);
                 }
@@ -1200,7 +1229,11 @@ impl Inner {
             }
             let path = self.state_path(&tile.path());
             if let Err(err) = write_in_background(path.clone(), data).await {
-                self.warn(format!("cannot cache tile {}: {err}", path.display()));
+                self.warn(format!(
+                    "cannot cache tile {}: {}",
+                    path.display(),
+                    crate::oserr::errno_text(&err)
+                ));
             }
         }
     }
@@ -1323,8 +1356,9 @@ impl Inner {
         }
         if !cached && let Err(err) = write_in_background(cache_path.clone(), data).await {
             self.warn(format!(
-                "cannot cache lookup {}: {err}",
-                cache_path.display()
+                "cannot cache lookup {}: {}",
+                cache_path.display(),
+                crate::oserr::errno_text(&err)
             ));
         }
         Ok(Arc::new(Validated {
@@ -1504,12 +1538,14 @@ fn read_file_url(url: &gourl::Url, redacted: &str, limit: usize) -> Result<Vec<u
         status,
         code,
         go_text: format!("reading {redacted}: {}", crate::oserr::errno_text(&err)),
+        go_waits: false,
     };
     match std::fs::read(path) {
         Ok(data) if data.len() > limit => Err(GetError {
             status: None,
             code: Code::HttpInvalidResponse,
             go_text: format!("reading {redacted}: larger than {limit} bytes"),
+            go_waits: false,
         }),
         Ok(data) => Ok(data),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -1575,5 +1611,6 @@ fn fork_error(
             proof,
             report,
         })),
+        go_waits: false,
     }
 }

@@ -48,7 +48,7 @@ use gomod_common::app::CommonArgs;
 /// the same failure: `module M: ...` when a query fails listing versions, `M@V: ...`
 /// for a version, no prefix for a zip the go command refuses.
 #[derive(Parser, Debug)]
-#[command(name = "gomod-fetch", version)]
+#[command(name = "gomod-fetch", version, after_long_help = EXAMPLES)]
 pub struct Cli {
     /// Modules to fetch: MODULE@VERSION, MODULE@QUERY or MODULE.
     #[arg(value_name = "MODULE[@VERSION]")]
@@ -63,10 +63,11 @@ pub struct Cli {
     /// mod download` fetches.
     #[arg(
         long,
+        value_enum,
         value_name = "LIST",
         default_value = "info,mod,zip",
         value_delimiter = ',',
-        value_parser = parse_what
+        hide_possible_values = true
     )]
     pub what: Vec<What>,
 
@@ -98,21 +99,12 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub check_proxy: Vec<String>,
 
-    /// Show progress on standard error: auto (when it is a terminal), always or never.
-    #[arg(
-        long,
-        value_name = "WHEN",
-        default_value = "auto",
-        hide_possible_values = true
-    )]
-    pub progress: Progress,
-
     #[command(flatten)]
     pub common: CommonArgs,
 }
 
 /// One thing to fetch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum What {
     /// `@v/list`: the versions the proxy knows.
     List,
@@ -122,20 +114,6 @@ pub enum What {
     Mod,
     /// `@v/VERSION.zip`.
     Zip,
-}
-
-/// Parses one `--what` item.
-fn parse_what(text: &str) -> Result<What, String> {
-    match text {
-        "list" => Ok(What::List),
-        "info" => Ok(What::Info),
-        "mod" => Ok(What::Mod),
-        "zip" => Ok(What::Zip),
-        other => Err(format!(
-            "{} is not one of list, info, mod, zip",
-            gomod_common::goquote::quote(other)
-        )),
-    }
 }
 
 impl What {
@@ -150,13 +128,22 @@ impl What {
     }
 }
 
-/// When to show progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Progress {
-    /// When standard error is a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
+const EXAMPLES: &str = "Examples:
+  Download one version as Go would: where it came from, its go.sum hashes:
+    gomod-fetch golang.org/x/text@v0.14.0 | jq '{version, source, zip_h1, mod_h1}'
+
+  Every requirement of a go.mod, only the failures, one readable line each:
+    gomod-fetch -m go.mod --format text | grep '^FAIL'
+
+  Every request, with its status and time:
+    gomod-fetch --what info,mod github.com/google/uuid@v1.6.0 | jq -r '.attempts[] | [.op, .status, .ms, .url] | @tsv'
+
+  Fill a module cache through whatever route works, then use it offline:
+    gomod-fetch -m go.mod --cache /tmp/modcache
+    GOMODCACHE=/tmp/modcache GOPROXY=off go mod download
+
+  Do two proxies serve the same bits? Compare them with go.sum and the database:
+    GOPROXY=https://goproxy.io,https://proxy.golang.org gomod-fetch --every-endpoint golang.org/x/net@v0.30.0 | gomod-sumverify
+
+  Does a private proxy answer as the go command expects?
+    gomod-fetch --check-proxy https://goproxy.corp.example.com";

@@ -22,7 +22,7 @@ use crate::cli::{Cli, What};
 use crate::direct::{self, Found};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{self, Repo, RevInfo};
-use crate::{cache, progress, zipcheck};
+use crate::{cache, zipcheck};
 use gomod_common::query::{self, Plan};
 
 const TOOL: &str = "gomod-fetch";
@@ -91,7 +91,6 @@ pub fn main(cli: Cli) -> ExitCode {
         what,
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
-        progress: progress::Progress::new(cli.progress),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -102,7 +101,6 @@ struct FetchProbe {
     what: Vec<What>,
     cache: Option<PathBuf>,
     every_endpoint: bool,
-    progress: progress::Progress,
 }
 
 impl Probe for FetchProbe {
@@ -117,10 +115,7 @@ impl Probe for FetchProbe {
                         .collect();
                 }
             };
-            self.progress.start(&target.module);
-            let records = self.fetch(target).await;
-            self.progress.finish();
-            records
+            self.fetch(target).await
         })
     }
 }

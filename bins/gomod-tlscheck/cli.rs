@@ -79,4 +79,7 @@ const EXAMPLES: &str = "Examples:
     gomod-tlscheck proxy.golang.org | jq '{intercepted, interception, issuer: .chain[-1].issuer}'
 
   Would this CA bundle fix it?
-    gomod-tlscheck --ca-file corp-root.pem proxy.golang.org";
+    gomod-tlscheck --ca-file corp-root.pem proxy.golang.org
+
+  In a script: the exit status alone says whether every endpoint is fine:
+    gomod-tlscheck -q proxy.golang.org sum.golang.org || echo 'TLS to the Go services fails'";

@@ -772,7 +772,9 @@ fn text_format_reads_as_one_line_per_record() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert!(
-        lines[0].contains("cname.chain.example via system -> 192.0.2.10"),
+        lines[0].contains(
+            "cname.chain.example with the system resolver (as Go resolves it): 192.0.2.10"
+        ),
         "{}",
         lines[0]
     );

@@ -639,5 +639,10 @@ fn text_format_names_the_issuer() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("issuer CN=Test Root"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("issued by CN=Test Root")
+            && run.stdout.contains("trusted by Go on this machine"),
+        "{}",
+        run.stdout
+    );
 }

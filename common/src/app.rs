@@ -4,6 +4,10 @@
 //! stdout, `--help` with the tool's examples, and `--generate` for man pages and
 //! completions.
 //!
+//! Everything a tool writes goes through here, and is scrubbed of credentials on the
+//! way out ([`crate::redact`]): records (each JSON string, each text line), fatal
+//! errors and the progress line.
+//!
 //! Exit status: 0 when every record is ok, 1 when at least one is not, 2 for a usage
 //! error, unreadable input or an internal error.
 
@@ -184,6 +188,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Parses a tool's command line (exiting with clap's message and status 2 on a usage
 /// error), with the help of [`command`].
 pub fn parse<C: clap::Parser>() -> C {
+    // Credentials given on the command line (a target's or a resolver's userinfo) are
+    // known from the start, wherever they turn up later.
+    for arg in std::env::args_os() {
+        crate::redact::learn_from_text(&arg.to_string_lossy());
+    }
     let mut cmd = command::<C>();
     let matches = cmd.clone().get_matches();
     C::from_arg_matches(&matches).unwrap_or_else(|err| err.format(&mut cmd).exit())
@@ -323,9 +332,11 @@ fn completion(cmd: clap::Command, shell: Shell, out: &mut Vec<u8>) -> std::io::R
 pub fn fatal(tool: &str, message: &str, hint: Option<&str>) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     // The go command's own errors can span lines (a go.sum that does not parse).
-    let _ = writeln!(stderr, "{tool}: error: {}", untrusted_lines(message, 2000));
+    let message = crate::redact::scrub(&untrusted_lines(message, 2000));
+    let _ = writeln!(stderr, "{tool}: error: {message}");
     if let Some(hint) = hint {
-        let _ = writeln!(stderr, "{tool}: hint: {}", untrusted(hint, 2000));
+        let hint = crate::redact::scrub(&untrusted(hint, 2000));
+        let _ = writeln!(stderr, "{tool}: hint: {hint}");
     }
     ExitCode::from(2)
 }
@@ -622,7 +633,8 @@ fn item_label(item: &InputItem) -> String {
     }
 }
 
-/// Writes records to stdout, line by line.
+/// Writes records to stdout, line by line, every credential scrubbed: in JSON from
+/// each string before it is serialized, in text from the whole line.
 struct Printer {
     tool: &'static str,
     output: Output,
@@ -648,8 +660,12 @@ impl Printer {
         let mut buf = String::new();
         for record in records {
             match self.output.format {
-                Format::Json => buf.push_str(&record.to_json_line(self.tool)),
-                Format::Text => buf.push_str(&record.text_line(self.output.color)),
+                Format::Json => buf.push_str(&crate::redact::scrub_json_line(
+                    &record.to_json_line(self.tool),
+                )),
+                Format::Text => {
+                    buf.push_str(&crate::redact::scrub(&record.text_line(self.output.color)));
+                }
             }
             buf.push('\n');
         }

@@ -16,6 +16,7 @@ mod io;
 mod pipes;
 mod records;
 mod resolve;
+mod secrets;
 mod sumdb_proxy_interop;
 mod sumverify;
 mod sumverify_interop;

@@ -180,10 +180,10 @@ impl Opener<'_> {
         if target.scheme != "https" {
             return Ok((stream, true));
         }
-        let credentials = proxy_url
-            .user
-            .as_ref()
-            .map(|u| format!("{}:{}", u.username, u.password.as_deref().unwrap_or("")));
+        let credentials = proxy_url.user.as_ref().map(|u| {
+            crate::redact::register_userinfo(u);
+            format!("{}:{}", u.username, u.password.as_deref().unwrap_or(""))
+        });
         let started = Instant::now();
         let answered =
             tunnel::connect(&mut stream, &target.authority(), credentials.as_deref()).await;

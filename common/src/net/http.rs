@@ -80,6 +80,10 @@ impl HttpSettings {
             .flatten()
             .and_then(|path| std::fs::read_to_string(path).ok())
             .map(|text| Arc::new(netrc::parse(&text)));
+        // Every password in the file is a secret, used for this run or not.
+        for entry in netrc.iter().flat_map(|entries| entries.iter()) {
+            crate::redact::register_login(&entry.login, &entry.password);
+        }
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
             roots: Arc::new(LazyRoots::system(env)),
@@ -200,7 +204,9 @@ impl Response {
         }
     }
 
-    /// Up to `limit` bytes of the body (the rest is not read), for error details.
+    /// Up to `limit` bytes of the body (the rest is not read), for error details; with
+    /// every credential in it replaced, and where the body was cut, the start of one
+    /// there too ([`crate::redact::scrub_cut_bytes`]).
     pub async fn prefix(&mut self, limit: usize, idle: Duration) -> Vec<u8> {
         let mut out = Vec::new();
         while out.len() < limit {
@@ -212,7 +218,11 @@ impl Response {
                 _ => break,
             }
         }
-        out
+        if out.len() >= limit {
+            crate::redact::scrub_cut_bytes(&out)
+        } else {
+            crate::redact::scrub_bytes(&out)
+        }
     }
 
     /// The URL as Go's `url.Error` prints it: redacted and `%q`-quoted.
@@ -294,6 +304,11 @@ impl HttpClient {
         let mut hops: Vec<Hop> = Vec::new();
         let mut current = url.clone();
         let mut send_credentials = true;
+        // The caller's credentials are secrets (not those a redirect makes up: the
+        // server chose them).
+        if let Some(user) = &url.user {
+            crate::redact::register_userinfo(user);
+        }
 
         // The go command refuses to put URL credentials on plain http.
         if current.user.is_some() && current.scheme == "http" {
@@ -350,6 +365,7 @@ impl HttpClient {
                 && let Ok(Some(choice)) = self.settings.proxy.proxy_for_url(&current)
                 && let Some(user) = &choice.url.user
             {
+                crate::redact::register_userinfo(user);
                 let credentials = format!(
                     "{}:{}",
                     user.username,
@@ -792,14 +808,22 @@ impl GoConnector {
 /// Go's error text for a non-200 answer (`web.HTTPError`): `reading <url>: <status>`,
 /// followed by the server's own explanation when it sent one as plain text
 /// (`\n\tserver response: ...`). `body_start` is the start of the body (Go looks at
-/// the first 648 bytes).
+/// the first 648 bytes); credentials in it are replaced before it is cut, and the start
+/// of one where a body of 648 bytes or more ends (the go command prints them as they
+/// are).
 pub fn status_error_text(
     redacted_url: &str,
     status_text: &str,
     content_type: Option<&str>,
     body_start: &[u8],
 ) -> String {
-    let detail = error_detail(content_type, body_start);
+    // A caller may have cut the body where Go stops looking.
+    let body = if body_start.len() >= MAX_ERROR_DETAIL_BYTES {
+        crate::redact::scrub_cut_bytes(body_start)
+    } else {
+        crate::redact::scrub_bytes(body_start)
+    };
+    let detail = error_detail(content_type, &body);
     if detail.is_empty() {
         return format!("reading {redacted_url}: {status_text}");
     }

@@ -52,7 +52,9 @@ pub struct CommonArgs {
     /// Output format: `text`, one readable line per record with its error and hint;
     /// or `json`, one compact JSON object per line. The default is text when standard
     /// output is a terminal and json when it is not (a pipe, a file), as ls(1) and
-    /// rg(1) do.
+    /// rg(1) do. Neither ever shows a credential: passwords (of URLs, netrc, proxies)
+    /// and Authorization headers are written as *** wherever they turn up, also when a
+    /// server sends them back; man gomod-tools has the rule.
     #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
     pub format: Option<Format>,
 

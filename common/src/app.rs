@@ -196,8 +196,30 @@ pub fn parse<C: clap::Parser>() -> C {
         crate::redact::learn_from_text(&arg.to_string_lossy());
     }
     let mut cmd = command::<C>();
-    let matches = cmd.clone().get_matches();
-    C::from_arg_matches(&matches).unwrap_or_else(|err| err.format(&mut cmd).exit())
+    let parsed = cmd
+        .clone()
+        .try_get_matches()
+        .and_then(|matches| C::from_arg_matches(&matches));
+    parsed.unwrap_or_else(|err| usage_error(err.format(&mut cmd)))
+}
+
+/// Ends the process as clap would for `err` (help and version on stdout with status 0,
+/// usage errors on stderr with status 2), but with credentials scrubbed from a usage
+/// error, which quotes the argument it refuses.
+fn usage_error(err: clap::Error) -> ! {
+    if !err.use_stderr() {
+        err.exit();
+    }
+    let rendered = err.render();
+    let text = if std::io::stderr().is_terminal() {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::redact::scrub(&text).as_bytes());
+    std::process::exit(err.exit_code());
 }
 
 /// A tool's command as its `--help` shows it: its examples (the command's long

@@ -431,6 +431,17 @@ fn targets_and_resolvers_with_userinfo_are_never_printed() {
             run_all(&world, &sandbox, tool, &["-f", t.as_str()], "");
         }
     }
+    // A usage error quotes the argument it refuses.
+    for tool in ["gomod-resolve", "gomod-fetch"] {
+        for t in [&target, &percent_target] {
+            let run = sandbox.run(tool, &["--jobs", t.as_str()]);
+            assert_eq!(run.status, 2, "{}", run.stderr);
+            assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
+            for form in world.target.forms() {
+                assert!(!run.stderr.contains(&form), "{tool}: {}", run.stderr);
+            }
+        }
+    }
     let doh = format!("{}/dns-query", world.echo_url(Some(&world.doh.userinfo())));
     let out = run_all(
         &world,

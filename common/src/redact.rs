@@ -149,6 +149,15 @@ pub fn register_secret(secret: &str) {
     add_forms(forms);
 }
 
+/// Forgets every registered secret. Only for fuzzing and tests, which register
+/// thousands of made-up logins in one process; the tools never call it.
+#[doc(hidden)]
+pub fn forget_all() {
+    let mut registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    *registry = Registry::default();
+    LEARNED.store(0, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// How many logins [`learn_from_text`] registers at most: input of thousands of
 /// distinct passwords would make every registration rebuild a large matcher. Past
 /// it, shapes alone keep URL passwords out of the output.
@@ -400,19 +409,27 @@ fn scrub_with(text: &str, matcher: Option<&Matcher>) -> String {
 /// [`scrub`] for text that may have been cut short: the end is also checked for the
 /// start (at least three characters) of a known secret, which is removed.
 pub fn scrub_cut(text: &str) -> String {
-    let mut scrubbed = scrub(text);
-    if let Some(m) = matcher() {
+    let mut current = scrub(text);
+    let Some(m) = matcher() else {
+        return current;
+    };
+    for _ in 0..MAX_PASSES {
         let partial = m
             .forms
             .iter()
-            .filter_map(|form| partial_suffix(&scrubbed, form))
+            .filter_map(|form| partial_suffix(&current, form))
             .max();
-        if let Some(len) = partial {
-            scrubbed.truncate(scrubbed.len() - len);
-            scrubbed.push_str(REDACTED);
+        let Some(len) = partial else {
+            return current;
+        };
+        // The mark put in its place may complete a secret with what comes before.
+        let next = scrub(&format!("{}{REDACTED}", &current[..current.len() - len]));
+        if next == current {
+            return current;
         }
+        current = next;
     }
-    scrubbed
+    REDACTED.to_string()
 }
 
 /// The length in bytes of the longest end of `text` that is a proper start of `form`,

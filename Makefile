@@ -1,7 +1,8 @@
 # gomod-tools — build, test and install.
 #
 #   make                      build the five tools (release)
-#   make test                 run every test (what CI runs)
+#   make test                 run every test (what CI runs); its last line counts the tests
+#                             skipped on this machine (no go1.27+ on PATH, not root, ...)
 #   make install PREFIX=/usr DESTDIR=/tmp/pkg
 #                             binaries, man pages and shell completions
 #   make docs                 regenerate man/ and completions/ after a CLI change
@@ -35,6 +36,9 @@ else
 RELEASE_DIR   = $(TARGET_DIR)/release
 endif
 
+# The tests note here what they skipped (see tests/support/src/skip.rs).
+SKIP_LOG = $(TARGET_DIR)/test-skips.tsv
+
 .PHONY: all build release-dir test lint docs install uninstall bench fuzz clean
 
 all: build
@@ -47,7 +51,9 @@ release-dir:
 	@echo $(RELEASE_DIR)
 
 test:
-	$(CARGO) test --workspace --locked
+	@mkdir -p $(TARGET_DIR) && rm -f $(SKIP_LOG)
+	GOMOD_SKIP_LOG="$(abspath $(SKIP_LOG))" $(CARGO) test --workspace --locked; \
+		status=$$?; tools/test-skips $(SKIP_LOG); exit $$status
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use gomod_testsupport::goproxy::{Fault, GoProxy, refused_port};
 use gomod_testsupport::modzip;
+use gomod_testsupport::skip::{Need, skip};
 
 use crate::Sandbox;
 use crate::records::FetchRecord;
@@ -834,7 +835,11 @@ fn progress_is_shown_on_a_terminal_and_never_in_a_pipe() {
     );
     assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{}", run.stdout);
     let Some(shown) = fetch_on_a_terminal(&sandbox, "example.com/a@v1.0.0") else {
-        eprintln!("skipped: no script(1) to make a terminal");
+        skip(
+            Need::Script,
+            "no script(1) (util-linux) to make a terminal",
+            "",
+        );
         return;
     };
     assert!(shown.contains("\"zip_h1\":\"h1:"), "{shown}");

@@ -1122,7 +1122,7 @@ fn the_recordings_are_what_the_go_server_serves() {
 
 #[tokio::test]
 async fn max_requests_bounds_the_requests_in_flight() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let signer = Signer::from_private_key(FIXTURE_SKEY).unwrap();
     let mut log = MemoryLog::new();
     for i in 0..8 {
@@ -1137,15 +1137,30 @@ async fn max_requests_bounds_the_requests_in_flight() {
         .collect();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
-    let (now, peak) = (Arc::clone(&in_flight), Arc::clone(&most));
-    // The server answers two requests at a time (its runtime has two threads), each
-    // after 30 ms, and notes how many it saw at once.
+    let unlimited = Arc::new(AtomicBool::new(true));
+    let (now, peak, wait) = (
+        Arc::clone(&in_flight),
+        Arc::clone(&most),
+        Arc::clone(&unlimited),
+    );
+    // The server answers two requests at a time (its runtime has two threads) and notes
+    // how many it saw at once. Without a limit, a lookup waits until a second request is
+    // in flight (the client sends all eight lookups together), however long the client
+    // takes to send it on a loaded machine; with a limit, each answer takes 30 ms, time
+    // for a client that ignored the limit to send another.
     let server = Server::http(handler(move |request: &Request| {
         let current = now.fetch_add(1, Ordering::SeqCst) + 1;
         peak.fetch_max(current, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(30));
-        now.fetch_sub(1, Ordering::SeqCst);
         let path = request.path().trim_start_matches('/');
+        if wait.load(Ordering::SeqCst) && path.starts_with("lookup/") {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while peak.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        now.fetch_sub(1, Ordering::SeqCst);
         let body = match answers.get(path) {
             Some(answer) => [answer.as_slice(), head.as_bytes()].concat(),
             None if path == "latest" => head.clone().into_bytes(),
@@ -1159,6 +1174,7 @@ async fn max_requests_bounds_the_requests_in_flight() {
     let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
     for (limit, expected) in [(None, 2), (Some(1), 1)] {
         most.store(0, Ordering::SeqCst);
+        unlimited.store(limit.is_none(), Ordering::SeqCst);
         let state = TempDir::new();
         let mut client = client_for(&gosumdb, "off", state.path());
         if let Some(limit) = limit {

@@ -85,15 +85,26 @@ pub fn system_handler() -> Handler {
 /// test is skipped: see [`skip`]) when the port cannot be bound, unless
 /// GOMOD_REQUIRE_ROOT is set (CI sets it), which makes that a failure.
 pub fn port53() -> Option<&'static RunningDns> {
-    static SERVER: OnceLock<Result<RunningDns, String>> = OnceLock::new();
+    static SERVER: OnceLock<Result<RunningDns, std::io::Error>> = OnceLock::new();
     let started = SERVER.get_or_init(|| {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 53));
-        DnsServer::try_start(addr, system_handler()).map_err(|err| err.to_string())
+        DnsServer::try_start(addr, system_handler())
     });
     match started {
         Ok(server) => Some(server),
+        // Root could bind it, but something holds it: a local resolver, or another test
+        // run on this machine.
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+            let reason = "127.0.0.1:53 is in use (a local resolver, or another test run)";
+            skip(Need::Root, reason, &err.to_string());
+            None
+        }
         Err(err) => {
-            skip(Need::Root, "not root: cannot bind 127.0.0.1:53", err);
+            skip(
+                Need::Root,
+                "not root: cannot bind 127.0.0.1:53",
+                &err.to_string(),
+            );
             None
         }
     }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use gomod_testsupport::goproxy::{Fault, GoProxy, refused_port};
 use gomod_testsupport::modzip;
-use gomod_testsupport::skip::{Need, skip};
 
 use crate::Sandbox;
 use crate::records::FetchRecord;

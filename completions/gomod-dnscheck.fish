@@ -1,10 +1,11 @@
 complete -c gomod-dnscheck -l server -d 'Also ask this resolver, side by side: IP[:PORT] (UDP, TCP after a truncated answer), tcp://IP[:PORT], tls://IP[:PORT][#NAME] (DNS over TLS), or https://HOST/PATH (DNS over HTTPS). May be repeated' -r
-complete -c gomod-dnscheck -l resolv-conf -d 'Read this resolv.conf instead of /etc/resolv.conf (to diagnose another machine\'s or a container\'s files)' -r -F
+complete -c gomod-dnscheck -l resolv-conf -d 'Read this resolv.conf instead of /etc/resolv.conf (to diagnose another machine\'s or a container\'s files). These three files must be regular files: a named pipe or a device is refused rather than waited on (gomod-tools(7), FILES)' -r -F
 complete -c gomod-dnscheck -l hosts -d 'Read this hosts file instead of /etc/hosts' -r -F
 complete -c gomod-dnscheck -l nsswitch -d 'Read this nsswitch.conf instead of /etc/nsswitch.conf (its `hosts:` line decides whether the hosts file comes before DNS, after it, or alone)' -r -F
 complete -c gomod-dnscheck -s j -l jobs -d 'Probe up to N targets at the same time' -r
-complete -c gomod-dnscheck -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
+complete -c gomod-dnscheck -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so' -r
 complete -c gomod-dnscheck -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
+complete -c gomod-dnscheck -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r
 complete -c gomod-dnscheck -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
 complete -c gomod-dnscheck -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'
 text\t'One readable line per record, with the error and its hint'"

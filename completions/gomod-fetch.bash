@@ -23,7 +23,7 @@ _gomod__fetch() {
 
     case "${cmd}" in
         gomod__fetch)
-            opts="-m -j -f -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --progress --jobs --timeout --connect-timeout --file --format --summary --generate --help --version"
+            opts="-m -j -f -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --progress --jobs --timeout --connect-timeout --deadline --file --format --summary --generate --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _gomod__fetch() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

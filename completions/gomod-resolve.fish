@@ -1,7 +1,8 @@
 complete -c gomod-resolve -s m -l modfile -d 'Route every requirement of this go.mod file, after its replace and exclude directives. May be repeated' -r -F
 complete -c gomod-resolve -s j -l jobs -d 'Probe up to N targets at the same time' -r
-complete -c gomod-resolve -l timeout -d 'Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has no overall limit and can wait forever on a server that never answers; this tool stops and says so' -r
+complete -c gomod-resolve -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so' -r
 complete -c gomod-resolve -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
+complete -c gomod-resolve -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r
 complete -c gomod-resolve -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
 complete -c gomod-resolve -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'
 text\t'One readable line per record, with the error and its hint'"

@@ -21,9 +21,10 @@ use tokio::sync::OnceCell;
 use crate::cli::{Cli, What};
 use crate::direct::{self, Found};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
-use crate::proxy::{self, Repo, RevInfo};
+use crate::proxy::{Repo, RevInfo};
 use crate::{cache, progress, zipcheck};
 use gomod_common::query::{self, Plan};
+use gomod_common::versionlist::{ListParser, MAX_KEPT_VERSIONS, ParsedList};
 
 const TOOL: &str = "gomod-fetch";
 
@@ -236,7 +237,7 @@ enum Out {
     /// `.info` (or the query's answer).
     Info(RevInfo),
     /// The version list.
-    Versions(Vec<String>),
+    Versions(ParsedList),
     /// The `.mod` file.
     Mod(Vec<u8>),
     /// The checked zip.
@@ -441,7 +442,18 @@ impl FetchProbe {
             Err(e) => keep(Err(e)),
         }
         match list {
-            Ok(Some((Out::Versions(versions), _))) => body.versions = Some(versions),
+            Ok(Some((Out::Versions(list), _))) => {
+                if list.cut {
+                    warnings.push(Warning::new(
+                        Code::LimitExceeded,
+                        format!(
+                            "the version list names more than {MAX_KEPT_VERSIONS} versions: the record keeps the highest {MAX_KEPT_VERSIONS} (this tool's limit)"
+                        ),
+                        None,
+                    ));
+                }
+                body.versions = Some(list.versions);
+            }
             Ok(_) => {}
             Err(e) => keep(Err(e)),
         }
@@ -477,7 +489,12 @@ impl FetchProbe {
                 Some("the direct record says whether the repository answered and has the version's tag".to_string()),
             ));
         }
-        if let Some(root) = &self.cache {
+        // A version that failed leaves nothing in the cache: the go command would use a
+        // .mod or .zip it finds there (offline, or through GOPROXY=file://) whatever
+        // was wrong with the rest.
+        if let Some(root) = &self.cache
+            && first_error.is_none()
+        {
             // File system calls block; other fetches go on on other threads meanwhile
             // (a slow disk otherwise holds up the network side).
             let written = tokio::task::block_in_place(|| {
@@ -492,10 +509,9 @@ impl FetchProbe {
             });
             match written {
                 Ok(dir) => body.cached = Some(dir),
-                Err(text) => keep(Err((
-                    OpError::new(Code::CacheUnwritable, text),
-                    String::new(),
-                ))),
+                Err(text) => {
+                    first_error = Some((OpError::new(Code::CacheUnwritable, text), String::new()));
+                }
             }
         }
         match first_error {
@@ -532,9 +548,8 @@ impl FetchProbe {
             (Op::Stat(rev), Access::Proxy(repo)) => repo.stat(rev).await.map(Out::Info),
             (Op::Stat(rev), Access::Vcs(found)) => vcs_stat(found, rev, ctx).map(Out::Info),
             (Op::Query(matcher), Access::Proxy(repo)) => {
-                let lines = repo.list_lines().await?;
-                let versions = proxy::versions_from_list(&lines, &matcher.prefix);
-                match matcher.choose(&versions) {
+                let list = repo.list(&matcher.prefix, Some(matcher)).await?;
+                match list.chosen {
                     Some(v) => repo.stat(&v).await.map(Out::Info),
                     None if matcher.may_use_latest => {
                         let latest = repo.latest().await?;
@@ -554,11 +569,11 @@ impl FetchProbe {
                     None => no_match(matcher),
                 }
             }
-            (Op::List, Access::Proxy(repo)) => repo
-                .list_lines()
-                .await
-                .map(|lines| Out::Versions(proxy::versions_from_list(&lines, ""))),
-            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(vcs_versions(found, ""))),
+            (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
+            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(ParsedList {
+                versions: vcs_versions(found, ""),
+                ..ParsedList::default()
+            })),
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
                 let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
@@ -572,15 +587,32 @@ impl FetchProbe {
                 })?;
                 let bytes = repo.zip(version, tmp.as_file_mut()).await?;
                 let index = last();
-                zipcheck::check(tmp, ctx.module.to_string(), version.to_string(), bytes)
-                    .await
-                    .map(Out::Zip)
-                    .map_err(|e| (e, index))
+                let go_path = self.go_zip_path(ctx.module, version);
+                zipcheck::check(
+                    tmp,
+                    ctx.module.to_string(),
+                    version.to_string(),
+                    bytes,
+                    go_path,
+                )
+                .await
+                .map(Out::Zip)
+                .map_err(|e| (e, index))
             }
             (Op::Mod(version) | Op::Zip(version, _), Access::Vcs(found)) => {
                 vcs_stat(found, version, ctx).map(|_| Out::NotBuilt)
             }
         }
+    }
+
+    /// Where the go command keeps a version's zip: in the --cache directory, else in
+    /// GOMODCACHE.
+    fn go_zip_path(&self, module: &str, version: &str) -> PathBuf {
+        let root = self
+            .cache
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(self.cfg.get("GOMODCACHE")));
+        cache::file_path(&root, module, version, "zip").unwrap_or_default()
     }
 
     fn write_cache(
@@ -812,13 +844,16 @@ fn vcs_versions(found: &Found, prefix: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let lines: Vec<String> = tags
+    let mut parser = ListParser::new(prefix, None);
+    for version in tags
         .iter()
         .filter_map(|(t, _)| t.strip_prefix(tag_prefix.as_str()))
         .filter(|v| query::is_canonical(v))
-        .map(str::to_string)
-        .collect();
-    proxy::versions_from_list(&lines, prefix)
+    {
+        parser.feed(version.as_bytes());
+        parser.feed(b"\n");
+    }
+    parser.finish().versions
 }
 
 fn first_line(text: &str) -> String {
@@ -833,8 +868,11 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::HttpUnauthorized | Code::HttpForbidden => "the server wants credentials: add the host to ~/.netrc (or GOAUTH), or set GOPRIVATE if this module should not go through the proxy".to_string(),
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
-        Code::HttpTimeout => "the server did not answer in time: raise --timeout, or look at it with gomod-tlscheck".to_string(),
+        Code::HttpTimeout => "the server did not answer (or send) in time: raise --timeout, or --deadline when the message names it, or look at the server with gomod-tlscheck".to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
+        Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
+        Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),
+        Code::HttpUnsupportedScheme => "the server redirects to a URL the go command cannot follow: fix the proxy (or GOPROXY) so that it answers over http or https".to_string(),
         c if c.layer() == gomod_common::record::Layer::Dns => "the name does not resolve: run gomod-dnscheck on the host".to_string(),
         c if matches!(c.layer(), gomod_common::record::Layer::Tls | gomod_common::record::Layer::Tcp | gomod_common::record::Layer::Proxy) => "the connection failed: run gomod-tlscheck on the endpoint to see why".to_string(),
         _ => "see go_error for the go command's own words".to_string(),

@@ -19,12 +19,15 @@ pub struct Zip {
     pub files: u64,
 }
 
-/// Checks and hashes the zip in `file`.
+/// Checks and hashes the zip in `file`. `go_path` is where the go command keeps the
+/// zip when it checks it (`$GOMODCACHE/cache/download/.../@v/<version>.zip`): errors
+/// name it, as the go command's do, not the temporary file.
 pub async fn check(
     file: tempfile::NamedTempFile,
     module: String,
     version: String,
     bytes: u64,
+    go_path: std::path::PathBuf,
 ) -> Result<Zip, OpError> {
     let outcome = tokio::task::spawn_blocking(move || {
         let result = modzip::check_and_hash_zip(file.path(), &module, &version);
@@ -38,7 +41,17 @@ pub async fn check(
             bytes,
             files: summary.files as u64,
         }),
-        Ok((_, Err(err))) => Err(OpError::new(Code::ZipInvalid, err.to_string())),
+        Ok((file, Err(err))) => {
+            let code = match err {
+                modzip::ZipError::DirectoryTooLarge => Code::LimitExceeded,
+                _ => Code::ZipInvalid,
+            };
+            let text = err.to_string().replace(
+                &file.path().display().to_string(),
+                &go_path.display().to_string(),
+            );
+            Err(OpError::new(code, text))
+        }
         Err(err) => Err(OpError::new(
             Code::InternalError,
             format!("hashing the zip failed: {err}"),

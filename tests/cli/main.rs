@@ -10,6 +10,7 @@ mod docs;
 mod fetch;
 mod fetch_direct;
 mod fetch_interop;
+mod hostile;
 mod interop;
 mod io;
 mod pipes;

@@ -20,6 +20,7 @@ pub mod go;
 pub mod goproxy;
 pub mod modzip;
 mod pki;
+pub mod process;
 pub mod sumdb;
 mod tls;
 

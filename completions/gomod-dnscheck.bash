@@ -23,7 +23,7 @@ _gomod__dnscheck() {
 
     case "${cmd}" in
         gomod__dnscheck)
-            opts="-j -f -h -V --server --resolv-conf --hosts --nsswitch --no-system --jobs --timeout --connect-timeout --deadline --file --format --summary --generate --help --version"
+            opts="-j -f -q -h -V --server --resolv-conf --hosts --nsswitch --no-system --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,11 +74,15 @@ _gomod__dnscheck() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --generate)
-                    COMPREPLY=($(compgen -W "man man-reference complete-bash complete-zsh complete-fish" -- "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

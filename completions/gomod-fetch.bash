@@ -23,7 +23,7 @@ _gomod__fetch() {
 
     case "${cmd}" in
         gomod__fetch)
-            opts="-m -j -f -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --progress --jobs --timeout --connect-timeout --deadline --file --format --summary --generate --help --version"
+            opts="-m -j -f -q -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -38,7 +38,7 @@ _gomod__fetch() {
                     return 0
                     ;;
                 --what)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" -W "list info mod zip" -- "${cur##*,}"))
                     return 0
                     ;;
                 --retries)
@@ -51,10 +51,6 @@ _gomod__fetch() {
                     ;;
                 --check-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --progress)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --jobs)
@@ -86,11 +82,15 @@ _gomod__fetch() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --generate)
-                    COMPREPLY=($(compgen -W "man man-reference complete-bash complete-zsh complete-fish" -- "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ _gomod__resolve() {
 
     case "${cmd}" in
         gomod__resolve)
-            opts="-m -j -f -h -V --modfile --env --offline --discover-fallback --jobs --timeout --connect-timeout --deadline --file --format --summary --generate --help --version"
+            opts="-m -j -f -q -h -V --modfile --env --offline --discover-fallback --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -66,11 +66,15 @@ _gomod__resolve() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --generate)
-                    COMPREPLY=($(compgen -W "man man-reference complete-bash complete-zsh complete-fish" -- "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ _gomod__sumverify() {
 
     case "${cmd}" in
         gomod__sumverify)
-            opts="-j -f -h -V --gosum --modcache --state-dir --jobs --timeout --connect-timeout --deadline --file --format --summary --generate --help --version"
+            opts="-j -f -q -h -V --gosum --modcache --state-dir --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,11 +70,15 @@ _gomod__sumverify() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json text" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
-                --generate)
-                    COMPREPLY=($(compgen -W "man man-reference complete-bash complete-zsh complete-fish" -- "${cur}"))
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -2,17 +2,20 @@ complete -c gomod-sumverify -l gosum -d 'A go.sum file to compare with (default:
 complete -c gomod-sumverify -l modcache -d 'Re-hash the module zips and go.mod files of this module cache (a GOMODCACHE: DIR/cache/download/...), like `go mod verify`, and compare them with go.sum, with the `.ziphash` files Go wrote and with the database' -r -F
 complete -c gomod-sumverify -l state-dir -d 'Keep the checksum database state (latest tree head, tiles, lookups) here' -r -F
 complete -c gomod-sumverify -s j -l jobs -d 'Probe up to N targets at the same time' -r
-complete -c gomod-sumverify -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so' -r
+complete -c gomod-sumverify -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-sumverify -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-sumverify -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r
 complete -c gomod-sumverify -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
-complete -c gomod-sumverify -l format -d 'Output format: `json`, one compact JSON object per line; or `text`, one readable line per record with its error and hint' -r -f -a "json\t'One compact JSON object per line'
-text\t'One readable line per record, with the error and its hint'"
-complete -c gomod-sumverify -l generate -d 'Write a man page or shell completion script to standard output' -r -f -a "man\t'The tool\'s man page (roff)'
-man-reference\t'The record and error-code reference, gomod-tools(7) (roff)'
-complete-bash\t'Bash completion'
-complete-zsh\t'Zsh completion'
-complete-fish\t'Fish completion'"
+complete -c gomod-sumverify -l format -d 'Output format: `text`, one readable line per record with its error and hint; or `json`, one compact JSON object per line. The default is text when standard output is a terminal and json when it is not (a pipe, a file), as ls(1) and rg(1) do' -r -f -a "text\t'One readable line per record, with the error and its hint'
+json\t'One compact JSON object per line'"
+complete -c gomod-sumverify -l color -d 'Colour the text format: `auto` (when standard output is a terminal and NO_COLOR is empty or not set), `always` or `never`. JSON is never coloured' -r -f -a "auto\t'When the output it goes to is a terminal'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c gomod-sumverify -l progress -d 'Show progress on standard error (targets done, out of how many, and the time left when the count is known): `auto` (when standard error is a terminal and the run takes a while), `always` (even into a pipe or a file) or `never`' -r -f -a "auto\t'When the output it goes to is a terminal'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
+complete -c gomod-sumverify -l json -d 'The same as --format json'
+complete -c gomod-sumverify -s q -l quiet -d 'Write no records and show no progress: the exit status alone says whether every record is ok. Fatal errors are still reported on standard error'
 complete -c gomod-sumverify -l summary -d 'After all records, write a summary record with counts per error and warning code'
-complete -c gomod-sumverify -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gomod-sumverify -s h -l help -d 'Print help'
 complete -c gomod-sumverify -s V -l version -d 'Print version'

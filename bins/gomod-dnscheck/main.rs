@@ -8,8 +8,6 @@ mod targets;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    run::main(cli::Cli::parse())
+    run::main(gomod_common::app::parse::<cli::Cli>())
 }

@@ -472,6 +472,17 @@ impl DnsCheck {
             None => format!("the --server value {}", answer.label),
         };
         let code = err.code();
+        let transport = err.queries.last().map(|q| q.transport).unwrap_or("udp");
+        if let Some((message, hint)) =
+            unreachable_resolver(err, &server, transport, &fix, view.is_some())
+        {
+            let info = ErrorInfo::new(code, message).hint(hint);
+            return if view.is_some() {
+                info.go_error(err.to_string())
+            } else {
+                info.detail(err.to_string())
+            };
+        }
         let (message, hint) = match code {
             Code::DnsNxdomain if err.queries.is_empty() && view.is_some_and(|v| v.resolver.order == HostLookupOrder::Files) => (
                 format!("{host} is not in {}, and nsswitch.conf's hosts line lets Go look nowhere else", view.map(|v| v.hosts_path.as_str()).unwrap_or_default()),
@@ -514,7 +525,7 @@ impl DnsCheck {
             ),
             Code::DnsNoServers => (
                 format!("no DNS server answers at {server}"),
-                format!("start the resolver there (for example systemd-resolved), or fix {fix}"),
+                format!("check that a resolver runs there, or fix {fix}"),
             ),
             Code::DnsMalformed => (
                 format!("the answer from {server} for {host} could not be used"),
@@ -534,6 +545,115 @@ impl DnsCheck {
             info.detail(err.to_string())
         }
     }
+}
+
+/// Why a resolver could not be reached at all, in one sentence and a hint: nothing
+/// listens (refused), no route, no answer in time, or a TLS or HTTP failure of a DoT or
+/// DoH resolver (with Go's words for it). None when the resolver was reached.
+fn unreachable_resolver(
+    err: &DnsError,
+    server: &str,
+    transport: &str,
+    fix: &str,
+    system: bool,
+) -> Option<(String, String)> {
+    let text = match &err.kind {
+        DnsErrorKind::Network(text) => text.as_str(),
+        DnsErrorKind::Timeout(text) if matches!(transport, "tls" | "https") => text.as_str(),
+        _ => return None,
+    };
+    let what = match transport {
+        "tls" => "DNS-over-TLS resolver",
+        "https" => "DNS-over-HTTPS resolver",
+        "tcp" | "udp+tcp" => "resolver (TCP)",
+        _ => "resolver",
+    };
+    // The Go-worded reason: what follows the last `Get "URL": ` or `dial tcp ...: `.
+    let reason = text.rsplit_once("\": ").map_or(text, |(_, r)| r);
+    let port_note = match transport {
+        "tls" => "DNS over TLS uses port 853 unless the --server value names another",
+        "https" => "DNS over HTTPS goes to the URL given, port 443 unless it names another",
+        _ => "DNS uses port 53 unless the --server value names another",
+    };
+    let loopback = server
+        .parse::<std::net::SocketAddr>()
+        .is_ok_and(|a| a.ip().is_loopback());
+    if text.contains("connection refused") {
+        let hint = if system && loopback {
+            format!(
+                "nothing listens at {server}: start the local resolver (for example systemd-resolved), or fix {fix}"
+            )
+        } else {
+            format!(
+                "check the address and port ({port_note}); a firewall that rejects the connection looks the same; or fix {fix}"
+            )
+        };
+        return Some((
+            format!("the {what} {server} cannot be reached: connection refused ({reason})"),
+            hint,
+        ));
+    }
+    if text.contains("network is unreachable") || text.contains("no route to host") {
+        let why = if text.contains("no route to host") {
+            "no route to host"
+        } else {
+            "network is unreachable"
+        };
+        return Some((
+            format!("the {what} {server} cannot be reached: {why} ({reason})"),
+            format!(
+                "this machine has no route to {server} (no network there, IPv6 without connectivity, or a VPN that is down); or fix {fix}"
+            ),
+        ));
+    }
+    if matches!(err.kind, DnsErrorKind::Timeout(_)) || text.contains("i/o timeout") {
+        return Some((
+            format!("the {what} {server} did not answer in time ({reason})"),
+            format!("a firewall may drop the traffic ({port_note}); or fix {fix}"),
+        ));
+    }
+    if let Some(at) = text.find("x509: ") {
+        let x509 = &text[at..];
+        let hint = if ["is valid for", "not valid for", "IP SANs", "Common Name"]
+            .iter()
+            .any(|t| x509.contains(t))
+        {
+            "the certificate is for another name: give the resolver's name after # (tls://1.1.1.1#cloudflare-dns.com) or in the https URL".to_string()
+        } else if x509.contains("expired") {
+            "the resolver's certificate is outside its validity period: check this machine's clock, or use another resolver".to_string()
+        } else {
+            "Go's trust store does not hold the CA of the resolver's certificate: add it to SSL_CERT_FILE, or check that nothing intercepts TLS on the way (gomod-tlscheck shows the chain)".to_string()
+        };
+        return Some((
+            format!(
+                "the TLS handshake with the {what} {server} failed: its certificate is refused ({x509})"
+            ),
+            hint,
+        ));
+    }
+    if let Some(start) = ["remote error: tls: ", "local error: tls: ", "tls: "]
+        .iter()
+        .filter_map(|p| text.find(p))
+        .min()
+    {
+        let tls = &text[start..];
+        return Some((
+            format!("the TLS handshake with the {what} {server} failed ({tls})"),
+            format!(
+                "the server there does not speak TLS as a resolver should ({port_note}); or fix {fix}"
+            ),
+        ));
+    }
+    if let Some(at) = text.find("DoH server answered") {
+        return Some((
+            format!(
+                "the {what} {server} did not answer with DNS: {}",
+                &text[at + "DoH server ".len()..]
+            ),
+            "check the URL: DoH servers usually answer at /dns-query".to_string(),
+        ));
+    }
+    None
 }
 
 /// What one resolver made of one host.
@@ -927,4 +1047,86 @@ fn hijack_warning(
             "ask whoever runs this network's DNS why {host} is blocked or redirected; meanwhile the go command can reach it through a proxy that resolves names itself (HTTPS_PROXY), or use a GOPROXY reachable from here"
         )),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(kind: DnsErrorKind) -> DnsError {
+        DnsError {
+            kind,
+            name: "x.example".to_string(),
+            server: Some("192.0.2.53:853".to_string()),
+            is_not_found: false,
+            is_timeout: false,
+            is_temporary: true,
+            queries: Box::default(),
+            queried: None,
+        }
+    }
+
+    #[test]
+    fn an_unreachable_resolver_is_named_with_the_cause() {
+        let fix = "the --server value tls://192.0.2.53";
+        let cases = [
+            (
+                DnsErrorKind::Network(
+                    "dial tcp 192.0.2.53:853: connect: network is unreachable".to_string(),
+                ),
+                "tls",
+                "network is unreachable",
+                "no route",
+            ),
+            (
+                DnsErrorKind::Network(
+                    "dial tcp 192.0.2.53:853: connect: no route to host".to_string(),
+                ),
+                "tls",
+                "no route to host",
+                "VPN",
+            ),
+            (
+                DnsErrorKind::Timeout("dial tcp 192.0.2.53:853: i/o timeout".to_string()),
+                "tls",
+                "did not answer in time",
+                "853",
+            ),
+            (
+                DnsErrorKind::Network(
+                    "Get \"https://192.0.2.53/dns-query?dns=AA\": tls: failed to verify certificate: x509: certificate is valid for a.test, not 192.0.2.53".to_string(),
+                ),
+                "https",
+                "x509: certificate is valid for a.test",
+                "#",
+            ),
+            (
+                DnsErrorKind::Network(
+                    "Get \"https://192.0.2.53/dns-query?dns=AA\": remote error: tls: handshake failure".to_string(),
+                ),
+                "https",
+                "remote error: tls: handshake failure",
+                "TLS",
+            ),
+        ];
+        for (kind, transport, cause, advice) in cases {
+            let err = failed(kind);
+            let (message, hint) =
+                unreachable_resolver(&err, "192.0.2.53:853", transport, fix, false)
+                    .expect("a cause");
+            assert!(message.contains(cause), "{message}");
+            assert!(hint.contains(advice), "{hint}");
+            assert!(!hint.contains("systemd-resolved"), "{hint}");
+        }
+        // Only a local system resolver is one to start.
+        let refused = failed(DnsErrorKind::Network(
+            "read udp 127.0.0.1:5->127.0.0.53:53: read: connection refused".to_string(),
+        ));
+        let (_, hint) = unreachable_resolver(&refused, "127.0.0.53:53", "udp", fix, true).unwrap();
+        assert!(hint.contains("systemd-resolved"), "{hint}");
+        // A resolver that answered is not unreachable.
+        assert!(
+            unreachable_resolver(&failed(DnsErrorKind::NotFound), "x", "udp", fix, true).is_none()
+        );
+    }
 }

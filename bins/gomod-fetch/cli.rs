@@ -41,15 +41,20 @@ use gomod_common::app::CommonArgs;
 /// request when the response headers have not arrived within --timeout (default 60s),
 /// or when a body brings less than 1 KiB per second over --timeout (a large zip that
 /// keeps arriving faster is never cut off); on a module when --deadline (default 10m)
-/// has passed, whatever it waits for. Connections are limited by --connect-timeout
-/// (default 30s, Go's own dial limit). A `@v/list` is parsed as it arrives: memory does
-/// not grow with its length.
+/// has passed, whatever it waits for. Such a record's error says that go would keep
+/// waiting, and its go_error is null: go prints no line for it. Connections are limited
+/// by --connect-timeout (default 30s, Go's own dial limit). A `@v/list` is parsed as it
+/// arrives: memory does not grow with its length.
 ///
 /// Files: -m files, the netrc file and `file://` GOPROXY files are read only when they
 /// are regular files (a named pipe is refused with its reason instead of waited on),
 /// and only up to a size suited to each (a go.mod: 16 MiB, the go command's limit).
+///
+/// go_error is the line `go mod download MODULE@VERSION` prints (outside a module) for
+/// the same failure: `module M: ...` when a query fails listing versions, `M@V: ...`
+/// for a version, no prefix for a zip the go command refuses.
 #[derive(Parser, Debug)]
-#[command(name = "gomod-fetch", version)]
+#[command(name = "gomod-fetch", version, after_long_help = EXAMPLES)]
 pub struct Cli {
     /// Modules to fetch: MODULE@VERSION, MODULE@QUERY or MODULE.
     #[arg(value_name = "MODULE[@VERSION]")]
@@ -64,10 +69,11 @@ pub struct Cli {
     /// mod download` fetches.
     #[arg(
         long,
+        value_enum,
         value_name = "LIST",
         default_value = "info,mod,zip",
         value_delimiter = ',',
-        value_parser = parse_what
+        hide_possible_values = true
     )]
     pub what: Vec<What>,
 
@@ -95,25 +101,20 @@ pub struct Cli {
 
     /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
     /// a module that cannot exist, case-escaped paths, @latest and the checksum
-    /// database endpoint /sumdb/<name>/supported. May be repeated.
+    /// database endpoint /sumdb/<name>/supported. When that answers 200 the go command
+    /// takes every checksum request there, so the relayed database is tried too: its
+    /// signed tree head (checked with GOSUMDB's key, sum.golang.org's without one), a
+    /// data tile, and a lookup of the tile's first record with its proof. May be
+    /// repeated.
     #[arg(long, value_name = "URL")]
     pub check_proxy: Vec<String>,
-
-    /// Show progress on standard error: auto (when it is a terminal), always or never.
-    #[arg(
-        long,
-        value_name = "WHEN",
-        default_value = "auto",
-        hide_possible_values = true
-    )]
-    pub progress: Progress,
 
     #[command(flatten)]
     pub common: CommonArgs,
 }
 
 /// One thing to fetch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum What {
     /// `@v/list`: the versions the proxy knows.
     List,
@@ -123,20 +124,6 @@ pub enum What {
     Mod,
     /// `@v/VERSION.zip`.
     Zip,
-}
-
-/// Parses one `--what` item.
-fn parse_what(text: &str) -> Result<What, String> {
-    match text {
-        "list" => Ok(What::List),
-        "info" => Ok(What::Info),
-        "mod" => Ok(What::Mod),
-        "zip" => Ok(What::Zip),
-        other => Err(format!(
-            "{} is not one of list, info, mod, zip",
-            gomod_common::goquote::quote(other)
-        )),
-    }
 }
 
 impl What {
@@ -151,13 +138,22 @@ impl What {
     }
 }
 
-/// When to show progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Progress {
-    /// When standard error is a terminal.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
+const EXAMPLES: &str = "Examples:
+  Download one version as Go would: where it came from, its go.sum hashes:
+    gomod-fetch golang.org/x/text@v0.14.0 | jq '{version, source, zip_h1, mod_h1}'
+
+  Every requirement of a go.mod, only the failures, one readable line each:
+    gomod-fetch -m go.mod --format text | grep '^FAIL'
+
+  Every request, with its status and time:
+    gomod-fetch --what info,mod github.com/google/uuid@v1.6.0 | jq -r '.attempts[] | [.op, .status, .ms, .url] | @tsv'
+
+  Fill a module cache through whatever route works, then use it offline:
+    gomod-fetch -m go.mod --cache /tmp/modcache
+    GOMODCACHE=/tmp/modcache GOPROXY=off go mod download
+
+  Do two proxies serve the same bits? Compare them with go.sum and the database:
+    GOPROXY=https://goproxy.io,https://proxy.golang.org gomod-fetch --every-endpoint golang.org/x/net@v0.30.0 | gomod-sumverify
+
+  Does a private proxy answer as the go command expects?
+    gomod-fetch --check-proxy https://goproxy.corp.example.com";

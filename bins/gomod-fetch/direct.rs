@@ -53,6 +53,7 @@ pub async fn find(
         // lookupDirect wraps repository-root errors as "not found".
         let mut err = OpError::not_found(e.code, e.go_text);
         err.detail = e.detail;
+        err.go_waits = e.go_waits;
         err
     };
     let (vcs, repo, root, via, sub_dir) = match godirect::static_lookup(module, insecure, git_allow)

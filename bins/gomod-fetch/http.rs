@@ -21,13 +21,21 @@ const EXCERPT_BYTES: usize = 1024;
 pub struct OpError {
     /// Stable code.
     pub code: Code,
-    /// Go's text, without the `<module>@<version>: ` wrapping.
+    /// Go's text, without the module named in front of it (see `frame`).
     pub go_text: String,
     /// Go's `errors.Is(err, fs.ErrNotExist)`: 404, 410 and Go's internal not-found
     /// errors; these fall through a `,` list.
     pub not_found: bool,
     /// The raw error, when it says more.
     pub detail: Option<String>,
+    /// How Go names the module in front of `go_text` (its `module.ModuleError`):
+    /// `module M: ` for a failure listing versions, `M@V: ` for one about a version,
+    /// `M@REV: invalid version: ` for a revision. None when the operation that failed
+    /// wraps nothing itself; the caller then wraps as Go's caller does.
+    pub frame: Option<String>,
+    /// The go command would still be waiting here and print nothing (see
+    /// `NetError::go_waits`): the record gets no `go_error`.
+    pub go_waits: bool,
 }
 
 impl OpError {
@@ -38,7 +46,29 @@ impl OpError {
             go_text: go_text.into(),
             not_found: false,
             detail: None,
+            frame: None,
+            go_waits: false,
         }
+    }
+
+    /// Names the module in front of the text as Go does, unless an inner operation
+    /// already did (Go wraps a `ModuleError` only once).
+    pub fn framed(mut self, frame: impl Into<String>) -> OpError {
+        if self.frame.is_none() {
+            self.frame = Some(frame.into());
+        }
+        self
+    }
+
+    /// Adds the raw error, when Go's words are only the nearest ones.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> OpError {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Go's whole text: the frame, then the error.
+    pub fn framed_text(&self) -> String {
+        format!("{}{}", self.frame.as_deref().unwrap_or(""), self.go_text)
     }
 
     /// A "not found" failure.
@@ -184,6 +214,7 @@ impl Fetcher {
                 record_hops(attempt, &err.hops);
                 let mut e = OpError::new(err.net.code, err.go_text.clone());
                 e.detail = err.net.detail.clone();
+                e.go_waits = err.net.go_waits;
                 return (Err(e), None);
             }
         };
@@ -250,8 +281,11 @@ impl Fetcher {
                     } else {
                         file.write_all(&chunk).map_err(|e| {
                             OpError::new(
-                                Code::InternalError,
-                                format!("writing a temporary file: {e}"),
+                                Code::CacheUnwritable,
+                                format!(
+                                    "writing a temporary file: {}",
+                                    gomod_common::oserr::errno_text(&e)
+                                ),
                             )
                         })
                     }
@@ -393,6 +427,7 @@ fn record_hops(attempt: &mut Attempt, hops: &[gomod_common::net::http::Hop]) {
 fn net_op_error(err: NetError) -> OpError {
     let mut e = OpError::new(err.code, err.go_text);
     e.detail = err.detail;
+    e.go_waits = err.go_waits;
     e
 }
 

@@ -5,15 +5,12 @@ mod checkproxy;
 mod cli;
 mod direct;
 mod http;
-mod progress;
 mod proxy;
 mod run;
 mod zipcheck;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    run::main(cli::Cli::parse())
+    run::main(gomod_common::app::parse::<cli::Cli>())
 }

@@ -45,6 +45,25 @@ pub struct RevInfo {
 }
 
 impl Repo<'_> {
+    /// Go's `versionError("", err)`: `module M: `.
+    fn module_frame(&self) -> String {
+        format!("module {}: ", self.path)
+    }
+
+    /// Go's `versionError(rev, err)`: `M@REV: `, and for a revision that is not a
+    /// canonical version `M@REV: invalid version: ` (`invalid pseudo-version: `).
+    fn version_frame(&self, rev: &str) -> String {
+        if modpath::canonical_version(rev) == rev {
+            return format!("{}@{rev}: ", self.path);
+        }
+        let noun = if modpath::is_pseudo_version(rev) {
+            "pseudo-version"
+        } else {
+            "version"
+        };
+        format!("{}@{rev}: invalid {noun}: ", self.path)
+    }
+
     fn url(&self, suffix: &str) -> Result<gomod_common::gourl::Url, OpError> {
         ProxyRepo::new(self.base, self.path)
             .map(|repo| repo.url(suffix))
@@ -85,13 +104,20 @@ impl Repo<'_> {
                 &url,
                 Sink::List(&mut parser, MAX_SMALL_BODY as u64, &text),
             )
-            .await?;
+            .await
+            .map_err(|(e, i)| (e.framed(self.module_frame()), i))?;
         Ok(parser.finish())
     }
 
     /// `.info` for a version or query. For a canonical version valid for the path,
     /// the answer must name it (`proxy returned info for version ...`).
     pub async fn stat(&self, rev: &str) -> Result<RevInfo, (OpError, usize)> {
+        self.stat_unframed(rev)
+            .await
+            .map_err(|(e, i)| (e.framed(self.version_frame(rev)), i))
+    }
+
+    async fn stat_unframed(&self, rev: &str) -> Result<RevInfo, (OpError, usize)> {
         let escaped = modpath::escape_version(rev).map_err(|e| {
             (
                 OpError::new(Code::VersionInvalid, e.to_string()),
@@ -123,27 +149,34 @@ impl Repo<'_> {
     /// `@latest`, falling back to the newest entry of `@v/list` when the proxy does
     /// not know `@latest` (Go's `proxyRepo.Latest`).
     pub async fn latest(&self) -> Result<RevInfo, (OpError, usize)> {
+        let module = || self.module_frame();
         match self.small("latest", "@latest").await {
             Ok(body) => {
                 let index = self.log.len().saturating_sub(1);
-                parse_info(self.base, &body).map_err(|e| (e, index))
+                parse_info(self.base, &body).map_err(|e| (e.framed(module()), index))
             }
             Err((err, _)) if err.not_found => {
                 let list = self.list("", None).await?;
                 match list.latest {
                     Some(v) => self.stat(&v).await,
                     None => Err((
-                        OpError::not_found(Code::HttpNotFound, "no commits"),
+                        OpError::not_found(Code::HttpNotFound, "no commits").framed(module()),
                         self.log.len().saturating_sub(1),
                     )),
                 }
             }
-            Err(e) => Err(e),
+            Err((e, i)) => Err((e.framed(module()), i)),
         }
     }
 
     /// `.mod`.
     pub async fn go_mod(&self, version: &str) -> Result<Vec<u8>, (OpError, usize)> {
+        self.go_mod_unframed(version)
+            .await
+            .map_err(|(e, i)| (e.framed(self.version_frame(version)), i))
+    }
+
+    async fn go_mod_unframed(&self, version: &str) -> Result<Vec<u8>, (OpError, usize)> {
         let escaped = modpath::escape_version(version).map_err(|e| {
             (
                 OpError::new(Code::VersionInvalid, e.to_string()),
@@ -168,6 +201,16 @@ impl Repo<'_> {
 
     /// `.zip` into `file`; returns the size.
     pub async fn zip(
+        &self,
+        version: &str,
+        file: &mut std::fs::File,
+    ) -> Result<u64, (OpError, usize)> {
+        self.zip_unframed(version, file)
+            .await
+            .map_err(|(e, i)| (e.framed(self.version_frame(version)), i))
+    }
+
+    async fn zip_unframed(
         &self,
         version: &str,
         file: &mut std::fs::File,
@@ -221,7 +264,21 @@ pub fn parse_info(base: &str, body: &[u8]) -> Result<RevInfo, OpError> {
                 go_char_quote(c)
             )),
             None => invalid("unexpected end of JSON input".to_string()),
-            _ => invalid(e.to_string()),
+            // A value cut short.
+            _ if e.is_eof() => invalid("unexpected end of JSON input".to_string()),
+            // Something after the value: Go names the first byte of it.
+            _ if e.to_string().starts_with("trailing characters") => {
+                match trailing_byte(body, e.line(), e.column()) {
+                    Some(c) => invalid(format!(
+                        "invalid character {} after top-level value",
+                        go_char_quote(c)
+                    )),
+                    None => invalid("invalid JSON".to_string()).with_detail(e.to_string()),
+                }
+            }
+            // Go's scanner words each syntax error by where it is; serde_json's words
+            // are not Go's, so they are the detail only.
+            _ => invalid("invalid JSON".to_string()).with_detail(e.to_string()),
         }
     })?;
     let object = value.as_object();
@@ -253,6 +310,16 @@ pub fn parse_info(base: &str, body: &[u8]) -> Result<RevInfo, OpError> {
         },
         raw: body.to_vec(),
     })
+}
+
+/// The byte at serde_json's 1-based `line` and `column` of `body`.
+fn trailing_byte(body: &[u8], line: usize, column: usize) -> Option<u8> {
+    let start = body
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    body.get(start + column.saturating_sub(1)).copied()
 }
 
 /// A byte as Go's `quoteChar` shows it in JSON syntax errors.
@@ -293,6 +360,18 @@ mod tests {
         assert_eq!(
             err.go_text,
             "invalid response from proxy \"http://127.0.0.1:1/proxy\": invalid character '<' looking for beginning of value"
+        );
+        let err = parse_info("http://x", br#"{"Version":"v1"}x"#).unwrap_err();
+        assert_eq!(
+            err.go_text,
+            "invalid response from proxy \"http://x\": invalid character 'x' after top-level value"
+        );
+        let err = parse_info("http://x", br#"{"Version":"#).unwrap_err();
+        assert!(err.go_text.ends_with(": unexpected end of JSON input"));
+        let err = parse_info("http://x", br#"{"Version" "v1"}"#).unwrap_err();
+        assert!(
+            !err.go_text.contains("line") && err.detail.is_some(),
+            "{err:?}"
         );
         let info = parse_info("http://x", br#"{"version":"v1.0.0","Extra":1}"#).unwrap();
         assert_eq!(info.version, "v1.0.0");

@@ -22,7 +22,7 @@ use crate::cli::{Cli, What};
 use crate::direct::{self, Found};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{Repo, RevInfo};
-use crate::{cache, progress, zipcheck};
+use crate::{cache, zipcheck};
 use gomod_common::query::{self, Plan};
 use gomod_common::versionlist::{ListParser, MAX_KEPT_VERSIONS, ParsedList};
 
@@ -92,7 +92,6 @@ pub fn main(cli: Cli) -> ExitCode {
         what,
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
-        progress: progress::Progress::new(cli.progress),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -103,7 +102,6 @@ struct FetchProbe {
     what: Vec<What>,
     cache: Option<PathBuf>,
     every_endpoint: bool,
-    progress: progress::Progress,
 }
 
 impl Probe for FetchProbe {
@@ -118,10 +116,7 @@ impl Probe for FetchProbe {
                         .collect();
                 }
             };
-            self.progress.start(&target.module);
-            let records = self.fetch(target).await;
-            self.progress.finish();
-            records
+            self.fetch(target).await
         })
     }
 }
@@ -286,8 +281,9 @@ impl FetchProbe {
             return done(body, None, vec![w]);
         }
         if let Err(err) = modpath::check_path(&target.module) {
+            // `go mod download` names what it was given in front (its modinfoError).
             let e = ErrorInfo::new(Code::ModulePathInvalid, err.to_string())
-                .go_error(format!("go: {}", err))
+                .go_error(format!("{go_prefix}{err}"))
                 .hint("check the module path; gomod-resolve explains what Go accepts");
             return done(body, Some(e), Vec::new());
         }
@@ -314,15 +310,9 @@ impl FetchProbe {
         body.attempts = ctx.log.take();
         body.hosts = hosts_of(&body.attempts);
         body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
-        let error = outcome.err().map(|(err, wrap)| {
-            let go_text = format!("go: {wrap}{}", err.go_text);
-            let mut e = ErrorInfo::new(err.code, first_line(&err.go_text))
-                .go_error(go_text)
-                .hint(hint_for(err.code, &target.module));
-            if let Some(d) = err.detail {
-                e = e.detail(d);
-            }
-            e
+        let error = outcome.err().map(|err| {
+            let hint = hint_for(err.code, &target.module);
+            error_info(err, hint)
         });
         done(body, error, warnings)
     }
@@ -348,32 +338,35 @@ impl FetchProbe {
         }
     }
 
-    /// Resolves the version and fetches what was asked; the error carries its Go
-    /// wrapping (`<module>@<version>: `).
+    /// Resolves the version and fetches what was asked; the error carries Go's
+    /// wrapping in its frame (`module M: `, `M@V: `, or none where Go adds none).
     async fn fetch_all(
         &self,
         ctx: &Ctx<'_>,
         body: &mut FetchBody,
         asked: &str,
         warnings: &mut Vec<Warning>,
-    ) -> Result<(), (OpError, String)> {
+    ) -> Result<(), OpError> {
         let module = ctx.module;
         let mut resolved: Option<RevInfo> = None;
+        // What `go mod download` puts in front of an error that names no module itself
+        // while it resolves the argument (modload's modinfoError).
+        let asked_frame = format!("{module}@{asked}: ");
         let version = if query::is_canonical(asked) {
             asked.to_string()
         } else {
-            let wrap = format!("{module}@{asked}: ");
-            let plan = query::plan(asked, module)
-                .map_err(|text| (OpError::new(Code::VersionInvalid, text), wrap.clone()))?;
+            let plan = query::plan(asked, module).map_err(|text| {
+                OpError::new(Code::VersionInvalid, text).framed(asked_frame.clone())
+            })?;
             let op = match &plan {
                 Plan::Stat(rev) => Op::Stat(rev),
                 Plan::List(matcher) => Op::Query(matcher),
             };
             let (out, source) = self.walk(ctx, &op).await.map_err(|mut e| {
-                if matches!(plan, Plan::Stat(_)) {
+                if matches!(plan, Plan::Stat(_)) && e.frame.is_none() {
                     e.go_text = format!("invalid version: {}", e.go_text);
                 }
-                (e, wrap.clone())
+                e.framed(asked_frame.clone())
             })?;
             match out {
                 Out::Info(info) => {
@@ -387,43 +380,37 @@ impl FetchProbe {
             }
         };
         body.version = Some(version.clone());
-        if let Err(err) = modpath::check(module, &version) {
-            return Err((
-                OpError::new(Code::VersionInvalid, err.to_string()),
-                String::new(),
-            ));
-        }
-        let wrap = format!("{module}@{version}: ");
+        // A version of another major than the path's (example.com/m/v2@v1.0.0) is not
+        // refused up front: go mod download fetches it, and extracting the zip fails
+        // (`unzip ...: M@V: invalid version: should be v2, not v1`), as zipcheck says.
         let want = |w: What| self.what.contains(&w);
         let zip_dir = match &self.cache {
-            Some(root) => cache::version_dir(root, module)
-                .map_err(|e| (OpError::new(Code::ModulePathInvalid, e), wrap.clone()))?,
+            Some(root) => cache::version_dir(root, module).map_err(|e| {
+                OpError::new(Code::ModulePathInvalid, e).framed(format!("{module}@{version}: "))
+            })?,
             None => std::env::temp_dir(),
         };
         let list = self.step(
             ctx,
             want(What::List),
             Op::List,
-            format!("module {module}: "),
+            Some(format!("module {module}: ")),
         );
+        // An exact version's .info is read while go resolves the argument; .mod and
+        // .zip by `DownloadModule`, which adds nothing to an error.
         let info = self.step(
             ctx,
             want(What::Info) && resolved.is_none(),
             Op::Stat(&version),
-            wrap.clone(),
+            Some(asked_frame.clone()),
         );
-        let go_mod = self.step(ctx, want(What::Mod), Op::Mod(&version), wrap.clone());
-        let zip = self.step(
-            ctx,
-            want(What::Zip),
-            Op::Zip(&version, &zip_dir),
-            wrap.clone(),
-        );
+        let go_mod = self.step(ctx, want(What::Mod), Op::Mod(&version), None);
+        let zip = self.step(ctx, want(What::Zip), Op::Zip(&version, &zip_dir), None);
         // Go fetches these one after the other; they do not depend on each other, so
         // they go out together.
         let (list, info, go_mod, zip) = tokio::join!(list, info, go_mod, zip);
         let mut first_error = None;
-        let mut keep = |r: Result<(), (OpError, String)>| {
+        let mut keep = |r: Result<(), OpError>| {
             if let Err(e) = r
                 && first_error.is_none()
             {
@@ -510,7 +497,7 @@ impl FetchProbe {
             match written {
                 Ok(dir) => body.cached = Some(dir),
                 Err(text) => {
-                    first_error = Some((OpError::new(Code::CacheUnwritable, text), String::new()));
+                    first_error = Some(OpError::new(Code::CacheUnwritable, text));
                 }
             }
         }
@@ -520,18 +507,25 @@ impl FetchProbe {
         }
     }
 
-    /// One operation through the list, when wanted; errors carry Go's wrapping.
+    /// One operation through the list, when wanted; an error that names no module
+    /// itself gets `frame`, as Go's caller of that operation wraps it.
     async fn step(
         &self,
         ctx: &Ctx<'_>,
         wanted: bool,
         op: Op<'_>,
-        wrap: String,
-    ) -> Result<Option<(Out, String)>, (OpError, String)> {
+        frame: Option<String>,
+    ) -> Result<Option<(Out, String)>, OpError> {
         if !wanted {
             return Ok(None);
         }
-        self.walk(ctx, &op).await.map(Some).map_err(|e| (e, wrap))
+        self.walk(ctx, &op)
+            .await
+            .map(Some)
+            .map_err(|e| match frame {
+                Some(frame) => e.framed(frame),
+                None => e,
+            })
     }
 
     /// One operation at one entry.
@@ -542,8 +536,12 @@ impl FetchProbe {
         access: Access<'_>,
     ) -> Result<Out, (OpError, usize)> {
         let last = || ctx.log.len().saturating_sub(1);
-        let no_match =
-            |m: &query::Matcher| Err((OpError::new(Code::VersionInvalid, m.no_match()), last()));
+        // Go's NoMatchingVersionError, which `go mod download` names as `module M: `.
+        let no_match = |m: &query::Matcher| {
+            let err = OpError::new(Code::VersionInvalid, m.no_match())
+                .framed(format!("module {}: ", ctx.module));
+            Err((err, last()))
+        };
         match (op, access) {
             (Op::Stat(rev), Access::Proxy(repo)) => repo.stat(rev).await.map(Out::Info),
             (Op::Stat(rev), Access::Vcs(found)) => vcs_stat(found, rev, ctx).map(Out::Info),
@@ -580,7 +578,11 @@ impl FetchProbe {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
-                            format!("creating a temporary file in {}: {e}", dir.display()),
+                            format!(
+                                "creating a temporary file in {}: {}",
+                                dir.display(),
+                                gomod_common::oserr::errno_text(&e)
+                            ),
                         ),
                         usize::MAX,
                     )
@@ -607,12 +609,18 @@ impl FetchProbe {
 
     /// Where the go command keeps a version's zip: in the --cache directory, else in
     /// GOMODCACHE.
-    fn go_zip_path(&self, module: &str, version: &str) -> PathBuf {
-        let root = self
-            .cache
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(self.cfg.get("GOMODCACHE")));
-        cache::file_path(&root, module, version, "zip").unwrap_or_default()
+    /// Where the go command keeps the zip (`--cache`, else `$GOMODCACHE`), which its
+    /// errors name; None when neither is known.
+    fn go_zip_path(&self, module: &str, version: &str) -> Option<String> {
+        let root = match &self.cache {
+            Some(dir) => dir.clone(),
+            None => Some(self.cfg.get("GOMODCACHE"))
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from)?,
+        };
+        cache::file_path(&root, module, version, "zip")
+            .ok()
+            .map(|p| p.display().to_string())
     }
 
     fn write_cache(
@@ -625,8 +633,13 @@ impl FetchProbe {
         zip: Option<zipcheck::Zip>,
     ) -> Result<String, String> {
         let path = |ext: &str| cache::file_path(root, module, version, ext);
-        let io =
-            |e: std::io::Error| format!("writing the module cache under {}: {e}", root.display());
+        let io = |e: std::io::Error| {
+            format!(
+                "writing the module cache under {}: {}",
+                root.display(),
+                gomod_common::oserr::errno_text(&e)
+            )
+        };
         if let Some(info) = info {
             cache::write_atomic(&path("info")?, &info.raw).map_err(io)?;
         }
@@ -745,10 +758,14 @@ impl FetchProbe {
             body.attempts = sub.log.take();
             body.hosts = hosts_of(&body.attempts);
             body.direct = direct_record(sub.direct.get(), body.version.as_deref());
-            let error = outcome.err().map(|(err, wrap)| {
-                ErrorInfo::new(err.code, first_line(&err.go_text))
-                    .go_error(format!("go: {wrap}{}", err.go_text))
-                    .hint(format!("endpoint {} of the GOPROXY list failed; the others are in their own records", i + 1))
+            let error = outcome.err().map(|err| {
+                error_info(
+                    err,
+                    format!(
+                        "endpoint {} of the GOPROXY list failed; the others are in their own records",
+                        i + 1
+                    ),
+                )
             });
             records.push(Record::new(&body, error, warnings, elapsed.get()));
         }
@@ -860,6 +877,19 @@ fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").to_string()
 }
 
+/// The record's error for a failed fetch: Go's line as `go_error` (none where the go
+/// command would wait for ever and print nothing), the failure itself as the message.
+fn error_info(err: OpError, hint: String) -> ErrorInfo {
+    let mut e = ErrorInfo::new(err.code, first_line(&err.go_text)).hint(hint);
+    if !err.go_waits {
+        e = e.go_error(format!("go: {}", err.framed_text()));
+    }
+    if let Some(d) = err.detail {
+        e = e.detail(d);
+    }
+    e
+}
+
 fn hint_for(code: Code, module: &str) -> String {
     match code {
         Code::HttpNotFound | Code::HttpGone => format!(
@@ -868,7 +898,7 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::HttpUnauthorized | Code::HttpForbidden => "the server wants credentials: add the host to ~/.netrc (or GOAUTH), or set GOPRIVATE if this module should not go through the proxy".to_string(),
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
-        Code::HttpTimeout => "the server did not answer (or send) in time: raise --timeout, or --deadline when the message names it, or look at the server with gomod-tlscheck".to_string(),
+        Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
         Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
         Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),

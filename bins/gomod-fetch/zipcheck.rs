@@ -20,14 +20,14 @@ pub struct Zip {
 }
 
 /// Checks and hashes the zip in `file`. `go_path` is where the go command keeps the
-/// zip when it checks it (`$GOMODCACHE/cache/download/.../@v/<version>.zip`): errors
-/// name it, as the go command's do, not the temporary file.
+/// zip when it checks it (`$GOMODCACHE/cache/download/.../@v/<version>.zip`, or under
+/// --cache): errors name it, as the go command's do, not the temporary file.
 pub async fn check(
     file: tempfile::NamedTempFile,
     module: String,
     version: String,
     bytes: u64,
-    go_path: std::path::PathBuf,
+    go_path: Option<String>,
 ) -> Result<Zip, OpError> {
     let outcome = tokio::task::spawn_blocking(move || {
         let result = modzip::check_and_hash_zip(file.path(), &module, &version);
@@ -41,16 +41,21 @@ pub async fn check(
             bytes,
             files: summary.files as u64,
         }),
-        Ok((file, Err(err))) => {
-            let code = match err {
+        Ok((_, Err(mut err))) => {
+            if let (modzip::ZipError::Unzip { path, .. }, Some(go_path)) = (&mut err, go_path) {
+                *path = go_path;
+            }
+            // The zip is refused for the module version it is of, not for its content;
+            // one too large for this tool's checks is this tool's limit, not go's.
+            let code = match &err {
+                modzip::ZipError::Unzip {
+                    reason: modzip::UnzipError::Module(_) | modzip::UnzipError::NotCanonical { .. },
+                    ..
+                } => Code::VersionInvalid,
                 modzip::ZipError::DirectoryTooLarge => Code::LimitExceeded,
                 _ => Code::ZipInvalid,
             };
-            let text = err.to_string().replace(
-                &file.path().display().to_string(),
-                &go_path.display().to_string(),
-            );
-            Err(OpError::new(code, text))
+            Err(OpError::new(code, err.to_string()))
         }
         Err(err) => Err(OpError::new(
             Code::InternalError,

@@ -5,8 +5,6 @@ mod run;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    run::main(cli::Cli::parse())
+    run::main(gomod_common::app::parse::<cli::Cli>())
 }

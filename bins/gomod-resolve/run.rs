@@ -609,35 +609,44 @@ impl Resolver {
         let git_allow = self.cfg.environment().get("GIT_ALLOW_PROTOCOL");
         let goprivate = self.cfg.get("GOPRIVATE");
         let govcs_value = self.cfg.get("GOVCS");
-        let fail = |code: Code,
-                    go_text: String,
-                    detail: Option<String>,
-                    warnings: &mut Vec<Warning>|
+        // A page that never came has no line of Go's: it would still be waiting.
+        let fail_waiting = |code: Code,
+                            go_text: String,
+                            detail: Option<String>,
+                            go_waits: bool,
+                            warnings: &mut Vec<Warning>|
          -> Result<(), ErrorInfo> {
             let hint = direct_hint(code, path, insecure);
+            let go_error = (!go_waits).then(|| format!("{prefix}{go_text}"));
             if direct_first {
-                let mut e = ErrorInfo::new(code, direct_message(code, path))
-                    .go_error(format!("{prefix}{go_text}"))
-                    .hint(hint);
-                if let Some(d) = detail {
+                let mut e = ErrorInfo::new(code, direct_message(code, path)).hint(hint);
+                if let Some(go_error) = go_error {
+                    e = e.go_error(go_error);
+                }
+                if let Some(d) = detail.or_else(|| go_waits.then_some(go_text)) {
                     e = e.detail(d);
                 }
                 Err(e)
             } else {
-                warnings.push(
-                    Warning::new(
-                        code,
-                        format!(
-                            "if the proxies do not have {path}, the direct fallback fails: {}",
-                            direct_message(code, path)
-                        ),
-                        Some(hint),
-                    )
-                    .go_error(format!("{prefix}{go_text}")),
+                let mut w = Warning::new(
+                    code,
+                    format!(
+                        "if the proxies do not have {path}, the direct fallback fails: {}",
+                        direct_message(code, path)
+                    ),
+                    Some(hint),
                 );
+                if let Some(go_error) = go_error {
+                    w = w.go_error(go_error);
+                }
+                warnings.push(w);
                 Ok(())
             }
         };
+        let fail =
+            |code: Code, go_text: String, detail: Option<String>, warnings: &mut Vec<Warning>| {
+                fail_waiting(code, go_text, detail, false, warnings)
+            };
         let outcome = match direct::static_lookup(path, insecure, git_allow) {
             Ok(outcome) => outcome,
             Err(err) => {
@@ -743,7 +752,7 @@ impl Resolver {
                             url: Some(redact_url(&discovery_url)),
                             ..VcsInfo::default()
                         });
-                        fail(err.code, err.go_text, err.detail, warnings)
+                        fail_waiting(err.code, err.go_text, err.detail, err.go_waits, warnings)
                     }
                 }
             }
@@ -886,6 +895,10 @@ fn direct_message(code: Code, path: &str) -> String {
         }
         Code::VcsDisallowed => format!("GOVCS forbids the version control tool {path} needs"),
         Code::GovcsInvalid => "GOVCS cannot be parsed".to_string(),
+        Code::HttpTimeout => format!(
+            "the go-get page for {path} did not come in time; {}",
+            gomod_common::net::http::GO_WAITS
+        ),
         _ => format!("go-get discovery for {path} failed"),
     }
 }

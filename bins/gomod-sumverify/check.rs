@@ -6,7 +6,7 @@ use gomod_common::record::sum::{
     Cause, ComputedHashes, ForkHeads, GosumHashes, SourceCheck, SumBody, SumdbHashes, TreeHeadInfo,
     Verdict,
 };
-use gomod_common::record::{Code, ErrorInfo, Warning};
+use gomod_common::record::{Code, ErrorInfo, Layer, Warning};
 use gomod_common::sumdb::client::{Base, BaseVia, Lookup, SumdbError, TreeHead};
 
 use crate::modcache::VerifyKind;
@@ -85,6 +85,10 @@ pub enum Database {
     Failed {
         /// The database name.
         name: String,
+        /// Where the lookup went, when that was found before it failed.
+        base: Option<Base>,
+        /// GOSUMDB's first field for the database (its name or its key).
+        key: String,
         error: Box<SumdbError>,
         /// Where the database's state is kept, to name in a fork's hint.
         state: String,
@@ -233,7 +237,9 @@ impl Comparison<'_> {
         self.compare_ziphash();
         let gosum_wrong = first_cause.is_none() && self.gosum_disagrees_with_db();
         body.cause = first_cause.or(gosum_wrong.then_some(Cause::GosumWrong));
-        if let Database::Failed { error, .. } = self.db
+        if self.proxy_relay().is_some() {
+            body.cause = Some(Cause::SumdbProxyFailed);
+        } else if let Database::Failed { error, .. } = self.db
             && error.code == Code::SumdbNotFound
             && self.exists()
         {
@@ -335,9 +341,17 @@ impl Comparison<'_> {
                     cached: lookup.cached,
                 });
             }
-            Database::Failed { name, error, state } => {
+            Database::Failed {
+                name,
+                error,
+                state,
+                base,
+                ..
+            } => {
                 body.sumdb = Some(SumdbHashes {
                     name: name.clone(),
+                    url: base.as_ref().map(|b| b.url.clone()),
+                    via: base.as_ref().map(|b| via_name(&b.via)),
                     ..SumdbHashes::default()
                 });
                 if let Some(fork) = &error.fork {
@@ -370,10 +384,72 @@ impl Comparison<'_> {
         }
     }
 
+    /// The proxy that relays the checksum database and the base URL it serves it
+    /// under, when a lookup through it failed at the proxy: its answer, or no answer.
+    fn proxy_relay(&self) -> Option<(&str, &str, &str)> {
+        let Database::Failed {
+            base: Some(base),
+            error,
+            key,
+            ..
+        } = self.db
+        else {
+            return None;
+        };
+        let BaseVia::Proxy(proxy) = &base.via else {
+            return None;
+        };
+        // A request under the proxy's /sumdb/<name>/ failed (not a proof or a
+        // signature, which the proxy may have altered but the hint already says so).
+        let request_failed = error.code == Code::SumdbNotFound
+            || matches!(
+                error.code.layer(),
+                Layer::Http | Layer::Tcp | Layer::Tls | Layer::Dns | Layer::Proxy
+            );
+        (request_failed && error.go_text.contains(base.url.as_str())).then_some((
+            proxy.as_str(),
+            base.url.as_str(),
+            key.as_str(),
+        ))
+    }
+
+    /// What to do about a proxy whose relay of the database failed.
+    fn proxy_relay_hint(&self, proxy: &str, url: &str, key: &str) -> String {
+        let name = self.db_name();
+        format!(
+            "ask the database itself to tell which: GOSUMDB=\"{key} https://{name}\" gomod-sumverify {}@{} (a URL in GOSUMDB bypasses the proxies); if it knows the version, the proxy's relay under {url} is broken: fix it, or make {proxy} answer 404 to /sumdb/{name}/supported so that the go command asks {name} directly; set GONOSUMDB only for a module that is really private",
+            self.module(),
+            self.version()
+        )
+    }
+
     fn database_error(&self, error: &SumdbError, state: &str) -> ErrorInfo {
         let kind = self.first_lookup_kind();
         let go_error = error.go_error(self.module(), self.version(), kind == FileKind::Mod);
         let name = self.db_name().to_string();
+        if let Some((proxy, url, key)) = self.proxy_relay() {
+            let answer = error
+                .go_text
+                .lines()
+                .next()
+                .and_then(|l| l.rsplit_once(": "))
+                .map_or(error.go_text.as_str(), |(_, a)| a);
+            let info = ErrorInfo::new(
+                error.code,
+                format!(
+                    "the go command reaches the checksum database {name} through the proxy {proxy} (it answered 200 to /sumdb/{name}/supported, so nothing else is asked), and the proxy failed the lookup of {}@{} ({answer}): the proxy's relay of the database is at fault, or the database behind it does not know the version",
+                    self.module(),
+                    self.version()
+                ),
+            )
+            .detail(error.go_text.clone())
+            .hint(self.proxy_relay_hint(proxy, url, key));
+            return if error.go_waits {
+                info
+            } else {
+                info.go_error(go_error)
+            };
+        }
         let hint = match error.code {
             Code::SumdbNotFound => not_found_hint(self.module(), self.private),
             Code::SumdbBadSignature => format!(
@@ -409,10 +485,14 @@ impl Comparison<'_> {
             error.message.clone()
         };
         let info = ErrorInfo::new(error.code, message).hint(hint);
-        if error.go_meets() {
-            info.detail(error.go_text.clone()).go_error(go_error)
-        } else {
+        // The go command never meets damage to this tool's own state; where it would
+        // wait for ever, it prints nothing.
+        if !error.go_meets() {
             info
+        } else if error.go_waits {
+            info.detail(error.go_text.clone())
+        } else {
+            info.detail(error.go_text.clone()).go_error(go_error)
         }
     }
 
@@ -898,6 +978,10 @@ impl Comparison<'_> {
                 source.zip_path.as_deref().unwrap_or(&source.name)
             ),
             Cause::PrivateNotInSumdb => not_found_hint(self.module(), self.private),
+            Cause::SumdbProxyFailed => match self.proxy_relay() {
+                Some((proxy, url, key)) => self.proxy_relay_hint(proxy, url, key),
+                None => not_found_hint(self.module(), self.private),
+            },
             Cause::GosumWrong => {
                 "go.sum is the odd one out: remove its line and run `go mod download`".to_string()
             }
@@ -1084,12 +1168,15 @@ mod tests {
     fn failed(code: Code, go_text: &str) -> Database {
         Database::Failed {
             name: "sumdb.test".to_string(),
+            base: None,
+            key: "sumdb.test+00000000+AAAA".to_string(),
             error: Box::new(SumdbError {
                 code,
                 message: "the lookup failed".to_string(),
                 go_text: go_text.to_string(),
                 fork: None,
                 clear: None,
+                go_waits: false,
             }),
             state: "/state/sumdb.test".to_string(),
         }

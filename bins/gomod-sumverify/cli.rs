@@ -44,7 +44,10 @@ use gomod_common::app::CommonArgs;
 /// as the origin; otherwise `proxy_content_differs`. When every source agrees with the
 /// database but go.sum does not: `gosum_wrong`. A database 404/410 for a module version
 /// that exists (a source served it, go.sum lists it, or the cache holds it):
-/// `private_not_in_sumdb`.
+/// `private_not_in_sumdb` — unless the database is reached through a proxy (a GOPROXY
+/// entry answered `/sumdb/<name>/supported`, `sumdb.via` is `proxy`): then every lookup
+/// goes through that proxy, a failed one is `sumdb_proxy_failed`, and the message and
+/// hint name the proxy.
 ///
 /// The hint for `sumdb_not_found` names the glob to add to GOPRIVATE (or GONOSUMDB): the
 /// path's host (`corp.example.com`, which covers every module under it), or host/owner

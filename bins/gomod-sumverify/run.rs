@@ -485,6 +485,8 @@ impl SumVerify {
             },
             Err(error) => Database::Failed {
                 name,
+                key: client.gosumdb_key().to_string(),
+                base: client.known_base(),
                 error: Box::new(error),
                 state: state.display().to_string(),
             },
@@ -500,11 +502,13 @@ fn timed_out(name: &str, limit: Duration) -> SumdbError {
             humantime::format_duration(limit)
         ),
         go_text: format!(
-            "timed out after {} (the go command may wait longer)",
-            humantime::format_duration(limit)
+            "no answer within {}; {}",
+            humantime::format_duration(limit),
+            gomod_common::net::http::GO_WAITS
         ),
         fork: None,
         clear: None,
+        go_waits: true,
     }
 }
 

@@ -23,12 +23,21 @@ use gomod_common::app::CommonArgs;
 /// a CA that is not public, gets the hint to add that CA (named, with its fingerprint)
 /// to SSL_CERT_FILE. A certificate that expires within 14 days is a warning.
 ///
+/// Go prints one line, `x509: certificate signed by unknown authority`, for three
+/// failures this tool tells apart: tls_unknown_authority (a CA nobody here trusts, or a
+/// self-signed certificate), tls_incomplete_chain (the server did not send the
+/// intermediate: its chain ends at a certificate naming where its issuer can be fetched,
+/// or issued by a CA of an organization with a root in the store) and
+/// tls_intercepted_untrusted (a public name served by a CA neither public nor trusted:
+/// TLS inspection whose CA is not installed).
+///
 /// Errors: tcp_refused, tcp_timeout, tcp_unreachable, tcp_reset, dns_* (the lookup),
 /// proxy_auth_required, proxy_refused, proxy_unreachable, proxy_closed,
-/// tls_unknown_authority, tls_no_roots, tls_expired, tls_not_yet_valid,
-/// tls_name_mismatch, tls_incomplete_chain, tls_handshake_failed, tls_protocol_version,
-/// tls_not_tls, tls_timeout; `go_error` is Go's own text for the failure (what the go
-/// command prints after `Get "URL": `). Warnings: tls_interception, tls_expiring_soon.
+/// tls_unknown_authority, tls_incomplete_chain, tls_intercepted_untrusted, tls_no_roots,
+/// tls_expired, tls_not_yet_valid, tls_name_mismatch, tls_handshake_failed,
+/// tls_protocol_version, tls_not_tls, tls_timeout; `go_error` is Go's own text for the
+/// failure (what the go command prints after `Get "URL": `). Warnings:
+/// tls_interception, tls_expiring_soon.
 ///
 /// Targets: host[:port] (443 by default) or URLs, as arguments or lines; records on
 /// standard input: `dns` records (every address, IPv4 and IPv6 separately, unless Go
@@ -72,4 +81,7 @@ const EXAMPLES: &str = "Examples:
     gomod-tlscheck proxy.golang.org | jq '{intercepted, interception, issuer: .chain[-1].issuer}'
 
   Would this CA bundle fix it?
-    gomod-tlscheck --ca-file corp-root.pem proxy.golang.org";
+    gomod-tlscheck --ca-file corp-root.pem proxy.golang.org
+
+  In a script: the exit status alone says whether every endpoint is fine:
+    gomod-tlscheck -q proxy.golang.org sum.golang.org || echo 'TLS to the Go services fails'";

@@ -354,10 +354,23 @@ impl TlsCheck {
         let go_ok = go.ok;
         body.trust = Some(Trust { go, public });
 
-        // Interception: a public name whose chain leads to no public CA.
+        // Interception: a public name whose chain leads to no public CA. A self-signed
+        // leaf is a server of its own, not a re-signed one; a chain that looks like a
+        // public one without its intermediate cannot be judged (unless a known
+        // inspection product issued it).
         let issuer = top_issuer(&chain);
         let public_name = host.parse::<IpAddr>().is_err() && !is_local_use_name(host);
-        if public_name && let Some(issuer) = &issuer {
+        let self_signed_leaf =
+            chain.len() == 1 && issuer.as_ref().is_some_and(|i| i.sha256.is_some());
+        let public_incomplete = body
+            .trust
+            .as_ref()
+            .is_some_and(|t| t.public.code == Some(Code::TlsIncompleteChain));
+        if public_name
+            && !self_signed_leaf
+            && let Some(issuer) = &issuer
+            && (!public_incomplete || products::product(&issuer.name).is_some())
+        {
             let issuer_is_public = self.public.has_subject(&issuer.subject_raw);
             body.intercepted = Some(!issuer_is_public);
             if !issuer_is_public {
@@ -586,9 +599,15 @@ fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &st
         .map(|(body, _, _)| body.host.as_str())
         .unwrap_or("the host");
     let source = verified.map(|(_, _, source)| source).unwrap_or("");
+    let intercepted = verified.and_then(|(_, issuer, _)| issuer);
+    let code = match (err.code, intercepted) {
+        (Code::TlsUnknownAuthority | Code::TlsIncompleteChain, Some(_)) => {
+            Code::TlsInterceptedUntrusted
+        }
+        (code, _) => code,
+    };
     let (message, hint) = match err.code {
         Code::TlsUnknownAuthority | Code::TlsIncompleteChain | Code::TlsNoRoots => {
-            let intercepted = verified.and_then(|(_, issuer, _)| issuer);
             match (err.code, intercepted) {
                 (_, Some(issuer)) => (
                     format!(
@@ -611,8 +630,17 @@ fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &st
                     format!("install the ca-certificates package, or set SSL_CERT_FILE to a CA bundle (Go looked at: {source})"),
                 ),
                 (Code::TlsIncompleteChain, None) => (
-                    format!("{host} sends its certificate without the intermediate CA certificate that links it to a root"),
+                    format!(
+                        "{host} sends its certificate without the intermediate CA certificate that links it to a root{}",
+                        verified
+                            .and_then(|(body, _, _)| body.chain.last())
+                            .map_or_else(String::new, |top| format!(" (missing: the certificate of {})", top.issuer))
+                    ),
                     "the server must send the intermediate certificate(s) too; browsers fetch missing ones, the go command does not".to_string(),
+                ),
+                (_, None) if leaf.is_some_and(|l| l.self_issued) && verified.is_some_and(|(body, _, _)| body.chain.len() == 1) => (
+                    format!("{host} presents a self-signed certificate, which the go command's trust store does not hold"),
+                    format!("if that certificate is the one to trust, add it to a bundle and point SSL_CERT_FILE at it; otherwise the server needs a certificate from a CA (Go's store here: {source})"),
                 ),
                 _ => (
                     format!(
@@ -656,7 +684,10 @@ fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &st
             "the server refused the handshake (see go_error): no cipher suite in common, a client certificate required, or a policy".to_string(),
         ),
     };
-    err.to_error_info(message, hint)
+    let mut info = err.to_error_info(message, hint);
+    info.code = code;
+    info.layer = code.layer();
+    info
 }
 
 /// Go's cipher suite names are the IANA ones; rustls spells TLS 1.3 suites `TLS13_`.

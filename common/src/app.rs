@@ -1,13 +1,14 @@
 //! What every tool shares on the command line and at run time: the common flags, the
-//! concurrent probe loop with ordered output, text and JSON printing, `--summary`, exit
-//! codes, a quiet end on a closed stdout, and `--generate` for man pages and
+//! concurrent probe loop with ordered output, text (coloured on a terminal) and JSON
+//! printing, progress, `--quiet`, `--summary`, exit codes, a quiet end on a closed
+//! stdout, `--help` with the tool's examples, and `--generate` for man pages and
 //! completions.
 //!
 //! Exit status: 0 when every record is ok, 1 when at least one is not, 2 for a usage
 //! error, unreadable input or an internal error.
 
 use std::future::Future;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ use clap::{CommandFactory, ValueEnum};
 use futures_util::StreamExt;
 
 use crate::input::{InputItem, Inputs};
+use crate::progress::Progress;
 use crate::record::{Code, ErrorInfo, InputErrorBody, Record, Summary, untrusted, untrusted_lines};
 
 /// Flags every tool takes.
@@ -31,7 +33,8 @@ pub struct CommonArgs {
     /// reply, a TLS handshake, an HTTP response's headers), and for a body that brings
     /// less than 1 KiB per second over this long (a body that keeps arriving faster is
     /// never cut off). The go command has no such limit and can wait forever on a
-    /// server that never answers or trickles; this tool stops and says so.
+    /// server that never answers or trickles; this tool stops and says so in the
+    /// error's message, with go_error null: go prints nothing there.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub timeout: Duration,
 
@@ -50,10 +53,44 @@ pub struct CommonArgs {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Output format: `json`, one compact JSON object per line; or `text`, one
-    /// readable line per record with its error and hint.
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Json, hide_possible_values = true)]
-    pub format: Format,
+    /// Output format: `text`, one readable line per record with its error and hint;
+    /// or `json`, one compact JSON object per line. The default is text when standard
+    /// output is a terminal and json when it is not (a pipe, a file), as ls(1) and
+    /// rg(1) do.
+    #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
+    pub format: Option<Format>,
+
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Colour the text format: `auto` (when standard output is a terminal and NO_COLOR
+    /// is empty or not set), `always` or `never`. JSON is never coloured.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = When::Auto,
+        hide_possible_values = true
+    )]
+    pub color: When,
+
+    /// Show progress on standard error (targets done, out of how many, and the time
+    /// left when the count is known): `auto` (when standard error is a terminal and
+    /// the run takes a while), `always` (even into a pipe or a file) or `never`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = When::Auto,
+        hide_possible_values = true
+    )]
+    pub progress: When,
+
+    /// Write no records and show no progress: the exit status alone says whether every
+    /// record is ok. Fatal errors are still reported on standard error.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 
     /// After all records, write a summary record with counts per error and warning code.
     #[arg(long)]
@@ -67,10 +104,64 @@ pub struct CommonArgs {
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// One compact JSON object per line.
-    Json,
     /// One readable line per record, with the error and its hint.
     Text,
+    /// One compact JSON object per line.
+    Json,
+}
+
+/// When to do what suits a terminal (colour, progress).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    /// When the output it goes to is a terminal.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How records are written, decided once from the flags, the terminal and NO_COLOR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// Text or JSON lines.
+    pub format: Format,
+    /// Whether the text lines are coloured (never for JSON).
+    pub color: bool,
+    /// Whether nothing is written at all (`--quiet`).
+    pub quiet: bool,
+}
+
+impl Output {
+    /// The output for these flags on this process's standard output and environment.
+    pub fn new(common: &CommonArgs) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        Output::decide(common, std::io::stdout().is_terminal(), no_color || dumb)
+    }
+
+    /// The decision itself: text on a terminal and JSON elsewhere unless a flag says
+    /// otherwise; colour for text only, on a terminal unless NO_COLOR (or a dumb
+    /// terminal) says not to, or when asked for.
+    fn decide(common: &CommonArgs, stdout_is_terminal: bool, no_color: bool) -> Output {
+        let format = match (common.json, common.format) {
+            (true, _) => Format::Json,
+            (false, Some(format)) => format,
+            (false, None) if stdout_is_terminal => Format::Text,
+            (false, None) => Format::Json,
+        };
+        let color = format == Format::Text
+            && match common.color {
+                When::Always => true,
+                When::Never => false,
+                When::Auto => stdout_is_terminal && !no_color,
+            };
+        Output {
+            format,
+            color,
+            quiet: common.quiet,
+        }
+    }
 }
 
 /// What `--generate` writes.
@@ -98,26 +189,52 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// Parses a tool's command line (exiting with clap's message and status 2 on a usage
+/// error), with the help of [`command`].
+pub fn parse<C: clap::Parser>() -> C {
+    let mut cmd = command::<C>();
+    let matches = cmd.clone().get_matches();
+    C::from_arg_matches(&matches).unwrap_or_else(|err| err.format(&mut cmd).exit())
+}
+
+/// A tool's command as its `--help` shows it: its examples (the command's long
+/// after-help: `Examples:`, then two-space-indented lines saying what each does and
+/// four-space-indented commands) come last, as written. clap wraps after-help text to
+/// the terminal's width, which would break a command in the middle and ruin copy and
+/// paste; the help template's own text is written unwrapped, so the examples go there.
+pub fn command<C: CommandFactory>() -> clap::Command {
+    let cmd = C::command();
+    let Some(examples) = cmd.get_after_long_help().map(|s| s.to_string()) else {
+        return cmd;
+    };
+    let header = cmd.get_styles().get_header();
+    let examples = match examples.strip_prefix("Examples:") {
+        Some(rest) => format!(
+            "{}Examples:{}{rest}",
+            header.render(),
+            header.render_reset()
+        ),
+        None => examples,
+    };
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{{all-args}}\n\n{examples}"
+    );
+    cmd.after_help(None::<&'static str>)
+        .after_long_help(None::<&'static str>)
+        .help_template(template)
+}
+
 /// Writes what `--generate` asks for to stdout.
 pub fn generate<C: CommandFactory>(what: Generate) -> ExitCode {
-    let mut cmd = C::command();
+    let cmd = C::command();
     let name = cmd.get_name().to_string();
     let mut out = Vec::new();
     let result = match what {
         Generate::Man => crate::manpage::tool_page(cmd, &mut out),
         Generate::ManReference => crate::manpage::reference_page(&mut out),
-        Generate::CompleteBash => {
-            clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, &name, &mut out);
-            Ok(())
-        }
-        Generate::CompleteZsh => {
-            clap_complete::generate(clap_complete::Shell::Zsh, &mut cmd, &name, &mut out);
-            Ok(())
-        }
-        Generate::CompleteFish => {
-            clap_complete::generate(clap_complete::Shell::Fish, &mut cmd, &name, &mut out);
-            Ok(())
-        }
+        Generate::CompleteBash => completion(cmd, Shell::Bash, &mut out),
+        Generate::CompleteZsh => completion(cmd, Shell::Zsh, &mut out),
+        Generate::CompleteFish => completion(cmd, Shell::Fish, &mut out),
     };
     if let Err(err) = result {
         return fatal(&name, &format!("cannot generate: {err}"), None);
@@ -127,6 +244,86 @@ pub fn generate<C: CommandFactory>(what: Generate) -> ExitCode {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => fatal(&name, &format!("writing output: {err}"), None),
     }
+}
+
+/// The shells completions are written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Writes a completion script. clap_complete offers hidden options too, and completes
+/// a comma-separated list (`--what info,mod`) only as one value; so the script is made
+/// from the command without its hidden options, with each list's values replaced by a
+/// marker, and the marker is then replaced by what completes one item after another in
+/// that shell.
+fn completion(cmd: clap::Command, shell: Shell, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let name = cmd.get_name().to_string();
+    let mut visible = clap::Command::new(name.clone());
+    if let Some(about) = cmd.get_about() {
+        visible = visible.about(about.clone());
+    }
+    if let Some(version) = cmd.get_version() {
+        visible = visible.version(version.to_string());
+    }
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        let mut arg = arg.clone();
+        let values: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        if arg.get_value_delimiter().is_some() && !values.is_empty() {
+            let marker = format!("gomod-list-marker-{}", lists.len());
+            arg = arg.value_parser(clap::builder::PossibleValuesParser::new([marker.clone()]));
+            lists.push((marker, values));
+        }
+        visible = visible.arg(arg);
+    }
+    let mut script = Vec::new();
+    let generator = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(generator, &mut visible, &name, &mut script);
+    let mut script = String::from_utf8(script).map_err(std::io::Error::other)?;
+    for (marker, values) in &lists {
+        let words = values.join(" ");
+        let (from, to) = match shell {
+            // The word so far is kept up to its last comma, and the item after it is
+            // completed from the values.
+            Shell::Bash => (
+                format!("compgen -W \"{marker}\" -- \"${{cur}}\""),
+                format!(
+                    "compgen -P \"${{cur%\"${{cur##*,}}\"}}\" -W \"{words}\" -- \"${{cur##*,}}\""
+                ),
+            ),
+            Shell::Zsh => (
+                format!("({marker})"),
+                format!("_sequence compadd - {words}"),
+            ),
+            Shell::Fish => (
+                format!("-a \"{marker}\\t''\""),
+                format!(
+                    "-a \"(__fish_complete_list , 'string split , {}')\"",
+                    values.join(",")
+                ),
+            ),
+        };
+        if !script.contains(&from) {
+            return Err(std::io::Error::other(format!(
+                "the {shell:?} completion of a list has changed shape: {from} is missing"
+            )));
+        }
+        script = script.replace(&from, &to);
+    }
+    out.extend_from_slice(script.as_bytes());
+    Ok(())
 }
 
 /// Reports a fatal error on stderr (`gomod-x: error: ...`, then the hint) and returns
@@ -280,7 +477,7 @@ pub fn run(
         Ok(rt) => rt,
         Err(err) => return fatal(tool, &format!("cannot start the runtime: {err}"), None),
     };
-    let format = common.format;
+    let output = Output::new(common);
     let jobs = usize::from(common.jobs);
     let deadline = common.deadline;
     // Every wait of a probe is bounded (crate::net::bounds); should one not be, the
@@ -291,12 +488,26 @@ pub fn run(
     let empty_hint = inputs.empty_hint();
     let any_item = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let seen_item = Arc::clone(&any_item);
+    let progress = Arc::new(Progress::new(
+        common.progress,
+        common.quiet,
+        inputs.count_known(),
+    ));
     let outcome = runtime.block_on(async move {
+        if let Some(delay) = progress.delay() {
+            let progress = Arc::clone(&progress);
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                progress.show();
+            });
+        }
         let items = tokio_stream_from(inputs.stream()).inspect(move |_| {
             seen_item.store(true, std::sync::atomic::Ordering::Relaxed);
         });
+        let started = Arc::clone(&progress);
         let mut results = items
             .map(move |item| {
+                started.started(&item_label(&item));
                 // The probe is called here, in input order, so that what it decides
                 // before its first await (such as skipping a host already seen) does
                 // not depend on scheduling.
@@ -327,16 +538,18 @@ pub fn run(
                 }
             })
             .buffered(jobs);
-        let mut printer = Printer::new(tool, format);
+        let mut printer = Printer::new(tool, output);
         let mut summary = Summary::default();
         while let Some(records) = results.next().await {
+            progress.finished();
             for record in &records {
                 summary.add(record);
             }
-            if !printer.write(&records) {
+            if !progress.suspend(|| printer.write(&records)) {
                 return Outcome::StdoutClosed;
             }
         }
+        progress.clear();
         if !any_item.load(std::sync::atomic::Ordering::Relaxed) {
             return Outcome::Nothing;
         }
@@ -427,19 +640,37 @@ fn tokio_stream_from(
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
+/// A short name for an input item, for the progress display: the target as given, or
+/// the module (or host) a record names.
+fn item_label(item: &InputItem) -> String {
+    match item {
+        InputItem::Target { text, .. } => text.clone(),
+        InputItem::Record { value, .. } => {
+            let field = |name: &str| value.get(name).and_then(|v| v.as_str());
+            match (field("module"), field("version"), field("host")) {
+                (Some(module), Some(version), _) => format!("{module}@{version}"),
+                (Some(module), None, _) => module.to_string(),
+                (None, _, Some(host)) => host.to_string(),
+                _ => String::new(),
+            }
+        }
+        InputItem::Ready(_) | InputItem::Invalid { .. } => String::new(),
+    }
+}
+
 /// Writes records to stdout, line by line.
 struct Printer {
     tool: &'static str,
-    format: Format,
+    output: Output,
     out: std::io::Stdout,
     error: Option<String>,
 }
 
 impl Printer {
-    fn new(tool: &'static str, format: Format) -> Printer {
+    fn new(tool: &'static str, output: Output) -> Printer {
         Printer {
             tool,
-            format,
+            output,
             out: std::io::stdout(),
             error: None,
         }
@@ -447,14 +678,14 @@ impl Printer {
 
     /// Writes and flushes; false when stdout is closed (the reader went away).
     fn write(&mut self, records: &[Record]) -> bool {
-        if self.error.is_some() {
+        if self.error.is_some() || self.output.quiet {
             return true;
         }
         let mut buf = String::new();
         for record in records {
-            match self.format {
+            match self.output.format {
                 Format::Json => buf.push_str(&record.to_json_line(self.tool)),
-                Format::Text => buf.push_str(&record.to_text_line()),
+                Format::Text => buf.push_str(&record.text_line(self.output.color)),
             }
             buf.push('\n');
         }
@@ -489,6 +720,50 @@ impl Elapsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The common flags as a tool parses them.
+    fn flags(args: &[&str]) -> CommonArgs {
+        #[derive(clap::Parser)]
+        struct Tool {
+            #[command(flatten)]
+            common: CommonArgs,
+        }
+        let args = std::iter::once("tool").chain(args.iter().copied());
+        <Tool as clap::Parser>::parse_from(args).common
+    }
+
+    #[test]
+    fn text_on_a_terminal_json_elsewhere_colour_only_for_text() {
+        let decide = |args: &[&str], terminal: bool, no_color: bool| {
+            let output = Output::decide(&flags(args), terminal, no_color);
+            (output.format, output.color)
+        };
+        assert_eq!(decide(&[], true, false), (Format::Text, true));
+        assert_eq!(decide(&[], false, false), (Format::Json, false));
+        assert_eq!(decide(&[], true, true), (Format::Text, false));
+        assert_eq!(decide(&["--json"], true, false), (Format::Json, false));
+        assert_eq!(
+            decide(&["--format", "json"], true, false),
+            (Format::Json, false)
+        );
+        assert_eq!(
+            decide(&["--format", "json", "--color", "always"], true, false),
+            (Format::Json, false)
+        );
+        assert_eq!(
+            decide(&["--format", "text"], false, false),
+            (Format::Text, false)
+        );
+        assert_eq!(
+            decide(&["--format", "text", "--color", "always"], false, true),
+            (Format::Text, true)
+        );
+        assert_eq!(
+            decide(&["--color", "never"], true, false),
+            (Format::Text, false)
+        );
+        assert!(Output::decide(&flags(&["-q"]), true, false).quiet);
+    }
 
     #[test]
     fn durations() {

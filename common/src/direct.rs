@@ -57,6 +57,9 @@ pub struct DirectError {
     pub detail: Option<String>,
     /// The requests made.
     pub hops: Vec<Hop>,
+    /// The go command would still be waiting for the page and print nothing (see
+    /// `NetError::go_waits`): `go_text` is then not a line of Go's.
+    pub go_waits: bool,
 }
 
 impl std::fmt::Display for DirectError {
@@ -101,6 +104,7 @@ pub fn static_lookup(
             go_text: e.to_string(),
             detail: None,
             hops: Vec::new(),
+            go_waits: false,
         }),
     }
 }
@@ -118,6 +122,7 @@ pub fn static_govcs(
         go_text: e.to_string(),
         detail: None,
         hops: Vec::new(),
+        go_waits: false,
     };
     let config = govcs::parse_govcs(govcs_value).map_err(to_error)?;
     config
@@ -157,6 +162,7 @@ fn unrecognized(
         ),
         detail,
         hops,
+        go_waits: false,
     }
 }
 
@@ -190,13 +196,16 @@ pub async fn discover(
             } else {
                 "https fetch"
             };
-            return Err(unrecognized(
-                import_path,
-                err.net.code,
-                format!("{prefix}: {}", err.go_text),
-                err.net.detail.clone(),
-                hops,
-            ));
+            return Err(DirectError {
+                go_waits: err.net.go_waits,
+                ..unrecognized(
+                    import_path,
+                    err.net.code,
+                    format!("{prefix}: {}", err.go_text),
+                    err.net.detail.clone(),
+                    hops,
+                )
+            });
         }
     };
     let imports = match page.tags() {
@@ -247,7 +256,10 @@ pub async fn discover(
         let prefix_imports = match fetch_page(client, &prefix_url, opts, &mut hops).await {
             Err(err) => {
                 let text = format!("fetching {}: {}", chosen.prefix, err.go_text);
-                return Err(unrecognized(import_path, err.net.code, text, None, hops));
+                return Err(DirectError {
+                    go_waits: err.net.go_waits,
+                    ..unrecognized(import_path, err.net.code, text, None, hops)
+                });
             }
             Ok(prefix_page) => match prefix_page.tags() {
                 Err((code, text)) => return Err(unrecognized(import_path, code, text, None, hops)),

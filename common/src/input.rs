@@ -270,6 +270,23 @@ impl Inputs {
         self.leading.is_empty() && self.args.is_empty() && self.files.is_empty() && !self.read_stdin
     }
 
+    /// How many items there are, when that is known before reading: everything is in
+    /// memory (items added by the tool and arguments), no file or stdin is read.
+    pub fn count_known(&self) -> Option<u64> {
+        if !self.files.is_empty() || self.read_stdin {
+            return None;
+        }
+        let args = self
+            .args
+            .iter()
+            .filter(|arg| {
+                let arg = arg.trim();
+                !arg.is_empty() && !arg.starts_with('#')
+            })
+            .count();
+        u64::try_from(self.leading.len() + args).ok()
+    }
+
     /// Starts reading; items arrive on the returned channel in input order. Reading
     /// stops early when the receiver is dropped. A read error in the middle of a file
     /// is delivered as an [`InputItem::Invalid`].

@@ -5,7 +5,8 @@
 //! glob patterns ([`pattern`]), go.mod and go.sum ([`modfile`], [`gosum`]), routing
 //! ([`route`]), direct mode ([`vcs`], [`discovery`], [`govcs`]), and the network as Go
 //! uses it ([`net`]). The wire format is in [`record`], input reading in [`input`] (and
-//! every file read through [`regular`]), and the command-line plumbing in [`app`].
+//! every file read through [`regular`]), and the command-line plumbing in [`app`] (with
+//! [`progress`] and [`manpage`]).
 
 pub mod app;
 pub mod direct;
@@ -27,6 +28,7 @@ pub mod net;
 pub mod oserr;
 pub mod pathclean;
 pub mod pattern;
+pub mod progress;
 pub mod query;
 pub mod record;
 pub mod regular;

@@ -62,37 +62,40 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "the netrc file (default $HOME/.netrc), read and matched as the go release in use does: go1.23 and older read it always and match the host name; go1.24 and later read it when GOAUTH includes netrc and match URL prefixes, in which the port counts",
     ),
     (
+        "NO_COLOR",
+        "when set and not empty, the text format is not coloured (unless --color always)",
+    ),
+    (
         "SSL_CERT_FILE, SSL_CERT_DIR",
         "Go's trust store on Linux: the file replaces the bundle list, the directory list replaces /etc/ssl/certs and /etc/pki/tls/certs",
     ),
 ];
 
-/// Renders a tool's man page: the clap sections, then EXAMPLES (from the command's
-/// long after-help), EXIT STATUS, ENVIRONMENT and SEE ALSO.
+/// Renders a tool's man page: the clap sections (with a SYNOPSIS of our own that names
+/// every option's value), then EXAMPLES (from the command's long after-help), EXIT
+/// STATUS, ENVIRONMENT and SEE ALSO; then [`tidy`] makes it lint-clean.
 pub fn tool_page(cmd: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
     let name = cmd.get_name().to_string();
     let examples = cmd.get_after_long_help().map(|s| s.to_string());
-    let cmd = cmd
+    let mut cmd = cmd
         .after_help(None::<&'static str>)
         .after_long_help(None::<&'static str>);
-    let man = clap_mangen::Man::new(cmd)
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone())
+        .title(name.to_uppercase())
         .manual("gomod-tools")
         .date(MAN_DATE)
         .source(format!("gomod-tools {}", env!("CARGO_PKG_VERSION")));
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    page.extend_from_slice(synopsis_section(&cmd).as_bytes());
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
 
     let mut roff = Roff::new();
     if let Some(examples) = examples {
-        roff.control("SH", ["EXAMPLES"]);
-        roff.control("nf", [] as [&str; 0]);
-        for line in examples.lines() {
-            roff.text([roman(line)]);
-        }
-        roff.control("fi", [] as [&str; 0]);
+        examples_section(&mut roff, &examples);
     }
     exit_status_section(&mut roff);
     roff.control("SH", ["ENVIRONMENT"]);
@@ -102,8 +105,90 @@ pub fn tool_page(cmd: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()> {
         roff.text([roman(*what)]);
     }
     see_also_section(&mut roff, &name);
-    roff.to_writer(out)?;
-    man.render_version_section(out)
+    roff.to_writer(&mut page)?;
+    man.render_version_section(&mut page)?;
+    out.extend_from_slice(tidy(&String::from_utf8_lossy(&page)).as_bytes());
+    Ok(())
+}
+
+/// SYNOPSIS: the name, then every visible option with its value name
+/// (`[--what LIST]`), then the operands. Each bracketed group is held together (an
+/// unbreakable space, no hyphenation), so that no line ends inside one.
+fn synopsis_section(cmd: &clap::Command) -> String {
+    let word = |text: &str| text.replace('\\', "\\e").replace('-', "\\-");
+    let value_name = |arg: &clap::Arg| {
+        arg.get_value_names()
+            .map(|names| names.join(" "))
+            .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
+    };
+    let mut groups = vec![format!("\\fB\\%{}\\fR", word(cmd.get_name()))];
+    for arg in cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_positional())
+    {
+        let name = match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!(
+                "\\fB{}\\fR|\\fB{}\\fR",
+                word(&format!("-{short}")),
+                word(&format!("--{long}"))
+            ),
+            (Some(short), None) => format!("\\fB{}\\fR", word(&format!("-{short}"))),
+            (None, Some(long)) => format!("\\fB{}\\fR", word(&format!("--{long}"))),
+            (None, None) => continue,
+        };
+        let value = if arg.get_num_args().is_some_and(|n| n.takes_values()) {
+            format!("\\ \\fI{}\\fR", word(&value_name(arg)))
+        } else {
+            String::new()
+        };
+        groups.push(format!("\\%[{name}{value}]"));
+    }
+    for arg in cmd.get_positionals().filter(|a| !a.is_hide_set()) {
+        let many = if arg.get_num_args().is_some_and(|n| n.max_values() > 1) {
+            "..."
+        } else {
+            ""
+        };
+        groups.push(format!("\\%[\\fI{}\\fR]{many}", word(&value_name(arg))));
+    }
+    format!(".SH SYNOPSIS\n.ad l\n{}\n.ad\n", groups.join(" "))
+}
+
+/// EXAMPLES from a tool's examples text (see [`crate::app::command`]): a line indented
+/// by two spaces says what an example does, a line indented by four is the command,
+/// shown as is.
+fn examples_section(roff: &mut Roff, examples: &str) {
+    roff.control("SH", ["EXAMPLES"]);
+    let mut commands: Vec<&str> = Vec::new();
+    let mut first = true;
+    let flush = |roff: &mut Roff, commands: &mut Vec<&str>| {
+        if commands.is_empty() {
+            return;
+        }
+        roff.control("RS", ["4"]);
+        roff.control("nf", [] as [&str; 0]);
+        for command in commands.drain(..) {
+            roff.text([roman(command)]);
+        }
+        roff.control("fi", [] as [&str; 0]);
+        roff.control("RE", [] as [&str; 0]);
+    };
+    for line in examples
+        .lines()
+        .skip_while(|l| l.trim_end().ends_with(':') && !l.starts_with(' '))
+    {
+        if let Some(command) = line.strip_prefix("    ") {
+            commands.push(command);
+        } else if !line.trim().is_empty() {
+            flush(roff, &mut commands);
+            if !first {
+                roff.control("PP", [] as [&str; 0]);
+            }
+            first = false;
+            roff.text([roman(line.trim())]);
+        }
+    }
+    flush(roff, &mut commands);
 }
 
 fn exit_status_section(roff: &mut Roff) {
@@ -165,7 +250,7 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
 
     roff.control("SH", ["DESCRIPTION"]);
     roff.text([roman(
-        "The gomod tools find out why the go command cannot download modules. Each tool does one probe, exactly as Go would do it on this machine, and writes one JSON object per line to standard output. The tools read each other's records on standard input, so they chain with pipes and jq(1):",
+        "The gomod tools find out why the go command cannot download modules. Each tool does one probe, exactly as Go would do it on this machine, and writes one record per line to standard output: a JSON object when standard output is a pipe or a file, a readable line of text (coloured unless NO_COLOR is set) when it is a terminal; --format and --json choose, -q writes nothing and leaves the verdict to the exit status. The tools read each other's records on standard input, so they chain with pipes and jq(1):",
     )]);
     roff.control("PP", [] as [&str; 0]);
     roff.control("nf", [] as [&str; 0]);
@@ -200,6 +285,16 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     roff.text([roman(
         "Secrets never appear: passwords in URLs become ***, netrc passwords and Authorization headers are never written. Text that comes from the network is length-limited and its control characters are escaped.",
     )]);
+
+    roff.control("SS", ["The go_error field"]);
+    roff.text([roman(GO_ERROR_INTRO)]);
+    for (tool, what) in GO_ERROR_FORMS {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*tool)]);
+        roff.text([roman(*what)]);
+    }
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(GO_ERROR_NULL)]);
 
     record_type_section(
         &mut roff,
@@ -266,7 +361,151 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     }
     exit_status_section(&mut roff);
     see_also_section(&mut roff, "gomod-tools");
-    roff.to_writer(out)
+    out.extend_from_slice(tidy(&roff.render()).as_bytes());
+    Ok(())
+}
+
+/// The longest input line `mandoc -Tlint -W style` accepts without a warning.
+const MAX_LINE: usize = 80;
+
+/// Makes a generated page clean for `mandoc -Tlint -W style` and readable as roff:
+/// markdown `code` (from the doc comments shared with --help) becomes bold, trailing
+/// white space goes, and text lines longer than 80 bytes are broken: at a space in
+/// filled text, where a line break is a space; with `\c`, which joins the next line
+/// on, in no-fill blocks such as example commands, so that a command still reads as
+/// one line. The tag line after `.TP` stays whole (breaking it would move words into
+/// the paragraph).
+pub fn tidy(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + page.len() / 16);
+    let mut no_fill = false;
+    let mut tag_line = false;
+    for line in page.lines() {
+        let line = line.trim_end();
+        if line.starts_with('.') || line.starts_with('\'') {
+            match line.split_whitespace().next() {
+                Some(".nf") | Some(".EX") => no_fill = true,
+                Some(".fi") | Some(".EE") => no_fill = false,
+                _ => {}
+            }
+            tag_line = line == ".TP";
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let line = code_to_bold(&ascii(line));
+        let pieces = if tag_line || line.len() <= MAX_LINE {
+            vec![line]
+        } else if no_fill {
+            split_joined(&line)
+        } else {
+            split_filled(&line)
+        };
+        tag_line = false;
+        for piece in pieces {
+            out.push_str(&piece);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Non-ASCII characters as roff's `\[uXXXX]` escapes, which is how mandoc measures
+/// them (and what every roff reads whatever its input encoding).
+fn ascii(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\[u{:04X}]", u32::from(c)));
+        }
+    }
+    out
+}
+
+/// `code` in markdown (a pair of backticks on one line) as bold roff.
+fn code_to_bold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str("\\fB");
+        out.push_str(&rest[open + 1..open + 1 + close]);
+        out.push_str("\\fR");
+        rest = &rest[open + 1 + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the space at byte `at` of `line` is a place to break: not escaped (`\ `),
+/// not one of several, and not leaving a line that roff would read as a request.
+fn breakable(line: &str, at: usize) -> bool {
+    let before = &line.as_bytes()[..at];
+    let backslashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+    let next = line.as_bytes().get(at + 1).copied();
+    backslashes % 2 == 0
+        && at > 0
+        && before.last() != Some(&b' ')
+        && !matches!(next, None | Some(b' ') | Some(b'.') | Some(b'\''))
+}
+
+/// Breaks filled text at spaces into lines of at most 80 bytes (longer only where a
+/// word is).
+fn split_filled(line: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = line;
+    while rest.len() > MAX_LINE {
+        let spaces: Vec<usize> = rest
+            .match_indices(' ')
+            .map(|(i, _)| i)
+            .filter(|&i| breakable(rest, i))
+            .collect();
+        let Some(at) = spaces
+            .iter()
+            .rev()
+            .find(|&&i| i <= MAX_LINE)
+            .or_else(|| spaces.first())
+            .copied()
+        else {
+            break;
+        };
+        pieces.push(rest[..at].to_string());
+        rest = &rest[at + 1..];
+    }
+    pieces.push(rest.to_string());
+    pieces
+}
+
+/// Breaks a no-fill line after spaces into lines of at most 80 bytes that end in `\c`,
+/// so that roff shows them as the one line they are.
+fn split_joined(line: &str) -> Vec<String> {
+    const ROOM: usize = MAX_LINE - 2;
+    let mut pieces = Vec::new();
+    let mut rest = line;
+    while rest.len() > MAX_LINE {
+        let ends: Vec<usize> = rest
+            .match_indices(' ')
+            .filter(|&(i, _)| breakable(rest, i))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let Some(at) = ends
+            .iter()
+            .rev()
+            .find(|&&i| i <= ROOM)
+            .or_else(|| ends.first())
+            .copied()
+        else {
+            break;
+        };
+        pieces.push(format!("{}\\c", &rest[..at]));
+        rest = &rest[at..];
+    }
+    pieces.push(rest.to_string());
+    pieces
 }
 
 /// How every tool reads its targets, and the limits on what it echoes.
@@ -381,7 +620,7 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ("ok", "true when nothing failed (warnings allowed)"),
     (
         "error",
-        "null, or {code, layer, message, detail, go_error, hint}: message is one plain sentence, detail the raw lower-level error, go_error the line the go command prints for the same failure, hint what to change, naming the variable and value where one fixes it",
+        "null, or {code, layer, message, detail, go_error, hint}: message is one plain sentence, detail the raw lower-level error, go_error the line the go command prints for the same failure (null where it prints none, see below), hint what to change, naming the variable and value where one fixes it",
     ),
     (
         "warnings",
@@ -389,6 +628,36 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ),
     ("elapsed_ms", "wall time of the probe in milliseconds"),
 ];
+
+/// What error.go_error holds, for the reference page.
+const GO_ERROR_INTRO: &str = "error.go_error is the line the go command (go1.27) prints for the same failure, word for word, so that a record can be matched with what a user saw; the test suite compares it with the real go command where one is installed. Each tool mirrors one command:";
+
+/// The command each tool's go_error mirrors.
+const GO_ERROR_FORMS: &[(&str, &str)] = &[
+    (
+        "gomod-resolve",
+        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: ....",
+    ),
+    (
+        "gomod-fetch",
+        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract.",
+    ),
+    (
+        "gomod-sumverify",
+        "go mod download and go mod verify: go: MODULE@VERSION: verifying go.mod: ..., and the SECURITY ERROR reports as printed.",
+    ),
+    (
+        "gomod-tlscheck",
+        "Go's HTTPS client: the text after Get \"URL\": in the line go: MODULE@VERSION: Get \"URL\": TEXT that the go command prints.",
+    ),
+    (
+        "gomod-dnscheck",
+        "Go's resolver, for the system resolver only: dial tcp: lookup NAME on SERVER: ....",
+    ),
+];
+
+/// When go_error is null.
+const GO_ERROR_NULL: &str = "go_error is null where the go command prints no line: a server that accepts the connection and never answers, or stops sending a body (go has no time limit there and waits for ever; the record stops at --timeout, its code is http_timeout and its message says that go would keep waiting), a resolver given with --server (go never asks it), and checks of this tool's own. Failures the go command words alike keep its one line while the code tells them apart: tls_unknown_authority, tls_incomplete_chain and tls_intercepted_untrusted all print x509: certificate signed by unknown authority.";
 
 /// The `input_error` record's fields.
 pub const INPUT_ERROR_FIELDS: &[(&str, &str)] = &[
@@ -421,6 +690,57 @@ pub const SUMMARY_FIELDS: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_breaks_long_lines_and_renders_code() {
+        let long = "word ".repeat(30);
+        let page = format!(
+            ".TH X 1\n.SH DESCRIPTION\nUse `go mod download` here.  \n{long}\n.TP\n\\fB{long}\\fR\n.nf\n{long}\n.fi\n"
+        );
+        let tidy = tidy(&page);
+        assert!(
+            tidy.contains("Use \\fBgo mod download\\fR here.\n"),
+            "{tidy}"
+        );
+        assert!(!tidy.contains('`'));
+        let lines: Vec<&str> = tidy.lines().collect();
+        for line in &lines {
+            assert_eq!(*line, line.trim_end(), "trailing white space");
+        }
+        // Filled text: broken at spaces, nothing lost.
+        let start = lines.iter().position(|l| l.starts_with("word")).unwrap();
+        let end = lines.iter().position(|l| *l == ".TP").unwrap();
+        assert!(end - start > 1);
+        assert!(lines[start..end].iter().all(|l| l.len() <= 80));
+        assert_eq!(lines[start..end].join(" "), long.trim_end());
+        // The tag line after .TP stays whole.
+        assert_eq!(lines[end + 1], format!("\\fB{long}\\fR").trim_end());
+        // No-fill: joined with \c, every piece within 80 bytes.
+        let nf = lines.iter().position(|l| *l == ".nf").unwrap();
+        let fi = lines.iter().position(|l| *l == ".fi").unwrap();
+        let pieces = &lines[nf + 1..fi];
+        assert!(pieces.len() > 1);
+        assert!(pieces.iter().all(|l| l.len() <= 80));
+        assert!(
+            pieces[..pieces.len() - 1]
+                .iter()
+                .all(|l| l.ends_with("\\c"))
+        );
+        let joined: String = pieces.iter().map(|l| l.trim_end_matches("\\c")).collect();
+        assert_eq!(joined, long.trim_end());
+    }
+
+    #[test]
+    fn tidy_never_breaks_before_a_request_or_at_an_escaped_space() {
+        let line = format!("{} .not a request \\ x 'quote", "a".repeat(75));
+        for piece in split_filled(&line) {
+            assert!(
+                !piece.starts_with('.') && !piece.starts_with('\''),
+                "{piece}"
+            );
+            assert!(!piece.ends_with('\\'), "{piece}");
+        }
+    }
 
     #[test]
     fn reference_names_every_code_and_field() {

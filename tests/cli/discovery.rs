@@ -420,3 +420,31 @@ fn offline_and_fallback_discovery() {
         .route();
     assert_eq!(route.vcs.unwrap().status, "resolved");
 }
+
+#[test]
+fn a_page_that_never_comes_has_no_go_error() {
+    // example.com answers the TLS handshake, then never the request: the go command
+    // would wait for ever and print nothing.
+    let ca = TestCa::new("gomod test CA");
+    let hanging = gomod_testsupport::goproxy::GoProxy::new()
+        .fault("*", gomod_testsupport::goproxy::Fault::Hang)
+        .start_https(&ca.issue(&["example.com"]));
+    let proxy = ConnectProxy::start(
+        ConnectMode::Forward(hanging.addr),
+        Arc::new(TestCa::new("unused")),
+        handler(|_| Response::text(404, "no")),
+    );
+    let sandbox = Sandbox::new();
+    let ca_file = ca.write_pem(sandbox.path(), "ca.pem");
+    let sandbox = sandbox
+        .env("HTTPS_PROXY", &format!("http://{}", proxy.host_port()))
+        .env("SSL_CERT_FILE", ca_file.to_str().unwrap())
+        .env("GOPROXY", "direct")
+        .env("GOSUMDB", "off");
+    let run = sandbox.run(TOOL, &["--timeout", "2s", "example.com/m@v1.0.0"]);
+    let route = run.route();
+    let e = route.error.as_ref().expect("an error");
+    assert_eq!(e.code, "http_timeout", "{e:?}");
+    assert_eq!(e.go_error, None, "go prints nothing here: {e:?}");
+    assert!(e.message.contains("keep waiting"), "{}", e.message);
+}

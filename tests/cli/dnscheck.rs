@@ -12,6 +12,7 @@ use gomod_testsupport::dns::{
     DnsServer, DotServer, Handler, RecordType, Reply, RunningDns, dnserrors_handler, doh_answer,
     doh_query, handler, record,
 };
+use gomod_testsupport::skip::{Need, skip};
 use gomod_testsupport::{Response, Server, TestCa};
 
 use crate::Sandbox;
@@ -81,28 +82,32 @@ pub fn system_handler() -> Handler {
 }
 
 /// The server on 127.0.0.1:53, started once for all tests of this binary; `None` (the
-/// test then does nothing) when the port cannot be bound, unless GOMOD_REQUIRE_ROOT
-/// is set (CI sets it), which makes that a failure.
+/// test is skipped: see [`skip`]) when the port cannot be bound, unless
+/// GOMOD_REQUIRE_ROOT is set (CI sets it), which makes that a failure.
 pub fn port53() -> Option<&'static RunningDns> {
-    static SERVER: OnceLock<Option<RunningDns>> = OnceLock::new();
-    SERVER
-        .get_or_init(|| {
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 53));
-            match DnsServer::try_start(addr, system_handler()) {
-                Ok(server) => Some(server),
-                Err(err) => {
-                    assert!(
-                        std::env::var_os("GOMOD_REQUIRE_ROOT").is_none(),
-                        "GOMOD_REQUIRE_ROOT is set but 127.0.0.1:53 cannot be bound: {err}"
-                    );
-                    eprintln!(
-                        "skipped: the system-view tests need to bind 127.0.0.1:53 ({err}); run them as root"
-                    );
-                    None
-                }
-            }
-        })
-        .as_ref()
+    static SERVER: OnceLock<Result<RunningDns, std::io::Error>> = OnceLock::new();
+    let started = SERVER.get_or_init(|| {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 53));
+        DnsServer::try_start(addr, system_handler())
+    });
+    match started {
+        Ok(server) => Some(server),
+        // Root could bind it, but something holds it: a local resolver, or another test
+        // run on this machine.
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+            let reason = "127.0.0.1:53 is in use (a local resolver, or another test run)";
+            skip(Need::Root, reason, &err.to_string());
+            None
+        }
+        Err(err) => {
+            skip(
+                Need::Root,
+                "not root: cannot bind 127.0.0.1:53",
+                &err.to_string(),
+            );
+            None
+        }
+    }
 }
 
 /// The system-view files in the sandbox, and the options that point the tool at them.
@@ -553,6 +558,69 @@ fn tcp_tls_and_https_resolvers() {
 }
 
 #[test]
+fn an_unreachable_or_untrusted_comparison_resolver_is_named_with_its_cause() {
+    let ca = TestCa::new("dnscheck test CA");
+    let sandbox = Sandbox::new();
+    let ca_file = ca.write_pem(sandbox.path(), "ca.pem");
+    let sandbox = sandbox.env("SSL_CERT_FILE", &ca_file.display().to_string());
+    // Nothing listens on this port.
+    let dead = std::net::TcpListener::bind(loopback()).unwrap();
+    let dead_addr = dead.local_addr().unwrap();
+    drop(dead);
+    // A DoT server whose certificate comes from a CA the trust store does not hold.
+    let untrusted = DotServer::start(
+        loopback(),
+        TestCa::new("someone else's CA")
+            .issue(&["dns.test"])
+            .server_config(),
+        dnserrors_handler(),
+    );
+    let cases = [
+        (
+            format!("tls://{dead_addr}#dns.test"),
+            "connection refused",
+            "853",
+        ),
+        (
+            format!("https://{dead_addr}/dns-query"),
+            "connection refused",
+            "443",
+        ),
+        (
+            format!("tls://{}#dns.test", untrusted.addr()),
+            "x509: certificate signed by unknown authority",
+            "SSL_CERT_FILE",
+        ),
+    ];
+    for (server, cause, advice) in cases {
+        let run = sandbox.run(
+            TOOL,
+            &["--no-system", "--server", &server, "ok.example.com"],
+        );
+        let r = run.records().remove(0).dns();
+        let err = r.error.as_ref().expect("an error");
+        assert!(
+            err.message.contains(cause),
+            "{server}: the message names the cause: {}",
+            err.message
+        );
+        let hint = err.hint.as_deref().unwrap_or_default();
+        assert!(hint.contains(advice), "{server}: {hint}");
+        assert!(
+            !hint.contains("systemd-resolved"),
+            "{server}: not a local resolver to start: {hint}"
+        );
+        for text in [&err.message, hint] {
+            assert!(
+                !text.contains("invalid peer certificate") && !text.contains("docs.rs"),
+                "{server}: rustls's wording: {text}"
+            );
+        }
+        assert_eq!(err.go_error, None, "go never asks a --server resolver");
+    }
+}
+
+#[test]
 fn hosts_go_reaches_through_a_proxy_are_resolved_by_the_proxy() {
     if port53().is_none() {
         return;
@@ -709,7 +777,9 @@ fn text_format_reads_as_one_line_per_record() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert!(
-        lines[0].contains("cname.chain.example via system -> 192.0.2.10"),
+        lines[0].contains(
+            "cname.chain.example with the system resolver (as Go resolves it): 192.0.2.10"
+        ),
         "{}",
         lines[0]
     );

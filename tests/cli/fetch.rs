@@ -131,7 +131,8 @@ fn queries_resolve_through_the_list_as_go_does() {
     assert_eq!(r.code(), Some("version_invalid"));
     assert_eq!(
         r.go_error(),
-        "go: example.com/a@v2: no matching versions for query \"v2\""
+        // go1.27 names the module, not the query, in front (fetch_errors_interop).
+        "go: module example.com/a: no matching versions for query \"v2\""
     );
     let r = one(&s, &["--what", "list", "example.com/a@v1.0.0"]);
     assert_eq!(
@@ -243,9 +244,11 @@ fn faults_become_records_and_nothing_hangs() {
             .start();
         let s = sandbox(&server.url());
         let started = std::time::Instant::now();
+        // Long enough that the requests before the faulty one never time out on a
+        // loaded machine.
         let r = one(
             &s,
-            &["--timeout", "1s", "--what", "zip", "example.com/a@v1.0.0"],
+            &["--timeout", "3s", "--what", "zip", "example.com/a@v1.0.0"],
         );
         assert_eq!(r.code(), Some(code), "{fault:?}: {r:#?}");
         assert!(
@@ -428,6 +431,76 @@ fn check_proxy_tells_conformant_from_broken_proxies() {
 }
 
 #[test]
+fn check_proxy_tries_the_checksum_database_it_relays() {
+    use gomod_testsupport::sumdb::{Scenario, SumdbServer};
+    use gomod_testsupport::{Response, Server, handler};
+    // An honest relay: a database of 300 records serving /sumdb/<name>/...
+    let db = SumdbServer::generated(300, Duration::ZERO);
+    db.set_supported(Some(200));
+    let s = sandbox("off").env("GOSUMDB", &db.vkey());
+    let run = s.run("gomod-fetch", &["--check-proxy", &db.url()]);
+    let r = run.records().remove(0).fetch();
+    assert!(r.ok, "{r:#?}");
+    let paths = db.paths();
+    for part in ["/latest", "/tile/8/data/", "/lookup/", "/tile/8/0/"] {
+        assert!(
+            paths.iter().any(|p| p.contains(part)),
+            "no {part} through the relay: {paths:?}"
+        );
+    }
+
+    // A relay whose /supported says yes but whose every answer is 500.
+    let (proxy, _behind, _) = crate::sumverify::relaying_proxy(500);
+    let s = sandbox("off");
+    let run = s.run("gomod-fetch", &["--check-proxy", &proxy.url()]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    assert_eq!(r.code(), Some("http_server_error"), "{r:#?}");
+    let message = &r.error.as_ref().unwrap().message;
+    assert!(
+        message.contains("/sumdb/sum.golang.org/supported") && message.contains("500"),
+        "{message}"
+    );
+
+    // A relay that serves the tree head and tiles but fails lookups.
+    let scenario = Scenario::load("honest").unwrap();
+    let name = scenario.db_name.clone();
+    let scenario_vkey = scenario.vkey.clone();
+    let prefix = format!("/sumdb/{name}/");
+    let lookups_fail = Server::http(handler(move |r| {
+        match r.path().strip_prefix(prefix.as_str()) {
+            Some("supported") => Response::text(200, "ok"),
+            Some(rest) if rest.starts_with("lookup/") => Response::text(404, "not relayed"),
+            Some(rest) => match scenario.file(&rest.replace("%21", "!")) {
+                Some(body) => Response::new(200, body),
+                None => Response::text(404, "not found"),
+            },
+            None => Response::text(404, "not found"),
+        }
+    }));
+    let s = sandbox("off").env("GOSUMDB", &scenario_vkey);
+    let url = format!("http://{}", lookups_fail.host_port());
+    let run = s.run("gomod-fetch", &["--check-proxy", &url]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    assert_eq!(r.code(), Some("sumdb_not_found"), "{r:#?}");
+    let e = r.error.as_ref().unwrap();
+    assert!(e.message.contains("the lookup of "), "{}", e.message);
+    assert!(
+        e.hint.as_deref().unwrap_or_default().contains("/supported"),
+        "{:?}",
+        e.hint
+    );
+    let go_error = e.go_error.as_deref().unwrap();
+    assert!(
+        go_error.contains(": verifying go.mod: ")
+            && go_error.contains(&format!("{url}/sumdb/{name}/lookup/"))
+            && go_error.contains("404 Not Found"),
+        "{go_error}"
+    );
+}
+
+#[test]
 fn go_mod_requirements_are_fetched_and_local_replacements_skipped() {
     let server = proxy_with_a().start();
     let s = sandbox(&server.url());
@@ -595,9 +668,10 @@ fn fall_through_vectors_match_go() {
             // noproxy-nomatch: a GONOPROXY that does not match the module.
             s = s.env("GONOPROXY", "nomatch.example");
         }
+        // No scenario here times out: a timeout a loaded machine never reaches.
         let r = one(
             &s,
-            &["--timeout", "1s", "--what", "list", "example.com/m@v1.0.0"],
+            &["--timeout", "10s", "--what", "list", "example.com/m@v1.0.0"],
         );
         let mut called: Vec<String> = r
             .attempts
@@ -799,33 +873,28 @@ fn a_cache_that_cannot_be_written_is_a_record_not_a_crash() {
     assert_eq!(r.cached, None);
 }
 
-/// Runs gomod-fetch with `args` under `script`, so that its standard output and error
-/// are a terminal; returns what the terminal showed.
-fn fetch_on_a_terminal(sandbox: &Sandbox, args: &str) -> Option<String> {
-    let script = ["/usr/bin/script", "/bin/script"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())?;
-    let bin = assert_cmd::cargo::cargo_bin("gomod-fetch");
-    let mut cmd = std::process::Command::new(script);
-    cmd.env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("SHELL", "/bin/sh")
-        .env("TERM", "xterm");
-    for (key, value) in sandbox.vars() {
-        cmd.env(key, value);
+/// A go.mod requiring `n` versions the mock of [`proxy_with_a`]-like proxies serve:
+/// example.com/a v1.0.0 and v1.1.0 as example.com/a, example.com/b, example.com/c...
+fn proxy_with_modules(n: usize) -> (GoProxy, String) {
+    let mut proxy = GoProxy::new();
+    let mut requires = String::new();
+    for i in 0..n {
+        let module = format!("example.com/m{i}");
+        let go_mod = format!("module {module}\n\ngo 1.21\n");
+        proxy = proxy.module(
+            &module,
+            "v1.0.0",
+            &[("go.mod", go_mod.as_bytes()), ("m.go", b"package m\n")],
+        );
+        requires.push_str(&format!("\t{module} v1.0.0\n"));
     }
-    let shown = cmd
-        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run script");
-    assert!(shown.status.success(), "{shown:?}");
-    Some(String::from_utf8_lossy(&shown.stdout).into_owned())
+    let gomod = format!("module example.com/main\n\ngo 1.21\n\nrequire (\n{requires})\n");
+    (proxy, gomod)
 }
 
 #[test]
 fn progress_is_shown_on_a_terminal_and_never_in_a_pipe() {
-    let proxy = proxy_with_a().delay(Duration::from_millis(400)).start();
+    let proxy = proxy_with_a().delay(Duration::from_millis(600)).start();
     let sandbox = sandbox(&proxy.url());
     // In a pipe (as every other test runs it): records only, nothing on stderr.
     let run = sandbox.run(
@@ -833,16 +902,161 @@ fn progress_is_shown_on_a_terminal_and_never_in_a_pipe() {
         &["--progress", "auto", "example.com/a@v1.0.0"],
     );
     assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{}", run.stdout);
-    let Some(shown) = fetch_on_a_terminal(&sandbox, "example.com/a@v1.0.0") else {
-        eprintln!("skipped: no script(1) to make a terminal");
+    let Some(shown) = sandbox.run_on_terminal("gomod-fetch", &["example.com/a@v1.0.0"]) else {
         return;
     };
-    assert!(shown.contains("\"zip_h1\":\"h1:"), "{shown}");
+    let lines = crate::terminal::screen(&shown.stdout);
     assert!(
-        shown.contains("fetched") && shown.contains("example.com/a"),
-        "no progress line: {shown:?}"
+        lines[0].starts_with("ok   fetch example.com/a@v1.0.0 from "),
+        "{lines:?}"
     );
-    let quiet = fetch_on_a_terminal(&sandbox, "--progress never example.com/a@v1.0.0").unwrap();
-    assert!(quiet.contains("\"zip_h1\":\"h1:"), "{quiet}");
-    assert!(!quiet.contains("fetched"), "{quiet:?}");
+    assert!(
+        shown.stdout.contains("1 done") && shown.stdout.contains("example.com/a@v1.0.0"),
+        "no progress line: {:?}",
+        shown.stdout
+    );
+    let quiet = sandbox
+        .run_on_terminal(
+            "gomod-fetch",
+            &["--progress", "never", "example.com/a@v1.0.0"],
+        )
+        .unwrap();
+    assert!(
+        quiet.stdout.contains("ok\u{1b}[0m   fetch "),
+        "{}",
+        quiet.stdout
+    );
+    assert!(!quiet.stdout.contains("done"), "{:?}", quiet.stdout);
+}
+
+#[test]
+fn progress_has_a_total_and_an_eta_when_the_count_is_known() {
+    let (proxy, gomod) = proxy_with_modules(3);
+    let proxy = proxy.delay(Duration::from_millis(600)).start();
+    let sandbox = sandbox(&proxy.url());
+    let gomod = sandbox.write("go.mod", &gomod);
+    let Some(shown) =
+        sandbox.run_on_terminal("gomod-fetch", &["-j", "1", "-m", gomod.to_str().unwrap()])
+    else {
+        return;
+    };
+    assert_eq!(shown.status, 0, "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("/3 done, ETA "),
+        "no total and ETA: {:?}",
+        shown.stdout
+    );
+    // Targets on standard input are not counted before they arrive: no total then.
+    let run = sandbox.run_with_stdin(
+        "gomod-fetch",
+        &["--progress", "always", "-"],
+        "example.com/m0@v1.0.0\n",
+    );
+    assert!(run.stderr.contains("1 done, "), "{:?}", run.stderr);
+    assert!(!run.stderr.contains("/1"), "{:?}", run.stderr);
+}
+
+#[test]
+fn records_and_the_progress_display_never_share_a_line() {
+    let (proxy, gomod) = proxy_with_modules(4);
+    let proxy = proxy.delay(Duration::from_millis(500)).start();
+    let sandbox = sandbox(&proxy.url());
+    let gomod = sandbox.write("go.mod", &gomod);
+    let Some(shown) = sandbox.run_on_terminal(
+        "gomod-fetch",
+        &[
+            "-j",
+            "1",
+            "--progress",
+            "always",
+            "-m",
+            gomod.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    assert!(
+        shown.stdout.contains(" done, "),
+        "no progress: {:?}",
+        shown.stdout
+    );
+    // What the terminal shows in the end: the four records, each on a line of its own
+    // and nothing else (the display was cleared before each record and at the end).
+    let lines = crate::terminal::screen(&shown.stdout);
+    assert_eq!(lines.len(), 4, "{lines:#?}\n{:?}", shown.stdout);
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("ok   fetch example.com/m{i}@v1.0.0 from ")),
+            "{lines:#?}"
+        );
+    }
+}
+
+#[test]
+fn progress_always_draws_into_a_pipe() {
+    let proxy = proxy_with_a().delay(Duration::from_millis(600)).start();
+    let sandbox = sandbox(&proxy.url());
+    let run = sandbox.run(
+        "gomod-fetch",
+        &[
+            "--progress",
+            "always",
+            "example.com/a@v1.0.0",
+            "example.com/a@v1.1.0",
+        ],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("/2 done, ETA") && run.stderr.contains("example.com/a@"),
+        "{:?}",
+        run.stderr
+    );
+    // The records themselves are untouched JSON lines.
+    assert_eq!(run.records().len(), 2);
+    // And -q silences it.
+    let quiet = sandbox.run(
+        "gomod-fetch",
+        &["-q", "--progress", "always", "example.com/a@v1.0.0"],
+    );
+    assert_eq!(
+        (quiet.status, quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (0, "", "")
+    );
+}
+
+#[test]
+fn text_counts_requests_not_the_entries_passed_over() {
+    let server = proxy_with_a().start();
+    // The version is missing: three 404s, then `off` for each, which asks nothing.
+    let s = sandbox(&format!("{},off", server.url()));
+    let run = s.run("gomod-fetch", &["--format", "text", "example.com/a@v1.2.0"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stdout.starts_with(
+            "FAIL fetch example.com/a@v1.2.0 (3 requests, 3 failed; no request to off (module lookup disabled by GOPROXY=off)) | "
+        ),
+        "{}",
+        run.stdout
+    );
+    let ok = s.run("gomod-fetch", &["--format", "text", "example.com/a@v1.0.0"]);
+    assert!(ok.stdout.contains(": zip h1:"), "{}", ok.stdout);
+    assert!(ok.stdout.contains(", go.mod h1:"), "{}", ok.stdout);
+    // A conformance check expects 404s: each request is shown with its answer.
+    let check = s.run(
+        "gomod-fetch",
+        &["--format", "text", "--check-proxy", &server.url()],
+    );
+    assert!(
+        check.stdout.starts_with(&format!(
+            "ok   proxy check of {} (asking for gomod-tools.invalid/no-such-module, which cannot exist): list 404, ",
+            server.url()
+        )),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        ok.stdout.trim_end().ends_with(" (3 requests)"),
+        "{}",
+        ok.stdout
+    );
 }

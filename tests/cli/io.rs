@@ -146,7 +146,8 @@ fn text_format_is_one_line_per_record_with_the_hint() {
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert!(
         lines[0].starts_with(
-            "FAIL route example.com/a@v1.0.0 via off sumdb sum.golang.org | goproxy_off: "
+            "FAIL route example.com/a@v1.0.0 (not probed: worked out from the configuration): \
+             Go tries off (module lookup disabled); checksum database sum.golang.org | goproxy_off: "
         ),
         "{}",
         lines[0]

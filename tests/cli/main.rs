@@ -9,6 +9,7 @@ mod dnscheck;
 mod docs;
 mod fetch;
 mod fetch_direct;
+mod fetch_errors_interop;
 mod fetch_interop;
 mod hostile;
 mod interop;
@@ -16,8 +17,10 @@ mod io;
 mod pipes;
 mod records;
 mod resolve;
+mod sumdb_proxy_interop;
 mod sumverify;
 mod sumverify_interop;
+mod terminal;
 mod tls_interop;
 mod tlscheck;
 
@@ -114,6 +117,50 @@ impl Sandbox {
         cmd.current_dir(self.dir.path());
         cmd.timeout(std::time::Duration::from_secs(60));
         cmd
+    }
+
+    /// Runs `tool` with `args` under script(1), so that its standard output and error
+    /// are one terminal (TERM=xterm unless the sandbox sets TERM); returns the exit
+    /// status and, as `stdout`, everything the terminal was sent, both streams in the
+    /// order written; None (after saying so) when there is no script(1) to make a
+    /// terminal.
+    pub fn run_on_terminal(&self, tool: &str, args: &[&str]) -> Option<Run> {
+        let Some(script) = ["/usr/bin/script", "/bin/script"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+        else {
+            gomod_testsupport::skip::skip(
+                gomod_testsupport::skip::Need::Script,
+                "no script(1) (util-linux) to make a terminal",
+                "",
+            );
+            return None;
+        };
+        let bin = assert_cmd::cargo::cargo_bin(tool);
+        let quote = |word: &str| format!("'{}'", word.replace('\'', r"'\''"));
+        let mut line = quote(&bin.display().to_string());
+        for arg in args {
+            line.push(' ');
+            line.push_str(&quote(arg));
+        }
+        let mut cmd = std::process::Command::new(script);
+        cmd.env_clear()
+            .env("SHELL", "/bin/sh")
+            .env("TERM", "xterm")
+            .current_dir(self.dir.path());
+        for (key, value) in &self.env {
+            cmd.env(key, value);
+        }
+        let shown = cmd
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run script");
+        Some(Run {
+            status: shown.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&shown.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&shown.stderr).into_owned(),
+        })
     }
 
     /// Runs `tool` with `args` and no stdin.

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use gomod_testsupport::goproxy::{GoProxy, RunningProxy};
 use gomod_testsupport::modzip;
 use gomod_testsupport::sumdb::{Scenario, SumdbServer};
 use gomod_testsupport::{Response, Server, handler};
@@ -898,6 +899,86 @@ fn the_database_through_the_first_proxy_that_serves_it() {
         r.go_error()
     );
     assert_eq!(db.paths(), ["/sumdb/sumdb.fixture.test/supported"]);
+}
+
+/// A GOPROXY that has example.com/m v1.0.0 and relays sum.golang.org (its
+/// `/sumdb/sum.golang.org/supported` answers 200), every relayed request answered with
+/// `status` by the database behind it. The proxy, the server behind it, and go.sum's
+/// lines for the module.
+pub fn relaying_proxy(status: u16) -> (RunningProxy, gomod_testsupport::Running, String) {
+    let behind = Server::http(handler(move |_| {
+        Response::text(status, "lookup failed here")
+    }));
+    let mock = GoProxy::new()
+        .module(
+            "example.com/m",
+            "v1.0.0",
+            &[("go.mod", b"module example.com/m\n".as_slice())],
+        )
+        .sumdb_proxy("sum.golang.org", &format!("http://{}", behind.host_port()));
+    let gosum = mock.go_sum();
+    (mock.start(), behind, gosum)
+}
+
+#[test]
+fn a_proxy_relaying_the_database_that_fails_its_lookups_is_blamed() {
+    for status in [404, 500] {
+        let (proxy, _behind, gosum) = relaying_proxy(status);
+        // GOSUMDB is sum.golang.org, named without a URL: go asks the proxy.
+        let sandbox = Sandbox::new()
+            .env("GOPROXY", &format!("{},direct", proxy.url()))
+            .env("GOENV", "off");
+        sandbox.write("go.sum", &gosum);
+        let out = sumverify(&sandbox, &["example.com/m@v1.0.0"], "");
+        assert_eq!(out.status, 1, "{status}");
+        let r = out.one();
+        let d = r.db();
+        assert_eq!(d.via.as_deref(), Some("proxy"), "{status}: {r:#?}");
+        assert_eq!(
+            d.url.as_deref(),
+            Some(format!("{}/sumdb/sum.golang.org", proxy.url()).as_str())
+        );
+        assert_eq!(r.cause.as_deref(), Some("sumdb_proxy_failed"), "{status}");
+        let message = &r.error.as_ref().unwrap().message;
+        assert!(
+            message.contains(&proxy.url()) && message.contains("/sumdb/sum.golang.org/supported"),
+            "{status}: {message}"
+        );
+        assert!(
+            !message.contains("private"),
+            "{status}: the module is not called private: {message}"
+        );
+        let hint = r.hint();
+        assert!(
+            hint.contains("GOSUMDB=\"sum.golang.org https://sum.golang.org\"")
+                && hint.contains(&proxy.url()),
+            "{status}: {hint}"
+        );
+        assert!(!hint.starts_with("if example.com/m is private"), "{hint}");
+    }
+}
+
+#[test]
+fn a_database_that_never_answers_has_no_go_error() {
+    // The go command has no time limit for the answer and would wait for ever.
+    let db = SumdbServer::fixture("honest");
+    db.set_delay(std::time::Duration::from_secs(120));
+    let sandbox = sandbox_for(&db);
+    let out = sumverify(
+        &sandbox,
+        &["--timeout", "2s", "example.com/hello@v1.1.0"],
+        "",
+    );
+    assert_eq!(out.status, 1);
+    let r = out.one();
+    let e = r.error.as_ref().expect("an error");
+    assert_eq!(e.code, "http_timeout");
+    assert_eq!(e.go_error, None, "go prints nothing here: {e:?}");
+    assert!(
+        format!("{} {}", e.message, e.detail.as_deref().unwrap_or_default())
+            .contains("keep waiting"),
+        "{e:?}"
+    );
 }
 
 #[test]

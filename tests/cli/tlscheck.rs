@@ -97,7 +97,8 @@ fn a_valid_chain_through_an_intermediate() {
 #[test]
 fn certificate_failures_have_codes_and_gos_words() {
     let root = TestCa::new("Test Root");
-    let other = TestCa::new("Someone Else");
+    // A CA of another organization than the trusted root's.
+    let other = TestCa::with_subject("Someone Else", "Elsewhere Inc.");
     let intermediate = root.intermediate("Test Intermediate");
     let expired = https(&root.issue_with(&["127.0.0.1"], LeafOptions::expired()));
     let future = https(&root.issue_with(&["127.0.0.1"], LeafOptions::not_yet_valid()));
@@ -112,9 +113,12 @@ fn certificate_failures_have_codes_and_gos_words() {
             ..LeafOptions::default()
         },
     ));
+    // Issued by an intermediate of the trusted root's organization that names no
+    // place to fetch it, served alone.
+    let leaf_alone = https(&intermediate.issue(&["127.0.0.1"]));
     let self_signed = https(&Leaf::self_signed(&["127.0.0.1"]));
     let sandbox = trusting(&root);
-    let cases: [(&Running, &str, &str); 6] = [
+    let cases: [(&Running, &str, &str); 7] = [
         (
             &expired,
             "tls_expired",
@@ -137,6 +141,11 @@ fn certificate_failures_have_codes_and_gos_words() {
         ),
         (
             &missing_intermediate,
+            "tls_incomplete_chain",
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+        ),
+        (
+            &leaf_alone,
             "tls_incomplete_chain",
             "tls: failed to verify certificate: x509: certificate signed by unknown authority",
         ),
@@ -176,6 +185,25 @@ fn certificate_failures_have_codes_and_gos_words() {
             .contains(" is after ")
     );
     assert!(records[1].go_error().contains(" is before "));
+    // The three that Go words alike are told apart in the message.
+    let message = |i: usize| records[i].error.as_ref().unwrap().message.clone();
+    assert!(
+        message(4).contains("without the intermediate"),
+        "{}",
+        message(4)
+    );
+    assert!(
+        message(5).contains("without the intermediate"),
+        "{}",
+        message(5)
+    );
+    assert!(
+        message(5).contains("CN=Test Intermediate"),
+        "the message names the missing certificate: {}",
+        message(5)
+    );
+    assert!(message(6).contains("self-signed"), "{}", message(6));
+    assert!(!message(3).contains("self-signed") && !message(3).contains("intermediate"));
     // A DNS name that is not in the certificate.
     let r = one(
         &sandbox,
@@ -454,7 +482,18 @@ fn an_untrusted_inspector_that_presents_its_ca_is_named_with_its_fingerprint() {
     let sandbox = trusting(&TestCa::new("Unrelated Root"))
         .env("HTTPS_PROXY", &format!("http://{}", proxy.host_port()));
     let r = one(&sandbox, &["proxy.golang.org"]);
-    assert_eq!(r.code(), Some("tls_unknown_authority"));
+    assert_eq!(r.code(), Some("tls_intercepted_untrusted"));
+    assert_eq!(r.error.as_ref().unwrap().layer, "tls");
+    assert_eq!(
+        r.trust().go.code.as_deref(),
+        Some("tls_unknown_authority"),
+        "the verdict keeps the verifier's code"
+    );
+    assert_eq!(
+        r.go_error(),
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+        "go prints its one x509 line"
+    );
     assert_eq!(r.intercepted, Some(true));
     let interception = r.interception.as_ref().unwrap();
     assert!(
@@ -463,6 +502,61 @@ fn an_untrusted_inspector_that_presents_its_ca_is_named_with_its_fingerprint() {
     );
     let hint = r.error.as_ref().unwrap().hint.clone().unwrap();
     assert!(hint.contains("Corp Inspection Root"), "{hint}");
+}
+
+/// A public name served through a proxy that forwards to `leaf`'s server, trusting
+/// `trusted`: the record for proxy.golang.org.
+fn public_name_served_by(leaf: &Leaf, trusted: &TestCa) -> TlsRecord {
+    let target = https(leaf);
+    let proxy = ConnectProxy::start(
+        ConnectMode::Forward(target.addr),
+        Arc::new(TestCa::new("unused")),
+        ok_handler(),
+    );
+    let sandbox = trusting(trusted).env("HTTPS_PROXY", &format!("http://{}", proxy.host_port()));
+    one(&sandbox, &["proxy.golang.org"])
+}
+
+#[test]
+fn an_untrusted_inspector_is_not_a_self_signed_server_nor_a_missing_intermediate() {
+    let unrelated = TestCa::with_subject("Unrelated Root", "Unrelated Inc.");
+    // An inspection product that signs with its root and sends the leaf alone.
+    let product = TestCa::with_subject("Zscaler Root CA", "Zscaler Inc.");
+    let r = public_name_served_by(&product.issue(&["proxy.golang.org"]), &unrelated);
+    assert_eq!(r.code(), Some("tls_intercepted_untrusted"), "{r:#?}");
+    assert_eq!(r.intercepted, Some(true));
+    assert_eq!(
+        r.interception.as_ref().unwrap().product.as_deref(),
+        Some("Zscaler")
+    );
+    assert!(r.error.as_ref().unwrap().message.contains("intercepted"));
+
+    // A self-signed certificate for the name: a server of its own, not interception.
+    let r = public_name_served_by(&Leaf::self_signed(&["proxy.golang.org"]), &unrelated);
+    assert_eq!(r.code(), Some("tls_unknown_authority"), "{r:#?}");
+    assert_eq!(r.intercepted, None);
+    assert!(r.interception.is_none());
+    let message = &r.error.as_ref().unwrap().message;
+    assert!(message.contains("self-signed"), "{message}");
+
+    // A public CA's leaf (it names where its issuer can be fetched) sent without its
+    // intermediate: a server to fix, not interception.
+    let public_like = TestCa::with_subject("Public Root", "Public CA Inc.");
+    let issuing = public_like.intermediate("Public Issuing CA");
+    let leaf = issuing.issue_with(
+        &["proxy.golang.org"],
+        LeafOptions {
+            ca_issuers: Some("http://ca.test/issuing.crt".to_string()),
+            ..LeafOptions::default()
+        },
+    );
+    let r = public_name_served_by(&leaf, &unrelated);
+    assert_eq!(r.code(), Some("tls_incomplete_chain"), "{r:#?}");
+    assert_eq!(r.intercepted, None);
+    assert_eq!(
+        r.go_error(),
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+    );
 }
 
 #[test]
@@ -545,5 +639,10 @@ fn text_format_names_the_issuer() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("issuer CN=Test Root"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("issued by CN=Test Root")
+            && run.stdout.contains("trusted by Go on this machine"),
+        "{}",
+        run.stdout
+    );
 }

@@ -100,6 +100,20 @@ pub fn names_ca_issuers(der: &[u8]) -> bool {
         })
 }
 
+/// The Organization of a certificate's subject and of its issuer (the first `O=` of
+/// each name), when they have one.
+pub fn organizations(der: &[u8]) -> Option<(Option<String>, Option<String>)> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let organization = |name: &X509Name<'_>| {
+        name.iter_organization()
+            .next()
+            .and_then(|a| a.as_str().ok())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Some((organization(cert.subject()), organization(cert.issuer())))
+}
+
 /// Lower-case hex SHA-256 of `der`.
 pub fn sha256_hex(der: &[u8]) -> String {
     Sha256::digest(der)

@@ -27,6 +27,10 @@ pub struct NetError {
     pub go_text: String,
     /// The raw error as this process saw it, when it says more than `go_text`.
     pub detail: Option<String>,
+    /// The go command has no time limit where this happened (waiting for a response,
+    /// or for the rest of a body) and would wait for ever, printing nothing: then
+    /// `go_text` is this tool's own description and is never given as `go_error`.
+    pub go_waits: bool,
 }
 
 impl NetError {
@@ -36,6 +40,16 @@ impl NetError {
             code,
             go_text: go_text.into(),
             detail: None,
+            go_waits: false,
+        }
+    }
+
+    /// A limit of this tool's that the go command does not have: it would still be
+    /// waiting. `text` says so in this tool's words.
+    pub fn go_waits(code: Code, text: impl Into<String>) -> NetError {
+        NetError {
+            go_waits: true,
+            ..NetError::new(code, text)
         }
     }
 
@@ -51,17 +65,19 @@ impl NetError {
         self
     }
 
-    /// The record's error for this failure: its code, Go's text as `go_error`, the raw
-    /// error as `detail`, with the caller's sentence and hint.
+    /// The record's error for this failure: its code, Go's text as `go_error` (none
+    /// where the go command would print nothing and keep waiting), the raw error as
+    /// `detail`, with the caller's sentence and hint.
     pub fn to_error_info(&self, message: String, hint: String) -> ErrorInfo {
         let hint = if self.code == Code::LocalResource {
             local_resource_hint()
         } else {
             hint
         };
-        let info = ErrorInfo::new(self.code, message)
-            .go_error(self.go_text.clone())
-            .hint(hint);
+        let mut info = ErrorInfo::new(self.code, message).hint(hint);
+        if !self.go_waits {
+            info = info.go_error(self.go_text.clone());
+        }
         match &self.detail {
             Some(detail) => info.detail(detail.clone()),
             None => info,
@@ -232,25 +248,62 @@ pub fn classify_connect(addr: SocketAddr, err: &io::Error) -> NetError {
 }
 
 /// Classifies an error while reading or writing an established connection, as Go
-/// words it (`read tcp <local>-><remote>: read: connection reset by peer`, `EOF`).
+/// words it (`read tcp <local>-><remote>: read: connection reset by peer`, `unexpected
+/// EOF`, `remote error: tls: ...`). Only Go's words reach `go_text`; what this process
+/// saw, when it was another library's text, goes to `detail`.
 pub fn classify_io(
     err: &io::Error,
     local: Option<SocketAddr>,
     remote: Option<SocketAddr>,
     op: &str,
 ) -> NetError {
-    match err.kind() {
-        io::ErrorKind::UnexpectedEof => NetError::new(Code::TcpReset, "unexpected EOF"),
-        io::ErrorKind::TimedOut => NetError::new(Code::HttpTimeout, "i/o timeout"),
-        _ => {
-            let text = crate::oserr::errno_text(err);
-            let go_text = match (local, remote) {
-                (Some(l), Some(r)) => format!("{op} tcp {l}->{r}: {op}: {text}"),
-                _ => text,
-            };
-            NetError::new(Code::TcpReset, go_text)
-        }
+    let library_text = || (err.raw_os_error().is_none()).then(|| err.to_string());
+    let with_detail = |net: NetError| match library_text() {
+        Some(text) => net.with_detail(text),
+        None => net,
+    };
+    // TLS failures after the handshake: an alert from the peer, a record that does
+    // not decrypt.
+    if let Some(tls) = err
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return with_detail(super::tls::classify_rustls_error(tls, &[]));
     }
+    let text = match err.kind() {
+        // A stream that ends early: a body cut short, a TLS connection closed without
+        // close_notify in the middle of a transfer.
+        io::ErrorKind::UnexpectedEof => {
+            return with_detail(NetError::new(Code::TcpReset, "unexpected EOF"));
+        }
+        io::ErrorKind::TimedOut => {
+            return with_detail(NetError::new(Code::HttpTimeout, "i/o timeout"));
+        }
+        _ if err.raw_os_error().is_some() => crate::oserr::errno_text(err),
+        kind => match go_errno_text(kind) {
+            Some(text) => text.to_string(),
+            // No errno and no word of Go's for it: the reader gave up on a broken
+            // stream, which Go reports as the end of it.
+            None => return with_detail(NetError::new(Code::TcpReset, "unexpected EOF")),
+        },
+    };
+    let go_text = match (local, remote) {
+        (Some(l), Some(r)) => format!("{op} tcp {l}->{r}: {op}: {text}"),
+        _ => text,
+    };
+    with_detail(NetError::new(Code::TcpReset, go_text))
+}
+
+/// Go's `syscall.Errno` text for an error kind that has one.
+fn go_errno_text(kind: io::ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        io::ErrorKind::ConnectionReset => "connection reset by peer",
+        io::ErrorKind::ConnectionAborted => "software caused connection abort",
+        io::ErrorKind::BrokenPipe => "broken pipe",
+        io::ErrorKind::NotConnected => "transport endpoint is not connected",
+        io::ErrorKind::ConnectionRefused => "connection refused",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -291,6 +344,35 @@ mod tests {
         // A route that does not exist is still the network's.
         let err = classify_connect(addr, &io::Error::from_raw_os_error(libc::ENETUNREACH));
         assert_eq!(err.code, Code::TcpUnreachable);
+    }
+
+    #[test]
+    fn io_errors_of_other_libraries_get_gos_words() {
+        // rustls ends a stream without close_notify this way; hyper a short body.
+        let err = io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "peer closed connection without sending TLS close_notify: https://docs.rs/rustls/",
+        );
+        let net = classify_io(&err, None, None, "read");
+        assert_eq!(net.go_text, "unexpected EOF");
+        assert!(net.detail.unwrap().contains("close_notify"));
+        let err = io::Error::new(io::ErrorKind::ConnectionReset, "reset by a library");
+        assert_eq!(
+            classify_io(&err, None, None, "read").go_text,
+            "connection reset by peer"
+        );
+        let err = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::AlertReceived(rustls::AlertDescription::BadRecordMac),
+        );
+        assert_eq!(
+            classify_io(&err, None, None, "read").go_text,
+            "remote error: tls: bad record MAC"
+        );
+        let err = io::Error::new(io::ErrorKind::InvalidData, "some library's words");
+        let net = classify_io(&err, None, None, "read");
+        assert_eq!(net.go_text, "unexpected EOF");
+        assert_eq!(net.detail.as_deref(), Some("some library's words"));
     }
 
     #[tokio::test]

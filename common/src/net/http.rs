@@ -45,6 +45,11 @@ use crate::record::{Code, redact_url};
 /// The User-Agent newest Go's go command sends.
 pub const GO_USER_AGENT: &str = "GoCommand/1 (+https://go.dev/cmd/go)";
 
+/// What the go command does where this client's `--timeout` ran out: it has no limit
+/// for a response or a body, so it waits for ever and prints nothing.
+pub const GO_WAITS: &str =
+    "the go command has no time limit here: it would keep waiting and print nothing";
+
 /// How many redirects Go follows before giving up.
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -191,10 +196,10 @@ impl Response {
             if now >= self.window_end {
                 let needed = super::bounds::bytes_per_window(self.window);
                 if self.window_bytes < needed {
-                    return Err(NetError::new(
+                    return Err(NetError::go_waits(
                         Code::HttpTimeout,
                         format!(
-                            "read {}: {} body bytes in {}, slower than {} bytes per second (the go command has no limit here and would keep waiting)",
+                            "read {}: {} body bytes in {}, slower than {} bytes per second; {GO_WAITS}",
                             self.quoted_url(),
                             self.window_bytes,
                             humantime::format_duration(self.window),
@@ -208,7 +213,7 @@ impl Response {
             }
             let (until, is_probe) = super::bounds::bounded(self.window_end);
             if is_probe && now >= until {
-                return Err(NetError::new(
+                return Err(NetError::go_waits(
                     Code::HttpTimeout,
                     format!(
                         "read {}: {}",
@@ -222,10 +227,7 @@ impl Response {
                 Err(_) => continue,
                 Ok(None) => return Ok(None),
                 Ok(Some(Err(err))) => {
-                    return Err(NetError::new(
-                        Code::TcpReset,
-                        format!("read {}: {}", self.quoted_url(), hyper_error_text(&err)),
-                    ));
+                    return Err(body_error(&err).prefixed(&format!("read {}: ", self.quoted_url())));
                 }
                 Ok(Some(Ok(frame))) => frame,
             };
@@ -402,8 +404,9 @@ impl HttpClient {
                 Err(err) => {
                     let net = NetError::new(
                         Code::HttpInvalidResponse,
-                        format!("invalid URL {}: {err}", crate::goquote::quote(&uri_text)),
-                    );
+                        format!("invalid URL {}", crate::goquote::quote(&redacted)),
+                    )
+                    .with_detail(err.to_string());
                     return Err(transport_error(&redacted, net, hops));
                 }
             };
@@ -425,11 +428,11 @@ impl HttpClient {
                         super::bounds::deadline_text()
                     } else {
                         format!(
-                            "timeout after {} waiting for the response (the go command has no limit here and would keep waiting)",
+                            "no response within {}; {GO_WAITS}",
                             humantime::format_duration(opts.timeout)
                         )
                     };
-                    let net = NetError::new(Code::HttpTimeout, text);
+                    let net = NetError::go_waits(Code::HttpTimeout, text);
                     return Err(transport_error(&redacted, net, hops));
                 }
                 Ok(Err(err)) => {
@@ -658,18 +661,22 @@ fn resolve_path(base: &str, reference: &str) -> String {
     dst
 }
 
-fn hyper_error_text(err: &hyper::Error) -> String {
-    if err.is_incomplete_message() {
-        "unexpected EOF".to_string()
-    } else {
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(s) = source {
-            text = s.to_string();
-            source = s.source();
+/// Go's words for a failure while reading a body (Go's `read "<url>": ` goes in
+/// front): a body cut short is `unexpected EOF`, a broken chunked encoding `invalid
+/// byte in chunk length`; hyper's own text stays in `detail`.
+fn body_error(err: &hyper::Error) -> NetError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::InvalidData && io.to_string().contains("chunk") {
+                return NetError::new(Code::HttpInvalidResponse, "invalid byte in chunk length")
+                    .with_detail(io.to_string());
+            }
+            return dial::classify_io(io, None, None, "read");
         }
-        text
+        source = s.source();
     }
+    NetError::new(Code::TcpReset, "unexpected EOF").with_detail(err.to_string())
 }
 
 /// Finds our classified error inside hyper-util's error chain, or classifies what
@@ -686,10 +693,12 @@ fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
                     .with_detail("the server closed the connection without a complete response");
             }
             if h.is_parse() {
+                // Go quotes the status line it could not parse; hyper does not keep it.
                 return NetError::new(
                     Code::HttpInvalidResponse,
-                    format!("malformed HTTP response: {h}"),
-                );
+                    "net/http: HTTP/1.x transport connection broken: malformed HTTP response",
+                )
+                .with_detail(h.to_string());
             }
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
@@ -697,7 +706,7 @@ fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
         }
         source = s.source();
     }
-    NetError::new(Code::TcpReset, err.to_string())
+    NetError::new(Code::TcpReset, "EOF").with_detail(err.to_string())
 }
 
 /// A connection made by [`GoConnector`].

@@ -343,7 +343,7 @@ impl ServerCertVerifier for GoVerifier {
                     ChainError::Invalid { expired: true, .. } => Code::TlsExpired,
                     ChainError::Invalid { expired: false, .. } => Code::TlsNotYetValid,
                     ChainError::UnknownAuthority { .. }
-                        if looks_incomplete(end_entity, intermediates) =>
+                        if looks_incomplete(end_entity, intermediates, &self.roots) =>
                     {
                         Code::TlsIncompleteChain
                     }
@@ -390,7 +390,8 @@ impl ServerCertVerifier for GoVerifier {
                     format!("x509: certificate is not valid for {host}"),
                 ),
                 rustls::Error::InvalidCertificate(other) => {
-                    cert_error(Code::TlsUnknownAuthority, format!("x509: {other:?}"))
+                    let (code, text) = certificate_error_text(&other);
+                    cert_error(code, text.to_string())
                 }
                 other => other,
             }),
@@ -491,13 +492,34 @@ fn rfc3339_secs(secs: i64) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-/// Whether an unverifiable chain most likely lacks an intermediate: its top
-/// certificate is not self-issued and names where its issuer's certificate can be
-/// fetched (which Go, unlike browsers, never does).
-fn looks_incomplete(leaf: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) -> bool {
+/// Whether an unverifiable chain most likely lacks an intermediate rather than comes
+/// from a CA nobody here trusts. Its top certificate is not self-issued (a self-signed
+/// leaf or a presented root lacks nothing) and either names where its issuer's
+/// certificate can be fetched, as public CAs do (which Go, unlike browsers, never
+/// does), or is issued by a CA of an organization that has a root in `roots`: that
+/// organization's intermediate was not sent.
+fn looks_incomplete(
+    leaf: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    roots: &[CertificateDer<'static>],
+) -> bool {
     let top = intermediates.last().unwrap_or(leaf);
-    let self_issued = super::certinfo::raw_names(top.as_ref()).is_some_and(|(s, i)| s == i);
-    !self_issued && super::certinfo::names_ca_issuers(top.as_ref())
+    let Some((subject, issuer)) = super::certinfo::raw_names(top.as_ref()) else {
+        return false;
+    };
+    if subject == issuer {
+        return false;
+    }
+    if super::certinfo::names_ca_issuers(top.as_ref()) {
+        return true;
+    }
+    let Some((_, Some(issuer_org))) = super::certinfo::organizations(top.as_ref()) else {
+        return false;
+    };
+    roots.iter().any(|root| {
+        super::certinfo::organizations(root.as_ref())
+            .is_some_and(|(org, _)| org.as_deref() == Some(issuer_org.as_str()))
+    })
 }
 
 /// The names a certificate is valid for, as Go reads them: DNS SANs and IP SANs.
@@ -693,11 +715,46 @@ pub fn classify_handshake_error(err: &io::Error, first_bytes: &[u8]) -> NetError
         io::ErrorKind::ConnectionReset => {
             NetError::new(Code::TcpReset, "read: connection reset by peer")
         }
-        _ => NetError::new(Code::TlsHandshakeFailed, crate::oserr::errno_text(err)),
+        _ => {
+            let mut net = super::dial::classify_io(err, None, None, "read");
+            net.code = Code::TlsHandshakeFailed;
+            net
+        }
     }
 }
 
-fn classify_rustls_error(err: &rustls::Error, first_bytes: &[u8]) -> NetError {
+/// Go's x509 text for a certificate failure that rustls or webpki found and Go's own
+/// checks did not word, with its code.
+fn certificate_error_text(err: &CertificateError) -> (Code, &'static str) {
+    match err {
+        CertificateError::BadEncoding => (Code::TlsHandshakeFailed, "x509: malformed certificate"),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => (
+            Code::TlsExpired,
+            "x509: certificate has expired or is not yet valid",
+        ),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => (
+            Code::TlsNotYetValid,
+            "x509: certificate has expired or is not yet valid",
+        ),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
+            Code::TlsUnknownAuthority,
+            "x509: certificate specifies an incompatible key usage",
+        ),
+        _ => (
+            Code::TlsUnknownAuthority,
+            "x509: certificate signed by unknown authority",
+        ),
+    }
+}
+
+/// Go's words for a TLS failure rustls reported (during or after the handshake): the
+/// alert Go would have received or sent (`remote error: tls: ...`, `local error: tls:
+/// ...`), or its certificate text. rustls's own text goes to `detail` where Go's
+/// words are only the nearest ones.
+pub(crate) fn classify_rustls_error(err: &rustls::Error, first_bytes: &[u8]) -> NetError {
+    let local = |code: Code, alert: &str| {
+        NetError::new(code, format!("local error: tls: {alert}")).with_detail(err.to_string())
+    };
     match err {
         rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
             if let Some(go) = other.0.downcast_ref::<GoCertError>() {
@@ -708,7 +765,16 @@ fn classify_rustls_error(err: &rustls::Error, first_bytes: &[u8]) -> NetError {
                 };
                 return NetError::new(go.code, text);
             }
-            NetError::new(Code::TlsHandshakeFailed, format!("tls: {other}"))
+            NetError::new(
+                Code::TlsUnknownAuthority,
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            )
+            .with_detail(err.to_string())
+        }
+        rustls::Error::InvalidCertificate(other) => {
+            let (code, text) = certificate_error_text(other);
+            NetError::new(code, format!("tls: failed to verify certificate: {text}"))
+                .with_detail(err.to_string())
         }
         rustls::Error::AlertReceived(alert) => {
             let code = match alert {
@@ -730,14 +796,33 @@ fn classify_rustls_error(err: &rustls::Error, first_bytes: &[u8]) -> NetError {
                     Code::TlsNotTls,
                     "tls: first record does not look like a TLS handshake",
                 )
+            } else if matches!(err, rustls::Error::InvalidMessage(_)) {
+                local(Code::TlsHandshakeFailed, "error decoding message")
             } else {
-                NetError::new(Code::TlsHandshakeFailed, format!("tls: {err}"))
+                local(Code::TlsHandshakeFailed, "unexpected message")
             }
         }
-        rustls::Error::PeerIncompatible(_) => {
-            NetError::new(Code::TlsProtocolVersion, format!("tls: {err}"))
+        rustls::Error::PeerIncompatible(
+            rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13
+            | rustls::PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
+            | rustls::PeerIncompatible::SupportedVersionsExtensionRequired
+            | rustls::PeerIncompatible::Tls12NotOffered
+            | rustls::PeerIncompatible::Tls12NotOfferedOrEnabled,
+        ) => local(Code::TlsProtocolVersion, "protocol version not supported"),
+        rustls::Error::PeerIncompatible(_) => local(Code::TlsHandshakeFailed, "handshake failure"),
+        rustls::Error::PeerMisbehaved(_) => local(Code::TlsHandshakeFailed, "illegal parameter"),
+        rustls::Error::DecryptError => local(Code::TlsHandshakeFailed, "bad record MAC"),
+        rustls::Error::PeerSentOversizedRecord => {
+            local(Code::TlsHandshakeFailed, "record overflow")
         }
-        other => NetError::new(Code::TlsHandshakeFailed, format!("tls: {other}")),
+        rustls::Error::NoCertificatesPresented => {
+            NetError::new(Code::TlsHandshakeFailed, "tls: server sent no certificates")
+                .with_detail(err.to_string())
+        }
+        rustls::Error::NoApplicationProtocol => {
+            local(Code::TlsHandshakeFailed, "no application protocol")
+        }
+        _ => local(Code::TlsHandshakeFailed, "internal error"),
     }
 }
 

@@ -58,7 +58,7 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
     stream
         .write_all(request.as_bytes())
         .await
-        .map_err(|e| NetError::new(Code::ProxyClosed, crate::oserr::errno_text(&e)))?;
+        .map_err(|e| proxy_io_error(&e, "write"))?;
 
     // Read byte by byte up to the end of the headers, so nothing of the tunnelled
     // stream is consumed.
@@ -73,7 +73,7 @@ pub async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
             }
             Ok(_) => reply.push(byte[0]),
             Err(e) => {
-                return Err(NetError::new(Code::ProxyClosed, crate::oserr::errno_text(&e)).into());
+                return Err(proxy_io_error(&e, "read").into());
             }
         }
         if reply.len() > MAX_REPLY {
@@ -129,6 +129,13 @@ fn parse_status_line(line: &str) -> Option<ConnectReply> {
         status,
         reason: reason.trim_end().to_string(),
     })
+}
+
+/// A failed read or write on the way to the proxy, in Go's words.
+fn proxy_io_error(err: &std::io::Error, op: &str) -> NetError {
+    let mut net = crate::net::dial::classify_io(err, None, None, op);
+    net.code = Code::ProxyClosed;
+    net
 }
 
 #[cfg(test)]

@@ -159,23 +159,47 @@ pub struct SystemConfig {
 
 impl RecordBody for DnsBody {
     const TYPE: &'static str = "dns";
+    /// `dns HOST with the system resolver (as Go resolves it): ADDRS (answered by
+    /// SERVER over udp)`: which resolver was asked, what it answered and who answered.
     fn text(&self) -> String {
-        let mut line = format!(
-            "dns {} via {}",
-            untrusted(&self.host, 300),
-            untrusted(&self.resolver, 200)
-        );
-        if !self.addrs.is_empty() {
-            line.push_str(&format!(" -> {}", self.addrs.join(" ")));
-        }
-        if self.cname.len() > 1 {
+        let resolver = if self.resolver == "system" {
+            "the system resolver (as Go resolves it)".to_string()
+        } else {
+            format!("resolver {}", untrusted(&self.resolver, 200))
+        };
+        let mut line = format!("dns {} with {resolver}", untrusted(&self.host, 300));
+        if let Some(target) = &self.proxy_for {
             line.push_str(&format!(
-                " (cname {})",
-                untrusted(&self.cname.join(" > "), 300)
+                " (the HTTP proxy Go uses for {})",
+                untrusted(target, 200)
             ));
         }
+        if !self.addrs.is_empty() {
+            line.push_str(&format!(": {}", untrusted(&self.addrs.join(" "), 600)));
+            let mut how = Vec::new();
+            if self.cname.len() > 1 {
+                how.push(format!("CNAME {}", untrusted(&self.cname.join(" > "), 300)));
+            }
+            match (&self.server, self.from_hosts, &self.transport) {
+                (Some(file), true, _) => how.push(format!("from {}", untrusted(file, 200))),
+                (Some(server), false, Some(transport)) => how.push(format!(
+                    "answered by {} over {transport}",
+                    untrusted(server, 200)
+                )),
+                (Some(server), false, None) => {
+                    how.push(format!("answered by {}", untrusted(server, 200)))
+                }
+                _ => {}
+            }
+            if !how.is_empty() {
+                line.push_str(&format!(" ({})", how.join(", ")));
+            }
+        }
         if let Some(proxy) = &self.via_proxy {
-            line.push_str(&format!(" [Go uses proxy {}]", untrusted(proxy, 200)));
+            line.push_str(&format!(
+                "; Go sends its requests for this host through the proxy {}, which resolves the name itself",
+                untrusted(proxy, 200)
+            ));
         }
         line
     }

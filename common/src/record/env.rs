@@ -151,24 +151,38 @@ fn redact_goauth(value: &str) -> String {
 
 impl RecordBody for EnvBody {
     const TYPE: &'static str = "env";
+    /// `env GOPROXY=VALUE (environment), GOSUMDB=VALUE (default), GOPRIVATE not set,
+    /// ...`: the variables that decide routes, each with where its value came from.
     fn text(&self) -> String {
-        let pick = |name: &str| {
-            self.vars
-                .get(name)
+        let vars: Vec<String> = [
+            "GOPROXY",
+            "GOSUMDB",
+            "GOPRIVATE",
+            "GONOPROXY",
+            "GONOSUMDB",
+            "GOINSECURE",
+            "HTTPS_PROXY",
+        ]
+        .iter()
+        .map(|name| {
+            let var = self.vars.get(*name);
+            let value = var
                 .and_then(|v| v.get("value"))
                 .and_then(|v| v.as_str())
-                .map(|s| untrusted(s, 200))
-                .unwrap_or_default()
-        };
-        format!(
-            "env GOPROXY={} GOSUMDB={} GOPRIVATE={} GONOPROXY={} GONOSUMDB={} HTTPS_PROXY={}",
-            pick("GOPROXY"),
-            pick("GOSUMDB"),
-            pick("GOPRIVATE"),
-            pick("GONOPROXY"),
-            pick("GONOSUMDB"),
-            pick("HTTPS_PROXY")
-        )
+                .unwrap_or_default();
+            if value.is_empty() {
+                return format!("{name} not set");
+            }
+            let source = match var.and_then(|v| v.get("source")).and_then(|s| s.as_str()) {
+                Some("env") => " (environment)",
+                Some("goenv") => " (go env file)",
+                Some("default") => " (default)",
+                _ => "",
+            };
+            format!("{name}={}{source}", untrusted(value, 200))
+        })
+        .collect();
+        format!("env {}", vars.join(", "))
     }
 }
 

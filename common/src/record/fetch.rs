@@ -163,7 +163,12 @@ impl Documented for FetchBody {
 
 impl RecordBody for FetchBody {
     const TYPE: &'static str = "fetch";
+    /// `fetch M@Q -> V from SOURCE: zip h1:..., go.mod h1:... (N requests, K failed)`;
+    /// GOPROXY entries passed over without a request are named, not counted.
     fn text(&self) -> String {
+        if self.what.iter().any(|w| w == "probe") {
+            return self.probe_text();
+        }
         let mut line = format!("fetch {}", untrusted(&self.module, 300));
         match (&self.version, &self.query) {
             (Some(v), Some(q)) => {
@@ -176,13 +181,78 @@ impl RecordBody for FetchBody {
         if let Some(source) = &self.source {
             line.push_str(&format!(" from {}", untrusted(source, 200)));
         }
+        let mut hashes = Vec::new();
         if let Some(h) = &self.zip_h1 {
-            line.push_str(&format!(" zip {h}"));
+            hashes.push(format!("zip {}", untrusted(h, 100)));
         }
         if let Some(h) = &self.mod_h1 {
-            line.push_str(&format!(" mod {h}"));
+            hashes.push(format!("go.mod {}", untrusted(h, 100)));
         }
-        line.push_str(&format!(" ({} requests)", self.attempts.len()));
+        if let Some(versions) = &self.versions {
+            hashes.push(format!("{} versions listed", versions.len()));
+        }
+        if !hashes.is_empty() {
+            line.push_str(&format!(": {}", hashes.join(", ")));
+        }
+        let requests = self.attempts.iter().filter(|a| a.url.is_some()).count();
+        let failed = self
+            .attempts
+            .iter()
+            .filter(|a| a.url.is_some() && a.error.is_some())
+            .count();
+        let mut counts = match (requests, failed) {
+            (0, _) => "no request".to_string(),
+            (1, _) => "1 request".to_string(),
+            (n, 0) => format!("{n} requests"),
+            (n, k) => format!("{n} requests, {k} failed"),
+        };
+        // Entries that make no request: `off` reached, or a proxy GONOPROXY passes
+        // over; each once, with Go's reason.
+        let mut skipped: Vec<String> = Vec::new();
+        for attempt in self.attempts.iter().filter(|a| a.url.is_none()) {
+            let text = match &attempt.message {
+                Some(why) => format!("{} ({})", attempt.endpoint, why),
+                None => attempt.endpoint.clone(),
+            };
+            if !skipped.contains(&text) {
+                skipped.push(text);
+            }
+        }
+        if !skipped.is_empty() {
+            counts.push_str(&format!(
+                "; no request to {}",
+                untrusted(&skipped.join(", "), 300)
+            ));
+        }
+        line.push_str(&format!(" ({counts})"));
+        if let Some(dir) = &self.cached {
+            line.push_str(&format!("; written to {}", untrusted(dir, 300)));
+        }
         line
+    }
+}
+
+impl FetchBody {
+    /// `--check-proxy`'s record: every request with its answer, since a 404 is what a
+    /// conformant proxy answers there.
+    fn probe_text(&self) -> String {
+        let answers: Vec<String> = self
+            .attempts
+            .iter()
+            .map(|a| {
+                let answer = match (a.status, &a.error) {
+                    (Some(status), _) => status.to_string(),
+                    (None, Some(code)) => untrusted(code, 50),
+                    (None, None) => "no answer".to_string(),
+                };
+                format!("{} {answer}", untrusted(&a.op, 30))
+            })
+            .collect();
+        format!(
+            "proxy check of {} (asking for {}, which cannot exist): {}",
+            untrusted(self.source.as_deref().unwrap_or("?"), 200),
+            untrusted(&self.module, 200),
+            answers.join(", ")
+        )
     }
 }

@@ -247,7 +247,8 @@ codes! {
     /// The HTTP proxy closed the connection without answering.
     ProxyClosed = ("proxy_closed", Proxy),
 
-    /// The certificate chain does not lead to a root in Go's trust store.
+    /// The certificate chain does not lead to a root in Go's trust store: a CA this
+    /// machine does not trust, or a self-signed certificate.
     TlsUnknownAuthority = ("tls_unknown_authority", Tls),
     /// Go's trust store is empty: no CA bundle found (the minimal-container case).
     TlsNoRoots = ("tls_no_roots", Tls),
@@ -257,7 +258,11 @@ codes! {
     TlsNotYetValid = ("tls_not_yet_valid", Tls),
     /// The certificate is not valid for the host name asked for.
     TlsNameMismatch = ("tls_name_mismatch", Tls),
-    /// The server did not send the intermediate certificates needed.
+    /// The server did not send the intermediate certificates needed: its chain ends
+    /// below a root, at a certificate that names where its issuer can be fetched (as
+    /// public CAs' do) or whose issuer belongs to an organization with a root in the
+    /// trust store. Go prints the same x509 line as for an unknown authority; it never
+    /// fetches a missing intermediate, browsers do.
     TlsIncompleteChain = ("tls_incomplete_chain", Tls),
     /// The TLS handshake failed (an alert from the server, or no common parameters).
     TlsHandshakeFailed = ("tls_handshake_failed", Tls),
@@ -270,6 +275,12 @@ codes! {
     /// The chain is trusted by Go on this machine but not by the public roots, for a
     /// public name: a TLS-inspecting proxy or security product re-signs the traffic.
     TlsInterception = ("tls_interception", Tls),
+    /// The chain for a public name comes from a CA that is neither public nor in Go's
+    /// trust store, and is not a self-signed certificate: a TLS-inspecting proxy (or
+    /// security product) re-signs the traffic and its CA is not installed. Go prints
+    /// the same x509 line as for an unknown authority (gomod-tlscheck; `trust.go.code`
+    /// keeps the verifier's code).
+    TlsInterceptedUntrusted = ("tls_intercepted_untrusted", Tls),
     /// A certificate of the chain expires within 14 days.
     TlsExpiringSoon = ("tls_expiring_soon", Tls),
 
@@ -368,7 +379,8 @@ pub struct ErrorInfo {
     pub message: String,
     /// The raw lower-level error, if any.
     pub detail: Option<String>,
-    /// The line the go command prints for the same failure.
+    /// The line the go command prints for the same failure; None where it prints
+    /// none (it would keep waiting on a silent server, or never makes the request).
     pub go_error: Option<String>,
     /// What to change, naming the exact variable and value where one fixes it.
     pub hint: Option<String>,
@@ -445,6 +457,12 @@ pub trait RecordBody: Serialize {
     /// One readable line for `--format text`, without the error and hint (the
     /// printer adds those). It must already be sanitized for a terminal.
     fn text(&self) -> String;
+
+    /// Whether the text line leads with `FAIL` although the record itself is ok: a
+    /// summary of a run in which records failed.
+    fn text_failed(&self) -> bool {
+        false
+    }
 }
 
 /// A record body whose fields are documented for the `gomod-tools(7)` reference. A test
@@ -464,6 +482,9 @@ pub struct Record {
     body_json: String,
     /// The body's one-line text form.
     pub text: String,
+    /// Whether the text form says FAIL although the record is ok (see
+    /// [`RecordBody::text_failed`]).
+    text_failed: bool,
     /// Why the record is not ok, if it is not.
     pub error: Option<ErrorInfo>,
     /// Things that work but are wrong or risky.
@@ -495,6 +516,7 @@ impl Record {
             kind: B::TYPE,
             body_json,
             text: body.text(),
+            text_failed: body.text_failed(),
             error,
             warnings,
             finished: SystemTime::now(),
@@ -526,30 +548,73 @@ impl Record {
 
     /// The record as one line of text: the body's line, then the error and hint.
     pub fn to_text_line(&self) -> String {
+        self.text_line(false)
+    }
+
+    /// The record as one line of text, coloured for a terminal when `color` is set:
+    /// `FAIL` and the error in red, warnings in yellow, `ok` in green. The colour
+    /// codes are the only control characters in the line: every text in it is
+    /// sanitized.
+    pub fn text_line(&self, color: bool) -> String {
+        let paint = |style: Style, text: &str| -> String {
+            if color {
+                format!("{}{text}{RESET}", style.code())
+            } else {
+                text.to_string()
+            }
+        };
         let mut line = String::new();
-        line.push_str(if self.ok() { "ok   " } else { "FAIL " });
+        if self.ok() && !self.text_failed {
+            line.push_str(&paint(Style::Ok, "ok"));
+            line.push_str("   ");
+        } else {
+            line.push_str(&paint(Style::Fail, "FAIL"));
+            line.push(' ');
+        }
         line.push_str(&self.text);
         if let Some(err) = &self.error {
-            line.push_str(&format!(
-                " | {}: {}",
-                err.code,
-                untrusted(&err.message, 400)
+            line.push_str(" | ");
+            line.push_str(&paint(
+                Style::Error,
+                &format!("{}: {}", err.code, untrusted(&err.message, 400)),
             ));
             if let Some(hint) = &err.hint {
                 line.push_str(&format!(" | hint: {}", untrusted(hint, 400)));
             }
         }
         for w in &self.warnings {
-            line.push_str(&format!(
-                " | warning {}: {}",
-                w.code,
-                untrusted(&w.message, 300)
-            ));
+            let mut warning = format!("warning {}: {}", w.code, untrusted(&w.message, 300));
             if let Some(hint) = &w.hint {
-                line.push_str(&format!(" (hint: {})", untrusted(hint, 300)));
+                warning.push_str(&format!(" (hint: {})", untrusted(hint, 300)));
             }
+            line.push_str(" | ");
+            line.push_str(&paint(Style::Warning, &warning));
         }
         line
+    }
+}
+
+/// The colours of the text form.
+#[derive(Clone, Copy)]
+enum Style {
+    Ok,
+    Fail,
+    Error,
+    Warning,
+}
+
+/// Ends a coloured span.
+const RESET: &str = "\x1b[0m";
+
+impl Style {
+    /// The SGR sequence that starts the style.
+    fn code(self) -> &'static str {
+        match self {
+            Style::Ok => "\x1b[32m",
+            Style::Fail => "\x1b[1;31m",
+            Style::Error => "\x1b[31m",
+            Style::Warning => "\x1b[33m",
+        }
     }
 }
 
@@ -605,10 +670,28 @@ impl Summary {
 impl RecordBody for Summary {
     const TYPE: &'static str = "summary";
     fn text(&self) -> String {
-        format!(
+        let counts = |codes: &BTreeMap<String, u64>| {
+            codes
+                .iter()
+                .map(|(code, n)| format!("{code} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut line = format!(
             "summary: {} records, {} ok, {} failed",
             self.records, self.passed, self.failed
-        )
+        );
+        if !self.error_codes.is_empty() {
+            line.push_str(&format!(" (errors: {})", counts(&self.error_codes)));
+        }
+        if !self.warning_codes.is_empty() {
+            line.push_str(&format!(" (warnings: {})", counts(&self.warning_codes)));
+        }
+        line
+    }
+
+    fn text_failed(&self) -> bool {
+        self.failed > 0
     }
 }
 
@@ -625,8 +708,19 @@ pub struct InputErrorBody {
 
 impl RecordBody for InputErrorBody {
     const TYPE: &'static str = "input_error";
+    /// `input stdin line 3: TEXT`, `input argument 2: TEXT`.
     fn text(&self) -> String {
-        format!("input {}:{}: {}", self.source, self.line, self.input)
+        let place = match (self.source.as_str(), self.line) {
+            ("internal", _) => return "internal error".to_string(),
+            ("arg", n) => format!("argument {n}"),
+            (source, 0) => untrusted(source, 300),
+            (source, n) => format!("{} line {n}", untrusted(source, 300)),
+        };
+        if self.input.is_empty() {
+            format!("input {place}")
+        } else {
+            format!("input {place}: {}", self.input)
+        }
     }
 }
 

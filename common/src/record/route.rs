@@ -252,45 +252,180 @@ pub struct Govcs {
 
 impl RecordBody for RouteBody {
     const TYPE: &'static str = "route";
+    /// `route M@V (not probed: ...): Go tries A, then on 404/410: B; checksum database
+    /// D`: each GOPROXY separator is written as the rule it stands for, and a route
+    /// that was only worked out from the configuration says so.
     fn text(&self) -> String {
         let target = match (&self.version, &self.query) {
             (Some(v), _) | (None, Some(v)) => format!("{}@{}", self.module, v),
             _ => self.module.clone(),
         };
-        let mut parts = vec![format!("route {}", untrusted(&target, 300))];
+        let mut line = format!("route {}", untrusted(&target, 300));
         if let Some(r) = &self.replaced_by {
-            parts.push(format!(
-                "=> {}{}",
-                untrusted(&r.path, 200),
-                if r.local { " (local)" } else { "" }
+            if r.local {
+                line.push_str(&format!(
+                    " => {} (a local directory: nothing is downloaded)",
+                    untrusted(&r.path, 200)
+                ));
+                return line;
+            }
+            let version = r.version.as_deref().map(|v| format!("@{v}"));
+            line.push_str(&format!(
+                " => {}",
+                untrusted(&format!("{}{}", r.path, version.unwrap_or_default()), 300)
             ));
         }
-        let endpoints: Vec<String> = self
-            .endpoints
-            .iter()
-            .map(|e| {
-                let what = e.url.as_deref().unwrap_or(e.kind);
-                let sep = match e.fallback {
-                    "not_found" => " ,",
-                    "any_error" => " |",
-                    _ => "",
-                };
-                format!("{}{}", untrusted(what, 200), sep)
-            })
-            .collect();
-        if !endpoints.is_empty() {
-            parts.push(format!("via {}", endpoints.join(" ")));
+        if self.endpoints.is_empty() {
+            return line;
+        }
+        line.push_str(if self.discovery_probed() {
+            " (only the go-get page was fetched; no proxy was asked)"
+        } else {
+            " (not probed: worked out from the configuration)"
+        });
+        line.push_str(": Go tries ");
+        let mut previous: Option<&Endpoint> = None;
+        for endpoint in &self.endpoints {
+            if let Some(previous) = previous {
+                line.push_str(match previous.fallback {
+                    "not_found" => ", then on 404/410: ",
+                    "any_error" => ", then on any error: ",
+                    _ => ", then: ",
+                });
+            }
+            line.push_str(&self.endpoint_text(endpoint));
+            previous = Some(endpoint);
+        }
+        let mut reasons: Vec<&str> = Vec::new();
+        for skipped in &self.skipped {
+            if !reasons.contains(&skipped.reason.as_str()) {
+                reasons.push(&skipped.reason);
+            }
+        }
+        for reason in reasons {
+            let entries: Vec<&str> = self
+                .skipped
+                .iter()
+                .filter(|s| s.reason == reason)
+                .map(|s| s.entry.as_str())
+                .collect();
+            line.push_str(&format!(
+                "; skips {} ({})",
+                untrusted(&entries.join(", "), 300),
+                untrusted(reason, 200)
+            ));
         }
         match (&self.sumdb, &self.sumdb_skipped) {
-            (Some(db), _) => parts.push(format!("sumdb {}", untrusted(&db.name, 200))),
-            (None, Some(why)) => parts.push(format!("no sumdb ({})", untrusted(why, 200))),
+            (Some(db), _) => {
+                line.push_str(&format!("; checksum database {}", untrusted(&db.name, 200)))
+            }
+            (None, Some(why)) => {
+                line.push_str(&format!("; no checksum database ({})", untrusted(why, 200)))
+            }
             _ => {}
         }
-        if let Some(vcs) = &self.vcs
-            && let (Some(kind), Some(repo)) = (&vcs.vcs, &vcs.repo)
-        {
-            parts.push(format!("{kind} {}", untrusted(repo, 200)));
+        line
+    }
+}
+
+impl RouteBody {
+    /// Whether a go-get page was fetched for the direct entry: the only network request
+    /// gomod-resolve makes.
+    fn discovery_probed(&self) -> bool {
+        self.vcs
+            .as_ref()
+            .is_some_and(|v| v.via == "go_get" && v.status != "not_probed")
+    }
+
+    /// One GOPROXY entry in words.
+    fn endpoint_text(&self, endpoint: &Endpoint) -> String {
+        match endpoint.kind {
+            "proxy" => untrusted(endpoint.url.as_deref().unwrap_or("proxy"), 200),
+            "off" => "off (module lookup disabled)".to_string(),
+            kind => {
+                let mut notes = Vec::new();
+                if kind == "noproxy"
+                    && let Some(decision) = self.private.as_ref().map(|p| &p.noproxy)
+                    && let Some(glob) = &decision.glob
+                {
+                    notes.push(format!(
+                        "{} matches {}",
+                        decision.variable,
+                        untrusted(glob, 200)
+                    ));
+                }
+                match &self.vcs {
+                    Some(VcsInfo {
+                        vcs: Some(vcs),
+                        repo: Some(repo),
+                        ..
+                    }) => notes.push(format!("{vcs} {}", untrusted(repo, 200))),
+                    Some(VcsInfo {
+                        url: Some(url),
+                        status,
+                        ..
+                    }) => {
+                        let outcome = match *status {
+                            "not_probed" => "not fetched",
+                            "failed" => "failed",
+                            _ => "fetched",
+                        };
+                        notes.push(format!("go-get page {} {outcome}", untrusted(url, 200)));
+                    }
+                    _ => {}
+                }
+                if notes.is_empty() {
+                    "direct".to_string()
+                } else {
+                    format!("direct ({})", notes.join("; "))
+                }
+            }
         }
-        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(kind: &'static str, url: &str, fallback: &'static str) -> Endpoint {
+        Endpoint {
+            kind,
+            url: Some(url.to_string()),
+            scheme: None,
+            host: None,
+            port: None,
+            fallback,
+            requests: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn text_spells_out_the_fall_through_rules_and_that_nothing_was_probed() {
+        let body = RouteBody {
+            module: "golang.org/x/text".into(),
+            query: Some("latest".into()),
+            valid: true,
+            endpoints: vec![
+                endpoint("proxy", "https://a.example", "not_found"),
+                endpoint("proxy", "https://b.example", "any_error"),
+                endpoint("direct", "https://golang.org/x/text?go-get=1", "none"),
+            ],
+            vcs: Some(VcsInfo {
+                via: "go_get",
+                status: "not_probed",
+                url: Some("https://golang.org/x/text?go-get=1".into()),
+                ..VcsInfo::default()
+            }),
+            sumdb_skipped: Some("GOSUMDB=off".into()),
+            ..RouteBody::default()
+        };
+        assert_eq!(
+            body.text(),
+            "route golang.org/x/text@latest (not probed: worked out from the configuration): \
+             Go tries https://a.example, then on 404/410: https://b.example, \
+             then on any error: direct (go-get page https://golang.org/x/text?go-get=1 not fetched); \
+             no checksum database (GOSUMDB=off)"
+        );
     }
 }

@@ -59,6 +59,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// What a verdict whose word alone may puzzle means, for the text form.
+    pub fn meaning(self) -> Option<&'static str> {
+        match self {
+            Verdict::Consistent => Some("go.sum matches the content; no database vouched"),
+            Verdict::Unverified => Some("nothing to compare with"),
+            Verdict::Missing => Some("go.sum has no line for it"),
+            Verdict::NotFound => Some("the checksum database does not know this version"),
+            Verdict::Verified | Verdict::Mismatch | Verdict::Failed => None,
+        }
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,11 +97,27 @@ pub enum Cause {
     LocalCorruption,
     /// The database does not know a module version that exists: a private module.
     PrivateNotInSumdb,
+    /// The database is reached through a GOPROXY entry (it answered
+    /// `/sumdb/<name>/supported`), and that proxy's relay failed the lookup: the proxy
+    /// is the suspect, not the module.
+    SumdbProxyFailed,
     /// go.sum is the odd one out: the content and the database agree with each other.
     GosumWrong,
 }
 
 impl Cause {
+    /// What the cause means, in words for the text form.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Cause::RetaggedUpstream => "the origin now serves other content for this version",
+            Cause::ProxyContentDiffers => "a proxy serves content no other source has",
+            Cause::LocalCorruption => "a local copy was changed",
+            Cause::PrivateNotInSumdb => "a private module the public database cannot know",
+            Cause::SumdbProxyFailed => "the proxy that relays the checksum database failed",
+            Cause::GosumWrong => "go.sum is the odd one out",
+        }
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,6 +125,7 @@ impl Cause {
             Cause::ProxyContentDiffers => "proxy_content_differs",
             Cause::LocalCorruption => "local_corruption",
             Cause::PrivateNotInSumdb => "private_not_in_sumdb",
+            Cause::SumdbProxyFailed => "sumdb_proxy_failed",
             Cause::GosumWrong => "gosum_wrong",
         }
     }
@@ -227,7 +255,7 @@ impl Documented for SumBody {
         ),
         (
             "cause",
-            "why hashes disagree: retagged_upstream, proxy_content_differs, local_corruption, private_not_in_sumdb or gosum_wrong (see gomod-sumverify(1)); null when nothing disagrees",
+            "why hashes disagree: retagged_upstream, proxy_content_differs, local_corruption, private_not_in_sumdb, sumdb_proxy_failed or gosum_wrong (see gomod-sumverify(1)); null when nothing disagrees",
         ),
         (
             "sources",
@@ -242,6 +270,8 @@ impl Documented for SumBody {
 
 impl RecordBody for SumBody {
     const TYPE: &'static str = "sum";
+    /// `sum M@V VERDICT (CAUSE: what it means); checksum database NAME: proven in its
+    /// signed tree of N records; SOURCE differs`.
     fn text(&self) -> String {
         let mut line = format!(
             "sum {}@{} {}",
@@ -249,21 +279,34 @@ impl RecordBody for SumBody {
             untrusted(&self.version, 100),
             self.verdict.as_str()
         );
-        if let Some(cause) = self.cause {
-            line.push_str(&format!(" ({})", cause.as_str()));
+        match (self.cause, self.verdict.meaning()) {
+            (Some(cause), _) => {
+                line.push_str(&format!(" ({}: {})", cause.as_str(), cause.meaning()))
+            }
+            (None, Some(meaning)) => line.push_str(&format!(" ({meaning})")),
+            (None, None) => {}
         }
         if let Some(db) = &self.sumdb {
-            line.push_str(&format!(" [{}", untrusted(&db.name, 200)));
-            if let Some(size) = db.tree_size {
-                line.push_str(&format!(" tree {size}"));
+            line.push_str(&format!("; checksum database {}", untrusted(&db.name, 200)));
+            match (db.verified, db.tree_size) {
+                (true, Some(size)) => {
+                    line.push_str(&format!(": proven in its signed tree of {size} records"))
+                }
+                (true, None) => line.push_str(": proven"),
+                (false, _) => line.push_str(": not verified"),
             }
-            line.push(']');
+            if db.cached {
+                line.push_str(" (answer kept from an earlier run)");
+            }
         }
         if let Some(skipped) = &self.sumdb_skipped {
-            line.push_str(&format!(" [no database: {}]", untrusted(skipped, 200)));
+            line.push_str(&format!(
+                "; no checksum database: {}",
+                untrusted(skipped, 200)
+            ));
         }
         for source in self.sources.iter().filter(|s| s.verdict == "differs") {
-            line.push_str(&format!(" {} differs", untrusted(&source.source, 200)));
+            line.push_str(&format!("; {} differs", untrusted(&source.source, 200)));
         }
         line
     }
@@ -329,7 +372,7 @@ mod tests {
         };
         assert_eq!(
             body.text(),
-            "sum example.com/m@v1.0.0 mismatch (proxy_content_differs) https://proxy.corp.example differs"
+            "sum example.com/m@v1.0.0 mismatch (proxy_content_differs: a proxy serves content no other source has); https://proxy.corp.example differs"
         );
         assert_eq!(
             serde_json::to_value(&body).unwrap()["cause"],

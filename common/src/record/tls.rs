@@ -157,22 +157,67 @@ impl Documented for TlsBody {
 
 impl RecordBody for TlsBody {
     const TYPE: &'static str = "tls";
+    /// `tls HOST:PORT at ADDR: TLS 1.3, certificate for NAME issued by CA; trusted by
+    /// Go here, and by the public roots`, or what went wrong before that.
     fn text(&self) -> String {
-        let mut line = format!("tls {}:{}", untrusted(&self.host, 300), self.port);
-        if let Some(addr) = &self.addr {
-            line.push_str(&format!(" ({addr})"));
+        let endpoint = format!("{}:{}", self.host, self.port);
+        let mut line = if self.scheme == "http" {
+            format!("tcp {} (plain http)", untrusted(&endpoint, 300))
+        } else {
+            format!("tls {}", untrusted(&endpoint, 300))
+        };
+        if let Some(addr) = &self.addr
+            && *addr != endpoint
+            && *addr != format!("[{}]:{}", self.host, self.port)
+        {
+            line.push_str(&format!(" at {}", untrusted(addr, 100)));
         }
         if let Some(proxy) = &self.via_proxy {
-            line.push_str(&format!(" via {}", untrusted(proxy, 200)));
+            line.push_str(&format!(" through the proxy {}", untrusted(proxy, 200)));
+            if let Some(status) = self.proxy_status {
+                line.push_str(&format!(" (CONNECT answered {status})"));
+            }
         }
+        let mut facts = Vec::new();
         if let Some(version) = &self.tls_version {
-            line.push_str(&format!(" {version}"));
+            facts.push(untrusted(version, 50));
         }
         if let Some(leaf) = self.chain.first() {
-            line.push_str(&format!(" issuer {}", untrusted(&leaf.issuer, 200)));
+            facts.push(format!(
+                "certificate {} issued by {}",
+                untrusted(&leaf.subject, 200),
+                untrusted(&leaf.issuer, 200)
+            ));
+        }
+        if let Some(trust) = &self.trust {
+            let verdict = |ok: bool| if ok { "trusted" } else { "not trusted" };
+            facts.push(format!(
+                "{} by Go on this machine, {} by the public roots",
+                verdict(trust.go.ok),
+                verdict(trust.public.ok)
+            ));
         }
         if self.intercepted == Some(true) {
-            line.push_str(" [intercepted]");
+            let by = self
+                .interception
+                .as_ref()
+                .map(|i| match &i.product {
+                    Some(product) => format!(
+                        " by {} ({})",
+                        untrusted(&i.issuer, 200),
+                        untrusted(product, 100)
+                    ),
+                    None => format!(" by {}", untrusted(&i.issuer, 200)),
+                })
+                .unwrap_or_default();
+            facts.push(format!("INTERCEPTED{by}"));
+        }
+        if self.scheme == "http" && self.tcp_ms.is_some() && facts.is_empty() {
+            facts.push("connected".to_string());
+        }
+        if !facts.is_empty() {
+            line.push_str(": ");
+            line.push_str(&facts.join("; "));
         }
         line
     }

@@ -274,6 +274,9 @@ pub struct SumdbError {
     /// For `state_corrupt`: the file to remove to start afresh (it is rebuilt from the
     /// database).
     pub clear: Option<PathBuf>,
+    /// The go command would still be waiting for the database's answer and print
+    /// nothing (see `NetError::go_waits`): `go_text` is this tool's description.
+    pub go_waits: bool,
 }
 
 impl SumdbError {
@@ -284,6 +287,7 @@ impl SumdbError {
             go_text: go_text.into(),
             fork: None,
             clear: None,
+            go_waits: false,
         }
     }
 
@@ -523,9 +527,25 @@ impl SumdbClient {
         &self.inner.name
     }
 
+    /// GOSUMDB's first field for this database, as a user would write it: the name of
+    /// a database whose key Go has built in, else the full verifier key.
+    pub fn gosumdb_key(&self) -> &str {
+        let spec = &self.inner.options.spec;
+        if spec.known { &spec.name } else { &spec.key }
+    }
+
     /// The base URL, found as `dbClient.initBase` finds it (once per client).
     pub async fn base(&self) -> Result<Base, SumdbError> {
         self.inner.base().await.map(|(base, _)| base)
+    }
+
+    /// The base URL if it has been found already (by a lookup), without a request:
+    /// where a failed lookup went.
+    pub fn known_base(&self) -> Option<Base> {
+        match self.inner.base.get() {
+            Some(Ok((base, _))) => Some(base.clone()),
+            _ => None,
+        }
     }
 
     /// Fetches `/latest` (once per client), verifies it and merges it into the
@@ -619,6 +639,8 @@ struct GetError {
     status: Option<u16>,
     code: Code,
     go_text: String,
+    /// See `NetError::go_waits`.
+    go_waits: bool,
 }
 
 impl GetError {
@@ -649,7 +671,10 @@ impl GetError {
             ),
             None => format!("the checksum database could not be reached for {what}"),
         };
-        SumdbError::new(code, message, self.go_text)
+        SumdbError {
+            go_waits: self.go_waits,
+            ..SumdbError::new(code, message, self.go_text)
+        }
     }
 }
 
@@ -764,6 +789,7 @@ impl Inner {
             status: None,
             code: err.net.code,
             go_text: err.go_text,
+            go_waits: err.net.go_waits,
         })?;
         if response.status != 200 {
             let status = response.status;
@@ -778,6 +804,7 @@ impl Inner {
                 .collect::<Vec<u8>>();
             return Err(GetError {
                 status: Some(status),
+                go_waits: false,
                 code: http::status_code(status),
                 go_text: http::status_error_text(
                     &redacted,
@@ -791,6 +818,7 @@ impl Inner {
             status: None,
             code: err.code,
             go_text: err.go_text,
+            go_waits: err.go_waits,
         })
     }
 
@@ -1078,8 +1106,9 @@ impl Inner {
                     self.warn(
                         Code::StateUnwritable,
                         format!(
-                            "cannot save the latest tree head in {}: {err}",
-                            self.state_path("latest").display()
+                            "cannot save the latest tree head in {}: {}",
+                            self.state_path("latest").display(),
+                            crate::oserr::errno_text(&err)
                         ),
                     );
                     return Ok(tree);
@@ -1324,7 +1353,11 @@ impl Inner {
             if let Err(err) = write_in_background(path.clone(), data).await {
                 self.warn(
                     Code::StateUnwritable,
-                    format!("cannot cache tile {}: {err}", path.display()),
+                    format!(
+                        "cannot cache tile {}: {}",
+                        path.display(),
+                        crate::oserr::errno_text(&err)
+                    ),
                 );
             }
         }
@@ -1452,7 +1485,11 @@ impl Inner {
         if let Err(err) = write_in_background(cache_path.clone(), data).await {
             self.warn(
                 Code::StateUnwritable,
-                format!("cannot cache lookup {}: {err}", cache_path.display()),
+                format!(
+                    "cannot cache lookup {}: {}",
+                    cache_path.display(),
+                    crate::oserr::errno_text(&err)
+                ),
             );
         }
         Ok(Arc::new(validated))
@@ -1663,6 +1700,7 @@ fn read_file_url(url: &gourl::Url, redacted: &str, limit: usize) -> Result<Vec<u
         status,
         code,
         go_text: format!("reading {redacted}: {}", crate::oserr::errno_text(&err)),
+        go_waits: false,
     };
     match regular::read(
         path,
@@ -1682,11 +1720,13 @@ fn read_file_url(url: &gourl::Url, redacted: &str, limit: usize) -> Result<Vec<u
             status: None,
             code: Code::LimitExceeded,
             go_text: format!("reading {redacted}: {refused}"),
+            go_waits: false,
         }),
         Err(refused) => Err(GetError {
             status: None,
             code: Code::FileUnreadable,
             go_text: format!("reading {redacted}: {refused}"),
+            go_waits: false,
         }),
     }
 }
@@ -1745,5 +1785,6 @@ fn fork_error(
             report,
         })),
         clear: None,
+        go_waits: false,
     }
 }

@@ -122,7 +122,8 @@ pub enum Fault {
         bytes_per_sec: u32,
     },
     /// The normal answer with the `Content-Length` of the full body, then a close after
-    /// `after` bytes of the body.
+    /// `after` bytes of the body: a FIN, over TLS without `close_notify` (as when the
+    /// server or a middlebox dies in the middle of a transfer).
     Truncate {
         /// Body bytes sent before the close.
         after: usize,
@@ -648,10 +649,14 @@ impl State {
 /// A stream the proxy serves HTTP on, with the TCP connection under it.
 trait Connection: AsyncRead + AsyncWrite + Unpin + Send {
     fn tcp(&self) -> &TcpStream;
+    fn tcp_mut(&mut self) -> &mut TcpStream;
 }
 
 impl Connection for TcpStream {
     fn tcp(&self) -> &TcpStream {
+        self
+    }
+    fn tcp_mut(&mut self) -> &mut TcpStream {
         self
     }
 }
@@ -659,6 +664,9 @@ impl Connection for TcpStream {
 impl Connection for tokio_rustls::server::TlsStream<TcpStream> {
     fn tcp(&self) -> &TcpStream {
         self.get_ref().0
+    }
+    fn tcp_mut(&mut self) -> &mut TcpStream {
+        self.get_mut().0
     }
 }
 
@@ -747,6 +755,13 @@ async fn serve_http<C: Connection>(conn: C, state: &State) {
             tokio::time::sleep(state.proxy.delay).await;
         }
         let answer = answer(state, &request).await;
+        let truncated = matches!(
+            &answer,
+            Answer::Reply(Reply {
+                delivery: Delivery::Truncate(_),
+                ..
+            })
+        );
         let written = match answer {
             Answer::Reply(reply) => write_reply(&mut conn, reply, keep_alive).await,
             Answer::Zeros {
@@ -777,6 +792,12 @@ async fn serve_http<C: Connection>(conn: C, state: &State) {
             Ok(true) if keep_alive => {}
             Ok(true) => {
                 close(conn).await;
+                return;
+            }
+            Ok(false) if truncated => {
+                // The TCP connection ends under TLS: no close_notify.
+                let _ = conn.get_mut().tcp_mut().shutdown().await;
+                drain(&mut conn).await;
                 return;
             }
             Ok(false) => {

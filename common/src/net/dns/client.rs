@@ -199,7 +199,8 @@ pub enum ExchangeError {
     /// A stream reply to another query, or a reply without exactly one question:
     /// `invalid DNS response`.
     InvalidResponse,
-    /// DoT only: the TLS layer failed (`tls: ...`).
+    /// DoT only: the TLS layer failed, in Go's words (`tls: failed to verify
+    /// certificate: x509: ...`, `remote error: tls: ...`).
     Tls(String),
     /// DoH only: the HTTP exchange failed or did not carry a DNS message.
     Https { reason: String, timeout: bool },
@@ -225,7 +226,7 @@ impl fmt::Display for ExchangeError {
             ExchangeError::CannotMarshal => f.write_str("cannot marshal DNS message"),
             ExchangeError::CannotUnmarshal => f.write_str("cannot unmarshal DNS message"),
             ExchangeError::InvalidResponse => f.write_str("invalid DNS response"),
-            ExchangeError::Tls(reason) => write!(f, "tls: {reason}"),
+            ExchangeError::Tls(reason) => f.write_str(reason),
             ExchangeError::Https { reason, .. } => f.write_str(reason),
         }
     }
@@ -420,8 +421,12 @@ async fn tls_round_trip(
     query: &Query,
     deadline: Instant,
 ) -> Result<Reply, ExchangeError> {
-    let name = ServerName::try_from(server_name.to_string())
-        .map_err(|e| ExchangeError::Tls(format!("{e}: {}", crate::goquote::quote(server_name))))?;
+    let name = ServerName::try_from(server_name.to_string()).map_err(|_| {
+        ExchangeError::Tls(format!(
+            "tls: invalid server name {}",
+            crate::goquote::quote(server_name)
+        ))
+    })?;
     let ends = Ends {
         net: "tcp",
         local: None,
@@ -494,14 +499,14 @@ fn closed(partial: bool) -> ExchangeError {
 }
 
 /// A stream I/O error: a system error as an `OpError`, an unclean TLS close as EOF,
-/// anything else from the TLS layer as `tls: ...`.
+/// anything else from the TLS layer in Go's words (never rustls's).
 fn stream_error(ends: Ends, op: &'static str, e: &io::Error, partial: bool) -> ExchangeError {
     if e.raw_os_error().is_some() {
         ends.syscall(op, op, e)
     } else if e.kind() == io::ErrorKind::UnexpectedEof {
         closed(partial)
     } else {
-        ExchangeError::Tls(e.to_string())
+        ExchangeError::Tls(crate::net::tls::classify_handshake_error(e, &[]).go_text)
     }
 }
 

@@ -5,8 +5,9 @@
 //! glob patterns ([`pattern`]), go.mod and go.sum ([`modfile`], [`gosum`]), routing
 //! ([`route`]), direct mode ([`vcs`], [`discovery`], [`govcs`]), and the network as Go
 //! uses it ([`net`]). The wire format is in [`record`], keeping credentials out of the
-//! output in [`redact`], input reading in [`input`], and the command-line plumbing in
-//! [`app`] (with [`progress`] and [`manpage`]).
+//! output in [`redact`], input reading in [`input`] (and every file read through
+//! [`regular`]), and the command-line plumbing in [`app`] (with [`progress`] and
+//! [`manpage`]).
 
 pub mod app;
 pub mod direct;
@@ -32,7 +33,10 @@ pub mod progress;
 pub mod query;
 pub mod record;
 pub mod redact;
+pub mod regular;
 pub mod route;
 pub mod semver;
 pub mod sumdb;
+pub mod tempfiles;
 pub mod vcs;
+pub mod versionlist;

@@ -17,13 +17,20 @@
 //!   credentials it was given, as a hostile proxy would.
 //! * [`echo`]: a handler that sends back every credential a request carried, in error
 //!   bodies, `Location` headers and JSON fields.
+//! * [`sumdb`]: a checksum database serving recorded answers of Go's; [`gosumdb`]: Go's
+//!   own, live (built with the newest go); [`dns`], [`goproxy`]: a DNS server, a GOPROXY.
+//! * [`go`] finds the newest go for the interop tests; [`skip`] is how a test that
+//!   cannot run here (no go, not root, ...) says so.
 
 pub mod dns;
 pub mod echo;
 pub mod go;
 pub mod goproxy;
+pub mod gosumdb;
 pub mod modzip;
 mod pki;
+pub mod process;
+pub mod skip;
 pub mod sumdb;
 mod tls;
 

@@ -383,10 +383,22 @@ pub fn scrub(text: &str) -> String {
     scrub_with(text, matcher().as_deref())
 }
 
+/// Removes every form of every known secret from `text`, and nothing by shape: for
+/// text made from scrubbed text (escaped, cut), which only a known secret can have
+/// come back into. Never makes text longer.
+pub fn scrub_known(text: &str) -> String {
+    scrub_passes(text, matcher().as_deref(), str::to_string)
+}
+
 fn scrub_with(text: &str, matcher: Option<&Matcher>) -> String {
+    scrub_passes(text, matcher, scrub_credentials)
+}
+
+/// Applies `shapes` and then the known secrets until nothing changes.
+fn scrub_passes(text: &str, matcher: Option<&Matcher>, shapes: fn(&str) -> String) -> String {
     let mut current = text.to_string();
     for _ in 0..MAX_PASSES {
-        let mut next = scrub_credentials(&current);
+        let mut next = shapes(&current);
         if let Some(m) = matcher
             && m.automaton.is_match(&next)
         {

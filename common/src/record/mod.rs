@@ -733,7 +733,8 @@ impl RecordBody for InputErrorBody {
 /// ([`crate::redact::scrub`], before anything is cut), control characters, bidi
 /// overrides and other invisible formatting characters are escaped as Go's `%q` escapes
 /// them (`\x1b`, `\n`, `\u202e`), and the result is cut at `max_bytes` (on a character
-/// boundary) with a `…[truncated]` mark.
+/// boundary) with a `…[truncated]` mark. A known secret that the escapes spell anew is
+/// removed from the result too.
 pub fn untrusted(text: &str, max_bytes: usize) -> String {
     untrusted_keeping(text, max_bytes, |_| false)
 }
@@ -765,7 +766,9 @@ fn untrusted_keeping(text: &str, max_bytes: usize, keep: impl Fn(char) -> bool) 
     } else {
         scrub(text)
     };
-    escape_and_cut(&scrubbed, max_bytes, keep)
+    // Escaping may spell a secret anew (a password holding `\r` as text, next to a
+    // carriage return in the body).
+    crate::redact::scrub_known(&escape_and_cut(&scrubbed, max_bytes, keep))
 }
 
 fn escape_and_cut(text: &str, max_bytes: usize, keep: impl Fn(char) -> bool) -> String {

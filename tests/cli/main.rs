@@ -15,6 +15,7 @@ mod hostile;
 mod interop;
 mod io;
 mod pipes;
+mod readme;
 mod records;
 mod resolve;
 mod secrets;

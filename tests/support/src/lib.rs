@@ -24,6 +24,7 @@
 
 pub mod dns;
 pub mod echo;
+pub mod front;
 pub mod go;
 pub mod goproxy;
 pub mod gosumdb;

@@ -23,6 +23,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::dial::NetError;
+use super::hello::{GoHello, group};
+use super::kx;
 use super::gochain::{self, ChainError};
 use super::roots::{GoRoots, LazyRoots};
 use crate::record::Code;
@@ -30,9 +32,56 @@ use crate::record::Code;
 /// How long Go's HTTP transport waits for a TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The crypto provider used everywhere (ring: ECDHE suites only, as newest Go).
+/// The crypto provider for verifying (ring: ECDHE suites only, as newest Go).
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The crypto provider of a connection made on go's behalf: go's key exchanges in
+/// go's order (the first one gets the key share, a hybrid's ECDH half a second one),
+/// and the cipher suites rustls has in go's order.
+pub fn go_provider(hello: &GoHello) -> Arc<rustls::crypto::CryptoProvider> {
+    use rustls::crypto::ring::{cipher_suite as cs, kx_group};
+    let kx_groups = hello
+        .groups()
+        .into_iter()
+        .filter_map(|id| {
+            Some(match id {
+                group::X25519_MLKEM768 => kx::X25519MLKEM768,
+                group::SECP256R1_MLKEM768 => kx::SECP256R1MLKEM768,
+                group::SECP384R1_MLKEM1024 => kx::SECP384R1MLKEM1024,
+                group::X25519 => kx_group::X25519,
+                group::P256 => kx_group::SECP256R1,
+                group::P384 => kx_group::SECP384R1,
+                group::P521 => kx::SECP521R1,
+                // go1.23's X25519Kyber768Draft00 is not implemented.
+                _ => return None,
+            })
+        })
+        .collect();
+    let cipher_suites = hello
+        .cipher_suites()
+        .into_iter()
+        .filter_map(|id| {
+            Some(match id {
+                0xc02b => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                0xc02f => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                0xc02c => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                0xc030 => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                0xcca9 => cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                0xcca8 => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                0x1301 => cs::TLS13_AES_128_GCM_SHA256,
+                0x1302 => cs::TLS13_AES_256_GCM_SHA384,
+                0x1303 => cs::TLS13_CHACHA20_POLY1305_SHA256,
+                _ => return None,
+            })
+        })
+        .collect();
+    Arc::new(rustls::crypto::CryptoProvider {
+        cipher_suites,
+        kx_groups,
+        ..rustls::crypto::ring::default_provider()
+    })
 }
 
 /// A certificate failure carried through rustls to the caller, with Go's wording.
@@ -433,16 +482,29 @@ impl ServerCertVerifier for GoVerifier {
     }
 }
 
-/// A client configuration with Go's parameters and the given verifier. `alpn` lists
-/// the protocols to offer (Go's transport offers `h2` and `http/1.1`).
+/// A client configuration with the parameters of the newest go and the given
+/// verifier. `alpn` lists the protocols to offer (Go's transport offers `h2` and
+/// `http/1.1`).
 pub fn client_config(
     verifier: Arc<dyn ServerCertVerifier>,
     alpn: &[&[u8]],
 ) -> Arc<rustls::ClientConfig> {
-    let builder = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
+    go_client_config(verifier, alpn, &GoHello::new(None, ""))
+}
+
+/// A client configuration offering what `hello` (a go release and its GODEBUG)
+/// offers: its groups in its order and its key shares, TLS 1.3 and 1.2, the cipher
+/// suites rustls has in go's order.
+pub fn go_client_config(
+    verifier: Arc<dyn ServerCertVerifier>,
+    alpn: &[&[u8]],
+    hello: &GoHello,
+) -> Arc<rustls::ClientConfig> {
+    let provider = go_provider(hello);
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .unwrap_or_else(|_| {
-            rustls::ClientConfig::builder_with_provider(provider())
+            rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .expect("ring supports TLS 1.2 and 1.3")
         });

@@ -12,6 +12,7 @@
 pub mod build;
 pub mod ja4;
 pub mod parse;
+pub mod probe;
 
 pub use build::build;
 pub use ja4::ja4;

@@ -22,6 +22,7 @@
 pub mod dns;
 pub mod go;
 pub mod goproxy;
+pub mod hellogate;
 pub mod gosumdb;
 pub mod modzip;
 mod pki;

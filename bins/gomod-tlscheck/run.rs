@@ -17,10 +17,10 @@ use gomod_common::input::InputItem;
 use gomod_common::net::certinfo::{self, CertInfo};
 use gomod_common::net::conn::{ConnTrace, Opener, Target};
 use gomod_common::net::dial::{NetError, SystemResolver};
+use gomod_common::net::hello::{self, GoHello};
 use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::net::names::is_local_use_name;
 use gomod_common::net::roots::GoRoots;
-use gomod_common::net::hello::{self, GoHello};
 use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, go_client_config};
 use gomod_common::record::tls::{HelloProbe, Interception, TlsBody, Trust, Verdict};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning};
@@ -349,12 +349,13 @@ impl TlsCheck {
             body.cipher = connection
                 .negotiated_cipher_suite()
                 .map(|suite| cipher_name(&format!("{:?}", suite.suite())));
-            body.group = connection
-                .negotiated_key_exchange_group()
-                .map(|group| match group.name() {
-                    rustls::NamedGroup::Unknown(id) => hello::group::name(id),
-                    name => format!("{name:?}"),
-                });
+            body.group =
+                connection
+                    .negotiated_key_exchange_group()
+                    .map(|group| match group.name() {
+                        rustls::NamedGroup::Unknown(id) => hello::group::name(id),
+                        name => format!("{name:?}"),
+                    });
             body.alpn.clone_from(alpn);
         }
         // Go's exact hello, on a connection of its own; and when it gets no
@@ -367,10 +368,9 @@ impl TlsCheck {
             && body.hello.as_ref().is_some_and(|p| !accepted(p))
             && self.hello.post_quantum()
         {
-            body.classic_hello =
-                hello::probe::probe(&opener, target, &self.hello.classic(), wait)
-                    .await
-                    .ok();
+            body.classic_hello = hello::probe::probe(&opener, target, &self.hello.classic(), wait)
+                .await
+                .ok();
             if let (Some(go), Some(classic)) = (&body.hello, &body.classic_hello)
                 && accepted(classic)
             {

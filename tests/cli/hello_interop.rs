@@ -86,7 +86,11 @@ fn hellos_agree_with_go127() {
 
         // Every connection: go's groups, key shares and sizes, versions, ALPN.
         for (what, h) in [("rustls handshake", &rustls_hello), ("hello probe", &probe)] {
-            let context = format!("{what} (GODEBUG={godebug}):\n{}\ngo:\n{}", show(h), show(&go_hello));
+            let context = format!(
+                "{what} (GODEBUG={godebug}):\n{}\ngo:\n{}",
+                show(h),
+                show(&go_hello)
+            );
             assert_eq!(h.groups, go_hello.groups, "{context}");
             assert_eq!(h.key_shares, go_hello.key_shares, "{context}");
             assert_eq!(h.versions, go_hello.versions, "{context}");
@@ -104,7 +108,10 @@ fn hellos_agree_with_go127() {
         let context = format!("probe:\n{}\ngo:\n{}", show(&probe), show(&go_hello));
         assert_eq!(probe.cipher_suites, go_hello.cipher_suites, "{context}");
         assert_eq!(probe.extensions, go_hello.extensions, "{context}");
-        assert_eq!(probe.signature_algorithms, go_hello.signature_algorithms, "{context}");
+        assert_eq!(
+            probe.signature_algorithms, go_hello.signature_algorithms,
+            "{context}"
+        );
         assert_eq!(
             probe.signature_algorithms_cert, go_hello.signature_algorithms_cert,
             "{context}"
@@ -181,7 +188,11 @@ fn hello_rejected_case(mode: GateMode, answer: &str) {
         .find(|l| l.contains("Get \""))
         .unwrap_or_else(|| panic!("no Get line in {go_stderr}"));
     let after_get = go_line.split_once("\": ").map(|(_, rest)| rest).unwrap();
-    assert_eq!(normalise_port(after_get), normalise_port(go_error), "{go_stderr}");
+    assert_eq!(
+        normalise_port(after_get),
+        normalise_port(go_error),
+        "{go_stderr}"
+    );
     assert!(gate.blocked() >= 3);
 }
 

@@ -309,11 +309,7 @@ impl HttpClient {
                 settings: Arc::clone(&settings),
                 target_tls: tls::go_client_config(target, &[b"h2", b"http/1.1"], &settings.hello),
                 // A proxy's certificate is always checked against the trust store.
-                proxy_tls: tls::go_client_config(
-                    verifier.clone(),
-                    &[b"http/1.1"],
-                    &settings.hello,
-                ),
+                proxy_tls: tls::go_client_config(verifier.clone(), &[b"http/1.1"], &settings.hello),
             };
             Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))

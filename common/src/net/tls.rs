@@ -23,9 +23,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::dial::NetError;
+use super::gochain::{self, ChainError};
 use super::hello::{GoHello, group};
 use super::kx;
-use super::gochain::{self, ChainError};
 use super::roots::{GoRoots, LazyRoots};
 use crate::record::Code;
 

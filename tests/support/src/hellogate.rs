@@ -132,7 +132,13 @@ impl HelloGate {
     }
 }
 
-fn relay(mut conn: TcpStream, upstream: SocketAddr, group: u16, mode: GateMode, count: &Mutex<usize>) {
+fn relay(
+    mut conn: TcpStream,
+    upstream: SocketAddr,
+    group: u16,
+    mode: GateMode,
+    count: &Mutex<usize>,
+) {
     let Some(hello) = read_hello(&mut conn) else {
         return;
     };

@@ -22,8 +22,8 @@
 pub mod dns;
 pub mod go;
 pub mod goproxy;
-pub mod hellogate;
 pub mod gosumdb;
+pub mod hellogate;
 pub mod modzip;
 mod pki;
 pub mod process;

@@ -126,7 +126,11 @@ pub fn build(hello: &GoHello, sni: Option<&str>, alpn: &[&str]) -> Vec<u8> {
         data.extend(list);
         push_ext(&mut exts, ext::ALPN, &data);
     }
-    push_ext(&mut exts, ext::SUPPORTED_VERSIONS, &[4, 0x03, 0x04, 0x03, 0x03]);
+    push_ext(
+        &mut exts,
+        ext::SUPPORTED_VERSIONS,
+        &[4, 0x03, 0x04, 0x03, 0x03],
+    );
     let mut shares = Vec::new();
     for (id, data) in key_shares(hello) {
         shares.extend(id.to_be_bytes());

@@ -253,8 +253,8 @@ impl GoHello {
             algs.extend([0x0904, 0x0905, 0x0906]);
         }
         algs.extend([
-            0x0804, 0x0403, 0x0807, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0503, 0x0603,
-            0x0201, 0x0203,
+            0x0804, 0x0403, 0x0807, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0503, 0x0603, 0x0201,
+            0x0203,
         ]);
         algs
     }
@@ -317,7 +317,10 @@ mod tests {
             go(26, "tlssecpmlkem=0#x").groups(),
             [0x11ec, 0x001d, 0x0017, 0x0018, 0x0019]
         );
-        assert_eq!(go(25, "").groups(), [0x11ec, 0x001d, 0x0017, 0x0018, 0x0019]);
+        assert_eq!(
+            go(25, "").groups(),
+            [0x11ec, 0x001d, 0x0017, 0x0018, 0x0019]
+        );
         assert_eq!(go(22, "").groups(), [0x001d, 0x0017, 0x0018, 0x0019]);
         assert_eq!(go(27, "").classic().godebug.text(), "tlsmlkem=0");
         assert!(!go(27, "").classic().post_quantum());

@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(hello.versions, [0x0304, 0x0303]);
         assert_eq!(
             hello.extensions,
-            [0x0000, 0x000b, 0xff01, 0x0017, 0x0012, 0x0005, 0x000a, 0x000d, 0x0032, 0x0010, 0x002b, 0x0033]
+            [
+                0x0000, 0x000b, 0xff01, 0x0017, 0x0012, 0x0005, 0x000a, 0x000d, 0x0032, 0x0010,
+                0x002b, 0x0033
+            ]
         );
         // go1.27.3's hello to 127.0.0.1 (no SNI) was 1,513 bytes; SNI adds 9 + name.
         assert_eq!(bytes.len(), 1513 + 9 + "proxy.golang.org".len());
@@ -204,7 +207,10 @@ mod tests {
     fn partial_and_foreign_bytes() {
         let bytes = build(&GoHello::new(None, ""), None, &[]);
         assert_eq!(parse(&bytes[..100]), Err(ParseError::Incomplete));
-        assert_eq!(parse(b"GET / HTTP/1.1\r\n"), Err(ParseError::NotClientHello));
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\n"),
+            Err(ParseError::NotClientHello)
+        );
         // The same hello split over two records.
         let (head, body) = bytes.split_at(5);
         let _ = head;

@@ -58,18 +58,20 @@ fn random<const N: usize>() -> Result<[u8; N], Error> {
     Ok(bytes)
 }
 
+/// Turns a server's ciphertext into the shared secret.
+type Decapsulator = Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
+
 /// One ML-KEM parameter set as a (half of a) key exchange: the client's share is the
 /// encapsulation key, the server's the ciphertext.
 trait KemParams: Send + Sync + 'static {
-    fn generate() -> Result<(Vec<u8>, Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>), Error>;
+    fn generate() -> Result<(Vec<u8>, Decapsulator), Error>;
     fn encapsulate(client_share: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error>;
 }
 
 macro_rules! kem_params {
     ($kem:ty) => {
         impl KemParams for $kem {
-            fn generate()
-            -> Result<(Vec<u8>, Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>), Error> {
+            fn generate() -> Result<(Vec<u8>, Decapsulator), Error> {
                 let seed = Seed::from(random::<64>()?);
                 let dk = DecapsulationKey::<$kem>::from_seed(seed);
                 let ek = dk.encapsulation_key().to_bytes().to_vec();
@@ -131,8 +133,6 @@ impl<P: KemParams> Half for MlKem<P> {
         })
     }
 }
-
-type Decapsulator = Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync>;
 
 struct ActiveMlKem {
     pub_key: Vec<u8>,

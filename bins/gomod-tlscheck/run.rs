@@ -349,13 +349,9 @@ impl TlsCheck {
             body.cipher = connection
                 .negotiated_cipher_suite()
                 .map(|suite| cipher_name(&format!("{:?}", suite.suite())));
-            body.group =
-                connection
-                    .negotiated_key_exchange_group()
-                    .map(|group| match group.name() {
-                        rustls::NamedGroup::Unknown(id) => hello::group::name(id),
-                        name => format!("{name:?}"),
-                    });
+            body.group = connection
+                .negotiated_key_exchange_group()
+                .map(|group| hello::group::name(u16::from(group.name())));
             body.alpn.clone_from(alpn);
         }
         // Go's exact hello, on a connection of its own; and when it gets no

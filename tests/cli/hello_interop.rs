@@ -216,3 +216,60 @@ fn a_relay_resetting_go_hellos_is_tls_hello_rejected() {
 fn a_relay_swallowing_go_hellos_is_tls_hello_rejected() {
     hello_rejected_case(GateMode::Silence, "silence");
 }
+
+/// Go's own TLS server, limited to one group at a time: gomod-tlscheck's handshake
+/// agrees with it on each group go offers (the ML-KEM and ECDH halves interoperate with
+/// Go's), and the record names the group as Go does.
+#[test]
+fn each_group_agrees_with_gos_tls_server() {
+    use std::io::BufRead;
+    let Some(go) = newest_go() else { return };
+    let build = go_sandbox(&go);
+    let server = crate::interop::build_go_program(&go, &build, "tlsserver");
+    let ca = TestCa::new("gomod test CA");
+    let leaf = ca.issue(&["127.0.0.1"]);
+    let cert = build.write("leaf.pem", &leaf.pem());
+    let key = build.write("leaf-key.pem", &leaf.key_pem());
+    let ca_file = ca.write_pem(build.path(), "ca.pem");
+    let tools = go_sandbox(&go).env("SSL_CERT_FILE", ca_file.to_str().unwrap());
+    for (id, name) in [
+        (0x11ec, "X25519MLKEM768"),
+        (0x11eb, "SecP256r1MLKEM768"),
+        (0x11ed, "SecP384r1MLKEM1024"),
+        (0x001d, "X25519"),
+        (0x0017, "CurveP256"),
+        (0x0018, "CurveP384"),
+        (0x0019, "CurveP521"),
+    ] {
+        let mut child = go_command(&build, &server)
+            .arg(&cert)
+            .arg(&key)
+            .arg(u16::to_string(&id))
+            .stdout(std::process::Stdio::piped())
+            // The server logs the probes' connections, which end after the first answer.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut addr = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut addr)
+            .unwrap();
+        let records = tls_records(&tools, &format!("https://{}/", addr.trim()));
+        let _ = child.kill();
+        let _ = child.wait();
+        let record = &records[0];
+        assert!(record.ok, "{name}: {record:#?}");
+        assert_eq!(record.group.as_deref(), Some(name), "{record:#?}");
+        assert_eq!(record.tls_version.as_deref(), Some("TLS 1.3"));
+        let probe = record.hello.as_ref().unwrap();
+        // The hello probe's answer: a ServerHello for the first group, else a
+        // HelloRetryRequest for the one the server wants.
+        let expected = if matches!(id, 0x11ec | 0x001d) {
+            "server_hello"
+        } else {
+            "hello_retry_request"
+        };
+        assert_eq!(probe.answer, expected, "{name}: {probe:?}");
+        assert_eq!(probe.server_group.as_deref(), Some(name));
+    }
+}

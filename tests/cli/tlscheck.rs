@@ -393,7 +393,10 @@ fn proxies_are_used_as_go_uses_them() {
     // The handshake, then go's exact hello on a tunnel of its own.
     assert_eq!(
         forward.lines(),
-        ["CONNECT proxy.golang.org:443", "CONNECT proxy.golang.org:443"]
+        [
+            "CONNECT proxy.golang.org:443",
+            "CONNECT proxy.golang.org:443"
+        ]
     );
     assert_eq!(
         r.hello.as_ref().map(|h| h.answer.as_str()),

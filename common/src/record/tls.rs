@@ -38,7 +38,8 @@ pub struct TlsBody {
     pub tls_version: Option<String>,
     /// The cipher suite, by its IANA name (as Go's `tls.CipherSuiteName`).
     pub cipher: Option<String>,
-    /// The key exchange group (`X25519`, `secp256r1`, ...).
+    /// The key exchange group, as Go names it (`X25519MLKEM768`, `X25519`,
+    /// `CurveP256`, ...).
     pub group: Option<String>,
     /// The negotiated application protocol (`h2`, `http/1.1`), or null.
     pub alpn: Option<String>,
@@ -171,7 +172,10 @@ impl Documented for TlsBody {
         ),
         ("tls_version", "TLS 1.3 or TLS 1.2"),
         ("cipher", "the cipher suite (IANA name, as Go names it)"),
-        ("group", "the key exchange group (X25519, secp256r1, ...)"),
+        (
+            "group",
+            "the key exchange group, as Go names it (X25519MLKEM768, SecP256r1MLKEM768, X25519, CurveP256, ...)",
+        ),
         (
             "alpn",
             "the negotiated application protocol (h2, http/1.1), or null",

@@ -257,9 +257,11 @@ impl ServerCertVerifier for LazyVerifier {
     // Asked for every ClientHello, before any certificate arrives: answered without
     // loading the roots.
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        in_go_order(
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        )
     }
 }
 
@@ -476,10 +478,28 @@ impl ServerCertVerifier for GoVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        in_go_order(
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        )
     }
+}
+
+/// The signature schemes rustls can verify, in the order Go's ClientHello lists
+/// them (`defaultSupportedSignatureAlgorithms`: RSA-PSS SHA-256, ECDSA P-256,
+/// Ed25519, ...); those Go does not list come last.
+fn in_go_order(mut schemes: Vec<SignatureScheme>) -> Vec<SignatureScheme> {
+    const GO_ORDER: [u16; 10] = [
+        0x0804, 0x0403, 0x0807, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0503, 0x0603,
+    ];
+    schemes.sort_by_key(|s| {
+        GO_ORDER
+            .iter()
+            .position(|g| *g == u16::from(*s))
+            .unwrap_or(GO_ORDER.len())
+    });
+    schemes
 }
 
 /// A client configuration with the parameters of the newest go and the given

@@ -276,6 +276,7 @@ pub fn aes_gcm_hardware() -> bool {
     #[cfg(target_arch = "aarch64")]
     {
         std::arch::is_aarch64_feature_detected!("aes")
+            && std::arch::is_aarch64_feature_detected!("pmull")
     }
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {

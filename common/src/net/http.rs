@@ -69,6 +69,9 @@ pub struct HttpSettings {
     pub resolver: Arc<dyn Resolver>,
     /// Limit for each TCP connection attempt.
     pub connect_timeout: Duration,
+    /// What go's ClientHello offers (its release and GODEBUG): every HTTPS connection
+    /// offers the same groups and key shares.
+    pub hello: super::hello::GoHello,
 }
 
 impl HttpSettings {
@@ -99,6 +102,7 @@ impl HttpSettings {
             netrc_mode,
             resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
+            hello: super::hello::GoHello::from_config(cfg),
         }
     }
 }
@@ -313,9 +317,9 @@ impl HttpClient {
         let build = |target: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
             let connector = GoConnector {
                 settings: Arc::clone(&settings),
-                target_tls: tls::client_config(target, &[b"h2", b"http/1.1"]),
+                target_tls: tls::go_client_config(target, &[b"h2", b"http/1.1"], &settings.hello),
                 // A proxy's certificate is always checked against the trust store.
-                proxy_tls: tls::client_config(verifier.clone(), &[b"http/1.1"]),
+                proxy_tls: tls::go_client_config(verifier.clone(), &[b"http/1.1"], &settings.hello),
             };
             Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))

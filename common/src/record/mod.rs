@@ -277,6 +277,10 @@ codes! {
     TlsNotTls = ("tls_not_tls", Tls),
     /// The TLS handshake did not finish in time.
     TlsTimeout = ("tls_timeout", Tls),
+    /// The handshake fails with go's ClientHello (post-quantum key share, more than
+    /// one packet) but a classic hello (what `GODEBUG=tlsmlkem=0` sends) gets a
+    /// ServerHello: a middlebox resets, drops or refuses go's hello (gomod-tlscheck).
+    TlsHelloRejected = ("tls_hello_rejected", Tls),
     /// The chain is trusted by Go on this machine but not by the public roots, for a
     /// public name: a TLS-inspecting proxy or security product re-signs the traffic.
     TlsInterception = ("tls_interception", Tls),

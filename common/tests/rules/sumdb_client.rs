@@ -68,6 +68,7 @@ fn http() -> Arc<HttpClient> {
         netrc_mode: gomod_common::net::netrc::NetrcMode::Newest,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
+        hello: gomod_common::net::hello::GoHello::new(None, ""),
     }))
 }
 

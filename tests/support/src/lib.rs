@@ -28,6 +28,7 @@ pub mod front;
 pub mod go;
 pub mod goproxy;
 pub mod gosumdb;
+pub mod hellogate;
 pub mod modzip;
 mod pki;
 pub mod process;

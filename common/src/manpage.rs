@@ -310,6 +310,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     );
     record_type_section(
         &mut roff,
+        "toolchain",
+        "written by gomod-resolve --toolchain: which Go toolchain the go command runs for a go.mod or go.work (go1.27's rules: GOTOOLCHAIN, the go and toolchain lines), and how it downloads the toolchain module when it switches.",
+        crate::record::toolchain::ToolchainBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
         "dns",
         "written by gomod-dnscheck: how one host resolves with one resolver.",
         DnsBody::FIELDS,
@@ -754,7 +760,11 @@ mod tests {
                 code.as_str()
             );
         }
-        for (field, _) in RouteBody::FIELDS.iter().chain(EnvBody::FIELDS) {
+        for (field, _) in RouteBody::FIELDS
+            .iter()
+            .chain(EnvBody::FIELDS)
+            .chain(crate::record::toolchain::ToolchainBody::FIELDS)
+        {
             assert!(
                 page.contains(&field.replace('_', "\\_")) || page.contains(field),
                 "{field} missing"

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use crate::goenv::GoConfig;
 use crate::record::Code;
+use crate::record::toolchain::{GotoolchainInfo, LocalInfo, ToolchainBody};
 
 /// The module the go command downloads toolchains as.
 pub const MODULE: &str = "golang.org/toolchain";
@@ -459,7 +460,6 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
                 }
                 sel.selected = name;
                 sel.reason = Reason::GoLine;
-                min_version = go.to_string();
                 sets = format!("; {file} sets go {go}");
             }
         }
@@ -654,6 +654,158 @@ pub fn look_path(name: &str, path: &str) -> Option<PathBuf> {
             std::fs::metadata(file)
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
+}
+
+/// The toolchain decision for one go.mod or go.work, ready for a `toolchain` record;
+/// the route of the toolchain module is left for the caller.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The record's fields (without `route`).
+    pub body: ToolchainBody,
+    /// What stops the go command.
+    pub problem: Option<Problem>,
+    /// What works here but not everywhere.
+    pub warnings: Vec<Problem>,
+}
+
+/// Decides as the go command does when run in `modfile`'s directory (or in `cwd`
+/// when none is given): finds the go.work or go.mod, reads GOTOOLCHAIN and the local
+/// go (`go_flag` overrides it), selects the toolchain and, when go downloads it, names
+/// the module version for this machine's platform.
+pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd: &Path) -> Report {
+    let mut out = Report {
+        body: ToolchainBody::default(),
+        problem: None,
+        warnings: Vec::new(),
+    };
+    let setting = cfg.setting("GOTOOLCHAIN");
+    let gotoolchain = setting.map_or_else(String::new, |s| s.value.clone());
+    // The file: as go finds it from the directory it runs in.
+    let dir = match modfile {
+        Some(file) => {
+            let file = if file.is_absolute() { file.to_path_buf() } else { cwd.join(file) };
+            file.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+        }
+        None => cwd.to_path_buf(),
+    };
+    let goroot = cfg.install.as_ref().map(|i| i.goroot.as_path());
+    let modules_off = cfg.getenv("GO111MODULE") == "off";
+    let found = if modules_off {
+        Ok(None)
+    } else {
+        find_file(&dir, &cfg.getenv("GOWORK"), goroot, &std::env::temp_dir())
+    };
+    let file = match found {
+        Ok(Some(found)) if found.file_name().is_some_and(|n| n == "go.work") => Some(found),
+        Ok(found) => modfile.map(Path::to_path_buf).or(found),
+        Err(go_error) => {
+            out.problem = Some(Problem {
+                code: Code::GoworkInvalid,
+                message: "GOWORK is neither off, auto nor an absolute path".to_string(),
+                go_error,
+                hint: "set GOWORK to the absolute path of a go.work file, or to off".to_string(),
+            });
+            None
+        }
+    };
+    let mut lines = FileLines::default();
+    if let Some(file) = &file {
+        let shown = short_path(cwd, file);
+        match FileLines::read(file, shown.clone()) {
+            Ok(read) => lines = read,
+            Err(go_error) => {
+                out.problem = Some(Problem {
+                    code: Code::FileUnreadable,
+                    message: format!("{shown} cannot be read"),
+                    go_error,
+                    hint: format!("check that {shown} is a readable file"),
+                });
+            }
+        }
+        out.body.file = Some(shown);
+    }
+    out.body.go_line = lines.go.clone();
+    out.body.toolchain_line = lines.toolchain.clone();
+    let local = local_go(cfg, go_flag);
+    out.body.local = local.as_ref().ok().map(|l| LocalInfo {
+        toolchain: l.toolchain.clone(),
+        source: l.source,
+        goroot: l.goroot.as_ref().map(|g| g.display().to_string()),
+    });
+    let minimum = |local: &str| {
+        gotoolchain
+            .split('+')
+            .next()
+            .filter(|min| !min.is_empty() && !matches!(*min, "local" | "auto" | "path"))
+            .unwrap_or(local)
+            .to_string()
+    };
+    let mut gt = GotoolchainInfo {
+        value: gotoolchain.clone(),
+        source: setting.map_or("default", |s| s.source.as_str()),
+        file: setting.and_then(|s| s.file.as_ref()).map(|f| f.display().to_string()),
+        mode: Mode::Local.as_str(),
+        minimum: minimum(local.as_ref().map_or("", |l| l.toolchain.as_str())),
+    };
+    let local = match local {
+        Ok(local) => local,
+        Err(why) => {
+            out.body.gotoolchain = Some(gt);
+            if out.problem.is_none() {
+                out.problem = Some(Problem {
+                    code: Code::GoVersionUnknown,
+                    message: why,
+                    go_error: String::new(),
+                    hint: "give the go version the decision is for: --go 1.27.3".to_string(),
+                });
+            }
+            return out;
+        }
+    };
+    if out.problem.is_some() {
+        out.body.gotoolchain = Some(gt);
+        return out;
+    }
+    let sel = select(&local.toolchain, &gotoolchain, &lines);
+    gt.mode = sel.mode.as_str();
+    out.body.gotoolchain = Some(gt);
+    out.body.selected = Some(sel.selected.clone());
+    out.body.reason = Some(sel.reason.as_str());
+    out.body.switch = sel.switches;
+    out.warnings.extend(sel.warning.clone());
+    out.problem = sel.problem.clone();
+    if !sel.switches || out.problem.is_some() {
+        return out;
+    }
+    let path = cfg.environment().get("PATH").to_string();
+    out.body.found_in_path = look_path(&sel.selected, &path).map(|p| p.display().to_string());
+    if out.body.found_in_path.is_some() {
+        return out;
+    }
+    if sel.path_only {
+        out.problem = Some(Problem {
+            code: Code::ToolchainNotInPath,
+            message: format!("GOTOOLCHAIN={gotoolchain} lets go take {} only from PATH, and it is not there", sel.selected),
+            go_error: format!("go: cannot find {} in PATH", go_quote(&sel.selected)),
+            hint: format!("put {} in PATH (go install golang.org/dl/{}@latest, then {} download), or set GOTOOLCHAIN=auto to let go download it", sel.selected, sel.selected, sel.selected),
+        });
+        return out;
+    }
+    let (goos, goarch) = host_platform();
+    let version = module_version(&sel.selected, goos, goarch);
+    if crate::route::sumdb_use(MODULE, "on", "", cfg.get("GOPROXY")) == crate::route::SumdbUse::Used
+        && cfg.get("GOSUMDB") == "off"
+    {
+        out.problem = Some(Problem {
+            code: Code::ToolchainSumdbOff,
+            message: format!("go verifies every toolchain against the checksum database, and GOSUMDB=off leaves none: it refuses {} (if the proxy has it at all)", sel.selected),
+            go_error: format!("go: download {}: {MODULE}@{version}: verifying module: checksum database disabled by GOSUMDB=off", sel.selected),
+            hint: format!("set GOSUMDB=sum.golang.org (or a database that knows {MODULE}) for the switch; GONOSUMDB does not exempt toolchains; or install {} yourself and put it in PATH", sel.selected),
+        });
+    }
+    out.body.module = Some(MODULE.to_string());
+    out.body.version = Some(version);
+    out
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub mod fetch;
 pub mod route;
 pub mod sum;
 pub mod tls;
+pub mod toolchain;
 
 /// The record schema version written in every record's `v` field.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -165,6 +166,9 @@ codes! {
     /// HTTP_PROXY is set while the process looks like a CGI program
     /// (REQUEST_METHOD is set); Go refuses to use it for `http://` URLs.
     ProxyCgiRefused = ("proxy_cgi_refused", Config),
+    /// GOWORK is neither `off`, `auto`, empty nor an absolute path: `go: invalid
+    /// GOWORK: not an absolute path`.
+    GoworkInvalid = ("gowork_invalid", Config),
     /// GOTOOLCHAIN is not a setting the go command accepts (`local`, `auto`, `path`, a
     /// toolchain name, a name with `+auto` or `+path`): every go command stops.
     GotoolchainInvalid = ("gotoolchain_invalid", Config),
@@ -172,6 +176,13 @@ codes! {
     /// GOTOOLCHAIN (`local`, a name without `+auto`) or `toolchain default` forbids
     /// switching: go stops with `go.mod requires go >= ...`.
     ToolchainTooOld = ("toolchain_too_old", Config),
+    /// The go command would download a toolchain with GOSUMDB=off: it verifies every
+    /// toolchain against the checksum database and refuses it (`checksum database
+    /// disabled by GOSUMDB=off`).
+    ToolchainSumdbOff = ("toolchain_sumdb_off", Config),
+    /// No go was found (GOROOT, go on PATH) and --go was not given: which toolchain go
+    /// runs depends on its version.
+    GoVersionUnknown = ("go_version_unknown", Config),
     /// GOTOOLCHAIN is `path` or `+path` and the toolchain go must switch to is not in
     /// PATH; go does not download it.
     ToolchainNotInPath = ("toolchain_not_in_path", Config),

@@ -23,6 +23,7 @@ mod sumverify_interop;
 mod terminal;
 mod tls_interop;
 mod tlscheck;
+mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -922,8 +922,15 @@ fn error_info(err: OpError, hint: String) -> ErrorInfo {
 /// The error for a Go toolchain that no GOPROXY entry has (404/410 or `off`): go's
 /// toolchain switch reports any missing file as `toolchain not available`, or, for a
 /// language version such as go1.28, that it is not a toolchain version.
-fn toolchain_not_available(err: &OpError, module: &str, version: Option<&str>) -> Option<ErrorInfo> {
-    let missing = matches!(err.code, Code::HttpNotFound | Code::HttpGone | Code::GoproxyOff);
+fn toolchain_not_available(
+    err: &OpError,
+    module: &str,
+    version: Option<&str>,
+) -> Option<ErrorInfo> {
+    let missing = matches!(
+        err.code,
+        Code::HttpNotFound | Code::HttpGone | Code::GoproxyOff
+    );
     if module != toolchain::MODULE || !missing {
         return None;
     }

@@ -210,7 +210,8 @@ impl Resolver {
         let mut report = toolchain::report(&self.cfg, go, modfile, cwd);
         let mut warnings = self.cfg.warnings.clone();
         warnings.extend(report.warnings.iter().map(|w| {
-            Warning::new(w.code, w.message.clone(), Some(w.hint.clone())).go_error(w.go_error.clone())
+            Warning::new(w.code, w.message.clone(), Some(w.hint.clone()))
+                .go_error(w.go_error.clone())
         }));
         let mut error = report.problem.as_ref().map(problem_error);
         if let (Some(module), Some(version)) = (&report.body.module, &report.body.version) {
@@ -246,7 +247,9 @@ impl Resolver {
             // go asks a proxy for the toolchain's zip alone (modfetch.Download), never
             // its .info or .mod.
             for endpoint in &mut body.endpoints {
-                endpoint.requests.retain(|url| !url.ends_with(".info") && !url.ends_with(".mod"));
+                endpoint
+                    .requests
+                    .retain(|url| !url.ends_with(".info") && !url.ends_with(".mod"));
             }
             report.body.route = Some(body);
         }

@@ -176,7 +176,10 @@ pub fn gomod_lookup(data: &str, key: &str) -> Option<String> {
             return None;
         }
         let rest = rest.split("//").next().unwrap_or_default();
-        Some(rest.trim_matches(|c: char| c.is_ascii_whitespace()).to_string())
+        Some(
+            rest.trim_matches(|c: char| c.is_ascii_whitespace())
+                .to_string(),
+        )
     })
 }
 
@@ -366,11 +369,13 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
         problem: None,
         warning: None,
     };
-    let invalid = |detail: String| Problem {
+    let invalid = |detail: String| {
+        Problem {
         code: Code::GotoolchainInvalid,
         message: format!("GOTOOLCHAIN={gotoolchain} is not a setting the go command accepts"),
         go_error: format!("go: invalid GOTOOLCHAIN {}{detail}", go_quote(gotoolchain)),
         hint: "set GOTOOLCHAIN to auto (the default), local, path, or a toolchain name such as go1.27.3 with an optional +auto or +path".to_string(),
+    }
     };
     let mut min_version = local_version.clone();
     match gotoolchain {
@@ -433,8 +438,14 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
                     sel.problem = Some(Problem {
                         code: Code::ToolchainInvalid,
                         message: format!("the toolchain line of {file} does not name a toolchain"),
-                        go_error: format!("go: invalid toolchain {} in {file}", go_quote(toolchain)),
-                        hint: format!("write a release such as toolchain {} in {file}, or remove the line", suggest_release(&local_version)),
+                        go_error: format!(
+                            "go: invalid toolchain {} in {file}",
+                            go_quote(toolchain)
+                        ),
+                        hint: format!(
+                            "write a release such as toolchain {} in {file}, or remove the line",
+                            suggest_release(&local_version)
+                        ),
                     });
                     return sel;
                 };
@@ -453,8 +464,13 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
                     name.push_str(".0");
                     sel.warning = Some(Problem {
                         code: Code::ToolchainLanguageVersion,
-                        message: format!("the go line of {file} names the language version {go}, not a release: go1.27 runs {name}, but go releases before the fix for go#62278 ask for go{go}, which does not exist"),
-                        go_error: format!("go: download go{go} for {}: toolchain not available", platform_text()),
+                        message: format!(
+                            "the go line of {file} names the language version {go}, not a release: go1.27 runs {name}, but go releases before the fix for go#62278 ask for go{go}, which does not exist"
+                        ),
+                        go_error: format!(
+                            "go: download go{go} for {}: toolchain not available",
+                            platform_text()
+                        ),
                         hint: format!("write go {go}.0 in {file}"),
                     });
                 }
@@ -477,22 +493,37 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
             let name = &sel.selected;
             let (what, fix) = match sel.reason {
                 Reason::ToolchainLine => (
-                    format!("the toolchain line of {}", lines.file.as_deref().unwrap_or("go.mod")),
-                    format!("write toolchain {name}.0 (or the newest {name}.x) in {}", lines.file.as_deref().unwrap_or("go.mod")),
+                    format!(
+                        "the toolchain line of {}",
+                        lines.file.as_deref().unwrap_or("go.mod")
+                    ),
+                    format!(
+                        "write toolchain {name}.0 (or the newest {name}.x) in {}",
+                        lines.file.as_deref().unwrap_or("go.mod")
+                    ),
                 ),
-                _ => ("GOTOOLCHAIN".to_string(), format!("set GOTOOLCHAIN={name}.0 (or the newest {name}.x)")),
+                _ => (
+                    "GOTOOLCHAIN".to_string(),
+                    format!("set GOTOOLCHAIN={name}.0 (or the newest {name}.x)"),
+                ),
             };
             sel.problem = Some(Problem {
                 code: Code::ToolchainInvalid,
-                message: format!("{what} names {name}, a language version; only releases ({name}.0, {name}.1, ...) can be downloaded"),
-                go_error: format!("go: invalid toolchain: {name} is a language version but not a toolchain version ({name}.x)"),
+                message: format!(
+                    "{what} names {name}, a language version; only releases ({name}.0, {name}.1, ...) can be downloaded"
+                ),
+                go_error: format!(
+                    "go: invalid toolchain: {name} is a language version but not a toolchain version ({name}.x)"
+                ),
                 hint: fix,
             });
             return sel;
         }
     }
     // The go line is checked by the toolchain that runs, when it loads the module.
-    let running = from_toolchain(&sel.selected).unwrap_or(&local_version).to_string();
+    let running = from_toolchain(&sel.selected)
+        .unwrap_or(&local_version)
+        .to_string();
     if let (Some(file), Some(go)) = (lines.file.as_deref(), lines.go.as_deref())
         && compare(go, &running) == Ordering::Greater
     {
@@ -507,13 +538,21 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
             format!("go{go}")
         };
         let hint = if sel.reason == Reason::ToolchainDefault {
-            format!("remove `toolchain default` from {file}, or install {release} or later and run it")
+            format!(
+                "remove `toolchain default` from {file}, or install {release} or later and run it"
+            )
         } else {
-            format!("let the go command switch: GOTOOLCHAIN=auto (or {}+auto); or install {release} or later and put it first in PATH", sel.minimum)
+            format!(
+                "let the go command switch: GOTOOLCHAIN=auto (or {}+auto); or install {release} or later and put it first in PATH",
+                sel.minimum
+            )
         };
         sel.problem = Some(Problem {
             code: Code::ToolchainTooOld,
-            message: format!("{file} requires go {go} or later, the go command runs {} and GOTOOLCHAIN={gotoolchain} does not let it switch", sel.selected),
+            message: format!(
+                "{file} requires go {go} or later, the go command runs {} and GOTOOLCHAIN={gotoolchain} does not let it switch",
+                sel.selected
+            ),
             go_error: format!("go: {file} requires go >= {go} (running go {running}{explain})"),
             hint,
         });
@@ -586,9 +625,15 @@ pub fn local_go(cfg: &GoConfig, flag: Option<&str>) -> Result<LocalGo, String> {
         });
     }
     let Some(install) = &cfg.install else {
-        return Err("no go found (neither GOROOT nor go on PATH); give its version with --go".to_string());
+        return Err(
+            "no go found (neither GOROOT nor go on PATH); give its version with --go".to_string(),
+        );
     };
-    if let Some(version) = install.version.as_deref().filter(|v| from_toolchain(v).is_some()) {
+    if let Some(version) = install
+        .version
+        .as_deref()
+        .filter(|v| from_toolchain(v).is_some())
+    {
         return Ok(LocalGo {
             toolchain: version.to_string(),
             source: "goroot",
@@ -683,8 +728,13 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
     // The file: as go finds it from the directory it runs in.
     let dir = match modfile {
         Some(file) => {
-            let file = if file.is_absolute() { file.to_path_buf() } else { cwd.join(file) };
-            file.parent().map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+            let file = if file.is_absolute() {
+                file.to_path_buf()
+            } else {
+                cwd.join(file)
+            };
+            file.parent()
+                .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
         }
         None => cwd.to_path_buf(),
     };
@@ -743,7 +793,9 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
     let mut gt = GotoolchainInfo {
         value: gotoolchain.clone(),
         source: setting.map_or("default", |s| s.source.as_str()),
-        file: setting.and_then(|s| s.file.as_ref()).map(|f| f.display().to_string()),
+        file: setting
+            .and_then(|s| s.file.as_ref())
+            .map(|f| f.display().to_string()),
         mode: Mode::Local.as_str(),
         minimum: minimum(local.as_ref().map_or("", |l| l.toolchain.as_str())),
     };
@@ -785,9 +837,15 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
     if sel.path_only {
         out.problem = Some(Problem {
             code: Code::ToolchainNotInPath,
-            message: format!("GOTOOLCHAIN={gotoolchain} lets go take {} only from PATH, and it is not there", sel.selected),
+            message: format!(
+                "GOTOOLCHAIN={gotoolchain} lets go take {} only from PATH, and it is not there",
+                sel.selected
+            ),
             go_error: format!("go: cannot find {} in PATH", go_quote(&sel.selected)),
-            hint: format!("put {} in PATH (go install golang.org/dl/{}@latest, then {} download), or set GOTOOLCHAIN=auto to let go download it", sel.selected, sel.selected, sel.selected),
+            hint: format!(
+                "put {} in PATH (go install golang.org/dl/{}@latest, then {} download), or set GOTOOLCHAIN=auto to let go download it",
+                sel.selected, sel.selected, sel.selected
+            ),
         });
         return out;
     }
@@ -798,9 +856,18 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
     {
         out.problem = Some(Problem {
             code: Code::ToolchainSumdbOff,
-            message: format!("go verifies every toolchain against the checksum database, and GOSUMDB=off leaves none: it refuses {} (if the proxy has it at all)", sel.selected),
-            go_error: format!("go: download {}: {MODULE}@{version}: verifying module: checksum database disabled by GOSUMDB=off", sel.selected),
-            hint: format!("set GOSUMDB=sum.golang.org (or a database that knows {MODULE}) for the switch; GONOSUMDB does not exempt toolchains; or install {} yourself and put it in PATH", sel.selected),
+            message: format!(
+                "go verifies every toolchain against the checksum database, and GOSUMDB=off leaves none: it refuses {} (if the proxy has it at all)",
+                sel.selected
+            ),
+            go_error: format!(
+                "go: download {}: {MODULE}@{version}: verifying module: checksum database disabled by GOSUMDB=off",
+                sel.selected
+            ),
+            hint: format!(
+                "set GOSUMDB=sum.golang.org (or a database that knows {MODULE}) for the switch; GONOSUMDB does not exempt toolchains; or install {} yourself and put it in PATH",
+                sel.selected
+            ),
         });
     }
     out.body.module = Some(MODULE.to_string());
@@ -857,7 +924,10 @@ mod tests {
         assert!(!is_lang("1.21rc1"));
         assert!(!is_lang("1.20"), "before 1.21 a missing patch is .0");
         assert!(!is_valid("1.2.x"));
-        assert!(is_valid("1.999testmod"), "internal/gover parses a lower-case kind");
+        assert!(
+            is_valid("1.999testmod"),
+            "internal/gover parses a lower-case kind"
+        );
         assert!(!is_valid("01.2"));
         assert!(!is_valid("1.21.3rc1"));
         assert_eq!(from_toolchain("go1.2.3"), Some("1.2.3"));
@@ -885,12 +955,10 @@ mod tests {
 
     #[test]
     fn gomod_lookup_reads_the_first_line_like_go() {
-        let data = "module m\n\n  go 1.28.1 // a comment\ntoolchain\tgo1.29.0\ngo 1.0\ngodebug x=1\n";
+        let data =
+            "module m\n\n  go 1.28.1 // a comment\ntoolchain\tgo1.29.0\ngo 1.0\ngodebug x=1\n";
         assert_eq!(gomod_lookup(data, "go").as_deref(), Some("1.28.1"));
-        assert_eq!(
-            gomod_lookup(data, "toolchain").as_deref(),
-            Some("go1.29.0")
-        );
+        assert_eq!(gomod_lookup(data, "toolchain").as_deref(), Some("go1.29.0"));
         assert_eq!(gomod_lookup("module m\ngodebug x=1\n", "go"), None);
     }
 
@@ -917,36 +985,167 @@ mod tests {
         );
         let table: &[Row] = &[
             ("auto", Some("1.22"), None, "go1.27.3", Reason::Local, None),
-            ("auto", Some("1.27.3"), None, "go1.27.3", Reason::Local, None),
-            ("auto", Some("1.28.1"), None, "go1.28.1", Reason::GoLine, None),
+            (
+                "auto",
+                Some("1.27.3"),
+                None,
+                "go1.27.3",
+                Reason::Local,
+                None,
+            ),
+            (
+                "auto",
+                Some("1.28.1"),
+                None,
+                "go1.28.1",
+                Reason::GoLine,
+                None,
+            ),
             ("auto", Some("1.28"), None, "go1.28.0", Reason::GoLine, None),
-            ("auto", Some("1.28rc1"), None, "go1.28rc1", Reason::GoLine, None),
-            ("auto", Some("1.22"), Some("go1.28.1"), "go1.28.1", Reason::ToolchainLine, None),
-            ("auto", Some("1.29.0"), Some("go1.28.1"), "go1.29.0", Reason::GoLine, None),
-            ("auto", Some("1.22"), Some("go1.26.0"), "go1.27.3", Reason::Local, None),
-            ("auto", None, Some("go1.28"), "go1.28", Reason::ToolchainLine,
-                Some("go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x)")),
-            ("auto", None, Some("bogus"), "go1.27.3", Reason::Local,
-                Some("go: invalid toolchain \"bogus\" in go.mod")),
-            ("auto", Some("1.28.1"), Some("default"), "go1.27.3", Reason::ToolchainDefault,
-                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; go.mod sets toolchain default)")),
-            ("local", Some("1.28.1"), None, "go1.27.3", Reason::Local,
-                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local)")),
-            ("local", Some("1.28.1"), Some("go1.29.0"), "go1.27.3", Reason::Local,
-                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local)")),
-            ("go1.27.3", Some("1.28.1"), None, "go1.27.3", Reason::Gotoolchain,
-                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=go1.27.3)")),
-            ("go1.26.0+auto", Some("1.28.1"), None, "go1.28.1", Reason::GoLine, None),
-            ("go1.29.0+auto", Some("1.28.1"), None, "go1.29.0", Reason::Gotoolchain, None),
-            ("path", Some("1.28.1"), None, "go1.28.1", Reason::GoLine, None),
-            ("bogus", Some("1.28.1"), None, "go1.27.3", Reason::Local,
-                Some("go: invalid GOTOOLCHAIN \"bogus\"")),
-            ("go1.26+foo", Some("1.28.1"), None, "go1.26", Reason::Gotoolchain,
-                Some("go: invalid GOTOOLCHAIN \"go1.26+foo\": only version suffixes are +auto and +path")),
-            ("foo+auto", Some("1.28.1"), None, "go1.27.3", Reason::Local,
-                Some("go: invalid GOTOOLCHAIN \"foo+auto\": invalid minimum toolchain \"foo\"")),
-            ("go1.28", None, None, "go1.28", Reason::Gotoolchain,
-                Some("go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x)")),
+            (
+                "auto",
+                Some("1.28rc1"),
+                None,
+                "go1.28rc1",
+                Reason::GoLine,
+                None,
+            ),
+            (
+                "auto",
+                Some("1.22"),
+                Some("go1.28.1"),
+                "go1.28.1",
+                Reason::ToolchainLine,
+                None,
+            ),
+            (
+                "auto",
+                Some("1.29.0"),
+                Some("go1.28.1"),
+                "go1.29.0",
+                Reason::GoLine,
+                None,
+            ),
+            (
+                "auto",
+                Some("1.22"),
+                Some("go1.26.0"),
+                "go1.27.3",
+                Reason::Local,
+                None,
+            ),
+            (
+                "auto",
+                None,
+                Some("go1.28"),
+                "go1.28",
+                Reason::ToolchainLine,
+                Some(
+                    "go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x)",
+                ),
+            ),
+            (
+                "auto",
+                None,
+                Some("bogus"),
+                "go1.27.3",
+                Reason::Local,
+                Some("go: invalid toolchain \"bogus\" in go.mod"),
+            ),
+            (
+                "auto",
+                Some("1.28.1"),
+                Some("default"),
+                "go1.27.3",
+                Reason::ToolchainDefault,
+                Some(
+                    "go: go.mod requires go >= 1.28.1 (running go 1.27.3; go.mod sets toolchain default)",
+                ),
+            ),
+            (
+                "local",
+                Some("1.28.1"),
+                None,
+                "go1.27.3",
+                Reason::Local,
+                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local)"),
+            ),
+            (
+                "local",
+                Some("1.28.1"),
+                Some("go1.29.0"),
+                "go1.27.3",
+                Reason::Local,
+                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local)"),
+            ),
+            (
+                "go1.27.3",
+                Some("1.28.1"),
+                None,
+                "go1.27.3",
+                Reason::Gotoolchain,
+                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=go1.27.3)"),
+            ),
+            (
+                "go1.26.0+auto",
+                Some("1.28.1"),
+                None,
+                "go1.28.1",
+                Reason::GoLine,
+                None,
+            ),
+            (
+                "go1.29.0+auto",
+                Some("1.28.1"),
+                None,
+                "go1.29.0",
+                Reason::Gotoolchain,
+                None,
+            ),
+            (
+                "path",
+                Some("1.28.1"),
+                None,
+                "go1.28.1",
+                Reason::GoLine,
+                None,
+            ),
+            (
+                "bogus",
+                Some("1.28.1"),
+                None,
+                "go1.27.3",
+                Reason::Local,
+                Some("go: invalid GOTOOLCHAIN \"bogus\""),
+            ),
+            (
+                "go1.26+foo",
+                Some("1.28.1"),
+                None,
+                "go1.26",
+                Reason::Gotoolchain,
+                Some(
+                    "go: invalid GOTOOLCHAIN \"go1.26+foo\": only version suffixes are +auto and +path",
+                ),
+            ),
+            (
+                "foo+auto",
+                Some("1.28.1"),
+                None,
+                "go1.27.3",
+                Reason::Local,
+                Some("go: invalid GOTOOLCHAIN \"foo+auto\": invalid minimum toolchain \"foo\""),
+            ),
+            (
+                "go1.28",
+                None,
+                None,
+                "go1.28",
+                Reason::Gotoolchain,
+                Some(
+                    "go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x)",
+                ),
+            ),
         ];
         for (gotoolchain, go, toolchain, selected, reason, go_error) in table {
             let sel = select("go1.27.3", gotoolchain, &lines(*go, *toolchain));
@@ -971,7 +1170,11 @@ mod tests {
         assert_eq!(warning.code, Code::ToolchainLanguageVersion);
         assert_eq!(warning.hint, "write go 1.28.0 in go.mod");
         // No switch, no warning: go1.27 handles go 1.22 itself.
-        assert!(select("go1.27.3", "auto", &lines(Some("1.22"), None)).warning.is_none());
+        assert!(
+            select("go1.27.3", "auto", &lines(Some("1.22"), None))
+                .warning
+                .is_none()
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod terminal;
 mod tls_interop;
 mod tlscheck;
 mod toolchain;
+mod toolchain_interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -22,9 +22,7 @@ pub fn not_available(toolchain: &str) -> String {
 
 /// A sandbox with a go.mod of `lines` (after the module line) and GOPROXY at `proxy`.
 fn module_sandbox(lines: &str, proxy: &str) -> Sandbox {
-    let sandbox = Sandbox::new()
-        .env("GOPROXY", proxy)
-        .env("GOENV", "off");
+    let sandbox = Sandbox::new().env("GOPROXY", proxy).env("GOENV", "off");
     sandbox.write("go.mod", &format!("module example.com/m\n\n{lines}"));
     sandbox
 }
@@ -50,7 +48,10 @@ fn a_newer_go_line_switches_through_the_proxy_and_the_checksum_database() {
     assert_eq!(record.reason.as_deref(), Some("go_line"));
     assert!(record.switch);
     let local = record.local.as_ref().unwrap();
-    assert_eq!((local.toolchain.as_str(), local.source.as_str()), ("go1.27.3", "flag"));
+    assert_eq!(
+        (local.toolchain.as_str(), local.source.as_str()),
+        ("go1.27.3", "flag")
+    );
     let gotoolchain = record.gotoolchain.as_ref().unwrap();
     assert_eq!(gotoolchain.value, "auto");
     assert_eq!(gotoolchain.mode, "auto");
@@ -63,7 +64,9 @@ fn a_newer_go_line_switches_through_the_proxy_and_the_checksum_database() {
     assert_eq!(route.endpoints.len(), 1);
     assert_eq!(
         route.endpoints[0].requests,
-        [format!("http://127.0.0.1:9/golang.org/toolchain/@v/{version}.zip")]
+        [format!(
+            "http://127.0.0.1:9/golang.org/toolchain/@v/{version}.zip"
+        )]
     );
     assert_eq!(route.sumdb.as_ref().unwrap().name, "sum.golang.org");
 }
@@ -110,7 +113,10 @@ fn gotoolchain_local_with_a_newer_go_line_stops_go() {
         "go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local)"
     );
     let gotoolchain = record.gotoolchain.as_ref().unwrap();
-    assert_eq!((gotoolchain.source.as_str(), gotoolchain.mode.as_str()), ("env", "local"));
+    assert_eq!(
+        (gotoolchain.source.as_str(), gotoolchain.mode.as_str()),
+        ("env", "local")
+    );
 }
 
 #[test]
@@ -121,11 +127,13 @@ fn gosumdb_off_refuses_the_toolchain() {
     let version = toolchain_version("go1.28.0");
     assert_eq!(
         record.go_error(),
-        format!("go: download go1.28.0: golang.org/toolchain@{version}: verifying module: checksum database disabled by GOSUMDB=off")
+        format!(
+            "go: download go1.28.0: golang.org/toolchain@{version}: verifying module: checksum database disabled by GOSUMDB=off"
+        )
     );
     // GONOSUMDB does not exempt a toolchain either: the database stays in the route.
-    let sandbox = module_sandbox("go 1.28.0\n", "http://127.0.0.1:9")
-        .env("GONOSUMDB", "golang.org");
+    let sandbox =
+        module_sandbox("go 1.28.0\n", "http://127.0.0.1:9").env("GONOSUMDB", "golang.org");
     let record = decide(&sandbox, &[]);
     assert!(record.ok, "{record:?}");
     assert_eq!(record.route.unwrap().sumdb.unwrap().name, "sum.golang.org");
@@ -149,7 +157,10 @@ fn path_mode_takes_the_toolchain_from_path_only() {
             .env("PATH", &bin.display().to_string());
         let record = decide(&sandbox, &[]);
         assert!(record.ok, "{record:?}");
-        assert_eq!(record.found_in_path.as_deref(), Some(fake.to_str().unwrap()));
+        assert_eq!(
+            record.found_in_path.as_deref(),
+            Some(fake.to_str().unwrap())
+        );
         assert!(record.module.is_none());
     }
 }
@@ -180,14 +191,21 @@ fn a_go_work_decides_over_the_go_mod() {
 fn a_proxy_without_toolchains_is_toolchain_not_available() {
     let proxy = GoProxy::new().start();
     let sandbox = module_sandbox("go 1.28.1\n", &proxy.url());
-    let resolved = sandbox.run("gomod-resolve", &["--toolchain", "--offline", "--go", "1.27.3"]);
+    let resolved = sandbox.run(
+        "gomod-resolve",
+        &["--toolchain", "--offline", "--go", "1.27.3"],
+    );
     let run = sandbox.run_with_stdin("gomod-fetch", &[], &resolved.stdout);
     assert_eq!(run.status, 1, "{}", run.stderr);
     let mut records = run.records();
     assert_eq!(records.len(), 1, "{}", run.stdout);
     let fetch = records.remove(0).fetch();
     assert_eq!(fetch.module, "golang.org/toolchain");
-    assert_eq!(fetch.what, ["info", "mod"], "the zip is a whole Go: not by default");
+    assert_eq!(
+        fetch.what,
+        ["info", "mod"],
+        "the zip is a whole Go: not by default"
+    );
     assert_eq!(fetch.code(), Some("toolchain_not_available"));
     assert_eq!(fetch.go_error(), not_available("go1.28.1"));
     assert!(
@@ -204,7 +222,10 @@ fn the_toolchain_zip_is_fetched_on_request() {
         .module(
             "golang.org/toolchain",
             &version,
-            &[("bin/go", b"#!/bin/sh\n" as &[u8]), ("go.mod", b"module golang.org/toolchain\n")],
+            &[
+                ("bin/go", b"#!/bin/sh\n" as &[u8]),
+                ("go.mod", b"module golang.org/toolchain\n"),
+            ],
         )
         .start();
     let sandbox = module_sandbox("go 1.28.1\n", &proxy.url());

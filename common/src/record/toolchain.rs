@@ -128,7 +128,10 @@ impl RecordBody for ToolchainBody {
         if !lines.is_empty() {
             line.push_str(&format!(" ({})", untrusted(&lines.join(", "), 200)));
         }
-        let local = self.local.as_ref().map_or("an unknown go", |l| &l.toolchain);
+        let local = self
+            .local
+            .as_ref()
+            .map_or("an unknown go", |l| &l.toolchain);
         let selected = self.selected.as_deref().unwrap_or("?");
         let how = self
             .gotoolchain
@@ -166,7 +169,12 @@ mod tests {
     #[test]
     fn documented_fields_are_the_serialized_ones() {
         let value = serde_json::to_value(ToolchainBody::default()).unwrap();
-        let names: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let names: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let documented: Vec<&str> = ToolchainBody::FIELDS.iter().map(|(f, _)| *f).collect();
         let mut sorted = documented.clone();
         sorted.sort_unstable();

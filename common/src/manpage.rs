@@ -642,11 +642,11 @@ const GO_ERROR_INTRO: &str = "error.go_error is the line the go command (go1.27)
 const GO_ERROR_FORMS: &[(&str, &str)] = &[
     (
         "gomod-resolve",
-        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: ....",
+        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: .... With --toolchain, the line any go command in the module stops with before or while it switches toolchains (GOTOOLCHAIN=auto go version): go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x), go: download go1.28.0: golang.org/toolchain@v0.0.1-go1.28.0.linux-amd64: verifying module: checksum database disabled by GOSUMDB=off; and, for a go line the running go cannot switch away from, the line of a command that loads the module (go list -m): go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local).",
     ),
     (
         "gomod-fetch",
-        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract.",
+        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract. For a Go toolchain (golang.org/toolchain) that no GOPROXY entry serves, the line of go's toolchain switch: go: download go1.28.1 for linux/amd64: toolchain not available.",
     ),
     (
         "gomod-sumverify",

@@ -246,11 +246,7 @@ fn a_verified_toolchain_is_run_and_verifies_for_us_too() {
     let server = fixture.start(work.path(), &records, &[]);
     let sandbox = sandbox(&go, "go 1.28.0\n", &proxy).env("GOSUMDB", &server.gosumdb);
     let (status, stdout, line) = run_go(&go, &sandbox, &["version"]);
-    assert_eq!(
-        (status, stdout.trim()),
-        (0, format!("{FAKE_GO_SAYS}").as_str()),
-        "{line}"
-    );
+    assert_eq!((status, stdout.trim()), (0, FAKE_GO_SAYS), "{line}");
     let (record, resolved) = decide(&sandbox);
     assert!(record.ok, "{record:?}");
     assert_eq!(record.version.as_deref(), Some(version.as_str()));

@@ -236,3 +236,20 @@ fn the_toolchain_zip_is_fetched_on_request() {
     assert_eq!(fetch.what, ["zip"]);
     assert!(fetch.zip_h1.is_some());
 }
+
+#[test]
+fn goprivate_routes_the_toolchain_directly_but_keeps_the_checksum_database() {
+    // modfetch.lookup applies GONOPROXY to golang.org/toolchain like to any module;
+    // useSumDB checks a toolchain even where GONOSUMDB (GOPRIVATE) matches.
+    let sandbox = module_sandbox("go 1.28.1\n", "https://proxy.golang.org,direct")
+        .env("GOPRIVATE", "golang.org");
+    let record = decide(&sandbox, &[]);
+    assert!(record.ok, "{record:?}");
+    let route = record.route.unwrap();
+    let private = route.private.as_ref().unwrap();
+    assert!(private.noproxy.matched && private.nosumdb.matched);
+    let kinds: Vec<&str> = route.endpoints.iter().map(|e| e.kind.as_str()).collect();
+    assert!(!kinds.is_empty() && !kinds.contains(&"proxy"), "{kinds:?}");
+    assert_eq!(route.sumdb.unwrap().name, "sum.golang.org");
+    assert!(route.sumdb_skipped.is_none());
+}

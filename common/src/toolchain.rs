@@ -381,10 +381,7 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
     match gotoolchain {
         // Without GOTOOLCHAIN the go command runs as it is (a go before 1.21, or a
         // go.env without the line).
-        "" => {
-            sel.mode = Mode::Local;
-            return sel;
-        }
+        "" => sel.mode = Mode::Local,
         "auto" => {}
         "path" => sel.mode = Mode::Path,
         _ => {
@@ -528,7 +525,7 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
         && compare(go, &running) == Ordering::Greater
     {
         let mut explain = String::new();
-        if gotoolchain != "auto" {
+        if !gotoolchain.is_empty() && gotoolchain != "auto" {
             explain = format!("; GOTOOLCHAIN={gotoolchain}");
         }
         explain.push_str(&sets);
@@ -1109,6 +1106,14 @@ mod tests {
                 "go1.28.1",
                 Reason::GoLine,
                 None,
+            ),
+            (
+                "",
+                Some("1.28.1"),
+                None,
+                "go1.27.3",
+                Reason::Local,
+                Some("go: go.mod requires go >= 1.28.1 (running go 1.27.3)"),
             ),
             (
                 "bogus",

@@ -91,6 +91,12 @@ impl Sandbox {
         self
     }
 
+    /// Removes a variable.
+    pub fn without(mut self, key: &str) -> Sandbox {
+        self.env.retain(|(k, _)| k != key);
+        self
+    }
+
     /// Writes the user's go env file at its default location.
     pub fn go_env_file(self, content: &str) -> Sandbox {
         let file = self.home().join(".config/go/env");

@@ -253,3 +253,36 @@ fn goprivate_routes_the_toolchain_directly_but_keeps_the_checksum_database() {
     assert_eq!(route.sumdb.unwrap().name, "sum.golang.org");
     assert!(route.sumdb_skipped.is_none());
 }
+
+#[test]
+fn the_local_go_is_asked_when_goroot_has_no_version_file() {
+    // A GOROOT without VERSION: its bin/go answers `go env GOVERSION`.
+    let sandbox = module_sandbox("go 1.28.1\n", "http://127.0.0.1:9");
+    let goroot = sandbox.path().join("goroot");
+    let go = sandbox.write(
+        "goroot/bin/go",
+        "#!/bin/sh\n[ \"$*\" = \"env GOVERSION\" ] && [ \"$GOTOOLCHAIN\" = local ] && echo go1.26.2\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sandbox = sandbox.env("GOROOT", goroot.to_str().unwrap());
+    let run = sandbox.run("gomod-resolve", &["--toolchain", "--offline"]);
+    let record = Record::parse(run.stdout.trim()).toolchain();
+    let local = record.local.as_ref().expect("a local go");
+    assert_eq!(
+        (local.toolchain.as_str(), local.source.as_str()),
+        ("go1.26.2", "go_env")
+    );
+    assert_eq!(local.goroot.as_deref(), goroot.to_str());
+    assert_eq!(record.gotoolchain.as_ref().unwrap().minimum, "go1.26.2");
+    // That GOROOT has no go.env either, so GOTOOLCHAIN is unset and go never switches
+    // (toolchain.Select returns at once), as a packager's go without go.env does: the
+    // module then stops it, without a GOTOOLCHAIN note.
+    assert_eq!(record.gotoolchain.as_ref().unwrap().value, "");
+    assert_eq!(record.selected.as_deref(), Some("go1.26.2"));
+    assert!(!record.switch);
+    assert_eq!(
+        record.go_error(),
+        "go: go.mod requires go >= 1.28.1 (running go 1.26.2)"
+    );
+}

@@ -262,3 +262,27 @@ fn a_verified_toolchain_is_run_and_verifies_for_us_too() {
     assert_eq!(sum.module, "golang.org/toolchain");
     assert!(sum.sumdb.as_ref().is_some_and(|db| db.verified), "{sum:?}");
 }
+
+#[test]
+fn an_empty_gotoolchain_in_the_go_env_file_never_switches() {
+    // The go env file's `GOTOOLCHAIN=` hides go.env's `auto`: go never switches, and
+    // the module stops it without a GOTOOLCHAIN note.
+    let Some(go) = newest_go() else { return };
+    let proxy = GoProxy::new().start();
+    let sandbox = sandbox(&go, "go 1.28.1\n", &proxy);
+    let goenv = sandbox.write("goenv", "GOTOOLCHAIN=\n");
+    let sandbox = sandbox
+        .env("GOENV", goenv.to_str().unwrap())
+        .without("GOTOOLCHAIN");
+    let (status, _, line) = run_go(&go, &sandbox, &["list", "-m"]);
+    assert_eq!(status, 1);
+    let (record, _) = decide(&sandbox);
+    let gotoolchain = record.gotoolchain.as_ref().unwrap();
+    assert_eq!(
+        (gotoolchain.value.as_str(), gotoolchain.source.as_str()),
+        ("", "goenv")
+    );
+    assert_eq!(record.code(), Some("toolchain_too_old"));
+    assert_eq!(record.go_error(), line);
+    assert!(asked(&proxy).is_empty());
+}

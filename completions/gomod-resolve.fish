@@ -1,4 +1,5 @@
 complete -c gomod-resolve -s m -l modfile -d 'Route every requirement of this go.mod file, after its replace and exclude directives. May be repeated' -r -F
+complete -c gomod-resolve -l go -d 'The version of the go the decision is for (1.27.3 or go1.27.3), when go is not installed here; by default the go found through GOROOT or PATH ($GOROOT/VERSION, else `go env GOVERSION`)' -r
 complete -c gomod-resolve -s j -l jobs -d 'Probe up to N targets at the same time' -r
 complete -c gomod-resolve -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-resolve -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
@@ -13,6 +14,7 @@ complete -c gomod-resolve -l progress -d 'Show progress on standard error (targe
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c gomod-resolve -l env -d 'Write one `env` record first: every variable that affects downloads, its effective value, and where it came from (process environment, go env file, or default). Passwords in the values show as ***, also in a GOPROXY entry without a scheme (`user:***@host`)'
+complete -c gomod-resolve -l toolchain -d 'Instead of routing requirements, write one `toolchain` record for the go.mod of the current directory, or for each -m file: the Go toolchain the go command runs there and why (GOTOOLCHAIN and its source, the go.work or go.mod `go` and `toolchain` lines, go1.27\'s rules), and, when go switches to a toolchain it must download, the module golang.org/toolchain@v0.0.1-goV.GOOS-GOARCH with its route (always checked against the checksum database, even with GOSUMDB=off). What would stop go (GOTOOLCHAIN=local with a too-new go line, toolchain go1.28, GOSUMDB=off, GOTOOLCHAIN=path without the toolchain in PATH) is the record\'s error, with go\'s own line and the fix. Pipe the record to gomod-fetch and gomod-sumverify to try the download'
 complete -c gomod-resolve -l offline -d 'Do not fetch go-get discovery pages; report what is known without network'
 complete -c gomod-resolve -l discover-fallback -d 'Also run go-get discovery for direct entries that Go reaches only after every proxy before them answered 404/410 (by default only a first direct entry is probed)'
 complete -c gomod-resolve -l json -d 'The same as --format json'

@@ -66,12 +66,13 @@ pub struct Cli {
     pub modfiles: Vec<PathBuf>,
 
     /// What to fetch, comma-separated: list, info, mod, zip. The default is what `go
-    /// mod download` fetches.
+    /// mod download` fetches, info,mod,zip; for a Go toolchain (golang.org/toolchain,
+    /// as `gomod-resolve --toolchain` names it) it is info,mod, because its zip is a
+    /// whole Go distribution: ask for it with `--what zip`.
     #[arg(
         long,
         value_enum,
         value_name = "LIST",
-        default_value = "info,mod,zip",
         value_delimiter = ',',
         hide_possible_values = true
     )]
@@ -147,6 +148,9 @@ const EXAMPLES: &str = "Examples:
 
   Every request, with its status and time:
     gomod-fetch --what info,mod github.com/google/uuid@v1.6.0 | jq -r '.attempts[] | [.op, .status, .ms, .url] | @tsv'
+
+  Does the proxy serve the Go toolchain this module's go line asks for?
+    gomod-resolve --toolchain | gomod-fetch
 
   Fill a module cache through whatever route works, then use it offline:
     gomod-fetch -m go.mod --cache /tmp/modcache

@@ -15,7 +15,7 @@ use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, ErrorRanking, Lookup, PlannedEntry, ProxyEntry};
-use gomod_common::{dirhash, modpath};
+use gomod_common::{dirhash, modpath, toolchain};
 use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, What};
@@ -137,7 +137,7 @@ impl Target {
         if let InputItem::Record { value, .. } = item {
             // Records of other kinds (dns, tls...) carry nothing to fetch.
             let kind = value.get("type").and_then(|t| t.as_str());
-            if matches!(kind, Some(k) if k != "route" && k != "fetch" && k != "sum") {
+            if matches!(kind, Some(k) if !matches!(k, "route" | "fetch" | "sum" | "toolchain")) {
                 return Ok(None);
             }
         }
@@ -146,7 +146,13 @@ impl Target {
         };
         let mut endpoints = None;
         if let InputItem::Record { value, .. } = item
-            && let Some(list) = value.get("endpoints").and_then(|e| e.as_array())
+            && let Some(list) = value
+                .get("route")
+                .filter(|_| value.get("type").and_then(|t| t.as_str()) == Some("toolchain"))
+                .unwrap_or(&serde_json::Value::Null)
+                .get("endpoints")
+                .or_else(|| value.get("endpoints"))
+                .and_then(|e| e.as_array())
         {
             for endpoint in list.iter().filter_map(|e| e.as_object()) {
                 gomod_common::input::target_field(endpoint, "url")
@@ -242,11 +248,28 @@ enum Out {
 }
 
 impl FetchProbe {
+    /// What to fetch of `module`: --what, else what `go mod download` fetches, but for
+    /// a Go toolchain only what tells whether the proxy has it (not its large zip).
+    fn what_for(&self, module: &str) -> Vec<What> {
+        if !self.what.is_empty() {
+            return self.what.clone();
+        }
+        if module == toolchain::MODULE {
+            vec![What::Info, What::Mod]
+        } else {
+            vec![What::Info, What::Mod, What::Zip]
+        }
+    }
+
     async fn fetch(&self, target: Target) -> Vec<Record> {
         let elapsed = Elapsed::start();
         let mut body = FetchBody {
             module: target.module.clone(),
-            what: self.what.iter().map(|w| w.as_str().to_string()).collect(),
+            what: self
+                .what_for(&target.module)
+                .iter()
+                .map(|w| w.as_str().to_string())
+                .collect(),
             ..FetchBody::default()
         };
         let asked = target
@@ -311,8 +334,13 @@ impl FetchProbe {
         body.hosts = hosts_of(&body.attempts);
         body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
         let error = outcome.err().map(|err| {
-            let hint = hint_for(err.code, &target.module);
-            error_info(err, hint)
+            match toolchain_not_available(&err, &target.module, body.version.as_deref()) {
+                Some(e) => e,
+                None => {
+                    let hint = hint_for(err.code, &target.module);
+                    error_info(err, hint)
+                }
+            }
         });
         done(body, error, warnings)
     }
@@ -383,7 +411,8 @@ impl FetchProbe {
         // A version of another major than the path's (example.com/m/v2@v1.0.0) is not
         // refused up front: go mod download fetches it, and extracting the zip fails
         // (`unzip ...: M@V: invalid version: should be v2, not v1`), as zipcheck says.
-        let want = |w: What| self.what.contains(&w);
+        let what = self.what_for(module);
+        let want = |w: What| what.contains(&w);
         let zip_dir = match &self.cache {
             Some(root) => cache::version_dir(root, module).map_err(|e| {
                 OpError::new(Code::ModulePathInvalid, e).framed(format!("{module}@{version}: "))
@@ -888,6 +917,36 @@ fn error_info(err: OpError, hint: String) -> ErrorInfo {
         e = e.detail(d);
     }
     e
+}
+
+/// The error for a Go toolchain that no GOPROXY entry has (404/410 or `off`): go's
+/// toolchain switch reports any missing file as `toolchain not available`, or, for a
+/// language version such as go1.28, that it is not a toolchain version.
+fn toolchain_not_available(
+    err: &OpError,
+    module: &str,
+    version: Option<&str>,
+) -> Option<ErrorInfo> {
+    let missing = matches!(
+        err.code,
+        Code::HttpNotFound | Code::HttpGone | Code::GoproxyOff
+    );
+    if module != toolchain::MODULE || !missing {
+        return None;
+    }
+    let (name, goos, goarch) = toolchain::parse_module_version(version?)?;
+    let mut e = ErrorInfo::new(
+        Code::ToolchainNotAvailable,
+        format!("no GOPROXY entry serves the Go toolchain {name} for {goos}/{goarch}: {}", first_line(&err.go_text)),
+    )
+    .go_error(toolchain::not_available_text(name, goos, goarch))
+    .hint(format!(
+        "the proxy does not mirror Go toolchains (golang.org/toolchain): let it, or use a GOPROXY that does (https://proxy.golang.org); else install {name} yourself and put it in PATH, or keep the local go with GOTOOLCHAIN=local and a go line it satisfies"
+    ));
+    if let Some(d) = &err.detail {
+        e = e.detail(d.clone());
+    }
+    Some(e)
 }
 
 fn hint_for(code: Code, module: &str) -> String {

@@ -48,6 +48,25 @@ pub struct Cli {
     #[arg(long)]
     pub env: bool,
 
+    /// Instead of routing requirements, write one `toolchain` record for the go.mod of
+    /// the current directory, or for each -m file: the Go toolchain the go command runs
+    /// there and why (GOTOOLCHAIN and its source, the go.work or go.mod `go` and
+    /// `toolchain` lines, go1.27's rules), and, when go switches to a toolchain it must
+    /// download, the module golang.org/toolchain@v0.0.1-goV.GOOS-GOARCH with its route
+    /// (always checked against the checksum database, even with GOSUMDB=off). What would
+    /// stop go (GOTOOLCHAIN=local with a too-new go line, toolchain go1.28, GOSUMDB=off,
+    /// GOTOOLCHAIN=path without the toolchain in PATH) is the record's error, with
+    /// go's own line and the fix. Pipe the record to gomod-fetch and gomod-sumverify to
+    /// try the download.
+    #[arg(long)]
+    pub toolchain: bool,
+
+    /// The version of the go the decision is for (1.27.3 or go1.27.3), when go is not
+    /// installed here; by default the go found through GOROOT or PATH ($GOROOT/VERSION,
+    /// else `go env GOVERSION`).
+    #[arg(long = "go", value_name = "VERSION", requires = "toolchain")]
+    pub go: Option<String>,
+
     /// Do not fetch go-get discovery pages; report what is known without network.
     #[arg(long)]
     pub offline: bool,
@@ -74,6 +93,9 @@ const EXAMPLES: &str = "Examples:
 
   Only what fails, one readable line each, with the hint:
     gomod-resolve -m go.mod --format text | grep '^FAIL'
+
+  Which Go does the go command run for this module, and can it download it?
+    gomod-resolve --toolchain | gomod-fetch | jq '{ok, error}'
 
   A private module: is the proxy skipped, and does its go-get page work?
     GOPRIVATE=git.corp.example.com gomod-resolve git.corp.example.com/team/lib@v1.4.0";

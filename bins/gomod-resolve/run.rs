@@ -21,7 +21,7 @@ use gomod_common::record::route::{
 };
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, Lookup, SumdbUse};
-use gomod_common::{goquote, gourl, modpath, pattern, semver};
+use gomod_common::{goquote, gourl, modpath, pattern, semver, toolchain};
 
 use crate::cli::Cli;
 
@@ -33,7 +33,7 @@ pub fn main(cli: Cli) -> ExitCode {
         return app::generate::<Cli>(what);
     }
     let cfg = Arc::new(GoConfig::from_process());
-    let has_own_targets = cli.env || !cli.modfiles.is_empty();
+    let has_own_targets = cli.env || cli.toolchain || !cli.modfiles.is_empty();
     let mut inputs = match app::open_inputs(TOOL, &cli.targets, &cli.common.files, has_own_targets)
     {
         Ok(inputs) => inputs,
@@ -44,7 +44,15 @@ pub fn main(cli: Cli) -> ExitCode {
         let record = Record::new(&body, None, cfg.warnings.clone(), Duration::ZERO);
         inputs.push_leading(InputItem::Ready(Box::new(record)));
     }
-    for modfile in &cli.modfiles {
+    if cli.toolchain {
+        match toolchain_records(&cli, &cfg) {
+            Ok(records) => records
+                .into_iter()
+                .for_each(|record| inputs.push_leading(InputItem::Ready(Box::new(record)))),
+            Err(message) => return app::fatal(TOOL, &message, None),
+        }
+    }
+    for modfile in cli.modfiles.iter().filter(|_| !cli.toolchain) {
         match gomod_items(modfile) {
             Ok(items) => items.into_iter().for_each(|item| inputs.push_leading(item)),
             Err(message) => {
@@ -62,16 +70,33 @@ pub fn main(cli: Cli) -> ExitCode {
     if inputs.is_empty() {
         return app::nothing_to_probe(TOOL, &inputs);
     }
-    let probe = Arc::new(Resolver {
-        cfg,
-        client: OnceLock::new(),
-        http_proxies: OnceLock::new(),
-        offline: cli.offline,
-        discover_fallback: cli.discover_fallback,
-        timeout: cli.common.timeout,
-        connect_timeout: cli.common.connect_timeout,
-    });
+    let probe = Arc::new(Resolver::new(cfg, &cli));
     app::run(TOOL, &cli.common, app::Threads::One, inputs, probe)
+}
+
+/// The `toolchain` records of --toolchain: one for each -m file, or for the current
+/// directory. They are made before the run, on a runtime of their own (the route of
+/// the toolchain module may fetch a go-get page).
+fn toolchain_records(cli: &Cli, cfg: &Arc<GoConfig>) -> Result<Vec<Record>, String> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        format!(
+            "cannot tell the current directory: {}",
+            gomod_common::oserr::errno_text(&err)
+        )
+    })?;
+    let resolver = Resolver::new(cfg.clone(), cli);
+    let files: Vec<Option<&Path>> = if cli.modfiles.is_empty() {
+        vec![None]
+    } else {
+        cli.modfiles.iter().map(|f| Some(f.as_path())).collect()
+    };
+    app::block_on(async {
+        let mut records = Vec::new();
+        for file in files {
+            records.push(resolver.toolchain(file, cli.go.as_deref(), &cwd).await);
+        }
+        records
+    })
 }
 
 /// The requirements of a go.mod file as input items, or a ready error record when the
@@ -166,6 +191,71 @@ fn classify_version(version: Option<&str>) -> Wanted {
 }
 
 impl Resolver {
+    fn new(cfg: Arc<GoConfig>, cli: &Cli) -> Resolver {
+        Resolver {
+            cfg,
+            client: OnceLock::new(),
+            http_proxies: OnceLock::new(),
+            offline: cli.offline,
+            discover_fallback: cli.discover_fallback,
+            timeout: cli.common.timeout,
+            connect_timeout: cli.common.connect_timeout,
+        }
+    }
+
+    /// The `toolchain` record for `modfile` (or the current directory): go's decision
+    /// from [`toolchain::report`] and, when it downloads, the toolchain module's route.
+    async fn toolchain(&self, modfile: Option<&Path>, go: Option<&str>, cwd: &Path) -> Record {
+        let elapsed = Elapsed::start();
+        let mut report = toolchain::report(&self.cfg, go, modfile, cwd);
+        let mut warnings = self.cfg.warnings.clone();
+        warnings.extend(report.warnings.iter().map(|w| {
+            Warning::new(w.code, w.message.clone(), Some(w.hint.clone()))
+                .go_error(w.go_error.clone())
+        }));
+        let mut error = report.problem.as_ref().map(problem_error);
+        if let (Some(module), Some(version)) = (&report.body.module, &report.body.version) {
+            let target = ModuleTarget {
+                module: module.clone(),
+                version: Some(version.clone()),
+                from: None,
+                replaced_by: None,
+                excluded: false,
+            };
+            let wanted = Wanted::Version(version.clone());
+            let mut body = RouteBody {
+                module: module.clone(),
+                version: Some(version.clone()),
+                ..RouteBody::default()
+            };
+            let routed = self.fill(&target, &wanted, &mut body, &mut warnings).await;
+            if let Err(err) = routed {
+                // GOPROXY=off is a missing module to go, which reports the toolchain
+                // as not available.
+                let err = match err.code {
+                    Code::GoproxyOff => {
+                        let (goos, goarch) = toolchain::host_platform();
+                        let selected = report.body.selected.clone().unwrap_or_default();
+                        ErrorInfo::new(Code::ToolchainNotAvailable, format!("GOPROXY ends at 'off' before any entry that could serve the toolchain {selected}"))
+                            .go_error(toolchain::not_available_text(&selected, goos, goarch))
+                            .hint(format!("set GOPROXY to a proxy that serves golang.org/toolchain (GOPROXY=https://proxy.golang.org), or install {selected} and put it in PATH"))
+                    }
+                    _ => err,
+                };
+                error = error.or(Some(err));
+            }
+            // go asks a proxy for the toolchain's zip alone (modfetch.Download), never
+            // its .info or .mod.
+            for endpoint in &mut body.endpoints {
+                endpoint
+                    .requests
+                    .retain(|url| !url.ends_with(".info") && !url.ends_with(".mod"));
+            }
+            report.body.route = Some(body);
+        }
+        Record::new(&report.body, error, warnings, elapsed.get())
+    }
+
     fn client(&self) -> &HttpClient {
         self.client.get_or_init(|| {
             HttpClient::new(HttpSettings::from_config(&self.cfg, self.connect_timeout))
@@ -788,6 +878,16 @@ impl Resolver {
                 }
             }
         }
+    }
+}
+
+/// A toolchain problem as the record's error.
+fn problem_error(problem: &toolchain::Problem) -> ErrorInfo {
+    let error = ErrorInfo::new(problem.code, problem.message.clone()).hint(problem.hint.clone());
+    if problem.go_error.is_empty() {
+        error
+    } else {
+        error.go_error(problem.go_error.clone())
     }
 }
 

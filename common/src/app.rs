@@ -487,6 +487,16 @@ fn keep_malloc_compact() {
     }
 }
 
+/// Runs `work` to completion on a runtime of its own, before (and apart from) [`run`]:
+/// for records a tool makes up front. Err when no runtime can be started.
+pub fn block_on<F: std::future::Future>(work: F) -> Result<F::Output, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the runtime: {err}"))?;
+    Ok(runtime.block_on(work))
+}
+
 /// Runs a tool: probes every input item with up to `--jobs` in flight, writes the
 /// records in input order (each flushed as soon as it and everything before it is
 /// done), then the summary if asked, and returns the exit status.

@@ -38,5 +38,6 @@ pub mod route;
 pub mod semver;
 pub mod sumdb;
 pub mod tempfiles;
+pub mod toolchain;
 pub mod vcs;
 pub mod versionlist;

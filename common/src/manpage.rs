@@ -310,6 +310,12 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     );
     record_type_section(
         &mut roff,
+        "toolchain",
+        "written by gomod-resolve --toolchain: which Go toolchain the go command runs for a go.mod or go.work (go1.27's rules: GOTOOLCHAIN, the go and toolchain lines), and how it downloads the toolchain module when it switches.",
+        crate::record::toolchain::ToolchainBody::FIELDS,
+    );
+    record_type_section(
+        &mut roff,
         "dns",
         "written by gomod-dnscheck: how one host resolves with one resolver.",
         DnsBody::FIELDS,
@@ -636,11 +642,11 @@ const GO_ERROR_INTRO: &str = "error.go_error is the line the go command (go1.27)
 const GO_ERROR_FORMS: &[(&str, &str)] = &[
     (
         "gomod-resolve",
-        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: ....",
+        "go mod download MODULE@VERSION: configuration, routing and go-get discovery failures, go: MODULE@VERSION: .... With --toolchain, the line any go command in the module stops with before or while it switches toolchains (GOTOOLCHAIN=auto go version): go: invalid toolchain: go1.28 is a language version but not a toolchain version (go1.28.x), go: download go1.28.0: golang.org/toolchain@v0.0.1-go1.28.0.linux-amd64: verifying module: checksum database disabled by GOSUMDB=off; and, for a go line the running go cannot switch away from, the line of a command that loads the module (go list -m): go: go.mod requires go >= 1.28.1 (running go 1.27.3; GOTOOLCHAIN=local).",
     ),
     (
         "gomod-fetch",
-        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract.",
+        "go mod download MODULE@VERSION run outside a module: go: module MODULE: ... when a query (latest, v1, >v1.2.0) fails reading the version list, go: MODULE@VERSION: ... for a version, go: MODULE@REV: invalid version: ... for a revision, no module at all for a zip the go command refuses (go: zip: not a valid zip file), and go: unzip $GOMODCACHE/cache/download/.../VERSION.zip: ... for one it cannot extract. For a Go toolchain (golang.org/toolchain) that no GOPROXY entry serves, the line of go's toolchain switch: go: download go1.28.1 for linux/amd64: toolchain not available.",
     ),
     (
         "gomod-sumverify",
@@ -754,7 +760,11 @@ mod tests {
                 code.as_str()
             );
         }
-        for (field, _) in RouteBody::FIELDS.iter().chain(EnvBody::FIELDS) {
+        for (field, _) in RouteBody::FIELDS
+            .iter()
+            .chain(EnvBody::FIELDS)
+            .chain(crate::record::toolchain::ToolchainBody::FIELDS)
+        {
             assert!(
                 page.contains(&field.replace('_', "\\_")) || page.contains(field),
                 "{field} missing"

@@ -26,6 +26,8 @@ mod sumverify_interop;
 mod terminal;
 mod tls_interop;
 mod tlscheck;
+mod toolchain;
+mod toolchain_interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -89,6 +91,12 @@ impl Sandbox {
     pub fn env(mut self, key: &str, value: &str) -> Sandbox {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Removes a variable.
+    pub fn without(mut self, key: &str) -> Sandbox {
+        self.env.retain(|(k, _)| k != key);
         self
     }
 

@@ -39,6 +39,7 @@ pub enum Record {
     Dns(Box<DnsRecord>),
     Tls(Box<TlsRecord>),
     Fetch(Box<FetchRecord>),
+    Toolchain(Box<ToolchainRecord>),
     InputError(InputErrorRecord),
     Summary(SummaryRecord),
 }
@@ -58,6 +59,7 @@ impl Record {
             "dns" => Record::Dns(Box::new(decode(value, line))),
             "tls" => Record::Tls(Box::new(decode(value, line))),
             "fetch" => Record::Fetch(Box::new(decode(value, line))),
+            "toolchain" => Record::Toolchain(Box::new(decode(value, line))),
             "input_error" => Record::InputError(decode(value, line)),
             "summary" => Record::Summary(decode(value, line)),
             other => panic!("unknown record type {other}: {line}"),
@@ -75,6 +77,13 @@ impl Record {
         match self {
             Record::Fetch(r) => *r,
             other => panic!("expected a fetch record, got {other:?}"),
+        }
+    }
+
+    pub fn toolchain(self) -> ToolchainRecord {
+        match self {
+            Record::Toolchain(r) => *r,
+            other => panic!("expected a toolchain record, got {other:?}"),
         }
     }
 
@@ -144,6 +153,91 @@ pub struct EnvFile {
     pub path: Option<String>,
     pub status: String,
     pub error: Option<String>,
+}
+
+/// `toolchain`: the go command's toolchain decision for a go.mod or go.work.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolchainRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub file: Option<String>,
+    pub go_line: Option<String>,
+    pub toolchain_line: Option<String>,
+    pub local: Option<LocalGo>,
+    pub gotoolchain: Option<Gotoolchain>,
+    pub selected: Option<String>,
+    pub reason: Option<String>,
+    pub switch: bool,
+    pub found_in_path: Option<String>,
+    pub module: Option<String>,
+    pub version: Option<String>,
+    pub route: Option<ToolchainRoute>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl ToolchainRecord {
+    /// The error code, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The error's go_error, which must be present.
+    pub fn go_error(&self) -> &str {
+        self.error
+            .as_ref()
+            .and_then(|e| e.go_error.as_deref())
+            .unwrap_or_else(|| panic!("no go_error in {self:?}"))
+    }
+}
+
+/// `toolchain.local`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalGo {
+    pub toolchain: String,
+    pub source: String,
+    pub goroot: Option<String>,
+}
+
+/// `toolchain.gotoolchain`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gotoolchain {
+    pub value: String,
+    pub source: String,
+    pub file: Option<String>,
+    pub mode: String,
+    pub minimum: String,
+}
+
+/// `toolchain.route`: a route record's own fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolchainRoute {
+    pub module: String,
+    pub version: Option<String>,
+    pub query: Option<String>,
+    pub valid: bool,
+    pub escaped: Option<String>,
+    pub escaped_version: Option<String>,
+    pub from: Option<From>,
+    pub replaced_by: Option<Replacement>,
+    pub endpoints: Vec<Endpoint>,
+    pub skipped: Vec<Skipped>,
+    pub sumdb: Option<Sumdb>,
+    pub sumdb_skipped: Option<String>,
+    pub private: Option<Private>,
+    pub exposed_to: Vec<Exposure>,
+    pub keep_private: Option<String>,
+    pub privacy_rule: Option<String>,
+    pub vcs: Option<Vcs>,
 }
 
 #[derive(Debug, Deserialize)]

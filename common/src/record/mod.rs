@@ -38,6 +38,7 @@ pub mod fetch;
 pub mod route;
 pub mod sum;
 pub mod tls;
+pub mod toolchain;
 
 use crate::redact::scrub;
 pub use crate::redact::{redact_url, scrub_credentials};
@@ -170,6 +171,26 @@ codes! {
     /// HTTP_PROXY is set while the process looks like a CGI program
     /// (REQUEST_METHOD is set); Go refuses to use it for `http://` URLs.
     ProxyCgiRefused = ("proxy_cgi_refused", Config),
+    /// GOWORK is neither `off`, `auto`, empty nor an absolute path: `go: invalid
+    /// GOWORK: not an absolute path`.
+    GoworkInvalid = ("gowork_invalid", Config),
+    /// GOTOOLCHAIN is not a setting the go command accepts (`local`, `auto`, `path`, a
+    /// toolchain name, a name with `+auto` or `+path`): every go command stops.
+    GotoolchainInvalid = ("gotoolchain_invalid", Config),
+    /// The go.mod or go.work `go` line needs a newer go than the one that runs, and
+    /// GOTOOLCHAIN (`local`, a name without `+auto`) or `toolchain default` forbids
+    /// switching: go stops with `go.mod requires go >= ...`.
+    ToolchainTooOld = ("toolchain_too_old", Config),
+    /// The go command would download a toolchain with GOSUMDB=off: it verifies every
+    /// toolchain against the checksum database and refuses it (`checksum database
+    /// disabled by GOSUMDB=off`).
+    ToolchainSumdbOff = ("toolchain_sumdb_off", Config),
+    /// No go was found (GOROOT, go on PATH) and --go was not given: which toolchain go
+    /// runs depends on its version.
+    GoVersionUnknown = ("go_version_unknown", Config),
+    /// GOTOOLCHAIN is `path` or `+path` and the toolchain go must switch to is not in
+    /// PATH; go does not download it.
+    ToolchainNotInPath = ("toolchain_not_in_path", Config),
     /// A module path that names a private network or forge (route's `privacy_rule`)
     /// would be sent to a public service (proxy or checksum database); set GOPRIVATE.
     PathExposed = ("path_exposed", Config),
@@ -196,6 +217,14 @@ codes! {
     VersionInvalid = ("version_invalid", Input),
     /// A go.mod file does not parse as the go command parses it.
     GomodInvalid = ("gomod_invalid", Input),
+    /// The toolchain line (or GOTOOLCHAIN) names no toolchain go can use: not `goV`
+    /// (`invalid toolchain "x" in go.mod`), or a language version such as go1.28, which
+    /// is never published (`go1.28 is a language version but not a toolchain version`).
+    ToolchainInvalid = ("toolchain_invalid", Input),
+    /// Warning: the `go` line names a bare language version (`go 1.28`) that makes go
+    /// switch: go1.27 runs go1.28.0, but older go releases ask for go1.28, which does not
+    /// exist (go#62278, go#65568).
+    ToolchainLanguageVersion = ("toolchain_language_version", Input),
     /// A requirement is replaced by a local directory: nothing is downloaded.
     LocalReplacement = ("local_replacement", Input),
     /// A requirement is excluded by an `exclude` directive of the main module.
@@ -321,6 +350,9 @@ codes! {
 
     /// A module zip breaks Go's rules (prefix, names, sizes, case-fold collisions).
     ZipInvalid = ("zip_invalid", Module),
+    /// The toolchain module golang.org/toolchain@v0.0.1-goV.GOOS-GOARCH is not on the
+    /// route (the proxy answers 404/410, GOPROXY=off): `toolchain not available`.
+    ToolchainNotAvailable = ("toolchain_not_available", Module),
     /// Computed hashes differ from the expected ones.
     HashMismatch = ("hash_mismatch", Module),
 

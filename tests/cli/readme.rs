@@ -7,8 +7,10 @@
 //! test's CA listens on its port 443 and relays to a test server (the mock GOPROXY, a
 //! checksum database, a DNS-over-HTTPS resolver, a go-get page), SSL_CERT_FILE trusts
 //! that CA, GOSUMDB names the test database's key at `https://sum.golang.org`, and /tmp
-//! is a fresh tmpfs. The machine's network and files are never touched: a namespace has
-//! nothing but its own loopback.
+//! is a fresh tmpfs. The `go` on PATH runs the real go with GOTOOLCHAIN=local, so that it
+//! never downloads a toolchain, while the tools see the default GOTOOLCHAIN. The
+//! machine's network and files are never touched: a namespace has nothing but its own
+//! loopback.
 //!
 //! Every example line of the README must be in [`EXPECTED`], with the exit status it
 //! has under `set -o pipefail` and whether it prints anything; a new or changed example
@@ -47,6 +49,14 @@ const fn ok(prints: bool) -> Expect {
         needs_go: false,
     }
 }
+
+/// An example that prints and succeeds where the go command is installed (it reads the
+/// local go's version).
+const GO_OK: Expect = Expect {
+    status: 0,
+    prints: true,
+    needs_go: true,
+};
 
 /// Every example line of the README and what it does here.
 const EXPECTED: &[(&str, Expect)] = &[
@@ -92,6 +102,24 @@ const EXPECTED: &[(&str, Expect)] = &[
     ),
     (
         r#"gomod-tlscheck proxy.golang.org sum.golang.org --format text"#,
+        ok(true),
+    ),
+    (r#"gomod-resolve --toolchain --format text"#, GO_OK),
+    (
+        r#"gomod-resolve --toolchain | gomod-fetch | jq '{ok, code: .error.code, go_error: .error.go_error}'"#,
+        // go.mod's `go 1.21` needs no switch: no toolchain module to fetch.
+        Expect {
+            status: 0,
+            prints: false,
+            needs_go: true,
+        },
+    ),
+    (
+        r#"gomod-resolve --toolchain -m service/go.mod | gomod-sumverify"#,
+        GO_OK,
+    ),
+    (
+        r#"gomod-resolve --toolchain --go 1.26.0 | jq '{selected, reason, version, error}'"#,
         ok(true),
     ),
     (
@@ -451,12 +479,13 @@ impl World {
         std::fs::write(dir.join("go.mod"), GO_MOD).unwrap();
         std::fs::write(dir.join("main.go"), MAIN_GO).unwrap();
         std::fs::write(dir.join("go.sum"), &gosum).unwrap();
+        std::fs::create_dir_all(dir.join("service")).unwrap();
+        std::fs::write(dir.join("service/go.mod"), SERVICE_GO_MOD).unwrap();
         let env = vec![
             ("HOME", home.display().to_string()),
             ("SSL_CERT_FILE", ca_file.display().to_string()),
             ("SSL_CERT_DIR", dir.join("no-certs").display().to_string()),
             ("GOSUMDB", format!("{FIXTURE_VKEY} https://sum.golang.org")),
-            ("GOTOOLCHAIN", "local".to_string()),
             ("GOPATH", dir.join("gopath").display().to_string()),
             ("GOENV", dir.join("goenv").display().to_string()),
             ("GOCACHE", dir.join("gocache").display().to_string()),
@@ -482,14 +511,34 @@ impl World {
             .expect("the tools' directory")
             .to_path_buf();
         let mut path = vec![tools];
+        let mut command = Command::new("bash");
+        command.env_clear();
         if let Some(go) = go {
-            path.push(go.parent().unwrap().to_path_buf());
+            // The go command itself never switches toolchains here (it would download
+            // one); the tools see the user's default GOTOOLCHAIN, and the real GOROOT.
+            let bin = self.dir.join("gobin");
+            std::fs::create_dir_all(&bin).unwrap();
+            let wrapper = bin.join("go");
+            std::fs::write(
+                &wrapper,
+                format!(
+                    "#!/bin/sh\nGOTOOLCHAIN=local exec '{}' \"$@\"\n",
+                    go.display()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(
+                &wrapper,
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .unwrap();
+            path.push(bin);
+            command.env("GOROOT", go.parent().and_then(Path::parent).unwrap());
         }
         path.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
-        Command::new("bash")
+        command
             .args(["-o", "pipefail", "-c", line])
             .current_dir(&self.dir)
-            .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("PATH", std::env::join_paths(path).unwrap())
             .output()
@@ -533,8 +582,31 @@ fn modules() -> GoProxy {
             ],
         );
     }
-    proxy
+    // The toolchain service/go.mod asks for, for this machine's GOOS/GOARCH.
+    let toolchain = format!("v0.0.1-go1.28.1.linux-{}", go_arch());
+    proxy.module(
+        "golang.org/toolchain",
+        &toolchain,
+        &[
+            ("go.mod", b"module golang.org/toolchain\n"),
+            ("bin/go", b"#!/bin/sh\n"),
+        ],
+    )
 }
+
+/// GOARCH of this machine.
+fn go_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" => "ppc64le",
+        other => other,
+    }
+}
+
+/// A service whose go line needs a newer go than go1.27: go switches to go1.28.1.
+const SERVICE_GO_MOD: &str = "module example.com/readme/service\n\ngo 1.28.1\n";
 
 const GO_MOD: &str = "module example.com/readme
 

@@ -16,6 +16,7 @@
 //!   are answered from the same handler.
 
 pub mod dns;
+pub mod git;
 pub mod go;
 pub mod goproxy;
 pub mod modzip;

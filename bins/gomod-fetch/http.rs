@@ -34,6 +34,10 @@ pub struct OpError {
     /// The go command would still be waiting here and print nothing (see
     /// `NetError::go_waits`): the record gets no `go_error`.
     pub go_waits: bool,
+    /// What to do about it, when the failure itself knows better than its code.
+    pub hint: Option<String>,
+    /// The record's message, when the first line of Go's text is not the telling one.
+    pub message: Option<String>,
 }
 
 impl OpError {
@@ -46,6 +50,8 @@ impl OpError {
             detail: None,
             frame: None,
             go_waits: false,
+            hint: None,
+            message: None,
         }
     }
 

@@ -19,10 +19,12 @@ use gomod_common::{dirhash, modpath};
 use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, What};
-use crate::direct::{self, Found};
+use crate::direct::{self, Found, GitTarget};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{self, Repo, RevInfo};
 use crate::{cache, zipcheck};
+use gomod_common::git::Workspace;
+use gomod_common::git::run::Runner;
 use gomod_common::query::{self, Plan};
 
 const TOOL: &str = "gomod-fetch";
@@ -85,8 +87,21 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     let mut what = cli.what.clone();
     what.dedup();
+    let (workspace, work_tmp) = match git_workspace(&cfg, cli.cache.as_deref(), cli.common.timeout)
+    {
+        Ok(found) => found,
+        Err(message) => {
+            return app::fatal(
+                TOOL,
+                &message,
+                Some("set TMPDIR to a directory that can be written"),
+            );
+        }
+    };
     let probe = Arc::new(FetchProbe {
         cfg,
+        workspace,
+        _work_tmp: work_tmp,
         fetcher,
         what,
         cache: cli.cache.clone(),
@@ -95,8 +110,54 @@ pub fn main(cli: Cli) -> ExitCode {
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
 
+/// The work directories of git for direct modules: `DIR/cache/vcs` with --cache (where
+/// the go command keeps them, so it can reuse them), else a temporary directory removed
+/// at the end; never the user's own GOMODCACHE.
+fn git_workspace(
+    cfg: &GoConfig,
+    cache: Option<&std::path::Path>,
+    timeout: Duration,
+) -> Result<(Arc<Workspace>, Option<tempfile::TempDir>), String> {
+    let path = cfg.environment().get("PATH");
+    let runner = Runner::new(
+        (!path.is_empty()).then(|| std::ffi::OsStr::new(path)),
+        cfg.environment(),
+        timeout,
+    );
+    let go_cache = cfg.get("GOMODCACHE");
+    match cache {
+        Some(dir) => Ok((
+            Arc::new(Workspace::new(
+                &dir.join("cache").join("vcs"),
+                go_cache,
+                runner,
+            )),
+            None,
+        )),
+        None => {
+            let tmp = tempfile::Builder::new()
+                .prefix("gomod-fetch-vcs-")
+                .tempdir()
+                .map_err(|e| {
+                    format!(
+                        "creating a temporary directory for git: {}",
+                        gomod_common::oserr::errno_text(&e)
+                    )
+                })?;
+            Ok((
+                Arc::new(Workspace::new(tmp.path(), go_cache, runner)),
+                Some(tmp),
+            ))
+        }
+    }
+}
+
 struct FetchProbe {
     cfg: Arc<GoConfig>,
+    /// Where git runs for direct modules.
+    workspace: Arc<Workspace>,
+    /// The temporary home of `workspace` without --cache, removed at the end.
+    _work_tmp: Option<tempfile::TempDir>,
     fetcher: Arc<Fetcher>,
     what: Vec<What>,
     cache: Option<PathBuf>,
@@ -208,8 +269,10 @@ struct Ctx<'a> {
 enum Access<'a> {
     /// A module proxy (or a `mod` server found by discovery).
     Proxy(Repo<'a>),
-    /// A repository behind `direct`.
+    /// A repository behind `direct`, probed natively.
     Vcs(&'a Found),
+    /// A git repository behind `direct`, read with git.
+    Git(&'a Arc<GitTarget>),
 }
 
 /// One operation of the go command, done at each entry until one succeeds.
@@ -591,6 +654,74 @@ impl FetchProbe {
             (Op::Mod(version) | Op::Zip(version, _), Access::Vcs(found)) => {
                 vcs_stat(found, version, ctx).map(|_| Out::NotBuilt)
             }
+            (Op::Stat(rev), Access::Git(target)) => target
+                .stat(rev)
+                .await
+                .map(Out::Info)
+                .map_err(|e| (e, last())),
+            (Op::Query(matcher), Access::Git(target)) => {
+                let versions = target.versions().await.map_err(|e| (e, last()))?;
+                let versions = proxy::versions_from_list(&versions, &matcher.prefix);
+                match matcher.choose(&versions) {
+                    Some(v) => target
+                        .stat(&v)
+                        .await
+                        .map(Out::Info)
+                        .map_err(|e| (e, last())),
+                    None if matcher.may_use_latest => {
+                        let latest = target.latest().await.map_err(|e| (e, last()))?;
+                        if matcher.allows_latest(&latest.version) {
+                            Ok(Out::Info(latest))
+                        } else {
+                            no_match(matcher)
+                        }
+                    }
+                    None => no_match(matcher),
+                }
+            }
+            (Op::List, Access::Git(target)) => target
+                .versions()
+                .await
+                .map(|v| Out::Versions(proxy::versions_from_list(&v, "")))
+                .map_err(|e| (e, last())),
+            (Op::Mod(version), Access::Git(target)) => target
+                .go_mod(version)
+                .await
+                .map(Out::Mod)
+                .map_err(|e| (e, last())),
+            (Op::Zip(version, dir), Access::Git(target)) => {
+                let tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                    (
+                        OpError::new(
+                            Code::CacheUnwritable,
+                            format!(
+                                "creating a temporary file in {}: {}",
+                                dir.display(),
+                                gomod_common::oserr::errno_text(&e)
+                            ),
+                        ),
+                        usize::MAX,
+                    )
+                })?;
+                let file = tmp.reopen().map_err(|e| {
+                    (
+                        OpError::new(Code::CacheUnwritable, gomod_common::oserr::errno_text(&e)),
+                        usize::MAX,
+                    )
+                })?;
+                target.zip(version, file).await.map_err(|e| (e, last()))?;
+                let bytes = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+                zipcheck::check(
+                    tmp,
+                    ctx.module.to_string(),
+                    version.to_string(),
+                    bytes,
+                    None,
+                )
+                .await
+                .map(Out::Zip)
+                .map_err(|e| (e, last()))
+            }
         }
     }
 
@@ -656,7 +787,13 @@ impl FetchProbe {
                     let found = ctx
                         .direct
                         .get_or_init(|| {
-                            direct::find(&self.fetcher, &ctx.log, &self.cfg, ctx.module)
+                            direct::find(
+                                &self.fetcher,
+                                &ctx.log,
+                                &self.cfg,
+                                &self.workspace,
+                                ctx.module,
+                            )
                         })
                         .await;
                     match found {
@@ -671,6 +808,7 @@ impl FetchProbe {
                             };
                             self.run_op(ctx, op, Access::Proxy(repo)).await
                         }
+                        Ok(Found::Git(target)) => self.run_op(ctx, op, Access::Git(target)).await,
                         Ok(found) => self.run_op(ctx, op, Access::Vcs(found)).await,
                     }
                 }
@@ -804,6 +942,9 @@ fn direct_record(
     found: Option<&Result<Found, OpError>>,
     version: Option<&str>,
 ) -> Option<gomod_common::record::fetch::DirectProbe> {
+    if let Some(Ok(Found::Git(target))) = found {
+        return Some(target.record(version));
+    }
     let Some(Ok(Found::Repo {
         probe,
         tags,
@@ -848,7 +989,12 @@ fn first_line(text: &str) -> String {
 /// The record's error for a failed fetch: Go's line as `go_error` (none where the go
 /// command would wait for ever and print nothing), the failure itself as the message.
 fn error_info(err: OpError, hint: String) -> ErrorInfo {
-    let mut e = ErrorInfo::new(err.code, first_line(&err.go_text)).hint(hint);
+    let hint = err.hint.clone().unwrap_or(hint);
+    let message = err
+        .message
+        .clone()
+        .unwrap_or_else(|| first_line(&err.go_text));
+    let mut e = ErrorInfo::new(err.code, message).hint(hint);
     if !err.go_waits {
         e = e.go_error(format!("go: {}", err.framed_text()));
     }

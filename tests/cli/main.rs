@@ -10,6 +10,7 @@ mod docs;
 mod fetch;
 mod fetch_direct;
 mod fetch_errors_interop;
+mod fetch_git;
 mod fetch_interop;
 mod interop;
 mod io;

@@ -609,11 +609,29 @@ pub struct DirectProbe {
     pub vcs: Option<String>,
     pub repo: Option<String>,
     pub root: Option<String>,
+    pub dir: Option<String>,
     pub via: Option<String>,
     pub reachable: Option<bool>,
     pub auth_required: Option<bool>,
     pub tag: Option<String>,
     pub commit: Option<String>,
     pub refs: Option<u64>,
+    pub git: Option<String>,
+    pub git_env: Vec<String>,
+    pub go_work_dir: Option<String>,
+    pub work_dir: Option<String>,
+    pub commands: Vec<GitCommand>,
     pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GitCommand {
+    pub argv: Vec<String>,
+    pub cwd: String,
+    pub exit: Option<i32>,
+    pub ms: u64,
+    pub error_line: Option<String>,
+    pub timed_out: bool,
 }

@@ -307,6 +307,27 @@ impl GitRepo {
         self.refs.as_ref().and_then(|r| r.as_ref().err())
     }
 
+    /// Whether `ls-remote` ran and worked.
+    pub fn refs_loaded(&self) -> bool {
+        matches!(self.refs, Some(Ok(_)))
+    }
+
+    /// How many refs `ls-remote` listed (HEAD, branches, tags).
+    pub fn ref_count(&self) -> usize {
+        match &self.refs {
+            Some(Ok(refs)) => refs.len(),
+            _ => 0,
+        }
+    }
+
+    /// The commit a ref names, when `ls-remote` listed it.
+    pub fn known_ref(&self, name: &str) -> Option<String> {
+        match &self.refs {
+            Some(Ok(refs)) => refs.get(name).cloned(),
+            _ => None,
+        }
+    }
+
     /// Marks a failed `ls-remote` as "not found": the go command fetches the URL itself
     /// after such a failure and treats 404 and 410 that way.
     pub fn mark_refs_not_found(&mut self) {

@@ -124,9 +124,22 @@ impl RunError {
         text
     }
 
+    /// git's first error line (the cause, where git adds lines after it), if it
+    /// wrote one.
+    pub fn first_line(&self) -> Option<&str> {
+        self.stderr
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.trim().is_empty())
+    }
+
     /// git's last error line (`fatal: ...`), if it wrote one.
     pub fn last_line(&self) -> Option<&str> {
-        self.stderr.lines().rev().find(|l| !l.trim().is_empty())
+        self.stderr
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .rev()
+            .find(|l| !l.trim().is_empty())
     }
 }
 

@@ -88,8 +88,10 @@ pub struct Attempt {
     pub falls_through: Option<bool>,
 }
 
-/// What the go command would find in the repository behind a `direct` entry. No VCS
-/// tool is run: the repository is asked over git's smart HTTP protocol only.
+/// What the go command would find in the repository behind a `direct` entry: where git
+/// is installed, what the same git commands go runs did (`commands`); else, and for
+/// other version control systems, what the repository answers over git's smart HTTP
+/// protocol.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DirectProbe {
     /// `git`, `hg`, `mod`...
@@ -98,11 +100,13 @@ pub struct DirectProbe {
     pub repo: Option<String>,
     /// The import-path prefix the repository holds.
     pub root: Option<String>,
+    /// The module's directory in the repository (`""` at its root).
+    pub dir: Option<String>,
     /// `known_host` (Go's static table) or `go_get` (discovery).
     pub via: Option<String>,
     /// Whether the repository answered.
     pub reachable: Option<bool>,
-    /// Whether it asked for credentials (401/403).
+    /// Whether it asked for credentials (401/403, or git's `could not read Username`).
     pub auth_required: Option<bool>,
     /// The tag that holds the version (`v1.2.3` or `sub/dir/v1.2.3`), when it exists.
     pub tag: Option<String>,
@@ -110,8 +114,50 @@ pub struct DirectProbe {
     pub commit: Option<String>,
     /// How many refs the repository advertised.
     pub refs: Option<u64>,
-    /// Plain words on what was not done.
+    /// The git that was run (null: git is not installed, or not used).
+    pub git: Option<String>,
+    /// What the go command adds to git's environment (`GIT_TERMINAL_PROMPT=0`,
+    /// `GCM_INTERACTIVE=never`, each unless the user set it).
+    pub git_env: Vec<String>,
+    /// The go command's work directory for the repository
+    /// (`$GOMODCACHE/cache/vcs/<hash>`), which its errors name.
+    pub go_work_dir: Option<String>,
+    /// Where the commands ran here.
+    pub work_dir: Option<String>,
+    /// Every git command run, in order.
+    pub commands: Vec<GitCommand>,
+    /// Plain words on what was and was not done.
     pub note: String,
+}
+
+/// One git command as it was run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GitCommand {
+    /// The arguments, `git` first (credentials in URLs redacted).
+    pub argv: Vec<String>,
+    /// The directory it ran in.
+    pub cwd: String,
+    /// Its exit status (null: killed, timed out or not started).
+    pub exit: Option<i32>,
+    /// Wall time.
+    pub ms: u64,
+    /// git's last error line, when it failed.
+    pub error_line: Option<String>,
+    /// Killed at --timeout.
+    pub timed_out: bool,
+}
+
+impl From<&crate::git::run::CommandRecord> for GitCommand {
+    fn from(c: &crate::git::run::CommandRecord) -> GitCommand {
+        GitCommand {
+            argv: c.argv.clone(),
+            cwd: c.cwd.clone(),
+            exit: c.exit,
+            ms: c.ms,
+            error_line: c.error_line.clone(),
+            timed_out: c.timed_out,
+        }
+    }
 }
 
 impl Documented for FetchBody {
@@ -156,7 +202,7 @@ impl Documented for FetchBody {
         ),
         (
             "direct",
-            "for direct entries: {vcs, repo, root, via, reachable, auth_required, tag, commit, refs, note}; no VCS tool is run and no zip is built from a repository",
+            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them",
         ),
     ];
 }

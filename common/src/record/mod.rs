@@ -327,6 +327,44 @@ codes! {
     VcsRepoInvalid = ("vcs_repo_invalid", Vcs),
     /// GOVCS (or its default) forbids the version control tool this path needs.
     VcsDisallowed = ("vcs_disallowed", Vcs),
+    /// The repository has no such tag, branch or commit (`unknown revision`).
+    VcsUnknownRevision = ("vcs_unknown_revision", Vcs),
+    /// The module is not where its version says in the repository (missing or
+    /// mismatched go.mod, wrong major version, bad pseudo-version).
+    VcsModuleInvalid = ("vcs_module_invalid", Vcs),
+    /// git is not installed (not on PATH): the go command cannot fetch direct git
+    /// modules either.
+    GitNotInstalled = ("git_not_installed", Vcs),
+    /// git needed credentials and had no way to get them (`terminal prompts
+    /// disabled`), or the server refused the ones it had.
+    GitAuthRequired = ("git_auth_required", Vcs),
+    /// git reached the server, which has no such repository.
+    GitRepoNotFound = ("git_repo_not_found", Vcs),
+    /// git could not reach the server over http(s) (name, connection or git's own
+    /// proxy).
+    GitUnreachable = ("git_unreachable", Vcs),
+    /// git does not trust the server's certificate (git's CA settings, not Go's).
+    GitTls = ("git_tls", Vcs),
+    /// A git command did not finish within --timeout (the go command would still be
+    /// waiting).
+    GitTimeout = ("git_timeout", Vcs),
+    /// A git command failed for another reason: its own last line says why.
+    GitFailed = ("git_failed", Vcs),
+    /// Nothing listens on the SSH port git was sent to.
+    SshRefused = ("ssh_refused", Vcs),
+    /// The SSH port does not answer (a firewall drops it).
+    SshTimeout = ("ssh_timeout", Vcs),
+    /// The SSH host name does not resolve.
+    SshHostUnknown = ("ssh_host_unknown", Vcs),
+    /// ssh does not know the server's host key and cannot ask (known_hosts).
+    SshHostKeyUnknown = ("ssh_host_key_unknown", Vcs),
+    /// The server's host key differs from the one in known_hosts.
+    SshHostKeyChanged = ("ssh_host_key_changed", Vcs),
+    /// The SSH server refused every key ssh offered (no agent, no key, or a key the
+    /// server does not know).
+    SshAuthFailed = ("ssh_auth_failed", Vcs),
+    /// There is no ssh client for git to run.
+    SshNoClient = ("ssh_no_client", Vcs),
 
     /// The probe was not performed because it is not implemented yet.
     NotImplemented = ("not_implemented", Internal),

@@ -18,7 +18,7 @@ use gomod_common::record::fetch::{DirectProbe, GitCommand};
 use gomod_common::record::{Code, redact_url};
 use gomod_common::vcs::VcsKind;
 
-use crate::http::{Fetcher, Log, OpError, Sink};
+use crate::http::{Fetcher, Log, OpError, Said, Sink};
 use crate::proxy::RevInfo;
 
 /// The most of a refs advertisement read.
@@ -178,11 +178,13 @@ pub async fn find(
     }
     let missing_git = (vcs == VcsKind::Git).then(|| {
         let mut err = OpError::new(Code::GitNotInstalled, gogit::GIT_NOT_FOUND);
-        err.hint = Some(gogit::not_installed_hint());
-        err.message = Some(
-            "git is not installed (not on PATH): the go command cannot fetch this module either"
-                .to_string(),
-        );
+        err.said = Some(Box::new(Said {
+            message: Some(
+                "git is not installed (not on PATH): the go command cannot fetch this module either"
+                    .to_string(),
+            ),
+            hint: Some(gogit::not_installed_hint()),
+        }));
         err
     });
     if vcs != VcsKind::Git || !(repo.starts_with("https://") || repo.starts_with("http://")) {
@@ -323,7 +325,10 @@ fn repo_error(err: &RepoError) -> OpError {
     let (code, hint) = gogit::classify_repo(err);
     let mut op = OpError::new(code, err.to_string());
     op.not_found = err.is_not_found();
-    op.hint = Some(hint);
+    let mut said = Said {
+        message: None,
+        hint: Some(hint),
+    };
     if let Some(run) = err.run_error() {
         op.go_waits = matches!(run.failure, gomod_common::git::run::Failure::Timeout(_));
         let command = run.argv.get(..2).map(|a| a.join(" ")).unwrap_or_default();
@@ -334,8 +339,9 @@ fn repo_error(err: &RepoError) -> OpError {
             }
             None => run.failure.to_string(),
         };
-        op.message = Some(format!("{command} failed: {why}"));
+        said.message = Some(format!("{command} failed: {why}"));
     }
+    op.said = Some(Box::new(said));
     op
 }
 
@@ -345,7 +351,10 @@ fn code_error(err: CodeError) -> OpError {
         Some(cause) => repo_error(cause),
         None => {
             let mut op = OpError::new(Code::VcsModuleInvalid, String::new());
-            op.hint = Some("the module is not where its version says in the repository: check its go.mod path and major version, and the tag".to_string());
+            op.said = Some(Box::new(Said {
+                message: None,
+                hint: Some("the module is not where its version says in the repository: check its go.mod path and major version, and the tag".to_string()),
+            }));
             op
         }
     };

@@ -989,11 +989,9 @@ fn first_line(text: &str) -> String {
 /// The record's error for a failed fetch: Go's line as `go_error` (none where the go
 /// command would wait for ever and print nothing), the failure itself as the message.
 fn error_info(err: OpError, hint: String) -> ErrorInfo {
-    let hint = err.hint.clone().unwrap_or(hint);
-    let message = err
-        .message
-        .clone()
-        .unwrap_or_else(|| first_line(&err.go_text));
+    let said = err.said.clone().unwrap_or_default();
+    let hint = said.hint.unwrap_or(hint);
+    let message = said.message.unwrap_or_else(|| first_line(&err.go_text));
     let mut e = ErrorInfo::new(err.code, message).hint(hint);
     if !err.go_waits {
         e = e.go_error(format!("go: {}", err.framed_text()));

@@ -361,8 +361,7 @@ fn an_insteadof_rule_to_a_closed_ssh_port_is_the_cause() {
             s.fixture.origin.url()
         ),
     );
-    let sandbox = std::mem::replace(&mut s.sandbox, Sandbox::new())
-        .env("GIT_CONFIG_GLOBAL", config.to_str().unwrap());
+    let sandbox = std::mem::take(&mut s.sandbox).env("GIT_CONFIG_GLOBAL", config.to_str().unwrap());
     let r = fetch(&sandbox, &["example.com/viassh@v1.0.0"]);
     assert_eq!(r.code(), Some("ssh_refused"), "{r:#?}");
     let error = r.error.as_ref().unwrap();
@@ -374,4 +373,55 @@ fn an_insteadof_rule_to_a_closed_ssh_port_is_the_cause() {
             .contains(&format!("port {closed}: Connection refused")),
         "{error:#?}"
     );
+}
+
+#[test]
+fn the_cache_holds_direct_modules_in_a_layout_go_uses_offline() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(
+        &s,
+        "cached",
+        &[
+            ("go.mod", b"module example.com/cached\n\ngo 1.21\n"),
+            ("c.go", b"package cached\n"),
+        ],
+    );
+    repo.tag("v0.3.0");
+    let cache = s.sandbox.path().join("modcache");
+    let r = fetch(
+        &s.sandbox,
+        &[
+            "--cache",
+            cache.to_str().unwrap(),
+            "example.com/cached@v0.3.0",
+        ],
+    );
+    assert!(r.ok, "{r:#?}");
+    assert!(r.cached.is_some());
+    // The work directory is where go keeps its own, inside the cache.
+    let work = r.direct.as_ref().unwrap().work_dir.clone().unwrap();
+    assert!(
+        work.starts_with(&cache.join("cache/vcs").display().to_string()),
+        "{work}"
+    );
+    let info =
+        std::fs::read_to_string(cache.join("cache/download/example.com/cached/@v/v0.3.0.info"))
+            .unwrap();
+    assert!(info.contains("\"Origin\""), "{info}");
+    let Some(go) = newest_go() else { return };
+    let out = go_command(&s.sandbox, &go)
+        .env("PATH", go.parent().unwrap())
+        .env("GOMODCACHE", &cache)
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOTOOLCHAIN", "local")
+        .args(["mod", "download", "-json", "example.com/cached@v0.3.0"])
+        .output()
+        .unwrap();
+    let go: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(go["Error"], serde_json::Value::Null, "{go}");
+    assert_eq!(go["Sum"].as_str(), r.zip_h1.as_deref());
+    assert_eq!(go["GoModSum"].as_str(), r.mod_h1.as_deref());
 }

@@ -20,10 +20,23 @@ use gomod_common::app::CommonArgs;
 /// (gomod-resolve's route records: their endpoints are used; any record with module
 /// and version fields).
 ///
-/// Direct entries do go-get discovery and then ask the repository for its refs over
-/// git's smart HTTP protocol (info/refs?service=git-upload-pack): reachable or not,
-/// credentials needed or not, and whether the version's tag exists. No git binary is
-/// run and no zip is built from a repository; the record says so.
+/// Direct entries do go-get discovery, then, for git repositories where git is
+/// installed, run the git commands go1.27 runs with the same arguments and environment
+/// (GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never unless set; the user's git
+/// configuration, insteadOf rules, credential helpers and ssh settings apply as they do
+/// for go): ls-remote, init --bare, remote add, fetch --depth=1 of the version's ref,
+/// cat-file, archive. Versions, branches and commits resolve as go resolves them
+/// (pseudo-versions included) and the .mod and .zip are built from the repository as go
+/// builds them (the module's directory, /vN, go-import subdir, nested modules and
+/// vendor/ left out, the root LICENSE added), so mod_h1 and zip_h1 equal go's. Every
+/// command is in direct.commands with its exit status, time and git's last error line;
+/// the error is go's own text (git ls-remote -q --end-of-options URL in DIR: exit status
+/// 128: ...) with a code from git's words (git_auth_required, git_repo_not_found,
+/// ssh_refused, ssh_host_key_unknown, ssh_auth_failed...). Git runs in a temporary
+/// directory of its own (DIR/cache/vcs with --cache), never in GOMODCACHE, without a
+/// terminal, and each command is killed with its helpers after --timeout (go would
+/// wait). Without git, the error is go's (git is not on PATH) and the repository is
+/// asked for its refs over git's smart HTTP protocol to say what it can.
 ///
 /// Order: the go command asks for .info, then .mod, then .zip, one after the other;
 /// gomod-fetch sends the three at once (each still walks the GOPROXY list as Go walks
@@ -78,8 +91,10 @@ pub struct Cli {
     pub retries: u32,
 
     /// Write what was fetched into a module cache at DIR, in the go command's layout
-    /// (DIR/cache/download/...), atomically. Afterwards `GOMODCACHE=DIR GOPROXY=off go
-    /// mod download` and `GOPROXY=file://DIR/cache/download go build` work offline.
+    /// (DIR/cache/download/...), atomically; direct modules too, whose git work
+    /// directories go to DIR/cache/vcs as go keeps them. Afterwards `GOMODCACHE=DIR
+    /// GOPROXY=off go mod download` and `GOPROXY=file://DIR/cache/download go build` work
+    /// offline.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 

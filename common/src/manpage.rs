@@ -62,6 +62,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "the netrc file (default $HOME/.netrc), matched as newest Go matches it",
     ),
     (
+        "GIT_TERMINAL_PROMPT, GCM_INTERACTIVE, GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM, HOME",
+        "passed to git as the go command passes them (gomod-fetch runs git for direct modules; GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never are added unless set): git's own configuration, insteadOf rules, proxies, CA files and credential helpers apply as they do for go",
+    ),
+    (
         "NO_COLOR",
         "when set and not empty, the text format is not coloured (unless --color always)",
     ),

@@ -54,6 +54,8 @@ pub struct GitTarget {
     probe: DirectProbe,
     /// How many commands the repository had run before this module used it.
     first_command: usize,
+    /// What git's configuration does to the URL.
+    explained: gogit::explain::Explanation,
 }
 
 const NOTE_NATIVE: &str = "the go command would now run the VCS tool to build the module; gomod-fetch does not, so no .mod or .zip comes from this entry";
@@ -167,6 +169,7 @@ pub async fn find(
         return open_git(
             fetcher,
             log,
+            cfg.environment(),
             workspace,
             module,
             &root,
@@ -264,6 +267,7 @@ pub async fn find(
 async fn open_git(
     fetcher: &Fetcher,
     log: &Log,
+    cfg_env: &gomod_common::goenv::Environment,
     workspace: &Arc<Workspace>,
     module: &str,
     root: &str,
@@ -275,10 +279,18 @@ async fn open_git(
     probe.dir = Some(code.code_dir.clone());
     let ws = Arc::clone(workspace);
     let url_owned = url.to_string();
-    let opened = tokio::task::spawn_blocking(move || ws.repo(&url_owned))
-        .await
-        .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?;
-    let repo = opened.map_err(|e| repo_error(&e))?;
+    let env = cfg_env.clone();
+    let (opened, explained) = tokio::task::spawn_blocking(move || {
+        let opened = ws.repo(&url_owned);
+        // Not the go command's commands: a runner with a log of its own.
+        let explained =
+            gogit::explain::explain(&ws.runner().fresh_log(), ws.root(), &env, &url_owned);
+        (opened, explained)
+    })
+    .await
+    .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?;
+    probe.git_config = Some((&explained).into());
+    let repo = opened.map_err(|e| explained_error(repo_error(&e), &explained))?;
     let (failed, first_command) = {
         let r = repo.lock().unwrap_or_else(|e| e.into_inner());
         probe.go_work_dir = Some(r.go_dir().to_string());
@@ -317,7 +329,45 @@ async fn open_git(
         code,
         probe,
         first_command,
+        explained,
     })))
+}
+
+/// Names the insteadOf rule (and the proxy git chose) in the hint of a failure that
+/// happened where git was sent by its configuration.
+fn explained_error(mut err: OpError, ex: &gogit::explain::Explanation) -> OpError {
+    let Some(said) = err.said.as_mut() else {
+        return err;
+    };
+    let mut why = Vec::new();
+    if let Some(rule) = &ex.insteadof {
+        why.push(format!(
+            "git did not use the URL go gave it: url.\"{}\".insteadOf = {} ({}) sent it to {}",
+            rule.base,
+            rule.prefix,
+            rule.origin.describe(),
+            ex.url
+        ));
+    }
+    if matches!(err.code, Code::GitUnreachable | Code::GitTls)
+        && let Some((proxy, origin)) = &ex.proxy
+    {
+        let skipped = ex
+            .no_proxy
+            .as_ref()
+            .map(|n| format!(", but no_proxy entry {n} keeps this URL off it"))
+            .unwrap_or_default();
+        why.push(format!(
+            "git's proxy for it is {proxy} ({}){skipped}",
+            origin.describe()
+        ));
+    }
+    if why.is_empty() {
+        return err;
+    }
+    let hint = said.hint.take().unwrap_or_default();
+    said.hint = Some(format!("{}; {hint}", why.join("; ")));
+    err
 }
 
 /// The OpError of a repository failure: Go's text, the code from git's own words.
@@ -377,7 +427,7 @@ impl GitTarget {
         })
         .await
         .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?
-        .map_err(code_error)
+        .map_err(|e| explained_error(code_error(e), &self.explained))
     }
 
     /// `.info` for a version or revision.

@@ -425,3 +425,38 @@ fn the_cache_holds_direct_modules_in_a_layout_go_uses_offline() {
     assert_eq!(go["Sum"].as_str(), r.zip_h1.as_deref());
     assert_eq!(go["GoModSum"].as_str(), r.mod_h1.as_deref());
 }
+
+#[test]
+fn a_netrc_entry_gives_git_credentials_and_only_its_login_is_recorded() {
+    let options = OriginOptions {
+        private: vec![(
+            "locked".to_string(),
+            "alice".to_string(),
+            "s3cret-pw".to_string(),
+        )],
+        ..OriginOptions::default()
+    };
+    let Some(s) = scene(options, Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(&s, "locked", &[("go.mod", b"module example.com/locked\n")]);
+    repo.tag("v1.0.0");
+    let config = s
+        .sandbox
+        .write("gitconfig", "[credential]\n\thelper = store\n");
+    s.sandbox.write(
+        "home/.netrc",
+        "machine 127.0.0.1 login alice password s3cret-pw\n",
+    );
+    let sandbox =
+        std::mem::take(&mut { s.sandbox }).env("GIT_CONFIG_GLOBAL", config.to_str().unwrap());
+    let run = sandbox.run("gomod-fetch", &["example.com/locked@v1.0.0"]);
+    assert!(!run.stdout.contains("s3cret-pw"), "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    assert!(r.ok, "{r:#?}");
+    let git_config = r.direct.as_ref().unwrap().git_config.as_ref().unwrap();
+    assert_eq!(git_config.netrc_login.as_deref(), Some("alice"));
+    assert_eq!(git_config.credential_helpers.len(), 1);
+    assert_eq!(git_config.credential_helpers[0]["helper"], "store");
+    assert_eq!(git_config.proxy, None);
+}

@@ -621,7 +621,23 @@ pub struct DirectProbe {
     pub go_work_dir: Option<String>,
     pub work_dir: Option<String>,
     pub commands: Vec<GitCommand>,
+    pub git_config: Option<GitConfig>,
     pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GitConfig {
+    pub url: String,
+    pub insteadof: Option<serde_json::Value>,
+    pub proxy: Option<serde_json::Value>,
+    pub no_proxy: Option<String>,
+    pub ssl_ca_info: Option<serde_json::Value>,
+    pub ssl_verify_off: Option<String>,
+    pub credential_helpers: Vec<serde_json::Value>,
+    pub netrc_login: Option<String>,
+    pub ssh_command: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

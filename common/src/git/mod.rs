@@ -4,6 +4,7 @@
 //! failed, from git's own words ([`classify`]).
 
 pub mod coderepo;
+pub mod explain;
 pub mod repo;
 pub mod run;
 

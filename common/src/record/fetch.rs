@@ -126,8 +126,67 @@ pub struct DirectProbe {
     pub work_dir: Option<String>,
     /// Every git command run, in order.
     pub commands: Vec<GitCommand>,
+    /// What git's own configuration does to the repository URL (asked of git with the
+    /// go command's environment).
+    pub git_config: Option<GitConfig>,
     /// Plain words on what was and was not done.
     pub note: String,
+}
+
+/// What git's configuration does to a repository URL; every `source` is `SCOPE FILE`
+/// (`global /home/u/.gitconfig`) or `env NAME`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GitConfig {
+    /// The URL git really uses, after insteadOf (redacted).
+    pub url: String,
+    /// The `url.<base>.insteadOf` rule that rewrote it: `{base, prefix, source}`.
+    pub insteadof: Option<serde_json::Value>,
+    /// The proxy git uses for it (redacted): `{url, source}`; null: none.
+    pub proxy: Option<serde_json::Value>,
+    /// The no_proxy entry that keeps the URL off that proxy.
+    pub no_proxy: Option<String>,
+    /// The CA file git trusts instead of its default: `{file, source}`.
+    pub ssl_ca_info: Option<serde_json::Value>,
+    /// Where certificate checks are switched off, if they are.
+    pub ssl_verify_off: Option<String>,
+    /// Credential helpers that apply, in order: `{helper, source}`.
+    pub credential_helpers: Vec<serde_json::Value>,
+    /// The login of the ~/.netrc entry libcurl would send (never the password).
+    pub netrc_login: Option<String>,
+    /// For SSH URLs, the ssh command git runs: `{command, source}`.
+    pub ssh_command: Option<serde_json::Value>,
+}
+
+impl From<&crate::git::explain::Explanation> for GitConfig {
+    fn from(e: &crate::git::explain::Explanation) -> GitConfig {
+        use serde_json::json;
+        GitConfig {
+            url: e.url.clone(),
+            insteadof: e.insteadof.as_ref().map(
+                |r| json!({"base": r.base, "prefix": r.prefix, "source": r.origin.describe()}),
+            ),
+            proxy: e
+                .proxy
+                .as_ref()
+                .map(|(url, o)| json!({"url": url, "source": o.describe()})),
+            no_proxy: e.no_proxy.clone(),
+            ssl_ca_info: e
+                .ssl_ca_info
+                .as_ref()
+                .map(|(file, o)| json!({"file": file, "source": o.describe()})),
+            ssl_verify_off: e.ssl_verify_off.as_ref().map(|o| o.describe()),
+            credential_helpers: e
+                .credential_helpers
+                .iter()
+                .map(|(h, o)| json!({"helper": h, "source": o.describe()}))
+                .collect(),
+            netrc_login: e.netrc_login.clone(),
+            ssh_command: e
+                .ssh_command
+                .as_ref()
+                .map(|(c, o)| json!({"command": c, "source": o.describe()})),
+        }
+    }
 }
 
 /// One git command as it was run.
@@ -202,7 +261,7 @@ impl Documented for FetchBody {
         ),
         (
             "direct",
-            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them",
+            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, git_config, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them; git_config says what git's own configuration does to the URL: {url (after insteadOf), insteadof {base, prefix, source}, proxy {url, source}, no_proxy, ssl_ca_info {file, source}, ssl_verify_off, credential_helpers [{helper, source}], netrc_login, ssh_command {command, source}}, each source `SCOPE FILE` or `env NAME`",
         ),
     ];
 }

@@ -54,8 +54,15 @@ pub struct GitTarget {
     probe: DirectProbe,
     /// How many commands the repository had run before this module used it.
     first_command: usize,
-    /// What git's configuration does to the URL.
-    explained: gogit::explain::Explanation,
+    /// What git's configuration (and ssh) does to the URL.
+    explained: Explained,
+}
+
+/// What git's configuration does to the URL, and what the SSH probe found.
+#[derive(Debug)]
+struct Explained {
+    config: gogit::explain::Explanation,
+    ssh_failure: Option<(Code, String)>,
 }
 
 const NOTE_NATIVE: &str = "the go command would now run the VCS tool to build the module; gomod-fetch does not, so no .mod or .zip comes from this entry";
@@ -280,16 +287,39 @@ async fn open_git(
     let ws = Arc::clone(workspace);
     let url_owned = url.to_string();
     let env = cfg_env.clone();
-    let (opened, explained) = tokio::task::spawn_blocking(move || {
+    let (opened, explained, ssh) = tokio::task::spawn_blocking(move || {
         let opened = ws.repo(&url_owned);
         // Not the go command's commands: a runner with a log of its own.
-        let explained =
-            gogit::explain::explain(&ws.runner().fresh_log(), ws.root(), &env, &url_owned);
-        (opened, explained)
+        let asking = ws.runner().fresh_log();
+        let explained = gogit::explain::explain(&asking, ws.root(), &env, &url_owned);
+        let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
+            let command = explained
+                .ssh_command
+                .as_ref()
+                .map_or("ssh", |(command, _)| command.as_str());
+            let found = gogit::ssh::probe(
+                &asking,
+                ws.root(),
+                env.get("HOME"),
+                &target,
+                command,
+                asking.timeout.min(std::time::Duration::from_secs(10)),
+            );
+            (target.host, found)
+        });
+        (opened, explained, ssh)
     })
     .await
     .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?;
     probe.git_config = Some((&explained).into());
+    probe.ssh = ssh
+        .as_ref()
+        .map(|(host, found)| gomod_common::record::fetch::SshRecord::from_probe(host, found));
+    let ssh_failure = ssh.and_then(|(_, found)| found.failure);
+    let explained = Explained {
+        config: explained,
+        ssh_failure,
+    };
     let repo = opened.map_err(|e| explained_error(repo_error(&e), &explained))?;
     let (failed, first_command) = {
         let r = repo.lock().unwrap_or_else(|e| e.into_inner());
@@ -335,7 +365,17 @@ async fn open_git(
 
 /// Names the insteadOf rule (and the proxy git chose) in the hint of a failure that
 /// happened where git was sent by its configuration.
-fn explained_error(mut err: OpError, ex: &gogit::explain::Explanation) -> OpError {
+fn explained_error(mut err: OpError, explained: &Explained) -> OpError {
+    let ex = &explained.config;
+    // git's words are vague about ssh at times; the probe of the server is not.
+    if let Some((code, message)) = &explained.ssh_failure
+        && err.code == Code::GitFailed
+    {
+        err.code = *code;
+        if let Some(said) = err.said.as_mut() {
+            said.hint = Some(format!("ssh: {message}"));
+        }
+    }
     let Some(said) = err.said.as_mut() else {
         return err;
     };

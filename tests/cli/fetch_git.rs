@@ -460,3 +460,112 @@ fn a_netrc_entry_gives_git_credentials_and_only_its_login_is_recorded() {
     assert_eq!(git_config.credential_helpers[0]["helper"], "store");
     assert_eq!(git_config.proxy, None);
 }
+
+/// A sandbox whose git goes to `ssh_url` for the origin's repositories (an insteadOf
+/// rule) and runs ssh with a configuration of the test's own (`-F`): known_hosts in
+/// the sandbox, no identity, nothing of the user's ~/.ssh.
+fn over_ssh(s: &mut Scene, ssh_url: &str, known_hosts: &str) -> Sandbox {
+    let dir = s.sandbox.path().join("ssh");
+    std::fs::create_dir_all(&dir).unwrap();
+    let known = dir.join("known_hosts");
+    std::fs::write(&known, known_hosts).unwrap();
+    let ssh_config = dir.join("config");
+    std::fs::write(
+        &ssh_config,
+        format!(
+            "Host *\n\tUserKnownHostsFile {}\n\tGlobalKnownHostsFile /dev/null\n\tIdentityFile {}/no_key\n\tIdentitiesOnly yes\n\tConnectTimeout 10\n",
+            known.display(),
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let config = s.sandbox.write(
+        "gitconfig",
+        &format!(
+            "[url \"{ssh_url}\"]\n\tinsteadOf = {}/\n",
+            s.fixture.origin.url()
+        ),
+    );
+    std::mem::take(&mut s.sandbox)
+        .env("GIT_CONFIG_GLOBAL", config.to_str().unwrap())
+        .env(
+            "GIT_SSH_COMMAND",
+            &format!("ssh -F {}", ssh_config.display()),
+        )
+}
+
+#[test]
+fn the_ssh_banner_is_read_without_a_login() {
+    let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let banner = gomod_testsupport::ssh::banner_server("SSH-2.0-TestBanner_1.0");
+    let repo = module_repo(&s, "banner", &[("go.mod", b"module example.com/banner\n")]);
+    repo.tag("v1.0.0");
+    let url = format!("ssh://git@{}/", banner.host_port());
+    let sandbox = over_ssh(&mut s, &url, "");
+    // The server never goes beyond its banner: ssh waits, and so would go; git is
+    // killed at --timeout.
+    let r = fetch(&sandbox, &["--timeout", "5s", "example.com/banner@v1.0.0"]);
+    assert_eq!(r.code(), Some("git_timeout"), "{r:#?}");
+    let error = r.error.as_ref().unwrap();
+    assert_eq!(error.go_error, None, "go would still be waiting: {error:#?}");
+    let commands = &r.direct.as_ref().unwrap().commands;
+    assert!(commands[0].timed_out && commands[0].exit.is_none(), "{commands:#?}");
+    let ssh = r.direct.as_ref().unwrap().ssh.as_ref().unwrap();
+    assert_eq!(ssh.banner.as_deref(), Some("SSH-2.0-TestBanner_1.0"));
+    assert_eq!(ssh.port, Some(banner.addr.port()));
+    assert_eq!(ssh.user.as_deref(), Some("git"));
+    assert!(
+        ssh.known_hosts
+            .iter()
+            .any(|k| k.ends_with("ssh/known_hosts")),
+        "{ssh:#?}"
+    );
+}
+
+#[test]
+fn an_ssh_host_key_missing_from_known_hosts_and_a_refused_login_are_told_apart() {
+    let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let Some(sshd) = gomod_testsupport::ssh::Sshd::start(&s.sandbox.path().join("sshd"), None)
+    else {
+        return;
+    };
+    let repo = module_repo(&s, "keys", &[("go.mod", b"module example.com/keys\n")]);
+    repo.tag("v1.0.0");
+    let url = format!("ssh://git@127.0.0.1:{}/", sshd.port);
+    let unknown = over_ssh(&mut s, &url, "");
+    let r = fetch(&unknown, &["example.com/keys@v1.0.0"]);
+    assert_eq!(r.code(), Some("ssh_host_key_unknown"), "{r:#?}");
+    let ssh = r.direct.as_ref().unwrap().ssh.as_ref().unwrap();
+    assert!(
+        ssh.banner
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("SSH-2.0-OpenSSH"),
+        "{ssh:#?}"
+    );
+    assert_eq!(ssh.host_key.as_deref(), Some("unknown"));
+    assert!(
+        r.error
+            .as_ref()
+            .unwrap()
+            .hint
+            .as_ref()
+            .unwrap()
+            .contains("ssh-keyscan")
+    );
+    // With the key known, the login fails: no key is offered.
+    let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(&s, "keys", &[("go.mod", b"module example.com/keys\n")]);
+    repo.tag("v1.0.0");
+    let known = over_ssh(&mut s, &url, &sshd.known_hosts_line);
+    let r = fetch(&known, &["example.com/keys@v1.0.0"]);
+    assert_eq!(r.code(), Some("ssh_auth_failed"), "{r:#?}");
+    let ssh = r.direct.as_ref().unwrap().ssh.as_ref().unwrap();
+    assert_eq!(ssh.host_key.as_deref(), Some("known"));
+}

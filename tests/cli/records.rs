@@ -622,7 +622,29 @@ pub struct DirectProbe {
     pub work_dir: Option<String>,
     pub commands: Vec<GitCommand>,
     pub git_config: Option<GitConfig>,
+    pub ssh: Option<SshRecord>,
     pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SshRecord {
+    pub host: String,
+    pub hostname: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity_files: Vec<String>,
+    pub proxy_command: Option<String>,
+    pub proxy_jump: Option<String>,
+    pub batch_mode: Option<String>,
+    pub strict_host_key_checking: Option<String>,
+    pub known_hosts: Vec<String>,
+    pub banner: Option<String>,
+    pub host_key: Option<String>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,7 @@ pub mod coderepo;
 pub mod explain;
 pub mod repo;
 pub mod run;
+pub mod ssh;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -156,6 +156,10 @@ impl std::error::Error for RunError {}
 pub struct Runner {
     /// The git found on PATH, or None.
     program: Option<PathBuf>,
+    /// PATH, to find the other programs git runs (ssh and its tools).
+    path: Option<OsString>,
+    /// The program's name in records (`git`, or `ssh`... for [`Runner::run_program`]).
+    name: String,
     /// Variables added to the process environment.
     env: Vec<(OsString, OsString)>,
     /// Limit for each command.
@@ -186,6 +190,8 @@ impl Runner {
         }
         Runner {
             program,
+            path: path.map(OsString::from),
+            name: "git".to_string(),
             env,
             timeout,
             log: Arc::default(),
@@ -237,7 +243,7 @@ impl Runner {
         args: &[&str],
         extra: &[(&str, &str)],
     ) -> Result<Vec<u8>, RunError> {
-        let mut argv = vec!["git".to_string()];
+        let mut argv = vec![self.name.clone()];
         argv.extend(args.iter().map(|a| scrub_credentials(a)));
         let started = Instant::now();
         let mut record = CommandRecord {
@@ -277,6 +283,23 @@ impl Runner {
             log.push(record);
         }
         outcome
+    }
+
+    /// Runs another program found on PATH (`ssh`, `ssh-keyscan`...) as git would run
+    /// it, with the same environment, session and time limit; recorded like git's.
+    pub fn run_program(&self, name: &str, dir: &Path, args: &[&str]) -> Result<Vec<u8>, RunError> {
+        let found = self.path.as_ref().and_then(|p| {
+            std::env::split_paths(p)
+                .map(|d| d.join(name))
+                .find(|f| is_executable(f))
+        });
+        let other = Runner {
+            program: found,
+            name: name.to_string(),
+            log: Arc::clone(&self.log),
+            ..self.clone()
+        };
+        other.run(dir, None, args)
     }
 
     /// Starts git and waits for it within the time limit: `Ok((status, stdout,

@@ -129,6 +129,8 @@ pub struct DirectProbe {
     /// What git's own configuration does to the repository URL (asked of git with the
     /// go command's environment).
     pub git_config: Option<GitConfig>,
+    /// For an SSH URL (after insteadOf): what ssh does with it.
+    pub ssh: Option<SshRecord>,
     /// Plain words on what was and was not done.
     pub note: String,
 }
@@ -185,6 +187,66 @@ impl From<&crate::git::explain::Explanation> for GitConfig {
                 .ssh_command
                 .as_ref()
                 .map(|(c, o)| json!({"command": c, "source": o.describe()})),
+        }
+    }
+}
+
+/// The SSH server behind a repository URL, as ssh sees it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SshRecord {
+    /// The host as the URL names it.
+    pub host: String,
+    /// The host name ssh connects to (`ssh -G`).
+    pub hostname: Option<String>,
+    /// The port.
+    pub port: Option<u16>,
+    /// The user.
+    pub user: Option<String>,
+    /// The identity files ssh would offer (those that exist).
+    pub identity_files: Vec<String>,
+    /// ProxyCommand, when set.
+    pub proxy_command: Option<String>,
+    /// ProxyJump, when set.
+    pub proxy_jump: Option<String>,
+    /// BatchMode as configured (git runs ssh here without a terminal, as BatchMode=yes).
+    pub batch_mode: Option<String>,
+    /// StrictHostKeyChecking.
+    pub strict_host_key_checking: Option<String>,
+    /// The known_hosts files ssh reads.
+    pub known_hosts: Vec<String>,
+    /// The server's banner (`SSH-2.0-...`).
+    pub banner: Option<String>,
+    /// The server's host key against known_hosts: `known`, `unknown`, `changed`.
+    pub host_key: Option<String>,
+    /// The code of what failed on the way (ssh_refused, ssh_timeout, ...).
+    pub error: Option<String>,
+    /// What failed, in a sentence.
+    pub message: Option<String>,
+    /// What was not checked, and why.
+    pub note: Option<String>,
+}
+
+impl SshRecord {
+    /// The record of a probe of `host`.
+    pub fn from_probe(host: &str, p: &crate::git::ssh::SshProbe) -> SshRecord {
+        let s = p.settings.clone().unwrap_or_default();
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        SshRecord {
+            host: host.to_string(),
+            hostname: some(s.hostname),
+            port: p.settings.as_ref().map(|s| s.port),
+            user: some(s.user),
+            identity_files: s.identity_files,
+            proxy_command: s.proxy_command,
+            proxy_jump: s.proxy_jump,
+            batch_mode: some(s.batch_mode),
+            strict_host_key_checking: some(s.strict_host_key_checking),
+            known_hosts: s.known_hosts,
+            banner: p.banner.clone(),
+            host_key: p.host_key.clone(),
+            error: p.failure.as_ref().map(|(c, _)| c.as_str().to_string()),
+            message: p.failure.as_ref().map(|(_, m)| m.clone()),
+            note: p.note.clone(),
         }
     }
 }
@@ -261,7 +323,7 @@ impl Documented for FetchBody {
         ),
         (
             "direct",
-            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, git_config, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them; git_config says what git's own configuration does to the URL: {url (after insteadOf), insteadof {base, prefix, source}, proxy {url, source}, no_proxy, ssl_ca_info {file, source}, ssl_verify_off, credential_helpers [{helper, source}], netrc_login, ssh_command {command, source}}, each source `SCOPE FILE` or `env NAME`",
+            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, git_config, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them; git_config says what git's own configuration does to the URL: {url (after insteadOf), insteadof {base, prefix, source}, proxy {url, source}, no_proxy, ssl_ca_info {file, source}, ssl_verify_off, credential_helpers [{helper, source}], netrc_login, ssh_command {command, source}}, each source `SCOPE FILE` or `env NAME`; ssh, for an SSH URL: {host, hostname, port, user, identity_files, proxy_command, proxy_jump, batch_mode, strict_host_key_checking, known_hosts (from ssh -G), banner, host_key (known, unknown, changed, from ssh-keyscan and ssh-keygen -F), error, message, note}",
         ),
     ];
 }

@@ -21,6 +21,7 @@ pub mod go;
 pub mod goproxy;
 pub mod modzip;
 mod pki;
+pub mod ssh;
 pub mod sumdb;
 mod tls;
 

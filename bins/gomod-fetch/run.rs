@@ -372,6 +372,7 @@ impl FetchProbe {
         body.attempts = ctx.log.take();
         body.hosts = hosts_of(&body.attempts);
         body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
+        warnings.extend(body.direct.as_ref().and_then(plain_http_credentials));
         let error = outcome.err().map(|err| {
             let hint = hint_for(err.code, &target.module);
             error_info(err, hint)
@@ -963,6 +964,37 @@ fn direct_record(
         }
     }
     Some(probe)
+}
+
+/// A warning when git would send credentials over plain http: the go command hands
+/// an `http://` repository URL (GOINSECURE, or a go-import tag that names one) to git
+/// as it is, and git (libcurl) sends a ~/.netrc entry's or a credential helper's
+/// credentials over it, unlike go's own requests, which send netrc credentials over
+/// https only.
+fn plain_http_credentials(direct: &gomod_common::record::fetch::DirectProbe) -> Option<Warning> {
+    let config = direct.git_config.as_ref()?;
+    if !config.url.starts_with("http://") {
+        return None;
+    }
+    let from = match (&config.netrc_login, config.credential_helpers.first()) {
+        (Some(login), _) => format!("the ~/.netrc entry (login {login})"),
+        (None, Some(helper)) => format!(
+            "the credential helper {}",
+            helper["helper"].as_str().unwrap_or("?")
+        ),
+        (None, None) => return None,
+    };
+    Some(Warning::new(
+        Code::GitCredentialsOverHttp,
+        format!(
+            "git fetches {} over plain http and would send {from} with it unencrypted: the go command passes http:// repository URLs to git as they are (its own requests send netrc credentials over https only)",
+            config.url
+        ),
+        Some(
+            "serve the repository over https (or ssh), or drop the credentials for that host"
+                .to_string(),
+        ),
+    ))
 }
 
 /// The module's versions among a repository's tags.

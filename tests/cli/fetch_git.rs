@@ -459,6 +459,15 @@ fn a_netrc_entry_gives_git_credentials_and_only_its_login_is_recorded() {
     assert_eq!(git_config.credential_helpers.len(), 1);
     assert_eq!(git_config.credential_helpers[0]["helper"], "store");
     assert_eq!(git_config.proxy, None);
+    // The origin is plain http: git sends the password unencrypted, and the record
+    // says so (go's own requests would not send netrc credentials over http).
+    assert_eq!(r.warnings.len(), 1, "{r:#?}");
+    assert_eq!(r.warnings[0].code, "git_credentials_over_http");
+    assert!(
+        r.warnings[0].message.contains("login alice"),
+        "{:?}",
+        r.warnings[0]
+    );
 }
 
 /// A sandbox whose git goes to `ssh_url` for the origin's repositories (an insteadOf
@@ -509,9 +518,15 @@ fn the_ssh_banner_is_read_without_a_login() {
     let r = fetch(&sandbox, &["--timeout", "5s", "example.com/banner@v1.0.0"]);
     assert_eq!(r.code(), Some("git_timeout"), "{r:#?}");
     let error = r.error.as_ref().unwrap();
-    assert_eq!(error.go_error, None, "go would still be waiting: {error:#?}");
+    assert_eq!(
+        error.go_error, None,
+        "go would still be waiting: {error:#?}"
+    );
     let commands = &r.direct.as_ref().unwrap().commands;
-    assert!(commands[0].timed_out && commands[0].exit.is_none(), "{commands:#?}");
+    assert!(
+        commands[0].timed_out && commands[0].exit.is_none(),
+        "{commands:#?}"
+    );
     let ssh = r.direct.as_ref().unwrap().ssh.as_ref().unwrap();
     assert_eq!(ssh.banner.as_deref(), Some("SSH-2.0-TestBanner_1.0"));
     assert_eq!(ssh.port, Some(banner.addr.port()));

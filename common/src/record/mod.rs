@@ -365,6 +365,9 @@ codes! {
     SshAuthFailed = ("ssh_auth_failed", Vcs),
     /// There is no ssh client for git to run.
     SshNoClient = ("ssh_no_client", Vcs),
+    /// (warning) git fetches the repository over plain http and would send
+    /// credentials (a ~/.netrc entry, a credential helper) unencrypted with it.
+    GitCredentialsOverHttp = ("git_credentials_over_http", Vcs),
 
     /// The probe was not performed because it is not implemented yet.
     NotImplemented = ("not_implemented", Internal),

@@ -287,27 +287,30 @@ async fn open_git(
     let ws = Arc::clone(workspace);
     let url_owned = url.to_string();
     let env = cfg_env.clone();
+    let bounds = gomod_common::net::bounds::probe_deadline();
     let (opened, explained, ssh) = tokio::task::spawn_blocking(move || {
-        let opened = ws.repo(&url_owned);
-        // Not the go command's commands: a runner with a log of its own.
-        let asking = ws.runner().fresh_log();
-        let explained = gogit::explain::explain(&asking, ws.root(), &env, &url_owned);
-        let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
-            let command = explained
-                .ssh_command
-                .as_ref()
-                .map_or("ssh", |(command, _)| command.as_str());
-            let found = gogit::ssh::probe(
-                &asking,
-                ws.root(),
-                env.get("HOME"),
-                &target,
-                command,
-                asking.timeout.min(std::time::Duration::from_secs(10)),
-            );
-            (target.host, found)
-        });
-        (opened, explained, ssh)
+        gogit::run::within(bounds, || {
+            let opened = ws.repo(&url_owned);
+            // Not the go command's commands: a runner with a log of its own.
+            let asking = ws.runner().fresh_log();
+            let explained = gogit::explain::explain(&asking, ws.root(), &env, &url_owned);
+            let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
+                let command = explained
+                    .ssh_command
+                    .as_ref()
+                    .map_or("ssh", |(command, _)| command.as_str());
+                let found = gogit::ssh::probe(
+                    &asking,
+                    ws.root(),
+                    env.get("HOME"),
+                    &target,
+                    command,
+                    asking.timeout.min(std::time::Duration::from_secs(10)),
+                );
+                (target.host, found)
+            });
+            (opened, explained, ssh)
+        })
     })
     .await
     .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?;
@@ -420,7 +423,11 @@ fn repo_error(err: &RepoError) -> OpError {
         hint: Some(hint),
     };
     if let Some(run) = err.run_error() {
-        op.go_waits = matches!(run.failure, gomod_common::git::run::Failure::Timeout(_));
+        op.go_waits = matches!(
+            run.failure,
+            gomod_common::git::run::Failure::Timeout(_)
+                | gomod_common::git::run::Failure::Deadline(_)
+        );
         let command = run.argv.get(..2).map(|a| a.join(" ")).unwrap_or_default();
         let why = match run.first_line() {
             Some(line) => {
@@ -461,9 +468,12 @@ impl GitTarget {
         f: impl FnOnce(&CodeRepo, &mut GitRepo) -> Result<T, CodeError> + Send + 'static,
     ) -> Result<T, OpError> {
         let target = Arc::clone(self);
+        let bounds = gomod_common::net::bounds::probe_deadline();
         tokio::task::spawn_blocking(move || {
-            let mut repo = target.repo.lock().unwrap_or_else(|e| e.into_inner());
-            f(&target.code, &mut repo)
+            gogit::run::within(bounds, || {
+                let mut repo = target.repo.lock().unwrap_or_else(|e| e.into_inner());
+                f(&target.code, &mut repo)
+            })
         })
         .await
         .map_err(|e| OpError::new(Code::InternalError, format!("git task failed: {e}")))?

@@ -12,6 +12,7 @@ use gomod_testsupport::dns::{
     DnsServer, DotServer, Handler, RecordType, Reply, RunningDns, dnserrors_handler, doh_answer,
     doh_query, handler, record,
 };
+use gomod_testsupport::skip::{Need, skip};
 use gomod_testsupport::{Response, Server, TestCa};
 
 use crate::Sandbox;
@@ -81,28 +82,32 @@ pub fn system_handler() -> Handler {
 }
 
 /// The server on 127.0.0.1:53, started once for all tests of this binary; `None` (the
-/// test then does nothing) when the port cannot be bound, unless GOMOD_REQUIRE_ROOT
-/// is set (CI sets it), which makes that a failure.
+/// test is skipped: see [`skip`]) when the port cannot be bound, unless
+/// GOMOD_REQUIRE_ROOT is set (CI sets it), which makes that a failure.
 pub fn port53() -> Option<&'static RunningDns> {
-    static SERVER: OnceLock<Option<RunningDns>> = OnceLock::new();
-    SERVER
-        .get_or_init(|| {
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 53));
-            match DnsServer::try_start(addr, system_handler()) {
-                Ok(server) => Some(server),
-                Err(err) => {
-                    assert!(
-                        std::env::var_os("GOMOD_REQUIRE_ROOT").is_none(),
-                        "GOMOD_REQUIRE_ROOT is set but 127.0.0.1:53 cannot be bound: {err}"
-                    );
-                    eprintln!(
-                        "skipped: the system-view tests need to bind 127.0.0.1:53 ({err}); run them as root"
-                    );
-                    None
-                }
-            }
-        })
-        .as_ref()
+    static SERVER: OnceLock<Result<RunningDns, std::io::Error>> = OnceLock::new();
+    let started = SERVER.get_or_init(|| {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 53));
+        DnsServer::try_start(addr, system_handler())
+    });
+    match started {
+        Ok(server) => Some(server),
+        // Root could bind it, but something holds it: a local resolver, or another test
+        // run on this machine.
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+            let reason = "127.0.0.1:53 is in use (a local resolver, or another test run)";
+            skip(Need::Root, reason, &err.to_string());
+            None
+        }
+        Err(err) => {
+            skip(
+                Need::Root,
+                "not root: cannot bind 127.0.0.1:53",
+                &err.to_string(),
+            );
+            None
+        }
+    }
 }
 
 /// The system-view files in the sandbox, and the options that point the tool at them.

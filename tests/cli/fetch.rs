@@ -9,10 +9,10 @@ use gomod_testsupport::modzip;
 use crate::Sandbox;
 use crate::records::FetchRecord;
 
-const GO_MOD_A: &[u8] = b"module example.com/a\n\ngo 1.21\n";
-const A_GO: &[u8] = b"package a\n\nconst X = 1\n";
+pub const GO_MOD_A: &[u8] = b"module example.com/a\n\ngo 1.21\n";
+pub const A_GO: &[u8] = b"package a\n\nconst X = 1\n";
 
-fn proxy_with_a() -> GoProxy {
+pub fn proxy_with_a() -> GoProxy {
     GoProxy::new()
         .module(
             "example.com/a",
@@ -29,7 +29,7 @@ fn proxy_with_a() -> GoProxy {
 /// GOPROXY as given; any request that is not for a loopback address goes to a
 /// loopback port that refuses it (Go never proxies loopback), so a direct fetch that a
 /// test did not mean to make fails here instead of looking a name up in public DNS.
-fn sandbox(goproxy: &str) -> Sandbox {
+pub fn sandbox(goproxy: &str) -> Sandbox {
     let nowhere = format!("http://127.0.0.1:{}", refused_port());
     Sandbox::new()
         .env("GOPROXY", goproxy)
@@ -39,7 +39,7 @@ fn sandbox(goproxy: &str) -> Sandbox {
         .env("HTTP_PROXY", &nowhere)
 }
 
-fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
+pub fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
     let run = sandbox.run("gomod-fetch", args);
     let records = run
         .records()
@@ -55,7 +55,7 @@ fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
     (run.status, records)
 }
 
-fn one(sandbox: &Sandbox, args: &[&str]) -> FetchRecord {
+pub fn one(sandbox: &Sandbox, args: &[&str]) -> FetchRecord {
     let (_, mut records) = fetch(sandbox, args);
     assert_eq!(records.len(), 1, "{records:#?}");
     records.remove(0)
@@ -244,9 +244,11 @@ fn faults_become_records_and_nothing_hangs() {
             .start();
         let s = sandbox(&server.url());
         let started = std::time::Instant::now();
+        // Long enough that the requests before the faulty one never time out on a
+        // loaded machine.
         let r = one(
             &s,
-            &["--timeout", "1s", "--what", "zip", "example.com/a@v1.0.0"],
+            &["--timeout", "3s", "--what", "zip", "example.com/a@v1.0.0"],
         );
         assert_eq!(r.code(), Some(code), "{fault:?}: {r:#?}");
         assert!(
@@ -666,9 +668,10 @@ fn fall_through_vectors_match_go() {
             // noproxy-nomatch: a GONOPROXY that does not match the module.
             s = s.env("GONOPROXY", "nomatch.example");
         }
+        // No scenario here times out: a timeout a loaded machine never reaches.
         let r = one(
             &s,
-            &["--timeout", "1s", "--what", "list", "example.com/m@v1.0.0"],
+            &["--timeout", "10s", "--what", "list", "example.com/m@v1.0.0"],
         );
         let mut called: Vec<String> = r
             .attempts

@@ -12,6 +12,7 @@ mod fetch_direct;
 mod fetch_errors_interop;
 mod fetch_git;
 mod fetch_interop;
+mod hostile;
 mod interop;
 mod io;
 mod pipes;
@@ -129,7 +130,11 @@ impl Sandbox {
             .into_iter()
             .find(|p| Path::new(p).exists())
         else {
-            eprintln!("skipped: no script(1) to make a terminal");
+            gomod_testsupport::skip::skip(
+                gomod_testsupport::skip::Need::Script,
+                "no script(1) (util-linux) to make a terminal",
+                "",
+            );
             return None;
         };
         let bin = assert_cmd::cargo::cargo_bin(tool);

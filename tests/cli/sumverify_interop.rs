@@ -1,135 +1,26 @@
 //! gomod-sumverify and the go command on the same go.sum, the same module content and
-//! the same checksum database: the shared Go fixture server (../shared/sumdb-fixture,
-//! x/mod v0.7.0's `sumdb.Server`, built with the newest go), started here on 127.0.0.1
-//! for each case with correct or tampered data, and a GOPROXY directory that the
-//! fixture's `mkproxy` made with x/mod's own zip code. Both must reach the same verdict,
-//! and where the go command fails, our `go_error` is its text.
+//! the same checksum database: the project's Go server (tests/fixtures/go/sumdbserver,
+//! x/mod's `sumdb.Server`, built with the newest go), started here on 127.0.0.1 for
+//! each case with correct or tampered data, and a GOPROXY directory that `mkproxy` made
+//! with x/mod's own zip code from tests/fixtures/sumdb/modsrc. Both must reach the same
+//! verdict, and where the go command fails, our `go_error` is its text.
 //!
-//! Skipped without go1.27+ or x/mod v0.7.0 (Debian's golang-golang-x-mod-dev, or
-//! XMOD_GOPATH) unless GOMOD_REQUIRE_GO is set.
+//! Skipped without go1.27+ or golang.org/x/mod (Debian's golang-golang-x-mod-dev,
+//! XMOD_GOPATH, or the copy in go's own source tree) unless GOMOD_REQUIRE_GO is set.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
-use std::time::Duration;
 
+use gomod_testsupport::gosumdb::{GoSumdb, GoSumdbServer};
 use serde_json::json;
 
 use crate::Sandbox;
 use crate::interop::{go_command, go_sandbox, newest_go};
 use crate::sumverify::{Outcome, sumverify};
 
-/// The fixture's programs, built once per test run, and the GOPROXY directory and go.sum
-/// lines `mkproxy` made from the fixture's module sources.
-pub struct GoFixture {
-    /// The checksum-database server.
-    pub server: PathBuf,
-    /// A `GOPROXY=file://` directory with the five module versions.
-    pub proxy: PathBuf,
-    /// Their correct go.sum lines.
-    pub good: String,
-}
-
-/// Builds the shared Go sumdb fixture with `go` (x/mod v0.7.0 from XMOD_GOPATH or
-/// Debian's package) and makes the GOPROXY directory; None (skip) when it cannot be built
-/// and GOMOD_REQUIRE_GO is unset. Done once per fixture source and go version, and kept
-/// in cargo's scratch directory: a build with a fresh GOCACHE takes most of a minute.
-pub fn go_fixture(go: &Path) -> Option<&'static GoFixture> {
-    static BUILT: OnceLock<Option<GoFixture>> = OnceLock::new();
-    BUILT.get_or_init(|| build_fixture(go)).as_ref()
-}
-
-fn build_fixture(go: &Path) -> Option<GoFixture> {
-    let xmod = std::env::var_os("XMOD_GOPATH")
-        .map(PathBuf::from)
-        .or_else(gomod_testsupport::go::debian_xmod_gopath);
-    let (Some(xmod), true) = (
-        xmod,
-        gomod_testsupport::go::sumdb_fixture_dir()
-            .join("build.sh")
-            .is_file(),
-    ) else {
-        gomod_testsupport::go::require_go(
-            "the Go sumdb fixture cannot be built: it needs ../shared/sumdb-fixture and x/mod v0.7.0 (apt-get install golang-golang-x-mod-dev, or XMOD_GOPATH)",
-        );
-        return None;
-    };
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let bin = gomod_testsupport::go::build_sumdb_fixture(go, &xmod, scratch);
-    // The GOPROXY directory and go.sum lines, next to the programs; go.sum last, so that
-    // its presence means all is there.
-    if !bin.join("good.gosum").is_file() {
-        let work = scratch.join(format!("sumverify-proxy-{}", std::process::id()));
-        let output = Command::new(bin.join("mkproxy"))
-            .arg("-src")
-            .arg(gomod_testsupport::go::sumdb_fixture_dir().join("testdata/modsrc"))
-            .arg("-out")
-            .arg(work.join("proxy"))
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "mkproxy failed");
-        std::fs::write(work.join("good.gosum"), output.stdout).unwrap();
-        // Another test run may have made the same meanwhile: either is right.
-        if std::fs::rename(work.join("proxy"), bin.join("proxy")).is_ok() {
-            let _ = std::fs::rename(work.join("good.gosum"), bin.join("good.gosum"));
-        }
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    Some(GoFixture {
-        server: bin.join("server"),
-        proxy: bin.join("proxy"),
-        good: std::fs::read_to_string(bin.join("good.gosum")).unwrap(),
-    })
-}
-
-/// A running fixture server; killed when dropped.
-pub struct FixtureServer {
-    child: Child,
-    /// `<vkey> <url>`.
-    pub gosumdb: String,
-}
-
-impl Drop for FixtureServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl GoFixture {
-    /// Starts the server on 127.0.0.1 with the go.sum-syntax `records` (300 filler
-    /// records first, so that proofs span tiles) and extra server flags.
-    pub fn start(&self, work: &Path, records: &str, flags: &[&str]) -> FixtureServer {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let data = work.join(format!("records-{n}.gosum"));
-        let ready = work.join(format!("ready-{n}.json"));
-        std::fs::write(&data, records).unwrap();
-        let child = Command::new(&self.server)
-            .args(["-port", "0", "-ready-file"])
-            .arg(&ready)
-            .arg("-data")
-            .arg(&data)
-            .args(flags)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut server = FixtureServer {
-            child,
-            gosumdb: String::new(),
-        };
-        let mut waited = 0;
-        while std::fs::read(&ready).map_or(true, |b| b.is_empty()) {
-            assert!(waited < 400, "the Go fixture server did not start");
-            std::thread::sleep(Duration::from_millis(25));
-            waited += 1;
-        }
-        let info: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
-        server.gosumdb = info["gosumdb"].as_str().unwrap().to_string();
-        server
-    }
+/// The Go server and GOPROXY directory, built once per test run; None (skip) without
+/// go1.27+ or x/mod unless GOMOD_REQUIRE_GO is set.
+fn go_fixture() -> Option<&'static GoSumdb> {
+    GoSumdb::get(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
 /// The correct go.sum lines with one hash replaced.
@@ -161,7 +52,7 @@ struct Case {
 }
 
 impl Case {
-    fn new(go: &Path, fixture: &GoFixture, server: &FixtureServer) -> Case {
+    fn new(go: &Path, fixture: &GoSumdb, server: &GoSumdbServer) -> Case {
         let sandbox = go_sandbox(go)
             .env("GOPROXY", &format!("file://{}", fixture.proxy.display()))
             .env("GOSUMDB", &server.gosumdb)
@@ -238,7 +129,7 @@ fn same_text(ours: &str, go_stderr: &str) {
 #[test]
 fn correct_data_both_accept() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -276,7 +167,7 @@ fn correct_data_both_accept() {
 #[test]
 fn a_database_that_disagrees_with_the_download() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -303,7 +194,7 @@ fn a_database_that_disagrees_with_the_download() {
 #[test]
 fn a_tampered_go_sum_line() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -327,7 +218,7 @@ fn a_tampered_go_sum_line() {
 #[test]
 fn a_tampered_record_and_a_forged_signature() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     for (flags, code) in [
@@ -358,7 +249,7 @@ fn a_tampered_record_and_a_forged_signature() {
 #[test]
 fn a_fork_against_what_the_go_command_has_seen() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -394,7 +285,7 @@ fn a_fork_against_what_the_go_command_has_seen() {
 #[test]
 fn a_module_cache_zip_changed_after_download() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -436,7 +327,7 @@ fn a_module_cache_zip_changed_after_download() {
 #[test]
 fn gonosumdb_skips_a_wrong_database_for_both() {
     let Some(go) = newest_go() else { return };
-    let Some(fixture) = go_fixture(&go) else {
+    let Some(fixture) = go_fixture() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();

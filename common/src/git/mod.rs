@@ -35,6 +35,12 @@ pub fn classify(err: &RunError) -> (Code, String) {
                 "git did not finish within --timeout and the go command would wait for it: raise --timeout for a large repository, or see which command hung in direct.commands".to_string(),
             );
         }
+        Failure::Deadline(_) => {
+            return (
+                Code::GitTimeout,
+                "the probe's --deadline passed while git worked, and the go command would still be waiting: raise --deadline for a large repository, or see which command hung in direct.commands".to_string(),
+            );
+        }
         _ => {}
     }
     if has("could not read Username") || has("could not read Password") {

@@ -5,14 +5,17 @@
 //! is Go's `RunError`, displayed as Go displays it (`git ARGS in DIR: exit status
 //! 128:\n\t<stderr>`).
 //!
-//! Unlike the go command, every command here is bounded by a timeout (the process group
-//! is killed when it expires: git's helpers, ssh and remote-curl, go with it) and runs in
+//! Unlike the go command, every command here is bounded by `--timeout` and by the
+//! probe's `--deadline`, whichever ends first (the process group is killed when it
+//! expires: git's helpers, ssh and remote-curl go with it), keeps a bounded part of
+//! its output ([`MAX_STDOUT`], [`MAX_STDERR`]), and runs in
 //! a session of its own, without a controlling terminal, so that nothing (ssh's host-key
 //! or passphrase question included) can wait for an answer from the user. Go 1.27 sets no
 //! `GIT_SSH_COMMAND`: ssh there may ask on the terminal; here it fails as it does in CI.
 //! Every command is recorded ([`CommandRecord`]) with its arguments (credentials in URLs
 //! redacted), directory, exit status, time and git's last error line.
 
+use std::cell::Cell;
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,21 @@ pub const MAX_STDOUT: usize = (crate::modzip::MAX_ZIP_FILE as usize) + 1;
 
 /// The most of standard error kept (Go keeps all of it; its text is what matters).
 const MAX_STDERR: usize = 64 << 10;
+
+thread_local! {
+    /// The deadline of the probe this thread works for, and its length ([`within`]).
+    static DEADLINE: Cell<Option<(Instant, Duration)>> = const { Cell::new(None) };
+}
+
+/// Runs `f` on this (blocking) thread with the probe's deadline `bounds` (from
+/// [`crate::net::bounds::probe_deadline`], taken on the probe's task): every command
+/// `f` runs ends by then.
+pub fn within<T>(bounds: Option<(Instant, Duration)>, f: impl FnOnce() -> T) -> T {
+    let before = DEADLINE.with(|d| d.replace(bounds));
+    let out = f();
+    DEADLINE.with(|d| d.set(before));
+    out
+}
 
 /// One command as it was run, for the record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +75,9 @@ pub enum Failure {
     /// It did not finish within the limit and was killed (the go command would still
     /// be waiting).
     Timeout(Duration),
+    /// The probe's `--deadline` (of this length) passed while it ran, or before it
+    /// could start; it was killed or never started.
+    Deadline(Duration),
     /// It could not be started for another reason (Go's text).
     Start(String),
 }
@@ -72,6 +93,7 @@ impl std::fmt::Display for Failure {
                 "no answer within {} (killed; the go command would still be waiting)",
                 humantime::format_duration(*d)
             ),
+            Failure::Deadline(limit) => f.write_str(&crate::net::bounds::deadline_text_of(*limit)),
             Failure::Start(text) => f.write_str(text),
         }
     }
@@ -267,7 +289,7 @@ impl Runner {
             if let Failure::Exit(code) = failure {
                 record.exit = Some(code);
             }
-            record.timed_out = matches!(failure, Failure::Timeout(_));
+            record.timed_out = matches!(failure, Failure::Timeout(_) | Failure::Deadline(_));
             let stderr = scrub_credentials(&String::from_utf8_lossy(&stderr));
             let err = RunError {
                 argv,
@@ -313,6 +335,21 @@ impl Runner {
         extra: &[(&str, &str)],
     ) -> Result<(Result<(), Failure>, Vec<u8>, Vec<u8>), Failure> {
         let program = self.program.as_ref().ok_or(Failure::NotFound)?;
+        // The command's limit: --timeout, or what is left of the probe's deadline.
+        let (wait, expired) = match DEADLINE.with(Cell::get) {
+            Some((deadline, limit)) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Failure::Deadline(limit));
+                }
+                if left < self.timeout {
+                    (left, Failure::Deadline(limit))
+                } else {
+                    (self.timeout, Failure::Timeout(self.timeout))
+                }
+            }
+            None => (self.timeout, Failure::Timeout(self.timeout)),
+        };
         let mut cmd = Command::new(program);
         cmd.args(args)
             .current_dir(dir)
@@ -343,7 +380,7 @@ impl Runner {
         std::thread::spawn(move || {
             let _ = tx.send(child.wait());
         });
-        let status = match rx.recv_timeout(self.timeout) {
+        let status = match rx.recv_timeout(wait) {
             Ok(status) => status,
             Err(_) => {
                 // SAFETY: kill(2) on the process group the child leads (it called
@@ -358,7 +395,7 @@ impl Runner {
                 let stderr = err
                     .map(|h| h.join().unwrap_or_default())
                     .unwrap_or_default();
-                return Ok((Err(Failure::Timeout(self.timeout)), stdout, stderr));
+                return Ok((Err(expired), stdout, stderr));
             }
         };
         // Helpers git left behind (a backgrounded ssh) must not keep the pipes open.

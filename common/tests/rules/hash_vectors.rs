@@ -365,15 +365,6 @@ fn damaged_stream_zips(count: u64) -> Vec<(String, Vec<u8>)> {
 // ---------------------------------------------------------------------------------
 // Go's own code
 
-/// A GOPATH holding golang.org/x/mod (see [`go::xmod_gopath`]), or None (skip).
-fn xmod_gopath(go: &Path, scratch: &Path) -> Option<PathBuf> {
-    let found = go::xmod_gopath(go, scratch);
-    if found.is_none() {
-        go::require_go("golang.org/x/mod was not found (set XMOD_GOPATH to a GOPATH holding it)");
-    }
-    found
-}
-
 /// Go's own code as built from bench/go/hashzip, offline, in GOPATH mode.
 struct GoHashZip {
     binary: PathBuf,
@@ -385,31 +376,7 @@ impl GoHashZip {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/go/hashzip");
         let binary = scratch.join("hashzip");
         let gopath = std::env::join_paths([scratch.join("gopath"), xmod.to_owned()]).unwrap();
-        let output = Command::new(go)
-            .args(["build", "-o"])
-            .arg(&binary)
-            .arg(".")
-            .current_dir(&source)
-            .env_clear()
-            .env("GO111MODULE", "off")
-            .env("GOPATH", gopath)
-            .env("GOCACHE", scratch.join("gocache"))
-            .env("GOMODCACHE", scratch.join("gomodcache"))
-            .env("GOENV", "off")
-            .env("GOTOOLCHAIN", "local")
-            .env("GOPROXY", "off")
-            .env("GOSUMDB", "off")
-            .env("GOVCS", "*:off")
-            .env("GOFLAGS", "-modcacherw")
-            .env("CGO_ENABLED", "0")
-            .env("HOME", scratch)
-            .output()
-            .expect("run go build");
-        assert!(
-            output.status.success(),
-            "building bench/go/hashzip failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        go::build_in_gopath(go, Path::new(&gopath), &source, &binary, scratch);
         GoHashZip {
             binary,
             scratch: scratch.to_owned(),
@@ -520,7 +487,7 @@ fn compare_with_go(path: &Path, go: &Value, mismatches: &mut Vec<String>) {
 fn go_agrees_on_hostile_and_unusual_zips() {
     let Some(go) = newest_go() else { return };
     let dir: TempDir = temp_dir("go-interop");
-    let Some(xmod) = xmod_gopath(&go, &dir.0) else {
+    let Some(xmod) = go::require_xmod(&go, &dir.0) else {
         return;
     };
     let hashzip = GoHashZip::build(&go, &xmod, &dir.0);
@@ -608,7 +575,7 @@ fn directory_trees(root: &Path) -> Vec<PathBuf> {
 fn go_agrees_on_directory_hashes() {
     let Some(go) = newest_go() else { return };
     let dir = temp_dir("go-dirs");
-    let Some(xmod) = xmod_gopath(&go, &dir.0) else {
+    let Some(xmod) = go::require_xmod(&go, &dir.0) else {
         return;
     };
     let hashzip = GoHashZip::build(&go, &xmod, &dir.0);

@@ -17,7 +17,7 @@ use gomod_common::route::{parse_goproxy, parse_gosumdb};
 use gomod_common::sumdb::client::{BaseVia, ClientOptions, Lookup, SumdbClient, SumdbError};
 use gomod_common::sumdb::note::Signer;
 use gomod_common::sumdb::tlog::{self, MemoryLog, Tile};
-use gomod_testsupport::go;
+use gomod_testsupport::gosumdb::GoSumdb;
 use gomod_testsupport::sumdb::{
     FIXTURE_SKEY, FIXTURE_VKEY, Scenario, SumdbServer, fixtures_dir, generated_hash,
     generated_module,
@@ -65,6 +65,7 @@ fn http() -> Arc<HttpClient> {
         proxy: ProxyConfig::from_env(|_| None),
         roots: Arc::new(GoRoots::default().into()),
         netrc: None,
+        netrc_mode: gomod_common::net::netrc::NetrcMode::Newest,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
     }))
@@ -196,7 +197,7 @@ async fn honest_lookups_give_the_records_of_go_sum() {
         recorded("honest", "lookup/example.com/!upper/thing@v0.1.0")
     );
     assert_eq!(client.tree().unwrap().note, recorded("honest", "latest"));
-    assert_eq!(client.take_warnings(), Vec::<String>::new());
+    assert_eq!(client.take_warnings(), Vec::<(Code, String)>::new());
 }
 
 #[tokio::test]
@@ -228,7 +229,7 @@ async fn the_same_answers_with_the_go_commands_requests_only() {
     for result in lookup_all(&client).await {
         result.unwrap();
     }
-    // What go mod download asks (scenario A of the shared fixture): lookups and tiles.
+    // What go mod download asks (with a fresh module cache): lookups and tiles.
     let paths = server.paths();
     assert!(paths.iter().all(|p| !p.ends_with("/latest")), "{paths:?}");
     assert_eq!(paths.len(), 5 + 2, "{paths:?}");
@@ -766,8 +767,8 @@ async fn only_the_records_own_lines_count() {
 
 #[tokio::test]
 async fn a_record_with_one_hash_fails_the_other_check() {
-    // A record with only the go.mod line (the shared fixture's scenario L): the go.mod
-    // hash verifies, the zip hash has nothing to be checked against and fails.
+    // A record with only the go.mod line: the go.mod hash verifies, the zip hash has
+    // nothing to be checked against and fails.
     let signer = Signer::from_private_key(FIXTURE_SKEY).unwrap();
     let mut log = MemoryLog::new();
     let line = "example.com/hello v1.0.0/go.mod h1:RslnPMa/nR3RpskRbvoDBlr6/b2RhFS0EEnq72RQTo0=";
@@ -1010,7 +1011,10 @@ async fn hostile_answers_are_errors_not_panics() {
             .await
             .expect_err(&format!("tile {case}"));
         assert!(
-            matches!(err.code, Code::SumdbProofFailed | Code::HttpInvalidResponse),
+            matches!(
+                err.code,
+                Code::SumdbProofFailed | Code::HttpInvalidResponse | Code::LimitExceeded
+            ),
             "tile {case}: {err:?}"
         );
         // Nothing unauthenticated was kept.
@@ -1021,66 +1025,47 @@ async fn hostile_answers_are_errors_not_panics() {
     }
 }
 
-/// The shared Go fixture's server, built with the newest go and x/mod (see
-/// [`go::build_sumdb_fixture`]), when both are here; None (skip) otherwise unless
-/// GOMOD_REQUIRE_GO is set.
-fn go_fixture_server(work: &Path) -> Option<PathBuf> {
-    let go = go::find_go();
-    let (Some(go), true) = (go, go::sumdb_fixture_dir().join("build.sh").is_file()) else {
-        go::require_go(
-            "the Go sumdb fixture cannot be built: it needs go1.27+ (GOMOD_GO or PATH) and ../shared/sumdb-fixture",
-        );
-        return None;
-    };
-    let xmod = go::xmod_gopath(&go, work)
-        .expect("x/mod: XMOD_GOPATH, Debian's package or go's own source tree");
-    let bin = go::build_sumdb_fixture(&go, &xmod, Path::new(env!("CARGO_TARGET_TMPDIR")));
-    Some(bin.join("server"))
+/// The project's Go checksum database (x/mod's server, see [`GoSumdb`]), when go1.27+
+/// and x/mod are here; None (skip) otherwise unless GOMOD_REQUIRE_GO is set.
+fn go_sumdb() -> Option<&'static GoSumdb> {
+    GoSumdb::get(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
-/// Kills the fixture server when the test ends, however it ends.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+/// A scenario's recorded server flags as arguments: a word that does not start with
+/// `-` belongs to the flag before it (`-seed gomod-sumverify wrong key`).
+fn flag_args(flags: &str) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    let mut value: Option<String> = None;
+    for word in flags.split_whitespace() {
+        if word.starts_with('-') {
+            args.extend(value.take());
+            args.push(word.to_string());
+        } else {
+            value = Some(match value.take() {
+                Some(before) => format!("{before} {word}"),
+                None => word.to_string(),
+            });
+        }
     }
+    args.extend(value);
+    args
 }
 
 #[tokio::test]
 async fn the_go_fixture_server_and_the_client_agree() {
-    let work = TempDir::new();
-    let Some(server) = go_fixture_server(work.path()) else {
+    let Some(go) = go_sumdb() else {
         return;
     };
-    let ready = work.path().join("ready.json");
-    let _server = Killed(
-        std::process::Command::new(server)
-            .args(["-port", "0", "-filler-before", "300", "-ready-file"])
-            .arg(&ready)
-            .arg("-data")
-            .arg(fixtures_dir().join("records.gosum"))
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
+    let work = TempDir::new();
+    let records = std::fs::read_to_string(fixtures_dir().join("records.gosum")).unwrap();
+    let server = go.start(work.path(), &records, &["-filler-before", "300"]);
+    assert!(
+        server.gosumdb.starts_with(FIXTURE_VKEY),
+        "{}",
+        server.gosumdb
     );
-    let mut waited = 0;
-    while !ready.is_file() || std::fs::read(&ready).unwrap().is_empty() {
-        assert!(waited < 200, "the Go fixture server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    let info = std::fs::read_to_string(&ready).unwrap();
-    let gosumdb = info
-        .split("\"gosumdb\":\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_string();
-    assert!(gosumdb.starts_with(FIXTURE_VKEY), "{info}");
     let state = TempDir::new();
-    let client = client_for(&gosumdb, "off", state.path()).confirm_data_tiles(true);
+    let client = client_for(&server.gosumdb, "off", state.path()).confirm_data_tiles(true);
     let expected = expected_lines();
     for (module, version) in MODULES {
         let lookup = client.lookup(module, version).await.unwrap();
@@ -1099,9 +1084,49 @@ async fn the_go_fixture_server_and_the_client_agree() {
     assert_eq!(err.code, Code::SumdbNotFound);
 }
 
+/// The recordings in tests/fixtures/sumdb are what the Go server serves, byte for byte,
+/// in every scenario; and records.gosum is what mkproxy makes of the module sources.
+#[test]
+fn the_recordings_are_what_the_go_server_serves() {
+    let Some(go) = go_sumdb() else {
+        return;
+    };
+    let records = std::fs::read_to_string(fixtures_dir().join("records.gosum")).unwrap();
+    assert_eq!(go.good, records, "mkproxy's go.sum lines");
+    let names = Scenario::names().unwrap();
+    assert_eq!(names.len(), 8, "{names:?}");
+    for name in names {
+        let scenario = Scenario::load(&name).unwrap();
+        let work = TempDir::new();
+        let args = flag_args(&scenario.flags);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = go.start(work.path(), &records, &args);
+        assert_eq!(server.tree_size, scenario.tree_size, "{name}");
+        assert_eq!(
+            server.gosumdb.split(' ').next(),
+            Some(scenario.vkey.as_str()),
+            "{name}"
+        );
+        let paths = scenario.paths().unwrap();
+        assert!(paths.len() >= 5, "{name}: {paths:?}");
+        for path in paths {
+            // Escaped as on the wire already: `lookup/example.com/!upper/thing@v0.1.0`.
+            let (status, body) = server.get(&path);
+            assert_eq!(status, 200, "{name}: {path}");
+            assert!(
+                body == scenario.file(&path).unwrap(),
+                "{name}: {path} differs from the recording"
+            );
+        }
+        // What is not recorded is not there.
+        let (status, _) = server.get("lookup/example.com/missing@v1.0.0");
+        assert_eq!(status, 404, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn max_requests_bounds_the_requests_in_flight() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let signer = Signer::from_private_key(FIXTURE_SKEY).unwrap();
     let mut log = MemoryLog::new();
     for i in 0..8 {
@@ -1116,15 +1141,30 @@ async fn max_requests_bounds_the_requests_in_flight() {
         .collect();
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
-    let (now, peak) = (Arc::clone(&in_flight), Arc::clone(&most));
-    // The server answers two requests at a time (its runtime has two threads), each
-    // after 30 ms, and notes how many it saw at once.
+    let unlimited = Arc::new(AtomicBool::new(true));
+    let (now, peak, wait) = (
+        Arc::clone(&in_flight),
+        Arc::clone(&most),
+        Arc::clone(&unlimited),
+    );
+    // The server answers two requests at a time (its runtime has two threads) and notes
+    // how many it saw at once. Without a limit, a lookup waits until a second request is
+    // in flight (the client sends all eight lookups together), however long the client
+    // takes to send it on a loaded machine; with a limit, each answer takes 30 ms, time
+    // for a client that ignored the limit to send another.
     let server = Server::http(handler(move |request: &Request| {
         let current = now.fetch_add(1, Ordering::SeqCst) + 1;
         peak.fetch_max(current, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(30));
-        now.fetch_sub(1, Ordering::SeqCst);
         let path = request.path().trim_start_matches('/');
+        if wait.load(Ordering::SeqCst) && path.starts_with("lookup/") {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while peak.load(Ordering::SeqCst) < 2 && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        now.fetch_sub(1, Ordering::SeqCst);
         let body = match answers.get(path) {
             Some(answer) => [answer.as_slice(), head.as_bytes()].concat(),
             None if path == "latest" => head.clone().into_bytes(),
@@ -1138,6 +1178,7 @@ async fn max_requests_bounds_the_requests_in_flight() {
     let gosumdb = format!("{FIXTURE_VKEY} http://{}", server.host_port());
     for (limit, expected) in [(None, 2), (Some(1), 1)] {
         most.store(0, Ordering::SeqCst);
+        unlimited.store(limit.is_none(), Ordering::SeqCst);
         let state = TempDir::new();
         let mut client = client_for(&gosumdb, "off", state.path());
         if let Some(limit) = limit {
@@ -1171,13 +1212,15 @@ async fn a_state_directory_that_cannot_be_written_is_a_warning() {
     }
     let warnings = client.take_warnings();
     assert!(
-        warnings.iter().any(|w| w.starts_with("cannot cache tile ")),
+        warnings
+            .iter()
+            .any(|(c, w)| *c == Code::StateUnwritable && w.starts_with("cannot cache tile ")),
         "{warnings:?}"
     );
     assert!(
         warnings
             .iter()
-            .any(|w| w.starts_with("cannot cache lookup ")),
+            .any(|(c, w)| *c == Code::StateUnwritable && w.starts_with("cannot cache lookup ")),
         "{warnings:?}"
     );
     // The head was saved; an unreadable head fails every lookup, as it fails the go

@@ -78,6 +78,11 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Wait, then do the inner reply.
     Delay(Duration, Box<Reply>),
+    /// Do the first reply, then the second at once: over UDP two datagrams, over a
+    /// stream two messages (over DoH, which has room for one, the first only). Delays
+    /// inside are not waited for. A client that ignores the first (as Go's resolver
+    /// ignores a UDP reply that does not answer its query) then has the second.
+    Then(Box<Reply>, Box<Reply>),
 }
 
 impl Reply {
@@ -356,7 +361,7 @@ async fn serve_udp(socket: UdpSocket, handler: Handler, log: Log) {
         let socket = socket.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            if let Some(bytes) = render(&message, &reply, false) {
+            for bytes in render_all(&message, &reply, false) {
                 let _ = socket.send_to(&bytes, from).await;
             }
         });
@@ -414,7 +419,7 @@ async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
         if reply == Reply::Close {
             return;
         }
-        if let Some(bytes) = render(&message, &reply, true) {
+        for bytes in render_all(&message, &reply, true) {
             let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
             framed.extend_from_slice(&bytes);
             if stream.write_all(&framed).await.is_err() || stream.flush().await.is_err() {
@@ -450,6 +455,18 @@ fn flatten(reply: Reply) -> (Duration, Reply) {
     }
 }
 
+/// Every message to send for `reply` to `query`, in order.
+fn render_all(query: &Message, reply: &Reply, stream: bool) -> Vec<Vec<u8>> {
+    match reply {
+        Reply::Then(first, second) => {
+            let mut all = render_all(query, first, stream);
+            all.extend(render_all(query, second, stream));
+            all
+        }
+        other => render(query, other, stream).into_iter().collect(),
+    }
+}
+
 /// The bytes to send for `reply` to `query`, or `None` to send nothing.
 fn render(query: &Message, reply: &Reply, stream: bool) -> Option<Vec<u8>> {
     let id = query.metadata.id;
@@ -475,6 +492,7 @@ fn render(query: &Message, reply: &Reply, stream: bool) -> Option<Vec<u8>> {
         ),
         Reply::Garbage => Some(b"this is not dns".to_vec()),
         Reply::Raw(bytes) => Some(bytes.clone()),
+        Reply::Then(first, _) => render(query, first, stream),
         Reply::Drop | Reply::Close | Reply::Delay(..) => None,
     }
 }

@@ -1,16 +1,26 @@
 //! Finding the Go toolchain the interop tests compare with: the newest go (GOMOD_GO, else
 //! `go` on PATH, at least go1.27) and a GOPATH holding golang.org/x/mod for programs
-//! built in GOPATH mode. A test skips (with a note on stderr) when either is missing,
-//! unless GOMOD_REQUIRE_GO is set (CI sets it), which turns the skip into a failure.
+//! built in GOPATH mode. A test skips ([`crate::skip`]) when either is missing, unless
+//! GOMOD_REQUIRE_GO is set (CI sets it), which turns the skip into a failure.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The newest go, or None (skip) when there is none and GOMOD_REQUIRE_GO is unset.
+use crate::skip::{Need, skip};
+
+/// Why a test skips without go: the summary line's reason.
+pub const NO_GO: &str = "no go1.27+ on PATH (or in GOMOD_GO)";
+
+/// Why a test skips without x/mod.
+pub const NO_XMOD: &str =
+    "no golang.org/x/mod (XMOD_GOPATH, golang-golang-x-mod-dev or go's source tree)";
+
+/// The newest go, or None (the test is skipped) when there is none and
+/// GOMOD_REQUIRE_GO is unset.
 pub fn newest_go() -> Option<PathBuf> {
     let usable = find_go();
     if usable.is_none() {
-        require_go("no go1.27+ was found on PATH (or in GOMOD_GO)");
+        skip(Need::Go, NO_GO, "");
     }
     usable
 }
@@ -25,15 +35,6 @@ pub fn find_go() -> Option<PathBuf> {
         })
     });
     candidate.filter(|go| go_minor(go).is_some_and(|minor| minor >= 27))
-}
-
-/// Skips (with a note) or, under GOMOD_REQUIRE_GO, fails: `missing` says what is missing.
-pub fn require_go(missing: &str) {
-    assert!(
-        std::env::var_os("GOMOD_REQUIRE_GO").is_none(),
-        "GOMOD_REQUIRE_GO is set but {missing}"
-    );
-    eprintln!("{missing}: interop test skipped");
 }
 
 /// The minor version `go version` reports (27 for go1.27.3).
@@ -99,102 +100,52 @@ fn vendored_xmod_gopath(go: &Path, scratch: &Path) -> Option<PathBuf> {
     let gopath = scratch.join("xmod-gopath");
     std::fs::create_dir_all(gopath.join("src/golang.org/x")).ok()?;
     let link = gopath.join("src/golang.org/x/mod");
-    if !link.exists() {
-        std::os::unix::fs::symlink(&vendored, &link).ok()?;
+    // Another test may make the same link at the same time: either is right.
+    if std::os::unix::fs::symlink(&vendored, &link).is_err() && !link.exists() {
+        return None;
     }
     Some(gopath)
 }
 
-/// `../shared/sumdb-fixture`: Go's checksum-database server and GOPROXY maker, next to
-/// the project.
-pub fn sumdb_fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/sumdb-fixture")
+/// A GOPATH holding golang.org/x/mod (see [`xmod_gopath`]), or None: the test is
+/// skipped (or fails, under GOMOD_REQUIRE_GO).
+pub fn require_xmod(go: &Path, scratch: &Path) -> Option<PathBuf> {
+    let found = xmod_gopath(go, scratch);
+    if found.is_none() {
+        skip(Need::Go, NO_XMOD, "");
+    }
+    found
 }
 
-/// Builds the sumdb fixture's programs (`server`, `mkproxy`) with `go` against the x/mod
-/// in the GOPATH `xmod`, and returns the directory holding them. The build is kept in
-/// `scratch` (cargo's target tmp directory) per go version, fixture source and x/mod, so
-/// only the first test run pays for it (a build with a fresh GOCACHE takes most of a
-/// minute).
-pub fn build_sumdb_fixture(go: &Path, xmod: &Path, scratch: &Path) -> PathBuf {
-    use sha2::{Digest, Sha256};
-    let fixture = sumdb_fixture_dir();
-    let version = Command::new(go)
-        .arg("version")
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .expect("go version")
-        .stdout;
-    let mut key = Sha256::new();
-    key.update(&version);
-    for source in ["build.sh", "server/main.go", "mkproxy/main.go"] {
-        key.update(std::fs::read(fixture.join(source)).expect("fixture source"));
-    }
-    // The x/mod source itself, wherever the GOPATH pointing at it is.
-    let xmod_source = xmod.join("src/golang.org/x/mod").canonicalize();
-    key.update(
-        xmod_source
-            .unwrap_or_default()
-            .as_os_str()
-            .as_encoded_bytes(),
-    );
-    let key = key.finalize();
-    let kept = scratch.join(format!(
-        "sumdb-fixture-{:x}",
-        u64::from_be_bytes(key[..8].try_into().expect("8 bytes"))
-    ));
-    if kept.join("server").is_file() && kept.join("mkproxy").is_file() {
-        return kept;
-    }
-    let work = scratch.join(format!(
-        "sumdb-fixture-build-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let bin = work.join("bin");
-    let path = format!(
-        "{}:{}",
-        go.parent().expect("go's directory").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let output = Command::new(fixture.join("build.sh"))
-        .env("PATH", path)
-        .env("SUMDB_FIXTURE_BIN", &bin)
-        .env("XMOD_GOPATH", xmod)
-        .env("GOPATH", work.join("gopath"))
-        .env("GOCACHE", work.join("gocache"))
+/// Builds the Go program in the directory `source` (package main) with `go` in GOPATH
+/// mode, importing from `gopath` (which holds golang.org/x/mod): cgo off like the go
+/// command's own build, offline (GOPROXY=off, no VCS, GOENV=off), its build cache in
+/// `scratch`. Panics with go's output when the build fails.
+pub fn build_in_gopath(go: &Path, gopath: &Path, source: &Path, binary: &Path, scratch: &Path) {
+    let output = Command::new(go)
+        .args(["build", "-o"])
+        .arg(binary)
+        .arg(".")
+        .current_dir(source)
+        .env_clear()
+        .env("GO111MODULE", "off")
+        .env("GOPATH", gopath)
+        .env("GOCACHE", scratch.join("gocache"))
+        .env("GOMODCACHE", scratch.join("gomodcache"))
         .env("GOENV", "off")
-        .env("GOFLAGS", "-modcacherw")
         .env("GOTOOLCHAIN", "local")
         .env("GOPROXY", "off")
         .env("GOSUMDB", "off")
         .env("GOVCS", "*:off")
-        .env("GOMODCACHE", work.join("modcache"))
+        .env("GOFLAGS", "-modcacherw")
+        .env("CGO_ENABLED", "0")
+        .env("HOME", scratch)
         .output()
-        .expect("run build.sh");
+        .expect("run go build");
     assert!(
         output.status.success(),
-        "build.sh failed: {}",
+        "building {} failed:\n{}",
+        source.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    // Another run may have kept the same build meanwhile: either is right.
-    let moved = std::fs::rename(&bin, &kept).is_ok();
-    let built = if moved || kept.join("server").is_file() {
-        kept
-    } else {
-        bin.clone()
-    };
-    assert!(
-        built.join("server").is_file(),
-        "build.sh made no server binary"
-    );
-    // The build caches are large and not needed again.
-    for dir in ["gocache", "gopath", "modcache"] {
-        let _ = Command::new("chmod")
-            .args(["-R", "u+w"])
-            .arg(work.join(dir))
-            .status();
-        let _ = std::fs::remove_dir_all(work.join(dir));
-    }
-    built
 }

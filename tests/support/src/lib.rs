@@ -14,13 +14,20 @@
 //!   test CA reaches "example.com" without any traffic leaving the machine — or
 //!   forwards the bytes to a fixed loopback server. Plain `GET http://...` requests
 //!   are answered from the same handler.
+//! * [`sumdb`]: a checksum database serving recorded answers of Go's; [`gosumdb`]: Go's
+//!   own, live (built with the newest go); [`dns`], [`goproxy`]: a DNS server, a GOPROXY.
+//! * [`go`] finds the newest go for the interop tests; [`skip`] is how a test that
+//!   cannot run here (no go, not root, ...) says so.
 
 pub mod dns;
 pub mod git;
 pub mod go;
 pub mod goproxy;
+pub mod gosumdb;
 pub mod modzip;
 mod pki;
+pub mod process;
+pub mod skip;
 pub mod ssh;
 pub mod sumdb;
 mod tls;

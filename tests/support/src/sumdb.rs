@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -37,11 +37,11 @@ use crate::{Log, Request, Response, Running, parse_head, read_head, record, writ
 /// The name of the database in the recorded fixture.
 pub const FIXTURE_NAME: &str = "sumdb.fixture.test";
 
-/// The verifier key of the recorded fixture (the shared fixture's default seed).
+/// The verifier key of the recorded fixture (sumdbserver's default seed).
 pub const FIXTURE_VKEY: &str =
     "sumdb.fixture.test+1e35f783+AXUVg+v7FlCtFjEP0DHyyoiCdmD6oLsHvUPm7AWx+u3j";
 
-/// The signer key matching [`FIXTURE_VKEY`], published in the shared fixture's README.
+/// The signer key matching [`FIXTURE_VKEY`] (`sumdbserver -print-key`).
 pub const FIXTURE_SKEY: &str =
     "PRIVATE+KEY+sumdb.fixture.test+1e35f783+AY24ai0zgsTs79wVOL17Ee0qvuSbR0mT/Kj5WYBz+4Nw";
 
@@ -64,6 +64,8 @@ pub struct Scenario {
     pub vkey: String,
     /// The number of records in its log.
     pub tree_size: i64,
+    /// The server flags it was recorded with (`-filler-before 300 -bad-signature`).
+    pub flags: String,
     dirs: Vec<PathBuf>,
 }
 
@@ -96,8 +98,45 @@ impl Scenario {
             tree_size: field("tree_size")?
                 .parse()
                 .map_err(|_| io::Error::other(format!("scenario {name}: bad tree_size")))?,
+            flags: info_value(&info, "flags").unwrap_or_default().to_string(),
             dirs,
         })
+    }
+
+    /// The names of the recorded scenarios.
+    pub fn names() -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(fixtures_dir())? {
+            let entry = entry?;
+            if entry.path().join("info").is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Every path recorded for the scenario, in it or its bases, sorted.
+    pub fn paths(&self) -> io::Result<Vec<String>> {
+        fn walk(root: &Path, dir: &Path, paths: &mut Vec<String>) -> io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    walk(root, &path, paths)?;
+                } else if let Ok(relative) = path.strip_prefix(root) {
+                    paths.push(relative.to_string_lossy().into_owned());
+                }
+            }
+            Ok(())
+        }
+        let mut paths = Vec::new();
+        for dir in &self.dirs {
+            walk(dir, dir, &mut paths)?;
+        }
+        paths.retain(|path| path != "info");
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
     }
 
     /// The recorded body for a server path (`latest`, `lookup/...`, `tile/...`), looked

@@ -15,6 +15,7 @@ use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, ErrorRanking, Lookup, PlannedEntry, ProxyEntry};
+use gomod_common::modfile::short_message;
 use gomod_common::{dirhash, modpath};
 use tokio::sync::OnceCell;
 
@@ -402,9 +403,46 @@ impl FetchProbe {
         }
     }
 
-    /// Resolves the version and fetches what was asked; the error carries Go's
-    /// wrapping in its frame (`module M: `, `M@V: `, or none where Go adds none).
+    /// Resolves the version and fetches what was asked, and meanwhile the go.mod of
+    /// the module's latest version, for what `go get` would warn about (a retracted
+    /// version, a deprecated module); the error carries Go's wrapping in its frame
+    /// (`module M: `, `M@V: `, or none where Go adds none).
     async fn fetch_all(
+        &self,
+        ctx: &Ctx<'_>,
+        body: &mut FetchBody,
+        asked: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), OpError> {
+        let (outcome, latest) = tokio::join!(
+            self.fetch_files(ctx, body, asked, warnings),
+            self.latest_go_mod(ctx)
+        );
+        if let (Some(version), Some((latest, data))) = (body.version.as_deref(), latest) {
+            warnings.extend(author_warnings(ctx.module, version, &latest, &data));
+        }
+        outcome
+    }
+
+    /// The go.mod of the module's latest version as `go get` finds it to load
+    /// retractions and deprecations (`queryLatestVersionIgnoringRetractions`: the
+    /// `latest` query, retracted versions included), with that version; None when it
+    /// cannot be had (`go get` then warns about nothing either).
+    async fn latest_go_mod(&self, ctx: &Ctx<'_>) -> Option<(String, Vec<u8>)> {
+        let Ok(Plan::List(matcher)) = query::plan("latest", ctx.module) else {
+            return None;
+        };
+        let (Out::Info(info), _) = self.walk(ctx, &Op::Query(&matcher)).await.ok()? else {
+            return None;
+        };
+        let (Out::Mod(data), _) = self.walk(ctx, &Op::Mod(&info.version)).await.ok()? else {
+            return None;
+        };
+        Some((info.version, data))
+    }
+
+    /// Resolves the version and fetches what was asked (see [`FetchProbe::fetch_all`]).
+    async fn fetch_files(
         &self,
         ctx: &Ctx<'_>,
         body: &mut FetchBody,
@@ -1053,6 +1091,67 @@ where
         parser.feed(b"\n");
     }
     parser.finish()
+}
+
+/// What `go get` prints about `module@version` when `go_mod` is the go.mod of the
+/// module's latest version, `latest` (modget's `checkPackageProblems`): the module's
+/// deprecation, then the version's retraction. `go mod download` prints neither.
+fn author_warnings(module: &str, version: &str, latest: &str, go_mod: &[u8]) -> Vec<Warning> {
+    // go get ignores a go.mod it cannot read here; so does this.
+    let Ok(file) = gomod_common::modfile::parse_lax("go.mod", go_mod) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    let deprecation = file
+        .module
+        .as_ref()
+        .and_then(|m| m.deprecated.as_deref())
+        .map(|d| short_message(d, ""))
+        .filter(|d| !d.is_empty());
+    if let Some(text) = deprecation {
+        warnings.push(
+            Warning::new(
+                Code::Deprecated,
+                format!(
+                    "module {module} is deprecated by its author (the go.mod of {module}@{latest}, its latest version): {text}"
+                ),
+                Some("the message usually names what to use instead; go get prints it every time it touches the module".to_string()),
+            )
+            .go_error(format!("go: module {module} is deprecated: {text}")),
+        );
+    }
+    let covering = file.retractions_covering(version);
+    if let Some(first) = covering.first() {
+        const RETRACTED: &str = "retracted by module author";
+        let rationale = covering
+            .iter()
+            .find_map(|r| r.rationale.as_deref().filter(|r| !r.is_empty()));
+        let why = match rationale {
+            Some(r) => format!("{RETRACTED}: {}", short_message(r, RETRACTED)),
+            None => RETRACTED.to_string(),
+        };
+        let directive = if first.low == first.high {
+            format!("retract {}", first.low)
+        } else {
+            format!("retract [{}, {}]", first.low, first.high)
+        };
+        warnings.push(
+            Warning::new(
+                Code::Retracted,
+                format!(
+                    "{module}@{version} is {why} (`{directive}`, line {} of the go.mod of {module}@{latest}, its latest version)",
+                    first.line
+                ),
+                Some(format!(
+                    "go get warns and go mod download does not; a query (@latest, @v1) passes over retracted versions: use go get {module}@latest, or see them all with go list -m -versions -retracted {module}"
+                )),
+            )
+            .go_error(format!(
+                "go: warning: {module}@{version}: {why}\ngo: to switch to the latest unretracted version, run:\n\tgo get {module}@latest"
+            )),
+        );
+    }
+    warnings
 }
 
 fn first_line(text: &str) -> String {

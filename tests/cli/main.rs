@@ -12,6 +12,7 @@ mod fetch_direct;
 mod fetch_errors_interop;
 mod fetch_git;
 mod fetch_interop;
+mod fetch_retract;
 mod hostile;
 mod interop;
 mod io;

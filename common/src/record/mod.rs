@@ -314,6 +314,14 @@ codes! {
     ZipInvalid = ("zip_invalid", Module),
     /// Computed hashes differ from the expected ones.
     HashMismatch = ("hash_mismatch", Module),
+    /// (warning) The version is retracted by its author: a `retract` directive in
+    /// the go.mod of the module's latest version covers it. `go get` warns with
+    /// go_error; `go mod download` of the exact version says nothing, and a query
+    /// (`@latest`, `@v1`) there passes over retracted versions.
+    Retracted = ("retracted", Module),
+    /// (warning) The go.mod of the module's latest version has a `// Deprecated:`
+    /// comment on its module directive: `go get` prints it (go_error).
+    Deprecated = ("deprecated", Module),
 
     /// go.sum disagrees with the computed hash.
     GosumMismatch = ("gosum_mismatch", Sumdb),

@@ -17,6 +17,7 @@ complete -c gomod-fetch -l progress -d 'Show progress on standard error (targets
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
 complete -c gomod-fetch -l every-endpoint -d 'Fetch the version from every endpoint of the route, not only the first that answers, and write one record per endpoint with its hashes: a proxy serving a different zip shows up (feed the records to gomod-sumverify)'
+complete -c gomod-fetch -l go-get-warnings -d 'Also warn as `go get` warns, and `go mod download` does not: about a version its author retracted (warning `retracted`, with the `retract` directive that decided it) and a deprecated module (`deprecated`), with go\'s text in go_error. Both come from the go.mod of the module\'s latest version, which is fetched alongside the version (its requests are not listed in attempts); where it cannot be had, nothing is said, as go get says nothing'
 complete -c gomod-fetch -l json -d 'The same as --format json'
 complete -c gomod-fetch -s q -l quiet -d 'Write no records and show no progress: the exit status alone says whether every record is ok. Fatal errors are still reported on standard error'
 complete -c gomod-fetch -l summary -d 'After all records, write a summary record with counts per error and warning code'

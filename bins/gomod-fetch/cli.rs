@@ -113,6 +113,15 @@ pub struct Cli {
     #[arg(long)]
     pub every_endpoint: bool,
 
+    /// Also warn as `go get` warns, and `go mod download` does not: about a version
+    /// its author retracted (warning `retracted`, with the `retract` directive that
+    /// decided it) and a deprecated module (`deprecated`), with go's text in go_error.
+    /// Both come from the go.mod of the module's latest version, which is fetched
+    /// alongside the version (its requests are not listed in attempts); where it cannot
+    /// be had, nothing is said, as go get says nothing.
+    #[arg(long)]
+    pub go_get_warnings: bool,
+
     /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
     /// a module that cannot exist, case-escaped paths, @latest and the checksum
     /// database endpoint /sumdb/<name>/supported. When that answers 200 the go command

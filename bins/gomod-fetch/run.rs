@@ -11,11 +11,11 @@ use std::time::Duration;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, ModuleTarget};
+use gomod_common::modfile::short_message;
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
 use gomod_common::route::{self, EntrySpec, ErrorRanking, Lookup, PlannedEntry, ProxyEntry};
-use gomod_common::modfile::short_message;
 use gomod_common::{dirhash, modpath};
 use tokio::sync::OnceCell;
 
@@ -108,6 +108,7 @@ pub fn main(cli: Cli) -> ExitCode {
         what,
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
+        go_get_warnings: cli.go_get_warnings,
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -164,6 +165,8 @@ struct FetchProbe {
     what: Vec<What>,
     cache: Option<PathBuf>,
     every_endpoint: bool,
+    /// Read the latest version's go.mod for go get's warnings (--go-get-warnings).
+    go_get_warnings: bool,
 }
 
 impl Probe for FetchProbe {
@@ -264,7 +267,9 @@ struct Ctx<'a> {
     module: &'a str,
     entries: &'a [PlannedEntry],
     log: Log,
-    direct: OnceCell<Result<Found, OpError>>,
+    /// The `direct` entry's repository, found once for the target (shared with the
+    /// look at the latest version's go.mod).
+    direct: Arc<OnceCell<Result<Found, OpError>>>,
 }
 
 /// How one entry is reached for one operation.
@@ -364,7 +369,7 @@ impl FetchProbe {
             module: &target.module,
             entries: &entries,
             log: Log::default(),
-            direct: OnceCell::new(),
+            direct: Arc::default(),
         };
         if self.every_endpoint && query::is_canonical(&asked) {
             return self.every_endpoint(&ctx, body, &asked, elapsed).await;
@@ -375,6 +380,7 @@ impl FetchProbe {
         body.hosts = hosts_of(&body.attempts);
         body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
         warnings.extend(body.direct.as_ref().and_then(plain_http_credentials));
+        warnings.extend(unsent_netrc(&body.attempts, self.fetcher.client.settings()));
         let error = outcome.err().map(|err| {
             let hint = hint_for(err.code, &target.module);
             error_info(err, hint)
@@ -403,9 +409,9 @@ impl FetchProbe {
         }
     }
 
-    /// Resolves the version and fetches what was asked, and meanwhile the go.mod of
-    /// the module's latest version, for what `go get` would warn about (a retracted
-    /// version, a deprecated module); the error carries Go's wrapping in its frame
+    /// Resolves the version and fetches what was asked, and with --go-get-warnings
+    /// meanwhile the go.mod of the module's latest version, for what `go get` would
+    /// warn about (a retracted version, a deprecated module); the error carries Go's wrapping in its frame
     /// (`module M: `, `M@V: `, or none where Go adds none).
     async fn fetch_all(
         &self,
@@ -414,10 +420,20 @@ impl FetchProbe {
         asked: &str,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), OpError> {
-        let (outcome, latest) = tokio::join!(
-            self.fetch_files(ctx, body, asked, warnings),
-            self.latest_go_mod(ctx)
-        );
+        // Its requests are go get's, not go mod download's: kept out of `attempts`.
+        let aside = Ctx {
+            module: ctx.module,
+            entries: ctx.entries,
+            log: Log::default(),
+            direct: Arc::clone(&ctx.direct),
+        };
+        let latest = async {
+            match self.go_get_warnings {
+                true => self.latest_go_mod(&aside).await,
+                false => None,
+            }
+        };
+        let (outcome, latest) = tokio::join!(self.fetch_files(ctx, body, asked, warnings), latest);
         if let (Some(version), Some((latest, data))) = (body.version.as_deref(), latest) {
             warnings.extend(author_warnings(ctx.module, version, &latest, &data));
         }
@@ -922,7 +938,7 @@ impl FetchProbe {
                 module: ctx.module,
                 entries: &single,
                 log: Log::default(),
-                direct: OnceCell::new(),
+                direct: Arc::default(),
             };
             let mut body = template.clone();
             body.source = Some(redact_url(planned.entry.spec.as_str()));
@@ -1060,6 +1076,39 @@ fn plain_http_credentials(direct: &gomod_common::record::fetch::DirectProbe) -> 
             "serve the repository over https (or ssh), or drop the credentials for that host"
                 .to_string(),
         ),
+    ))
+}
+
+/// A warning when a request went over plain http (an `http://` GOPROXY entry, a
+/// GOINSECURE go-get page) to a host ~/.netrc has credentials for: the go command
+/// sends netrc (and GOAUTH) credentials over https only, so the server got none, as
+/// it gets none from go.
+fn unsent_netrc(
+    attempts: &[gomod_common::record::fetch::Attempt],
+    settings: &gomod_common::net::http::HttpSettings,
+) -> Option<Warning> {
+    let entries = settings.netrc.as_ref()?;
+    let (url, entry) = attempts.iter().find_map(|a| {
+        let url = a.url.as_deref()?;
+        let rest = url.strip_prefix("http://")?;
+        let https = gomod_common::gourl::parse(&format!("https://{rest}")).ok()?;
+        let entry =
+            gomod_common::net::netrc::credentials_for(entries, &https, settings.netrc_mode)?;
+        Some((url, entry))
+    })?;
+    let host = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url);
+    Some(Warning::new(
+        Code::CredentialsNotSentOverHttp,
+        format!(
+            "~/.netrc has credentials for {host} (login {}), and they were not sent: the request went over plain http ({url}), and the go command sends netrc and GOAUTH credentials over https only",
+            entry.login
+        ),
+        Some(format!(
+            "if {host} needs them, serve it over https and use https:// in GOPROXY; go never sends them over http"
+        )),
     ))
 }
 

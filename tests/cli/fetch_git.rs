@@ -584,3 +584,44 @@ fn an_ssh_host_key_missing_from_known_hosts_and_a_refused_login_are_told_apart()
     let ssh = r.direct.as_ref().unwrap().ssh.as_ref().unwrap();
     assert_eq!(ssh.host_key.as_deref(), Some("known"));
 }
+
+#[test]
+fn a_retraction_in_the_repository_s_latest_go_mod_is_warned_about() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(
+        &s,
+        "retracting",
+        &[("go.mod", b"module example.com/retracting\n\ngo 1.21\n")],
+    );
+    repo.tag("v1.0.0");
+    repo.commit(
+        &[(
+            "go.mod",
+            b"// Deprecated: moved to example.com/other.\nmodule example.com/retracting\n\ngo 1.21\n\nretract v1.0.0 // Leaks memory.\n",
+        )],
+        "retract",
+    );
+    repo.tag("v1.1.0");
+    let r = fetch(
+        &s.sandbox,
+        &["--go-get-warnings", "example.com/retracting@v1.0.0"],
+    );
+    assert!(r.ok, "{r:#?}");
+    let go_errors: Vec<&str> = r
+        .warnings
+        .iter()
+        .filter_map(|w| w.go_error.as_deref())
+        .collect();
+    assert_eq!(
+        go_errors,
+        [
+            "go: module example.com/retracting is deprecated: moved to example.com/other.",
+            "go: warning: example.com/retracting@v1.0.0: retracted by module author: Leaks memory.\ngo: to switch to the latest unretracted version, run:\n\tgo get example.com/retracting@latest"
+        ],
+        "{r:#?}"
+    );
+    // The version's own files come from its tag, as go mod download has them.
+    same_as_go(&s, "example.com/retracting@v1.0.0");
+}

@@ -1,6 +1,7 @@
 //! What `go get` says that `go mod download` does not: a version retracted by its
 //! module's author and a deprecated module, read from the go.mod of the module's latest
-//! version, fetched alongside the version itself; the texts held to go1.27's `go get`.
+//! version, fetched alongside the version itself (`--go-get-warnings`); the texts held
+//! to go1.27's `go get`.
 
 use std::time::Duration;
 
@@ -32,7 +33,7 @@ fn warning<'a>(r: &'a FetchRecord, code: &str) -> Option<&'a crate::records::War
 fn a_retracted_version_and_a_deprecated_module_are_warned_about_as_go_get_does() {
     let proxy = retracting().start();
     let s = sandbox(&proxy.url());
-    let r = one(&s, &["example.com/r@v1.0.1"]);
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.1"]);
     assert!(r.ok, "{r:#?}");
     let retracted = warning(&r, "retracted").unwrap_or_else(|| panic!("{r:#?}"));
     assert_eq!(
@@ -58,13 +59,18 @@ fn a_retracted_version_and_a_deprecated_module_are_warned_about_as_go_get_does()
         proxy.targets()
     );
     // Without a rationale, go's bare words.
-    let r = one(&s, &["example.com/r@v1.0.0"]);
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.0"]);
     assert_eq!(
         warning(&r, "retracted").unwrap().go_error.as_deref(),
-        Some("go: warning: example.com/r@v1.0.0: retracted by module author\ngo: to switch to the latest unretracted version, run:\n\tgo get example.com/r@latest")
+        Some(
+            "go: warning: example.com/r@v1.0.0: retracted by module author\ngo: to switch to the latest unretracted version, run:\n\tgo get example.com/r@latest"
+        )
     );
+    // Without --go-get-warnings, what go mod download says: nothing.
+    let r = one(&s, &["example.com/r@v1.0.1"]);
+    assert!(r.warnings.is_empty(), "{r:#?}");
     // The latest version itself is not retracted, only deprecated.
-    let r = one(&s, &["example.com/r@v1.1.0"]);
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.1.0"]);
     assert!(warning(&r, "retracted").is_none(), "{r:#?}");
     assert!(warning(&r, "deprecated").is_some(), "{r:#?}");
 }
@@ -73,7 +79,7 @@ fn a_retracted_version_and_a_deprecated_module_are_warned_about_as_go_get_does()
 fn a_module_neither_retracted_nor_deprecated_gets_no_warning() {
     let proxy = crate::fetch::proxy_with_a().start();
     let s = sandbox(&proxy.url());
-    let r = one(&s, &["example.com/a@v1.0.0"]);
+    let r = one(&s, &["--go-get-warnings", "example.com/a@v1.0.0"]);
     assert!(r.ok && r.warnings.is_empty(), "{r:#?}");
     // The latest version's go.mod was still looked at.
     assert!(
@@ -94,7 +100,15 @@ fn the_latest_go_mod_is_fetched_while_the_zip_is_under_way() {
         .fault("example.com/r/@v/v1.0.1.zip", Fault::Hang)
         .start();
     let s = sandbox(&proxy.url());
-    let r = one(&s, &["--timeout", "8s", "example.com/r@v1.0.1"]);
+    let r = one(
+        &s,
+        &[
+            "--go-get-warnings",
+            "--timeout",
+            "8s",
+            "example.com/r@v1.0.1",
+        ],
+    );
     assert_eq!(r.code(), Some("http_timeout"), "{r:#?}");
     assert!(warning(&r, "retracted").is_some(), "{r:#?}");
     let log = proxy.log();
@@ -132,7 +146,7 @@ fn go_get_prints_the_same_warnings() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let r = one(&s, &["example.com/r@v1.0.1"]);
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.1"]);
     let deprecated = warning(&r, "deprecated").unwrap().go_error.clone().unwrap();
     let retracted = warning(&r, "retracted").unwrap().go_error.clone().unwrap();
     // go prints the deprecation, then the retraction.

@@ -306,6 +306,10 @@ codes! {
     HttpTimeout = ("http_timeout", Http),
     /// Credentials are in an `http://` URL; Go refuses to send them in clear text.
     HttpInsecureCredentials = ("http_insecure_credentials", Http),
+    /// (warning) A request went over plain http (an `http://` GOPROXY entry, a
+    /// GOINSECURE go-get page) to a host ~/.netrc has credentials for: the go command
+    /// sends netrc and GOAUTH credentials over https only, so none were sent.
+    CredentialsNotSentOverHttp = ("credentials_not_sent_over_http", Http),
     /// A redirect leads to a URL whose scheme is neither http nor https (ftp:, file:,
     /// gopher:): Go's HTTP client cannot follow it (`unsupported protocol scheme`).
     HttpUnsupportedScheme = ("http_unsupported_scheme", Http),

@@ -348,7 +348,11 @@ fn an_insteadof_rule_to_a_closed_ssh_port_is_the_cause() {
         return;
     };
     if !Path::new("/usr/bin/ssh").exists() {
-        eprintln!("no ssh client: test skipped");
+        gomod_testsupport::skip::skip(
+            gomod_testsupport::skip::Need::Ssh,
+            "no ssh client (openssh-client)",
+            "/usr/bin/ssh",
+        );
         return;
     }
     let repo = module_repo(&s, "viassh", &[("go.mod", b"module example.com/viassh\n")]);

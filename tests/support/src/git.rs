@@ -38,7 +38,7 @@ pub fn git_available() -> bool {
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
     let backend = exec_path.is_some_and(|p| p.join("git-http-backend").is_file());
     if !(ok && backend) {
-        eprintln!("git (with git-http-backend) is not installed: git test skipped");
+        crate::skip::skip(crate::skip::Need::Git, "no git with git-http-backend", "");
         return false;
     }
     true

@@ -58,7 +58,11 @@ impl Sshd {
             .output()
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
         if !Path::new(SSHD).exists() || !is_root {
-            eprintln!("no {SSHD} (Debian's openssh-server) or not root: sshd test skipped");
+            crate::skip::skip(
+                crate::skip::Need::Ssh,
+                "no sshd (openssh-server) or not root",
+                SSHD,
+            );
             return None;
         }
         std::fs::create_dir_all(dir).ok()?;
@@ -71,7 +75,7 @@ impl Sshd {
             .status()
             .ok()?;
         if !made.success() {
-            eprintln!("ssh-keygen failed: sshd test skipped");
+            crate::skip::skip(crate::skip::Need::Ssh, "ssh-keygen failed", "");
             return None;
         }
         std::fs::write(dir.join("authorized_keys"), authorized_key.unwrap_or("")).ok()?;
@@ -106,7 +110,7 @@ impl Sshd {
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
-                eprintln!("sshd did not start listening: sshd test skipped");
+                crate::skip::skip(crate::skip::Need::Ssh, "sshd did not start listening", "");
                 return None;
             }
             std::thread::sleep(Duration::from_millis(50));

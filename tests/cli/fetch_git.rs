@@ -629,3 +629,49 @@ fn a_retraction_in_the_repository_s_latest_go_mod_is_warned_about() {
     // The version's own files come from its tag, as go mod download has them.
     same_as_go(&s, "example.com/retracting@v1.0.0");
 }
+
+#[test]
+fn git_stops_at_the_probe_s_deadline_as_well_as_at_timeout() {
+    let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let banner = gomod_testsupport::ssh::banner_server("SSH-2.0-TestBanner_1.0");
+    let repo = module_repo(&s, "slow", &[("go.mod", b"module example.com/slow\n")]);
+    repo.tag("v1.0.0");
+    let url = format!("ssh://git@{}/", banner.host_port());
+    let sandbox = over_ssh(&mut s, &url, "");
+    // git waits on a server that never goes past its banner; --timeout is far off,
+    // the probe's --deadline is not.
+    let started = std::time::Instant::now();
+    let r = fetch(
+        &sandbox,
+        &[
+            "--timeout",
+            "10m",
+            "--deadline",
+            "6s",
+            "example.com/slow@v1.0.0",
+        ],
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.code(), Some("git_timeout"), "{r:#?}");
+    let error = r.error.as_ref().unwrap();
+    assert_eq!(
+        error.go_error, None,
+        "go would still be waiting: {error:#?}"
+    );
+    assert!(
+        error.hint.as_deref().unwrap().contains("--deadline"),
+        "{error:#?}"
+    );
+    assert!(
+        error
+            .message
+            .contains("the probe's --deadline of 6s passed"),
+        "{error:#?}"
+    );
+}

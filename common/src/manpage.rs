@@ -628,7 +628,7 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ),
     (
         "warnings",
-        "list of {code, message, hint, go_error}: things that work but are wrong or risky",
+        "list of {code, message, hint, go_error}: things that work but are wrong or risky; go_error, where set, is what the go command prints about it (gomod-fetch --go-get-warnings: go get's retracted and deprecated warnings, word for word)",
     ),
     ("elapsed_ms", "wall time of the probe in milliseconds"),
 ];

@@ -1101,7 +1101,7 @@ fn unsent_netrc(
         .and_then(|r| r.split('/').next())
         .unwrap_or(url);
     Some(Warning::new(
-        Code::CredentialsNotSentOverHttp,
+        Code::HttpCredentialsNotSent,
         format!(
             "~/.netrc has credentials for {host} (login {}), and they were not sent: the request went over plain http ({url}), and the go command sends netrc and GOAUTH credentials over https only",
             entry.login

@@ -1089,7 +1089,7 @@ fn netrc_credentials_are_not_sent_to_an_http_proxy_and_the_record_says_so() {
     let w = r
         .warnings
         .iter()
-        .find(|w| w.code == "credentials_not_sent_over_http")
+        .find(|w| w.code == "http_credentials_not_sent")
         .unwrap_or_else(|| panic!("{r:#?}"));
     assert!(w.message.contains("login bob"), "{w:#?}");
     // An entry for another host: nothing to say.
@@ -1102,7 +1102,7 @@ fn netrc_credentials_are_not_sent_to_an_http_proxy_and_the_record_says_so() {
     assert!(
         r.warnings
             .iter()
-            .all(|w| w.code != "credentials_not_sent_over_http"),
+            .all(|w| w.code != "http_credentials_not_sent"),
         "{r:#?}"
     );
 }

@@ -309,7 +309,7 @@ codes! {
     /// (warning) A request went over plain http (an `http://` GOPROXY entry, a
     /// GOINSECURE go-get page) to a host ~/.netrc has credentials for: the go command
     /// sends netrc and GOAUTH credentials over https only, so none were sent.
-    CredentialsNotSentOverHttp = ("credentials_not_sent_over_http", Http),
+    HttpCredentialsNotSent = ("http_credentials_not_sent", Http),
     /// A redirect leads to a URL whose scheme is neither http nor https (ftp:, file:,
     /// gopher:): Go's HTTP client cannot follow it (`unsupported protocol scheme`).
     HttpUnsupportedScheme = ("http_unsupported_scheme", Http),

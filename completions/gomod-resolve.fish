@@ -4,7 +4,7 @@ complete -c gomod-resolve -l timeout -d 'Give up waiting after this long (e.g. 5
 complete -c gomod-resolve -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-resolve -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r
 complete -c gomod-resolve -s f -l file -d 'Read targets from FILE, one per line: JSON records from another tool, or plain targets. `-` reads standard input. May be repeated' -r -F
-complete -c gomod-resolve -l format -d 'Output format: `text`, one readable line per record with its error and hint; or `json`, one compact JSON object per line. The default is text when standard output is a terminal and json when it is not (a pipe, a file), as ls(1) and rg(1) do' -r -f -a "text\t'One readable line per record, with the error and its hint'
+complete -c gomod-resolve -l format -d 'Output format: `text`, one readable line per record with its error and hint; or `json`, one compact JSON object per line. The default is text when standard output is a terminal and json when it is not (a pipe, a file), as ls(1) and rg(1) do. Neither ever shows a credential: passwords (of URLs, netrc, proxies) and Authorization headers are written as *** wherever they turn up, also when a server sends them back; man gomod-tools has the rule' -r -f -a "text\t'One readable line per record, with the error and its hint'
 json\t'One compact JSON object per line'"
 complete -c gomod-resolve -l color -d 'Colour the text format: `auto` (when standard output is a terminal and NO_COLOR is empty or not set), `always` or `never`. JSON is never coloured' -r -f -a "auto\t'When the output it goes to is a terminal'
 always\t'Always, even into a pipe or a file'
@@ -12,7 +12,7 @@ never\t'Never'"
 complete -c gomod-resolve -l progress -d 'Show progress on standard error (targets done, out of how many, and the time left when the count is known): `auto` (when standard error is a terminal and the run takes a while), `always` (even into a pipe or a file) or `never`' -r -f -a "auto\t'When the output it goes to is a terminal'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
-complete -c gomod-resolve -l env -d 'Write one `env` record first: every variable that affects downloads, its effective value, and where it came from (process environment, go env file, or default)'
+complete -c gomod-resolve -l env -d 'Write one `env` record first: every variable that affects downloads, its effective value, and where it came from (process environment, go env file, or default). Passwords in the values show as ***, also in a GOPROXY entry without a scheme (`user:***@host`)'
 complete -c gomod-resolve -l offline -d 'Do not fetch go-get discovery pages; report what is known without network'
 complete -c gomod-resolve -l discover-fallback -d 'Also run go-get discovery for direct entries that Go reaches only after every proxy before them answered 404/410 (by default only a first direct entry is probed)'
 complete -c gomod-resolve -l json -d 'The same as --format json'

@@ -308,6 +308,22 @@ def seeds():
     add("sanitize", b"\x10\x00" + join("x://", "http", "u", "p", "h", ""))
     add("sanitize", b"\x20\x00" + join("\x1b[31m\u202e", "git+ssh", "bob", "pa:ss", "host", "\n"))
 
+    # redact: <form selectors: 2 bytes> <cut: 2 bytes LE> <user> 0xFF <password> 0xFF
+    # <prefix> 0xFF <middle> 0xFF <suffix>: a body echoing the login back in two forms
+    bodies = [
+        ("reading https://proxy/m/@v/list: 403 Forbidden\n\tserver response: ", " | ", "\n"),
+        ('{"Version":"v1.0.0","Time":"', " ", '"}'),
+        ("/echoed/", "?q=", ""),
+        ("HTTP/1.1 407 ", "\r\nX-Echo: ", "\r\n\r\n"),
+    ]
+    logins = [("user", "s3cr3t-P@ss/w0rd"), ("alice", 'quo"te\\back\x1bsl'), ("", "tok:en+/="),
+              ("u%3Ax", "Ünïcödé-pässwörd"), ("bob", "******")]
+    for i, (user, password) in enumerate(logins):
+        for j, (prefix, middle, suffix) in enumerate(bodies):
+            selectors = bytes([(i * 4 + j) % 12, (i * 4 + j + 5) % 12])
+            cut = (40 + 17 * j).to_bytes(2, "little")
+            add("redact", selectors + cut + join(user, password, prefix, middle, suffix))
+
 
     # resolv.conf: <hostname> 0xFF <name> 0xFF <resolv.conf text>
     resolvconf = load("resolvconf.json")

@@ -39,7 +39,8 @@ pub struct Cli {
 
     /// Write one `env` record first: every variable that affects downloads, its
     /// effective value, and where it came from (process environment, go env file,
-    /// or default).
+    /// or default). Passwords in the values show as ***, also in a GOPROXY entry
+    /// without a scheme (`user:***@host`).
     ///
     /// Its warnings name settings that cannot work: GOFLAGS entries go refuses, the
     /// removed -insecure, IP networks or blanks in GOPRIVATE-style lists, variables go

@@ -35,9 +35,20 @@ use gomod_common::app::CommonArgs;
 /// proxy_auth_required, proxy_refused, proxy_unreachable, proxy_closed,
 /// tls_unknown_authority, tls_incomplete_chain, tls_intercepted_untrusted, tls_no_roots,
 /// tls_expired, tls_not_yet_valid, tls_name_mismatch, tls_handshake_failed,
-/// tls_protocol_version, tls_not_tls, tls_timeout; `go_error` is Go's own text for the
-/// failure (what the go command prints after `Get "URL": `). Warnings:
-/// tls_interception, tls_expiring_soon.
+/// tls_protocol_version, tls_not_tls, tls_timeout, tls_hello_rejected; `go_error` is
+/// Go's own text for the failure (what the go command prints after `Get "URL": `).
+/// Warnings: tls_interception, tls_expiring_soon.
+///
+/// The handshake offers what the go in use offers (the go on PATH or $GOROOT, else the
+/// newest; GODEBUG tlsmlkem and tlssecpmlkem from the environment): its key exchange
+/// groups in its order, with its key shares (go1.27: X25519MLKEM768, 1,216 bytes, and
+/// X25519). Then go's exact ClientHello is sent again as raw bytes on a new connection
+/// and the server's first answer recorded (`hello`: ServerHello, HelloRetryRequest,
+/// alert, reset, close or silence, with the hello's size and JA4 fingerprint). When it
+/// gets no ServerHello, the classic hello (go's with GODEBUG=tlsmlkem=0: no
+/// post-quantum share, one packet) is tried (`classic_hello`); if that one gets a
+/// ServerHello, a middlebox rejects go's hello: tls_hello_rejected, with the fix
+/// (GODEBUG=tlsmlkem=0, and tlssecpmlkem=0 for go1.26 and later).
 ///
 /// Targets: host[:port] (443 by default) or URLs, as arguments or lines; records on
 /// standard input: `dns` records (every address, IPv4 and IPv6 separately, unless Go

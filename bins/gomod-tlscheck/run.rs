@@ -17,11 +17,12 @@ use gomod_common::input::InputItem;
 use gomod_common::net::certinfo::{self, CertInfo};
 use gomod_common::net::conn::{ConnTrace, Opener, Target};
 use gomod_common::net::dial::{NetError, SystemResolver};
+use gomod_common::net::hello::{self, GoHello};
 use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::net::names::is_local_use_name;
 use gomod_common::net::roots::GoRoots;
-use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, client_config};
-use gomod_common::record::tls::{Interception, TlsBody, Trust, Verdict};
+use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, go_client_config};
+use gomod_common::record::tls::{HelloProbe, Interception, TlsBody, Trust, Verdict};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning};
 use rustls::pki_types::CertificateDer;
 use tokio::time::{Instant, timeout_at};
@@ -85,10 +86,16 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(file) => format!("--public-roots {}", file.display()),
     };
     let go_verifier = GoVerifier::new(&go_roots);
+    let go_hello = GoHello::from_config(&cfg);
     let probe = Arc::new(TlsCheck {
         proxies: ProxyConfig::from_env(|k| env.raw(k).map(str::to_string)),
         resolver: SystemResolver::from_etc(),
-        proxy_tls: client_config(Arc::new(GoVerifier::new(&go_roots)), &[b"http/1.1"]),
+        proxy_tls: go_client_config(
+            Arc::new(GoVerifier::new(&go_roots)),
+            &[b"http/1.1"],
+            &go_hello,
+        ),
+        hello: go_hello,
         go: Store {
             verifier: go_verifier,
             count: go_roots.certificates.len(),
@@ -192,6 +199,8 @@ struct TlsCheck {
     proxies: ProxyConfig,
     resolver: SystemResolver,
     proxy_tls: Arc<rustls::ClientConfig>,
+    /// What the go in use puts in its ClientHello.
+    hello: GoHello,
     go: Store,
     public: Store,
     /// Endpoints already probed.
@@ -305,7 +314,11 @@ impl TlsCheck {
         let host = endpoint.host.as_str();
         body.sni = host.parse::<IpAddr>().is_err().then(|| host.to_string());
         let capture = Arc::new(CapturingVerifier::default());
-        let config = client_config(Arc::clone(&capture) as _, &[b"h2", b"http/1.1"]);
+        let config = go_client_config(
+            Arc::clone(&capture) as _,
+            &[b"h2", b"http/1.1"],
+            &self.hello,
+        );
         let started = std::time::Instant::now();
         let handshake = timeout_at(deadline, tls::handshake(stream, host, config)).await;
         body.tls_ms = Some(started.elapsed().as_millis() as u64);
@@ -318,7 +331,7 @@ impl TlsCheck {
                     ),
                 ),
             ),
-            Ok(result) => result,
+            Ok(result) => result.map_err(|err| with_addresses(err, &trace)),
         };
         let mut handshake = handshake;
         if let Ok((stream, _)) = &mut handshake
@@ -338,8 +351,27 @@ impl TlsCheck {
                 .map(|suite| cipher_name(&format!("{:?}", suite.suite())));
             body.group = connection
                 .negotiated_key_exchange_group()
-                .map(|group| format!("{:?}", group.name()));
+                .map(|group| hello::group::name(u16::from(group.name())));
             body.alpn.clone_from(alpn);
+        }
+        // Go's exact hello, on a connection of its own; and when it gets no
+        // ServerHello while the handshake failed, the classic one.
+        let wait = self.timeout.min(tls::HANDSHAKE_TIMEOUT);
+        body.hello = hello::probe::probe(&opener, target, &self.hello, wait)
+            .await
+            .ok();
+        if let Err(err) = &handshake
+            && body.hello.as_ref().is_some_and(|p| !accepted(p))
+            && self.hello.post_quantum()
+        {
+            body.classic_hello = hello::probe::probe(&opener, target, &self.hello.classic(), wait)
+                .await
+                .ok();
+            if let (Some(go), Some(classic)) = (&body.hello, &body.classic_hello)
+                && accepted(classic)
+            {
+                return Err(hello_rejected(err, host, go, classic, &self.hello));
+            }
         }
         let Some(chain) = capture.chain() else {
             return handshake.map(|_| ()).map_err(|err| tls_error(&err, None));
@@ -436,6 +468,68 @@ async fn post_handshake_alert<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + 
         Ok(Err(err)) => Some(tls::classify_handshake_error(&err, &[])),
         _ => None,
     }
+}
+
+/// Whether a hello probe got a ServerHello (or a HelloRetryRequest).
+fn accepted(probe: &HelloProbe) -> bool {
+    matches!(
+        probe.answer.as_str(),
+        "server_hello" | "hello_retry_request"
+    )
+}
+
+/// Go's text for a reset during the handshake names both ends of the connection
+/// (`read tcp LOCAL->REMOTE: read: connection reset by peer`).
+fn with_addresses(mut err: NetError, trace: &ConnTrace) -> NetError {
+    if err.code == Code::TcpReset
+        && err.go_text == "read: connection reset by peer"
+        && let (Some(local), Some(remote)) = (trace.local, trace.remote)
+    {
+        err.go_text = format!("read tcp {local}->{remote}: {}", err.go_text);
+    }
+    err
+}
+
+/// The record's error when go's hello is rejected and the classic one is not.
+fn hello_rejected(
+    err: &NetError,
+    host: &str,
+    go: &HelloProbe,
+    classic: &HelloProbe,
+    hello: &GoHello,
+) -> ErrorInfo {
+    let behaviour = match go.answer.as_str() {
+        "reset" => "resets the connection".to_string(),
+        "silence" => "swallows it (no answer)".to_string(),
+        "closed" => "closes the connection".to_string(),
+        "alert" => format!(
+            "answers with an alert ({})",
+            go.alert.as_deref().unwrap_or("remote error")
+        ),
+        other => format!("answers with something else ({other})"),
+    };
+    let godebug = if hello.go_minor >= 26 {
+        "GODEBUG=tlsmlkem=0,tlssecpmlkem=0"
+    } else {
+        "GODEBUG=tlsmlkem=0"
+    };
+    let message = format!(
+        "something between here and {host} {behaviour} when the ClientHello offers post-quantum key exchange ({}, {} bytes), as {} does; the same hello without it ({} bytes, what {} sends with GODEBUG=tlsmlkem=0) gets a ServerHello",
+        go.key_shares
+            .first()
+            .map_or("X25519MLKEM768", |k| k.group.as_str()),
+        go.bytes,
+        go.go,
+        classic.bytes,
+        go.go,
+    );
+    let hint = format!(
+        "run the go command with {godebug} in its environment (export it, or put it in front of the command) until the middlebox (TLS inspection, firewall, IPS) is fixed to pass ClientHellos larger than one packet with post-quantum shares; go1.27 removed the other TLS escape hatches (tlsrsakex, tls10server, tls3des, tlsunsafeekm, x509keypairleaf), so those settings cannot help"
+    );
+    let mut info = err.to_error_info(message, hint);
+    info.code = Code::TlsHelloRejected;
+    info.layer = Code::TlsHelloRejected.layer();
+    info
 }
 
 /// Copies what the connection went through into the record.

@@ -4,6 +4,10 @@
 //! stdout, `--help` with the tool's examples, and `--generate` for man pages and
 //! completions.
 //!
+//! Everything a tool writes goes through here, and is scrubbed of credentials on the
+//! way out ([`crate::redact`]): records (each JSON string, each text line), fatal
+//! errors and the progress line.
+//!
 //! Exit status: 0 when every record is ok, 1 when at least one is not, 2 for a usage
 //! error, unreadable input or an internal error.
 
@@ -56,7 +60,9 @@ pub struct CommonArgs {
     /// Output format: `text`, one readable line per record with its error and hint;
     /// or `json`, one compact JSON object per line. The default is text when standard
     /// output is a terminal and json when it is not (a pipe, a file), as ls(1) and
-    /// rg(1) do.
+    /// rg(1) do. Neither ever shows a credential: passwords (of URLs, netrc, proxies)
+    /// and Authorization headers are written as *** wherever they turn up, also when a
+    /// server sends them back; man gomod-tools has the rule.
     #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
     pub format: Option<Format>,
 
@@ -192,9 +198,36 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Parses a tool's command line (exiting with clap's message and status 2 on a usage
 /// error), with the help of [`command`].
 pub fn parse<C: clap::Parser>() -> C {
+    // Credentials given on the command line (a target's or a resolver's userinfo) are
+    // known from the start, wherever they turn up later.
+    for arg in std::env::args_os() {
+        crate::redact::learn_from_text(&arg.to_string_lossy());
+    }
     let mut cmd = command::<C>();
-    let matches = cmd.clone().get_matches();
-    C::from_arg_matches(&matches).unwrap_or_else(|err| err.format(&mut cmd).exit())
+    let parsed = cmd
+        .clone()
+        .try_get_matches()
+        .and_then(|matches| C::from_arg_matches(&matches));
+    parsed.unwrap_or_else(|err| usage_error(err.format(&mut cmd)))
+}
+
+/// Ends the process as clap would for `err` (help and version on stdout with status 0,
+/// usage errors on stderr with status 2), but with credentials scrubbed from a usage
+/// error, which quotes the argument it refuses.
+fn usage_error(err: clap::Error) -> ! {
+    if !err.use_stderr() {
+        err.exit();
+    }
+    let rendered = err.render();
+    let text = if std::io::stderr().is_terminal() {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(crate::redact::scrub(&text).as_bytes());
+    std::process::exit(err.exit_code());
 }
 
 /// A tool's command as its `--help` shows it: its examples (the command's long
@@ -331,9 +364,11 @@ fn completion(cmd: clap::Command, shell: Shell, out: &mut Vec<u8>) -> std::io::R
 pub fn fatal(tool: &str, message: &str, hint: Option<&str>) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     // The go command's own errors can span lines (a go.sum that does not parse).
-    let _ = writeln!(stderr, "{tool}: error: {}", untrusted_lines(message, 2000));
+    let message = crate::redact::scrub(&untrusted_lines(message, 2000));
+    let _ = writeln!(stderr, "{tool}: error: {message}");
     if let Some(hint) = hint {
-        let _ = writeln!(stderr, "{tool}: hint: {}", untrusted(hint, 2000));
+        let hint = crate::redact::scrub(&untrusted(hint, 2000));
+        let _ = writeln!(stderr, "{tool}: hint: {hint}");
     }
     ExitCode::from(2)
 }
@@ -658,7 +693,8 @@ fn item_label(item: &InputItem) -> String {
     }
 }
 
-/// Writes records to stdout, line by line.
+/// Writes records to stdout, line by line, every credential scrubbed: in JSON from
+/// each string before it is serialized, in text from the whole line.
 struct Printer {
     tool: &'static str,
     output: Output,
@@ -684,8 +720,12 @@ impl Printer {
         let mut buf = String::new();
         for record in records {
             match self.output.format {
-                Format::Json => buf.push_str(&record.to_json_line(self.tool)),
-                Format::Text => buf.push_str(&record.text_line(self.output.color)),
+                Format::Json => buf.push_str(&crate::redact::scrub_json_line(
+                    &record.to_json_line(self.tool),
+                )),
+                Format::Text => {
+                    buf.push_str(&crate::redact::scrub(&record.text_line(self.output.color)));
+                }
             }
             buf.push('\n');
         }

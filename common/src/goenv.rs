@@ -285,8 +285,12 @@ pub struct GoConfig {
 
 impl GoConfig {
     /// Reads the configuration from the process environment and files.
+    /// Every credential in it (GOPROXY, GOSUMDB and proxy userinfo) is registered
+    /// as a secret the tools never print ([`crate::redact::learn_config`]).
     pub fn from_process() -> GoConfig {
-        GoConfig::load(Environment::from_process())
+        let cfg = GoConfig::load(Environment::from_process());
+        crate::redact::learn_config(&cfg);
+        cfg
     }
 
     /// Reads the configuration for the given environment.

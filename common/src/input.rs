@@ -113,6 +113,9 @@ fn echoed(bytes: &[u8]) -> String {
 
 /// Classifies one line of text input; `None` for blank lines and `#` comments.
 pub fn parse_line(origin: &Origin, line: u64, bytes: &[u8]) -> Option<InputItem> {
+    // A target's userinfo is a secret from here on, even after the target is cut up
+    // (a URL split at its `@` into a module path and a version) or cut short.
+    crate::redact::learn_from_text(&String::from_utf8_lossy(bytes));
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some(InputItem::Invalid {
             origin: origin.clone(),

@@ -4,9 +4,10 @@
 //! configuration ([`goenv`]), module paths and versions ([`modpath`], [`semver`]),
 //! glob patterns ([`pattern`]), go.mod and go.sum ([`modfile`], [`gosum`]), routing
 //! ([`route`]), direct mode ([`vcs`], [`discovery`], [`govcs`]), and the network as Go
-//! uses it ([`net`]). The wire format is in [`record`], input reading in [`input`] (and
-//! every file read through [`regular`]), and the command-line plumbing in [`app`] (with
-//! [`progress`] and [`manpage`]).
+//! uses it ([`net`]). The wire format is in [`record`], keeping credentials out of the
+//! output in [`redact`], input reading in [`input`] (and every file read through
+//! [`regular`]), and the command-line plumbing in [`app`] (with [`progress`] and
+//! [`manpage`]).
 
 pub mod app;
 pub mod direct;
@@ -32,6 +33,7 @@ pub mod pattern;
 pub mod progress;
 pub mod query;
 pub mod record;
+pub mod redact;
 pub mod regular;
 pub mod route;
 pub mod semver;

@@ -287,7 +287,7 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     }
     roff.control("PP", [] as [&str; 0]);
     roff.text([roman(
-        "Secrets never appear: passwords in URLs become ***, netrc passwords and Authorization headers are never written. Text that comes from the network is length-limited and its control characters are escaped.",
+        "Secrets never appear, whatever their source and wherever they turn up, even when a server sends them back in an error body, a Location header or a JSON field (the go command prints such answers as they are). Every credential the tools know is replaced by *** in everything they write, records, errors and progress: the userinfo of GOPROXY, GOSUMDB and the proxy variables (with or without a scheme, with the colon percent-encoded or not), of arguments and input lines; every password of the netrc file; every login sent in a Basic header; as is, percent-encoded, in base64 (alone or as user:password) and escaped. Whatever has the shape of a credential goes too: the password of any scheme://user:password@host and what follows an Authorization or Proxy-Authorization header name. A password shorter than 6 characters is not searched for in free text, where it would match ordinary words, versions and hashes; it is still removed from URLs and Authorization headers, and its base64 forms are searched for. Text that comes from the network is length-limited and its control characters are escaped.",
     )]);
 
     roff.control("SS", ["The go_error field"]);

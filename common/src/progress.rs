@@ -86,6 +86,7 @@ impl Progress {
     /// A target has been started.
     pub fn started(&self, label: &str) {
         if let Some(bar) = &self.bar {
+            // untrusted() also removes credentials (a target with userinfo).
             bar.set_message(crate::record::untrusted(label, 200));
         }
     }

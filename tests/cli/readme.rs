@@ -103,6 +103,10 @@ const EXPECTED: &[(&str, Expect)] = &[
         ok(true),
     ),
     (
+        r#"gomod-tlscheck proxy.golang.org | jq '{code: .error.code, hello: .hello | {bytes, ja4, answer}, classic: .classic_hello.answer}'"#,
+        ok(true),
+    ),
+    (
         r#"gomod-fetch golang.org/x/text@latest | jq '{version, source, zip_h1, hosts, go_error: .error.go_error}'"#,
         ok(true),
     ),

@@ -446,10 +446,36 @@ pub struct TlsRecord {
     pub trust: Option<TlsTrust>,
     pub intercepted: Option<bool>,
     pub interception: Option<TlsInterception>,
+    pub hello: Option<HelloProbe>,
+    pub classic_hello: Option<HelloProbe>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,
     pub elapsed_ms: u64,
+}
+
+/// The `hello` and `classic_hello` fields of a `tls` record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelloProbe {
+    pub go: String,
+    pub godebug: String,
+    pub bytes: usize,
+    pub groups: Vec<String>,
+    pub key_shares: Vec<KeyShare>,
+    pub ja4: String,
+    pub answer: String,
+    pub alert: Option<String>,
+    pub server_group: Option<String>,
+    pub ms: u64,
+}
+
+/// A key share of a hello probe.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyShare {
+    pub group: String,
+    pub bytes: usize,
 }
 
 impl TlsRecord {

@@ -390,7 +390,18 @@ fn proxies_are_used_as_go_uses_them() {
     assert_eq!(r.proxy_status, Some(200));
     assert!(r.proxy_ms.is_some());
     assert_eq!(r.sni.as_deref(), Some("proxy.golang.org"));
-    assert_eq!(forward.lines(), ["CONNECT proxy.golang.org:443"]);
+    // The handshake, then go's exact hello on a tunnel of its own.
+    assert_eq!(
+        forward.lines(),
+        [
+            "CONNECT proxy.golang.org:443",
+            "CONNECT proxy.golang.org:443"
+        ]
+    );
+    assert_eq!(
+        r.hello.as_ref().map(|h| h.answer.as_str()),
+        Some("server_hello")
+    );
     assert!(!format!("{r:?}").contains("secret"));
 
     let cases: [(&Running, &str, &str, Option<u16>); 3] = [

@@ -50,6 +50,8 @@ impl Target<'_> {
 pub struct ConnTrace {
     /// The address connected to: the target's, or the proxy's when one is used.
     pub remote: Option<SocketAddr>,
+    /// This side's address of that connection (Go prints both in `read tcp L->R`).
+    pub local: Option<SocketAddr>,
     /// The proxy Go uses for this URL, credentials redacted.
     pub via_proxy: Option<String>,
     /// The proxy's answer to CONNECT.
@@ -111,6 +113,7 @@ impl Opener<'_> {
             trace.tcp = Some(started.elapsed());
             let (tcp, addr) = connected.inspect_err(|e| trace.failed_at = Some(phase_of(e)))?;
             trace.remote = Some(addr);
+            trace.local = tcp.local_addr().ok();
             return Ok((Box::new(tcp), false));
         };
         trace.via_proxy = Some(redact_url(&choice.url.to_string()));
@@ -165,6 +168,7 @@ impl Opener<'_> {
             )
         })?;
         trace.remote = Some(addr);
+        trace.local = tcp.local_addr().ok();
         let mut stream: Box<dyn Io> = if proxy_scheme == "https" {
             let started = Instant::now();
             let handshake = tls::handshake(tcp, &proxy_host, Arc::clone(&self.proxy_tls)).await;
@@ -180,10 +184,10 @@ impl Opener<'_> {
         if target.scheme != "https" {
             return Ok((stream, true));
         }
-        let credentials = proxy_url
-            .user
-            .as_ref()
-            .map(|u| format!("{}:{}", u.username, u.password.as_deref().unwrap_or("")));
+        let credentials = proxy_url.user.as_ref().map(|u| {
+            crate::redact::register_userinfo(u);
+            format!("{}:{}", u.username, u.password.as_deref().unwrap_or(""))
+        });
         let started = Instant::now();
         let answered =
             tunnel::connect(&mut stream, &target.authority(), credentials.as_deref()).await;

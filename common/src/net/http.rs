@@ -69,6 +69,9 @@ pub struct HttpSettings {
     pub resolver: Arc<dyn Resolver>,
     /// Limit for each TCP connection attempt.
     pub connect_timeout: Duration,
+    /// What go's ClientHello offers (its release and GODEBUG): every HTTPS connection
+    /// offers the same groups and key shares.
+    pub hello: super::hello::GoHello,
 }
 
 impl HttpSettings {
@@ -88,6 +91,10 @@ impl HttpSettings {
             .flatten()
             .and_then(|path| crate::regular::read(&path, crate::regular::NETRC).ok())
             .map(|data| Arc::new(netrc::parse(&String::from_utf8_lossy(&data))));
+        // Every password in the file is a secret, used for this run or not.
+        for entry in netrc.iter().flat_map(|entries| entries.iter()) {
+            crate::redact::register_login(&entry.login, &entry.password);
+        }
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
             roots: Arc::new(LazyRoots::system(env)),
@@ -95,6 +102,7 @@ impl HttpSettings {
             netrc_mode,
             resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
+            hello: super::hello::GoHello::from_config(cfg),
         }
     }
 }
@@ -240,7 +248,9 @@ impl Response {
         }
     }
 
-    /// Up to `limit` bytes of the body (the rest is not read), for error details.
+    /// Up to `limit` bytes of the body (the rest is not read), for error details; with
+    /// every credential in it replaced, and where the body was cut, the start of one
+    /// there too ([`crate::redact::scrub_cut_bytes`]).
     pub async fn prefix(&mut self, limit: usize) -> Vec<u8> {
         let mut out = Vec::new();
         while out.len() < limit {
@@ -252,7 +262,11 @@ impl Response {
                 _ => break,
             }
         }
-        out
+        if out.len() >= limit {
+            crate::redact::scrub_cut_bytes(&out)
+        } else {
+            crate::redact::scrub_bytes(&out)
+        }
     }
 
     /// The URL as Go's `url.Error` prints it: redacted and `%q`-quoted.
@@ -303,9 +317,9 @@ impl HttpClient {
         let build = |target: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
             let connector = GoConnector {
                 settings: Arc::clone(&settings),
-                target_tls: tls::client_config(target, &[b"h2", b"http/1.1"]),
+                target_tls: tls::go_client_config(target, &[b"h2", b"http/1.1"], &settings.hello),
                 // A proxy's certificate is always checked against the trust store.
-                proxy_tls: tls::client_config(verifier.clone(), &[b"http/1.1"]),
+                proxy_tls: tls::go_client_config(verifier.clone(), &[b"http/1.1"], &settings.hello),
             };
             Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))
@@ -334,6 +348,11 @@ impl HttpClient {
         let mut hops: Vec<Hop> = Vec::new();
         let mut current = url.clone();
         let mut send_credentials = true;
+        // The caller's credentials are secrets (not those a redirect makes up: the
+        // server chose them).
+        if let Some(user) = &url.user {
+            crate::redact::register_userinfo(user);
+        }
 
         // The go command refuses to put URL credentials on plain http.
         if current.user.is_some() && current.scheme == "http" {
@@ -390,6 +409,7 @@ impl HttpClient {
                 && let Ok(Some(choice)) = self.settings.proxy.proxy_for_url(&current)
                 && let Some(user) = &choice.url.user
             {
+                crate::redact::register_userinfo(user);
                 let credentials = format!(
                     "{}:{}",
                     user.username,
@@ -848,14 +868,22 @@ impl GoConnector {
 /// Go's error text for a non-200 answer (`web.HTTPError`): `reading <url>: <status>`,
 /// followed by the server's own explanation when it sent one as plain text
 /// (`\n\tserver response: ...`). `body_start` is the start of the body (Go looks at
-/// the first 648 bytes).
+/// the first 648 bytes); credentials in it are replaced before it is cut, and the start
+/// of one where a body of 648 bytes or more ends (the go command prints them as they
+/// are).
 pub fn status_error_text(
     redacted_url: &str,
     status_text: &str,
     content_type: Option<&str>,
     body_start: &[u8],
 ) -> String {
-    let detail = error_detail(content_type, body_start);
+    // A caller may have cut the body where Go stops looking.
+    let body = if body_start.len() >= MAX_ERROR_DETAIL_BYTES {
+        crate::redact::scrub_cut_bytes(body_start)
+    } else {
+        crate::redact::scrub_bytes(body_start)
+    };
+    let detail = error_detail(content_type, &body);
     if detail.is_empty() {
         return format!("reading {redacted_url}: {status_text}");
     }

@@ -24,15 +24,64 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
 use super::dial::NetError;
 use super::gochain::{self, ChainError};
+use super::hello::{GoHello, group};
+use super::kx;
 use super::roots::{GoRoots, LazyRoots};
 use crate::record::Code;
 
 /// How long Go's HTTP transport waits for a TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The crypto provider used everywhere (ring: ECDHE suites only, as newest Go).
+/// The crypto provider for verifying (ring: ECDHE suites only, as newest Go).
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The crypto provider of a connection made on go's behalf: go's key exchanges in
+/// go's order (the first one gets the key share, a hybrid's ECDH half a second one),
+/// and the cipher suites rustls has in go's order.
+pub fn go_provider(hello: &GoHello) -> Arc<rustls::crypto::CryptoProvider> {
+    use rustls::crypto::ring::{cipher_suite as cs, kx_group};
+    let kx_groups = hello
+        .groups()
+        .into_iter()
+        .filter_map(|id| {
+            Some(match id {
+                group::X25519_MLKEM768 => kx::X25519MLKEM768,
+                group::SECP256R1_MLKEM768 => kx::SECP256R1MLKEM768,
+                group::SECP384R1_MLKEM1024 => kx::SECP384R1MLKEM1024,
+                group::X25519 => kx_group::X25519,
+                group::P256 => kx_group::SECP256R1,
+                group::P384 => kx_group::SECP384R1,
+                group::P521 => kx::SECP521R1,
+                // go1.23's X25519Kyber768Draft00 is not implemented.
+                _ => return None,
+            })
+        })
+        .collect();
+    let cipher_suites = hello
+        .cipher_suites()
+        .into_iter()
+        .filter_map(|id| {
+            Some(match id {
+                0xc02b => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                0xc02f => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                0xc02c => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                0xc030 => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                0xcca9 => cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                0xcca8 => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                0x1301 => cs::TLS13_AES_128_GCM_SHA256,
+                0x1302 => cs::TLS13_AES_256_GCM_SHA384,
+                0x1303 => cs::TLS13_CHACHA20_POLY1305_SHA256,
+                _ => return None,
+            })
+        })
+        .collect();
+    Arc::new(rustls::crypto::CryptoProvider {
+        cipher_suites,
+        kx_groups,
+        ..rustls::crypto::ring::default_provider()
+    })
 }
 
 /// A certificate failure carried through rustls to the caller, with Go's wording.
@@ -208,9 +257,11 @@ impl ServerCertVerifier for LazyVerifier {
     // Asked for every ClientHello, before any certificate arrives: answered without
     // loading the roots.
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        in_go_order(
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        )
     }
 }
 
@@ -427,22 +478,53 @@ impl ServerCertVerifier for GoVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        in_go_order(
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        )
     }
 }
 
-/// A client configuration with Go's parameters and the given verifier. `alpn` lists
-/// the protocols to offer (Go's transport offers `h2` and `http/1.1`).
+/// The signature schemes rustls can verify, in the order Go's ClientHello lists
+/// them (`defaultSupportedSignatureAlgorithms`: RSA-PSS SHA-256, ECDSA P-256,
+/// Ed25519, ...); those Go does not list come last.
+fn in_go_order(mut schemes: Vec<SignatureScheme>) -> Vec<SignatureScheme> {
+    const GO_ORDER: [u16; 10] = [
+        0x0804, 0x0403, 0x0807, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0503, 0x0603,
+    ];
+    schemes.sort_by_key(|s| {
+        GO_ORDER
+            .iter()
+            .position(|g| *g == u16::from(*s))
+            .unwrap_or(GO_ORDER.len())
+    });
+    schemes
+}
+
+/// A client configuration with the parameters of the newest go and the given
+/// verifier. `alpn` lists the protocols to offer (Go's transport offers `h2` and
+/// `http/1.1`).
 pub fn client_config(
     verifier: Arc<dyn ServerCertVerifier>,
     alpn: &[&[u8]],
 ) -> Arc<rustls::ClientConfig> {
-    let builder = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
+    go_client_config(verifier, alpn, &GoHello::new(None, ""))
+}
+
+/// A client configuration offering what `hello` (a go release and its GODEBUG)
+/// offers: its groups in its order and its key shares, TLS 1.3 and 1.2, the cipher
+/// suites rustls has in go's order.
+pub fn go_client_config(
+    verifier: Arc<dyn ServerCertVerifier>,
+    alpn: &[&[u8]],
+    hello: &GoHello,
+) -> Arc<rustls::ClientConfig> {
+    let provider = go_provider(hello);
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .unwrap_or_else(|_| {
-            rustls::ClientConfig::builder_with_provider(provider())
+            rustls::ClientConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .expect("ring supports TLS 1.2 and 1.3")
         });

@@ -116,6 +116,9 @@ impl EnvBody {
 fn var_info(setting: &Setting) -> VarInfo {
     let value = if setting.name == "GOAUTH" {
         redact_goauth(&setting.value)
+    } else if crate::redact::URL_VARIABLES.contains(&setting.name) {
+        // Go puts https:// in front of `user:password@host`.
+        crate::redact::redact_config_value(&setting.value)
     } else {
         redact_url(&setting.value)
     };

@@ -22,8 +22,10 @@
 //! Codes are stable snake_case words from one taxonomy ([`Code`]), each belonging to a
 //! [`Layer`]. The `gomod-tools(7)` man page is generated from [`Code::ALL`].
 //!
-//! Secrets never reach a record: URLs go through [`redact_url`], free text through
-//! [`scrub_credentials`], and text that came from the network through [`untrusted`].
+//! Secrets never reach a record: URLs go through [`redact_url`], messages through
+//! [`crate::redact::scrub`], and text that came from the network through
+//! [`untrusted`], which scrubs it before it shortens it; and whatever a record holds
+//! is scrubbed again when it is written (see [`crate::redact`]).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -36,6 +38,9 @@ pub mod fetch;
 pub mod route;
 pub mod sum;
 pub mod tls;
+
+use crate::redact::scrub;
+pub use crate::redact::{redact_url, scrub_credentials};
 
 /// The record schema version written in every record's `v` field.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -272,6 +277,10 @@ codes! {
     TlsNotTls = ("tls_not_tls", Tls),
     /// The TLS handshake did not finish in time.
     TlsTimeout = ("tls_timeout", Tls),
+    /// The handshake fails with go's ClientHello (post-quantum key share, more than
+    /// one packet) but a classic hello (what `GODEBUG=tlsmlkem=0` sends) gets a
+    /// ServerHello: a middlebox resets, drops or refuses go's hello (gomod-tlscheck).
+    TlsHelloRejected = ("tls_hello_rejected", Tls),
     /// The chain is trusted by Go on this machine but not by the public roots, for a
     /// public name: a TLS-inspecting proxy or security product re-signs the traffic.
     TlsInterception = ("tls_interception", Tls),
@@ -445,7 +454,7 @@ impl ErrorInfo {
         ErrorInfo {
             code,
             layer: code.layer(),
-            message: scrub_credentials(&message.into()),
+            message: scrub(&message.into()),
             detail: None,
             go_error: None,
             hint: None,
@@ -454,19 +463,19 @@ impl ErrorInfo {
 
     /// Sets the raw lower-level error text.
     pub fn detail(mut self, detail: impl Into<String>) -> ErrorInfo {
-        self.detail = Some(scrub_credentials(&detail.into()));
+        self.detail = Some(scrub(&detail.into()));
         self
     }
 
     /// Sets the text the go command prints for this failure.
     pub fn go_error(mut self, go_error: impl Into<String>) -> ErrorInfo {
-        self.go_error = Some(scrub_credentials(&go_error.into()));
+        self.go_error = Some(scrub(&go_error.into()));
         self
     }
 
     /// Sets the advice.
     pub fn hint(mut self, hint: impl Into<String>) -> ErrorInfo {
-        self.hint = Some(scrub_credentials(&hint.into()));
+        self.hint = Some(scrub(&hint.into()));
         self
     }
 }
@@ -490,15 +499,15 @@ impl Warning {
     pub fn new(code: Code, message: impl Into<String>, hint: Option<String>) -> Warning {
         Warning {
             code,
-            message: scrub_credentials(&message.into()),
-            hint: hint.map(|h| scrub_credentials(&h)),
+            message: scrub(&message.into()),
+            hint: hint.map(|h| scrub(&h)),
             go_error: None,
         }
     }
 
     /// Sets the text the go command prints about it.
     pub fn go_error(mut self, go_error: impl Into<String>) -> Warning {
-        self.go_error = Some(scrub_credentials(&go_error.into()));
+        self.go_error = Some(scrub(&go_error.into()));
         self
     }
 }
@@ -777,49 +786,12 @@ impl RecordBody for InputErrorBody {
     }
 }
 
-/// Replaces the password of a URL's userinfo with `***` (`https://alice:***@proxy`).
-/// Text that is not a URL with userinfo is returned unchanged.
-pub fn redact_url(url: &str) -> String {
-    scrub_credentials(url)
-}
-
-/// Removes credentials from free text: in every `scheme://user:password@host`
-/// occurrence the password becomes `***`. Used on every message, detail, hint and
-/// go_error before it is stored, since Go's own error texts sometimes include a URL
-/// exactly as configured.
-pub fn scrub_credentials(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    // `text[..copied]` is in `out`; the search for the next `://` starts at `from`.
-    let (mut copied, mut from) = (0, 0);
-    while let Some(pos) = text[from..].find("://") {
-        let start = from + pos + 3;
-        let after_scheme = &text[start..];
-        // The authority ends at the first '/', '?', '#', white space or quote.
-        let authority_end = after_scheme
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '>' | '<') || c.is_whitespace()
-            })
-            .unwrap_or(after_scheme.len());
-        let authority = &after_scheme[..authority_end];
-        if let Some(at) = authority.rfind('@')
-            && let Some(colon) = authority[..at].find(':')
-        {
-            out.push_str(&text[copied..start + colon + 1]);
-            out.push_str("***");
-            copied = start + at;
-        }
-        // Not past the authority: its last ':' may begin the next `://`
-        // (`x://http://user:password@host`).
-        from = start;
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
-/// Makes text from an untrusted source safe to show: control characters, bidi
+/// Makes text from an untrusted source safe to show: credentials are removed
+/// ([`crate::redact::scrub`], before anything is cut), control characters, bidi
 /// overrides and other invisible formatting characters are escaped as Go's `%q` escapes
 /// them (`\x1b`, `\n`, `\u202e`), and the result is cut at `max_bytes` (on a character
-/// boundary) with a `…[truncated]` mark.
+/// boundary) with a `…[truncated]` mark. A known secret that the escapes spell anew is
+/// removed from the result too.
 pub fn untrusted(text: &str, max_bytes: usize) -> String {
     untrusted_keeping(text, max_bytes, |_| false)
 }
@@ -830,8 +802,34 @@ pub fn untrusted_lines(text: &str, max_bytes: usize) -> String {
     untrusted_keeping(text, max_bytes, |c| c == '\n' || c == '\t')
 }
 
+/// Control, bidi and invisible formatting characters escaped as [`untrusted`] escapes
+/// them, and nothing else done: no credentials removed, nothing cut.
+pub fn escape_unsafe(text: &str) -> String {
+    escape_and_cut(text, usize::MAX, |_| false)
+}
+
+/// How far past the cut [`untrusted`] looks for credentials: a secret that begins
+/// before the cut ends within it.
+const SCRUB_MARGIN: usize = 64 * 1024;
+
 fn untrusted_keeping(text: &str, max_bytes: usize, keep: impl Fn(char) -> bool) -> String {
-    let mut out = String::with_capacity(text.len().min(max_bytes + 16));
+    let limit = max_bytes.saturating_add(SCRUB_MARGIN);
+    let scrubbed = if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        crate::redact::scrub_cut(&text[..cut])
+    } else {
+        scrub(text)
+    };
+    // Escaping may spell a secret anew (a password holding `\r` as text, next to a
+    // carriage return in the body).
+    crate::redact::scrub_known(&escape_and_cut(&scrubbed, max_bytes, keep))
+}
+
+fn escape_and_cut(text: &str, max_bytes: usize, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len().min(max_bytes.saturating_add(16)));
     for c in text.chars() {
         if out.len() >= max_bytes {
             out.push_str("…[truncated]");
@@ -876,25 +874,6 @@ mod tests {
                 assert!(name.starts_with(layer), "{name} is not in layer {layer}");
             }
         }
-    }
-
-    #[test]
-    fn scrub_credentials_hides_passwords_only() {
-        assert_eq!(
-            scrub_credentials("https://alice:s3cret@proxy.example/x"),
-            "https://alice:***@proxy.example/x"
-        );
-        assert_eq!(
-            scrub_credentials("https://alice@proxy.example"),
-            "https://alice@proxy.example"
-        );
-        assert_eq!(
-            scrub_credentials(r#"Get "http://u:p@h:1/a": x and https://v:w@k"#),
-            r#"Get "http://u:***@h:1/a": x and https://v:***@k"#
-        );
-        assert_eq!(scrub_credentials("no url here"), "no url here");
-        assert_eq!(scrub_credentials("a://b:c@d@e/f"), "a://b:***@e/f");
-        assert_eq!(scrub_credentials("://"), "://");
     }
 
     #[test]

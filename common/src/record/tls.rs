@@ -38,7 +38,8 @@ pub struct TlsBody {
     pub tls_version: Option<String>,
     /// The cipher suite, by its IANA name (as Go's `tls.CipherSuiteName`).
     pub cipher: Option<String>,
-    /// The key exchange group (`X25519`, `secp256r1`, ...).
+    /// The key exchange group, as Go names it (`X25519MLKEM768`, `X25519`,
+    /// `CurveP256`, ...).
     pub group: Option<String>,
     /// The negotiated application protocol (`h2`, `http/1.1`), or null.
     pub alpn: Option<String>,
@@ -51,6 +52,46 @@ pub struct TlsBody {
     pub intercepted: Option<bool>,
     /// Who intercepts: the issuing CA and, when its name says so, the product.
     pub interception: Option<Interception>,
+    /// Go's exact ClientHello sent as raw bytes, and the server's first answer.
+    pub hello: Option<HelloProbe>,
+    /// The classic hello (go's with `GODEBUG=tlsmlkem=0`), sent when go's own hello
+    /// got no ServerHello.
+    pub classic_hello: Option<HelloProbe>,
+}
+
+/// One hello probe: what was sent and what came back.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct HelloProbe {
+    /// The go release whose hello this is (`go1.27`).
+    pub go: String,
+    /// The GODEBUG settings applied to it (`tlsmlkem=0`), empty for none.
+    pub godebug: String,
+    /// Its size on the wire (the TLS record).
+    pub bytes: usize,
+    /// The supported groups, in order (Go's names).
+    pub groups: Vec<String>,
+    /// The key shares: `{group, bytes}`.
+    pub key_shares: Vec<KeyShare>,
+    /// Its JA4 fingerprint.
+    pub ja4: String,
+    /// The first answer: server_hello, hello_retry_request, alert, reset, closed,
+    /// silence, not_tls.
+    pub answer: String,
+    /// Go's text for an alert answer (`remote error: tls: handshake failure`).
+    pub alert: Option<String>,
+    /// The group the server chose (ServerHello) or asked for (HelloRetryRequest).
+    pub server_group: Option<String>,
+    /// Time from sending to the answer.
+    pub ms: u64,
+}
+
+/// A key share of a hello.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyShare {
+    /// Its group (Go's name).
+    pub group: String,
+    /// The share's size.
+    pub bytes: usize,
 }
 
 /// The `trust` field.
@@ -131,7 +172,10 @@ impl Documented for TlsBody {
         ),
         ("tls_version", "TLS 1.3 or TLS 1.2"),
         ("cipher", "the cipher suite (IANA name, as Go names it)"),
-        ("group", "the key exchange group (X25519, secp256r1, ...)"),
+        (
+            "group",
+            "the key exchange group, as Go names it (X25519MLKEM768, SecP256r1MLKEM768, X25519, CurveP256, ...)",
+        ),
         (
             "alpn",
             "the negotiated application protocol (h2, http/1.1), or null",
@@ -151,6 +195,14 @@ impl Documented for TlsBody {
         (
             "interception",
             "{issuer, issuer_sha256, product}: the CA that issued an intercepted chain, and the TLS-inspection product its name points to",
+        ),
+        (
+            "hello",
+            "go's exact ClientHello sent again as raw bytes, and the server's first answer: {go, godebug, bytes, groups, key_shares: [{group, bytes}], ja4, answer, alert, server_group, ms}; answer is server_hello, hello_retry_request, alert (alert: go's text), reset, closed, silence (nothing within 10 s or --timeout) or not_tls",
+        ),
+        (
+            "classic_hello",
+            "the same fields for the classic hello (go's with GODEBUG=tlsmlkem=0: no post-quantum share, one packet), sent only when go's own hello got no ServerHello",
         ),
     ];
 }

@@ -191,6 +191,7 @@ async fn dns_over_https() {
         netrc_mode: gomod_common::net::netrc::NetrcMode::Newest,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
+        hello: gomod_common::net::hello::GoHello::new(None, ""),
     }));
     let doh = |url: &str| Transport::Https {
         url: url.to_string(),

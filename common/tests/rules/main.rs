@@ -18,6 +18,7 @@ mod envfile;
 mod fuzz_regressions;
 mod goproxy;
 mod hash_vectors;
+mod kx_handshake;
 mod modzip_checks;
 mod net_no_panic;
 mod net_vectors;

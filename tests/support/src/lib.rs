@@ -13,18 +13,23 @@
 //!   `host` from the test CA and answers from its handler — so a client that trusts the
 //!   test CA reaches "example.com" without any traffic leaving the machine — or
 //!   forwards the bytes to a fixed loopback server. Plain `GET http://...` requests
-//!   are answered from the same handler.
+//!   are answered from the same handler. In [`ConnectMode::Echo`] it sends back the
+//!   credentials it was given, as a hostile proxy would.
+//! * [`echo`]: a handler that sends back every credential a request carried, in error
+//!   bodies, `Location` headers and JSON fields.
 //! * [`sumdb`]: a checksum database serving recorded answers of Go's; [`gosumdb`]: Go's
 //!   own, live (built with the newest go); [`dns`], [`goproxy`]: a DNS server, a GOPROXY.
 //! * [`go`] finds the newest go for the interop tests; [`skip`] is how a test that
 //!   cannot run here (no go, not root, ...) says so.
 
 pub mod dns;
+pub mod echo;
 pub mod front;
 pub mod git;
 pub mod go;
 pub mod goproxy;
 pub mod gosumdb;
+pub mod hellogate;
 pub mod modzip;
 mod pki;
 pub mod process;
@@ -244,6 +249,10 @@ pub enum ConnectMode {
     /// client sees the certificate of the server at that address. If it cannot be
     /// reached, answer 502.
     Forward(SocketAddr),
+    /// Answer every request, CONNECT or plain, with this status (e.g. 407, 502), the
+    /// credentials it carried ([`echo::credentials`]) as the reason phrase, in an
+    /// `X-Echo` header and as a `text/plain` body.
+    Echo(u16),
 }
 
 /// HTTP server constructors.
@@ -387,6 +396,17 @@ async fn serve_connection(
                 return Ok(());
             };
             let request = parse_head(&head, "http");
+            if let ConnectMode::Echo(status) = connect {
+                let scheme = if request.method == "CONNECT" {
+                    "connect"
+                } else {
+                    "http"
+                };
+                let request = Request { scheme, ..request };
+                record(&log, &request);
+                write_response(&mut stream, &echo_response(status, &request)).await?;
+                return Ok(());
+            }
             if request.method != "CONNECT" {
                 // A plain-HTTP request through the proxy: answer it, then serve the rest.
                 record(&log, &request);
@@ -400,7 +420,7 @@ async fn serve_connection(
             };
             record(&log, &connect_request);
             match connect {
-                ConnectMode::Close => Ok(()),
+                ConnectMode::Close | ConnectMode::Echo(_) => Ok(()),
                 ConnectMode::Refuse(status) => {
                     write_response(&mut stream, &Response::new(status, Vec::new())).await?;
                     Ok(())
@@ -448,6 +468,14 @@ fn record(log: &Log, request: &Request) {
     if let Ok(mut log) = log.lock() {
         log.push(request.clone());
     }
+}
+
+/// `status` with the credentials `request` carried as reason phrase, header and body.
+fn echo_response(status: u16, request: &Request) -> Response {
+    let echo = echo::credentials(request);
+    let mut response = Response::text(status, &echo).header("X-Echo", &echo);
+    response.reason = echo;
+    response
 }
 
 /// Serves HTTP/1.1 requests on one connection until the client closes it.

@@ -231,6 +231,11 @@ impl Leaf {
         pem(self.leaf_der())
     }
 
+    /// The leaf's private key in PEM (PKCS #8), for servers not written in Rust.
+    pub fn key_pem(&self) -> String {
+        pem_block("PRIVATE KEY", &self.key)
+    }
+
     /// The certificates a server presents, leaf first, in DER.
     pub fn chain_der(&self) -> &[CertificateDer<'static>] {
         &self.chain
@@ -393,13 +398,18 @@ fn authority_info_access(url: &str) -> Vec<u8> {
 
 /// PEM for one certificate, lines of 64 characters.
 fn pem(der: &[u8]) -> String {
+    pem_block("CERTIFICATE", der)
+}
+
+/// PEM of one block of DER with this label, lines of 64 characters.
+fn pem_block(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    let mut out = format!("-----BEGIN {label}-----\n");
     for line in body.as_bytes().chunks(64) {
         out.push_str(std::str::from_utf8(line).unwrap_or_default());
         out.push('\n');
     }
-    out.push_str("-----END CERTIFICATE-----\n");
+    out.push_str(&format!("-----END {label}-----\n"));
     out
 }
 

@@ -1,0 +1,455 @@
+//! No credential is ever printed: every tool, in every output format, with a summary
+//! and progress, against loopback servers that send back every credential they are
+//! given (in 4xx/5xx bodies, reason phrases, `Location` headers and `.info` fields:
+//! `gomod_testsupport::echo`), with credentials from every source the tools know:
+//! GOPROXY userinfo (plain, percent-encoded, without a scheme), `.netrc`, HTTPS_PROXY
+//! and HTTP_PROXY userinfo, GOSUMDB userinfo, a DNS-over-HTTPS server's userinfo and
+//! targets with userinfo. Standard output and standard error are searched for each
+//! password as it is, percent-encoded, and in base64 (alone and as the `user:password`
+//! of a Basic header).
+
+use std::sync::Arc;
+
+use gomod_testsupport::sumdb::FIXTURE_VKEY;
+use gomod_testsupport::{ConnectMode, ConnectProxy, Running, Server, TestCa, echo};
+
+use crate::Sandbox;
+
+/// A login the tools are given, and how it travels in a Basic header.
+struct Secret {
+    /// Where the tools learn it, for the failure message.
+    source: &'static str,
+    user: &'static str,
+    password: &'static str,
+    /// What the Basic header carries (`user:password`, or for a percent-encoded colon
+    /// in the user name, the decoded user name and an empty password).
+    login: String,
+}
+
+impl Secret {
+    fn new(source: &'static str, user: &'static str, password: &'static str) -> Secret {
+        Secret {
+            source,
+            user,
+            password,
+            login: format!("{user}:{password}"),
+        }
+    }
+
+    /// The userinfo of a URL holding this login, as Go escapes it.
+    fn userinfo(&self) -> String {
+        format!("{}:{}", self.user, url_escape(self.password))
+    }
+
+    /// Every form in which the password must not appear.
+    fn forms(&self) -> Vec<String> {
+        let b64 = |s: &str| echo::base64(s).trim_end_matches('=').to_string();
+        let mut forms = vec![
+            self.password.to_string(),
+            url_escape(self.password),
+            echo::percent_encode(self.password),
+            echo::percent_encode(self.password).to_ascii_lowercase(),
+            b64(&self.login),
+            b64(self.password),
+        ];
+        forms.sort();
+        forms.dedup();
+        forms
+    }
+}
+
+/// Go's escaping of a userinfo password: everything but letters, digits and `-._~`
+/// (and a few sub-delimiters, escaped here too, which is also valid) as `%XX`.
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The servers and credentials of the test.
+struct World {
+    ca: Arc<TestCa>,
+    /// HTTPS on 127.0.0.1 that echoes (GOPROXY, GOSUMDB, DNS over HTTPS, targets).
+    echo: Running,
+    /// A proxy answering CONNECT with 407 and the credentials it was given.
+    proxy_407: Running,
+    /// A proxy answering plain requests with 502 and the credentials.
+    proxy_502: Running,
+    goproxy: Secret,
+    netrc: Secret,
+    https_proxy: Secret,
+    http_proxy: Secret,
+    gosumdb: Secret,
+    percent: Secret,
+    bare: Secret,
+    target: Secret,
+    doh: Secret,
+}
+
+impl World {
+    fn new() -> World {
+        let ca = Arc::new(TestCa::new("Echo Test Root"));
+        let echo = Server::https(&ca.issue(&["127.0.0.1", "localhost"]), echo::handler());
+        let proxy_407 =
+            ConnectProxy::start(ConnectMode::Echo(407), Arc::clone(&ca), echo::handler());
+        let proxy_502 =
+            ConnectProxy::start(ConnectMode::Echo(502), Arc::clone(&ca), echo::handler());
+        let mut percent = Secret::new(
+            "percent-encoded GOPROXY userinfo",
+            "pctuser",
+            "Pct-Secret.5",
+        );
+        percent.login = "pctuser:Pct-Secret.5:".to_string();
+        World {
+            ca,
+            echo,
+            proxy_407,
+            proxy_502,
+            goproxy: Secret::new("GOPROXY userinfo", "gpuser", "Goproxy-P@ss/1"),
+            netrc: Secret::new(".netrc", "nruser", "Netrc-Secret+2"),
+            https_proxy: Secret::new("HTTPS_PROXY userinfo", "pxuser", "Proxy-S3cret%3"),
+            http_proxy: Secret::new("HTTP_PROXY userinfo", "hpuser", "HttpProxy-Pw&9"),
+            gosumdb: Secret::new("GOSUMDB userinfo", "sdbuser", "Sumdb-Secret=4"),
+            percent,
+            bare: Secret::new(
+                "GOPROXY userinfo without a scheme",
+                "bareuser",
+                "Bare-Secret_8",
+            ),
+            target: Secret::new("a target's userinfo", "tuser", "Target-Secret~6"),
+            doh: Secret::new(
+                "a DNS-over-HTTPS server's userinfo",
+                "dohuser",
+                "Doh-Secret!7",
+            ),
+        }
+    }
+
+    fn secrets(&self) -> [&Secret; 9] {
+        [
+            &self.goproxy,
+            &self.netrc,
+            &self.https_proxy,
+            &self.http_proxy,
+            &self.gosumdb,
+            &self.percent,
+            &self.bare,
+            &self.target,
+            &self.doh,
+        ]
+    }
+
+    /// `https://127.0.0.1:PORT` of the echo server, with `userinfo@` if given.
+    fn echo_url(&self, userinfo: Option<&str>) -> String {
+        match userinfo {
+            Some(u) => format!("https://{u}@{}", self.echo.host_port()),
+            None => format!("https://{}", self.echo.host_port()),
+        }
+    }
+
+    /// A sandbox trusting the test CA, with no checksum database and no proxy unless
+    /// a scenario sets them.
+    fn sandbox(&self) -> Sandbox {
+        let sandbox = Sandbox::new().env("GOENV", "off").env("GOSUMDB", "off");
+        let pem = self.ca.write_pem(sandbox.path(), "roots.pem");
+        sandbox.env("SSL_CERT_FILE", pem.to_str().unwrap())
+    }
+
+    /// The target URL with userinfo.
+    fn target_url(&self) -> String {
+        format!("{}/x", self.echo_url(Some(&self.target.userinfo())))
+    }
+}
+
+/// Runs `tool` with `args` in `sandbox` (and `stdin`) in every output form — JSON,
+/// text with progress, each with a summary — and fails if any output holds any form
+/// of any secret. Returns everything written, for further checks.
+fn run_all(world: &World, sandbox: &Sandbox, tool: &str, args: &[&str], stdin: &str) -> String {
+    let variants: [&[&str]; 4] = [
+        &["--format", "json"],
+        &["--format", "json", "--summary"],
+        &["--format", "text", "--progress", "always"],
+        &["--format", "text", "--summary", "--color", "always"],
+    ];
+    let mut everything = String::new();
+    for variant in variants {
+        let mut full: Vec<&str> = variant.to_vec();
+        full.extend_from_slice(args);
+        let run = sandbox.run_with_stdin(tool, &full, stdin);
+        assert!(
+            (0..=2).contains(&run.status),
+            "{tool} {full:?}: status {}\n{}",
+            run.status,
+            run.stderr
+        );
+        for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            for secret in world.secrets() {
+                for form in secret.forms() {
+                    assert!(
+                        !text.contains(&form),
+                        "{tool} {full:?} printed the password from {} ({form:?}) on {stream}:\n{text}",
+                        secret.source
+                    );
+                }
+            }
+        }
+        everything.push_str(&run.stdout);
+        everything.push_str(&run.stderr);
+    }
+    everything
+}
+
+/// Asserts that the echo reached the output (so that the search above could fail):
+/// the scrubbed echo still shows its labels.
+fn assert_echoed(output: &str, what: &str) {
+    assert!(
+        output.contains("password=") || output.contains("password%3D"),
+        "the echo of {what} never reached the output:\n{output}"
+    );
+}
+
+/// Asserts that a server saw this login in this header: the credential was sent, so
+/// the echo carried it.
+fn assert_sent(server: &Running, header: &str, secret: &Secret) {
+    let token = echo::base64(&secret.login);
+    let sent = server.requests().iter().any(|r| {
+        r.headers
+            .get(header)
+            .is_some_and(|v| v.ends_with(&format!(" {token}")))
+    });
+    assert!(
+        sent,
+        "no request carried the login from {} in {header}: {:#?}",
+        secret.source,
+        server.lines()
+    );
+}
+
+const MODULE: &str = "example.com/m@v1.0.0";
+
+/// What gomod-fetch is asked in each scenario: every endpoint, so every kind of echo
+/// (403 body, .info field, Location, 500 body) is met.
+fn fetch_args() -> Vec<Vec<&'static str>> {
+    vec![
+        vec![MODULE],
+        vec!["--what", "mod", MODULE],
+        vec!["--what", "zip", MODULE],
+        vec!["--what", "list", "example.com/m"],
+        vec!["example.com/m@latest"],
+    ]
+}
+
+#[test]
+fn goproxy_userinfo_in_every_form_is_never_printed() {
+    let world = World::new();
+    let scenarios = [
+        (
+            &world.goproxy,
+            world.echo_url(Some(&world.goproxy.userinfo())),
+        ),
+        (
+            &world.percent,
+            world.echo_url(Some("pctuser%3APct-Secret.5")),
+        ),
+        (
+            &world.bare,
+            format!("{}@{}", world.bare.userinfo(), world.echo.host_port()),
+        ),
+    ];
+    for (secret, goproxy) in &scenarios {
+        let sandbox = world.sandbox().env("GOPROXY", goproxy);
+        let mut out = String::new();
+        for args in fetch_args() {
+            out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+        }
+        assert_echoed(&out, secret.source);
+        run_all(
+            &world,
+            &sandbox,
+            "gomod-fetch",
+            &["--check-proxy", goproxy],
+            "",
+        );
+        run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+        run_all(&world, &sandbox, "gomod-dnscheck", &[goproxy], "");
+        run_all(&world, &sandbox, "gomod-tlscheck", &[goproxy], "");
+        // The checksum database through the proxy: /sumdb/<name>/supported answers.
+        let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+        let out = run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+        assert_echoed(&out, secret.source);
+        assert_sent(&world.echo, "authorization", secret);
+    }
+}
+
+#[test]
+fn netrc_passwords_are_never_printed() {
+    let world = World::new();
+    let sandbox = world.sandbox().env("GOPROXY", &world.echo_url(None));
+    let netrc = sandbox.write(
+        "netrc",
+        &format!(
+            "machine {} login {} password {}\n",
+            world.echo.host_port(),
+            world.netrc.user,
+            world.netrc.password
+        ),
+    );
+    let sandbox = sandbox.env("NETRC", netrc.to_str().unwrap());
+    let mut out = String::new();
+    for args in fetch_args() {
+        out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+    }
+    assert_echoed(&out, world.netrc.source);
+    let doh = format!("{}/dns-query", world.echo_url(None));
+    let out = run_all(
+        &world,
+        &sandbox,
+        "gomod-dnscheck",
+        &["--no-system", "--server", &doh, "example.com"],
+        "",
+    );
+    assert_echoed(&out, "netrc to a DNS-over-HTTPS server");
+    let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+    run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    assert_sent(&world.echo, "authorization", &world.netrc);
+}
+
+#[test]
+fn proxy_userinfo_is_never_printed() {
+    let world = World::new();
+    let https_proxy = format!(
+        "http://{}@{}",
+        world.https_proxy.userinfo(),
+        world.proxy_407.host_port()
+    );
+    let sandbox = world
+        .sandbox()
+        .env("GOPROXY", "https://goproxy.example.com")
+        .env("HTTPS_PROXY", &https_proxy);
+    let mut out = String::new();
+    for args in fetch_args() {
+        out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+    }
+    assert_echoed(&out, world.https_proxy.source);
+    run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+    run_all(
+        &world,
+        &sandbox,
+        "gomod-tlscheck",
+        &["goproxy.example.com"],
+        "",
+    );
+    run_all(
+        &world,
+        &sandbox,
+        "gomod-dnscheck",
+        &[
+            "--no-system",
+            "--server",
+            "https://doh.example.com/dns-query",
+            "goproxy.example.com",
+        ],
+        "",
+    );
+    let through_proxy = sandbox.env("GOSUMDB", "sum.golang.org");
+    run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    assert_sent(&world.proxy_407, "proxy-authorization", &world.https_proxy);
+
+    // Plain http through HTTP_PROXY: the proxy's 502 body is Go's server response.
+    let http_proxy = format!(
+        "http://{}@{}",
+        world.http_proxy.userinfo(),
+        world.proxy_502.host_port()
+    );
+    let sandbox = world
+        .sandbox()
+        .env("GOPROXY", "http://goproxy.example.com")
+        .env("HTTP_PROXY", &http_proxy);
+    let mut out = String::new();
+    for args in fetch_args() {
+        out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+    }
+    assert_echoed(&out, world.http_proxy.source);
+    run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+    assert_sent(&world.proxy_502, "proxy-authorization", &world.http_proxy);
+}
+
+#[test]
+fn gosumdb_userinfo_is_never_printed() {
+    let world = World::new();
+    let gosumdb = format!(
+        "{FIXTURE_VKEY} {}",
+        world.echo_url(Some(&world.gosumdb.userinfo()))
+    );
+    let sandbox = world
+        .sandbox()
+        .env("GOPROXY", "direct")
+        .env("GOSUMDB", &gosumdb);
+    let out = run_all(&world, &sandbox, "gomod-sumverify", &[MODULE], "");
+    assert_echoed(&out, world.gosumdb.source);
+    run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+    // The database behind a proxy, named by GOSUMDB's URL for checks.
+    let proxied = sandbox.env("GOPROXY", &world.echo_url(None));
+    run_all(
+        &world,
+        &proxied,
+        "gomod-fetch",
+        &["--check-proxy", &world.echo_url(None)],
+        "",
+    );
+    assert_sent(&world.echo, "authorization", &world.gosumdb);
+}
+
+#[test]
+fn targets_and_resolvers_with_userinfo_are_never_printed() {
+    let world = World::new();
+    let sandbox = world.sandbox().env("GOPROXY", "off");
+    let target = world.target_url();
+    let percent_target = format!(
+        "{}/x",
+        world.echo_url(Some(&format!(
+            "{}%3A{}",
+            world.target.user, world.target.password
+        )))
+    );
+    for tool in [
+        "gomod-resolve",
+        "gomod-dnscheck",
+        "gomod-tlscheck",
+        "gomod-fetch",
+        "gomod-sumverify",
+    ] {
+        for t in [&target, &percent_target] {
+            run_all(&world, &sandbox, tool, &[t.as_str()], "");
+            run_all(&world, &sandbox, tool, &[], &format!("{t}\n"));
+            run_all(&world, &sandbox, tool, &["-f", t.as_str()], "");
+        }
+    }
+    // A usage error quotes the argument it refuses.
+    for tool in ["gomod-resolve", "gomod-fetch"] {
+        for t in [&target, &percent_target] {
+            let run = sandbox.run(tool, &["--jobs", t.as_str()]);
+            assert_eq!(run.status, 2, "{}", run.stderr);
+            assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
+            for form in world.target.forms() {
+                assert!(!run.stderr.contains(&form), "{tool}: {}", run.stderr);
+            }
+        }
+    }
+    let doh = format!("{}/dns-query", world.echo_url(Some(&world.doh.userinfo())));
+    let out = run_all(
+        &world,
+        &sandbox,
+        "gomod-dnscheck",
+        &["--no-system", "--server", &doh, "example.com"],
+        "",
+    );
+    assert_echoed(&out, world.doh.source);
+    assert_sent(&world.echo, "authorization", &world.doh);
+}

@@ -23,7 +23,7 @@ _gomod__fetch() {
 
     case "${cmd}" in
         gomod__fetch)
-            opts="-m -j -f -q -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-m -j -f -q -h -V --modfile --what --retries --cache --every-endpoint --go-get-warnings --check-proxy --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

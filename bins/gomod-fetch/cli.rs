@@ -20,10 +20,23 @@ use gomod_common::app::CommonArgs;
 /// (gomod-resolve's route records: their endpoints are used; any record with module
 /// and version fields).
 ///
-/// Direct entries do go-get discovery and then ask the repository for its refs over
-/// git's smart HTTP protocol (info/refs?service=git-upload-pack): reachable or not,
-/// credentials needed or not, and whether the version's tag exists. No git binary is
-/// run and no zip is built from a repository; the record says so.
+/// Direct entries do go-get discovery, then, for git repositories where git is
+/// installed, run the git commands go1.27 runs with the same arguments and environment
+/// (GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never unless set; the user's git
+/// configuration, insteadOf rules, credential helpers and ssh settings apply as they do
+/// for go): ls-remote, init --bare, remote add, fetch --depth=1 of the version's ref,
+/// cat-file, archive. Versions, branches and commits resolve as go resolves them
+/// (pseudo-versions included) and the .mod and .zip are built from the repository as go
+/// builds them (the module's directory, /vN, go-import subdir, nested modules and
+/// vendor/ left out, the root LICENSE added), so mod_h1 and zip_h1 equal go's. Every
+/// command is in direct.commands with its exit status, time and git's last error line;
+/// the error is go's own text (git ls-remote -q --end-of-options URL in DIR: exit status
+/// 128: ...) with a code from git's words (git_auth_required, git_repo_not_found,
+/// ssh_refused, ssh_host_key_unknown, ssh_auth_failed...). Git runs in a temporary
+/// directory of its own (DIR/cache/vcs with --cache), never in GOMODCACHE, without a
+/// terminal, and each command is killed with its helpers after --timeout (go would
+/// wait). Without git, the error is go's (git is not on PATH) and the repository is
+/// asked for its refs over git's smart HTTP protocol to say what it can.
 ///
 /// Order: the go command asks for .info, then .mod, then .zip, one after the other;
 /// gomod-fetch sends the three at once (each still walks the GOPROXY list as Go walks
@@ -85,9 +98,10 @@ pub struct Cli {
     pub retries: u32,
 
     /// Write what was fetched into a module cache at DIR, in the go command's layout
-    /// (DIR/cache/download/...), atomically. Afterwards `GOMODCACHE=DIR GOPROXY=off go
-    /// mod download` and `GOPROXY=file://DIR/cache/download go build` work offline. A
-    /// version whose record is not ok writes nothing (the go command would use a cached
+    /// (DIR/cache/download/...), atomically; direct modules too, whose git work
+    /// directories go to DIR/cache/vcs as go keeps them. Afterwards `GOMODCACHE=DIR
+    /// GOPROXY=off go mod download` and `GOPROXY=file://DIR/cache/download go build`
+    /// work offline. A version whose record is not ok writes nothing (the go command would use a cached
     /// .mod or .zip whatever else failed); temporary files a killed run of gomod-fetch
     /// left are removed once no process of this machine writes them (or a day after
     /// their last change), and nobody else's are touched.
@@ -99,6 +113,15 @@ pub struct Cli {
     /// different zip shows up (feed the records to gomod-sumverify).
     #[arg(long)]
     pub every_endpoint: bool,
+
+    /// Also warn as `go get` warns, and `go mod download` does not: about a version
+    /// its author retracted (warning `retracted`, with the `retract` directive that
+    /// decided it) and a deprecated module (`deprecated`), with go's text in go_error.
+    /// Both come from the go.mod of the module's latest version, which is fetched
+    /// alongside the version (its requests are not listed in attempts); where it cannot
+    /// be had, nothing is said, as go get says nothing.
+    #[arg(long)]
+    pub go_get_warnings: bool,
 
     /// Instead of fetching, probe the module proxy at URL for conformance: 404/410 for
     /// a module that cannot exist, case-escaped paths, @latest and the checksum

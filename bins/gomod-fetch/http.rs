@@ -36,6 +36,18 @@ pub struct OpError {
     /// The go command would still be waiting here and print nothing (see
     /// `NetError::go_waits`): the record gets no `go_error`.
     pub go_waits: bool,
+    /// The record's own words, when the failure knows better than its code (boxed:
+    /// errors travel in every `Result` of the fetch).
+    pub said: Option<Box<Said>>,
+}
+
+/// What a failure says about itself in the record.
+#[derive(Clone, Debug, Default)]
+pub struct Said {
+    /// The message, when the first line of Go's text is not the telling one.
+    pub message: Option<String>,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 impl OpError {
@@ -48,6 +60,7 @@ impl OpError {
             detail: None,
             frame: None,
             go_waits: false,
+            said: None,
         }
     }
 

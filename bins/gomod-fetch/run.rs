@@ -11,6 +11,7 @@ use std::time::Duration;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, ModuleTarget};
+use gomod_common::modfile::short_message;
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
@@ -19,11 +20,13 @@ use gomod_common::{dirhash, modpath, toolchain};
 use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, What};
-use crate::direct::{self, Found};
+use crate::direct::{self, Found, GitTarget};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{Repo, RevInfo};
 use crate::{cache, zipcheck};
-use gomod_common::query::{self, Plan};
+use gomod_common::git::Workspace;
+use gomod_common::git::run::Runner;
+use gomod_common::query::{self, Matcher, Plan};
 use gomod_common::versionlist::{ListParser, MAX_KEPT_VERSIONS, ParsedList};
 
 const TOOL: &str = "gomod-fetch";
@@ -86,22 +89,84 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     let mut what = cli.what.clone();
     what.dedup();
+    let (workspace, work_tmp) = match git_workspace(&cfg, cli.cache.as_deref(), cli.common.timeout)
+    {
+        Ok(found) => found,
+        Err(message) => {
+            return app::fatal(
+                TOOL,
+                &message,
+                Some("set TMPDIR to a directory that can be written"),
+            );
+        }
+    };
     let probe = Arc::new(FetchProbe {
         cfg,
+        workspace,
+        _work_tmp: work_tmp,
         fetcher,
         what,
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
+        go_get_warnings: cli.go_get_warnings,
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
 
+/// The work directories of git for direct modules: `DIR/cache/vcs` with --cache (where
+/// the go command keeps them, so it can reuse them), else a temporary directory removed
+/// at the end; never the user's own GOMODCACHE.
+fn git_workspace(
+    cfg: &GoConfig,
+    cache: Option<&std::path::Path>,
+    timeout: Duration,
+) -> Result<(Arc<Workspace>, Option<tempfile::TempDir>), String> {
+    let path = cfg.environment().get("PATH");
+    let runner = Runner::new(
+        (!path.is_empty()).then(|| std::ffi::OsStr::new(path)),
+        cfg.environment(),
+        timeout,
+    );
+    let go_cache = cfg.get("GOMODCACHE");
+    match cache {
+        Some(dir) => Ok((
+            Arc::new(Workspace::new(
+                &dir.join("cache").join("vcs"),
+                go_cache,
+                runner,
+            )),
+            None,
+        )),
+        None => {
+            let tmp = tempfile::Builder::new()
+                .prefix("gomod-fetch-vcs-")
+                .tempdir()
+                .map_err(|e| {
+                    format!(
+                        "creating a temporary directory for git: {}",
+                        gomod_common::oserr::errno_text(&e)
+                    )
+                })?;
+            Ok((
+                Arc::new(Workspace::new(tmp.path(), go_cache, runner)),
+                Some(tmp),
+            ))
+        }
+    }
+}
+
 struct FetchProbe {
     cfg: Arc<GoConfig>,
+    /// Where git runs for direct modules.
+    workspace: Arc<Workspace>,
+    /// The temporary home of `workspace` without --cache, removed at the end.
+    _work_tmp: Option<tempfile::TempDir>,
     fetcher: Arc<Fetcher>,
     what: Vec<What>,
     cache: Option<PathBuf>,
     every_endpoint: bool,
+    /// Read the latest version's go.mod for go get's warnings (--go-get-warnings).
+    go_get_warnings: bool,
 }
 
 impl Probe for FetchProbe {
@@ -208,15 +273,19 @@ struct Ctx<'a> {
     module: &'a str,
     entries: &'a [PlannedEntry],
     log: Log,
-    direct: OnceCell<Result<Found, OpError>>,
+    /// The `direct` entry's repository, found once for the target (shared with the
+    /// look at the latest version's go.mod).
+    direct: Arc<OnceCell<Result<Found, OpError>>>,
 }
 
 /// How one entry is reached for one operation.
 enum Access<'a> {
     /// A module proxy (or a `mod` server found by discovery).
     Proxy(Repo<'a>),
-    /// A repository behind `direct`.
+    /// A repository behind `direct`, probed natively.
     Vcs(&'a Found),
+    /// A git repository behind `direct`, read with git.
+    Git(&'a Arc<GitTarget>),
 }
 
 /// One operation of the go command, done at each entry until one succeeds.
@@ -323,7 +392,7 @@ impl FetchProbe {
             module: &target.module,
             entries: &entries,
             log: Log::default(),
-            direct: OnceCell::new(),
+            direct: Arc::default(),
         };
         if self.every_endpoint && query::is_canonical(&asked) {
             return self.every_endpoint(&ctx, body, &asked, elapsed).await;
@@ -333,6 +402,8 @@ impl FetchProbe {
         body.attempts = ctx.log.take();
         body.hosts = hosts_of(&body.attempts);
         body.direct = direct_record(ctx.direct.get(), body.version.as_deref());
+        warnings.extend(body.direct.as_ref().and_then(plain_http_credentials));
+        warnings.extend(unsent_netrc(&body.attempts, self.fetcher.client.settings()));
         let error = outcome.err().map(|err| {
             match toolchain_not_available(&err, &target.module, body.version.as_deref()) {
                 Some(e) => e,
@@ -366,9 +437,56 @@ impl FetchProbe {
         }
     }
 
-    /// Resolves the version and fetches what was asked; the error carries Go's
-    /// wrapping in its frame (`module M: `, `M@V: `, or none where Go adds none).
+    /// Resolves the version and fetches what was asked, and with --go-get-warnings
+    /// meanwhile the go.mod of the module's latest version, for what `go get` would
+    /// warn about (a retracted version, a deprecated module); the error carries Go's wrapping in its frame
+    /// (`module M: `, `M@V: `, or none where Go adds none).
     async fn fetch_all(
+        &self,
+        ctx: &Ctx<'_>,
+        body: &mut FetchBody,
+        asked: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), OpError> {
+        // Its requests are go get's, not go mod download's: kept out of `attempts`.
+        let aside = Ctx {
+            module: ctx.module,
+            entries: ctx.entries,
+            log: Log::default(),
+            direct: Arc::clone(&ctx.direct),
+        };
+        let latest = async {
+            match self.go_get_warnings {
+                true => self.latest_go_mod(&aside).await,
+                false => None,
+            }
+        };
+        let (outcome, latest) = tokio::join!(self.fetch_files(ctx, body, asked, warnings), latest);
+        if let (Some(version), Some((latest, data))) = (body.version.as_deref(), latest) {
+            warnings.extend(author_warnings(ctx.module, version, &latest, &data));
+        }
+        outcome
+    }
+
+    /// The go.mod of the module's latest version as `go get` finds it to load
+    /// retractions and deprecations (`queryLatestVersionIgnoringRetractions`: the
+    /// `latest` query, retracted versions included), with that version; None when it
+    /// cannot be had (`go get` then warns about nothing either).
+    async fn latest_go_mod(&self, ctx: &Ctx<'_>) -> Option<(String, Vec<u8>)> {
+        let Ok(Plan::List(matcher)) = query::plan("latest", ctx.module) else {
+            return None;
+        };
+        let (Out::Info(info), _) = self.walk(ctx, &Op::Query(&matcher)).await.ok()? else {
+            return None;
+        };
+        let (Out::Mod(data), _) = self.walk(ctx, &Op::Mod(&info.version)).await.ok()? else {
+            return None;
+        };
+        Some((info.version, data))
+    }
+
+    /// Resolves the version and fetches what was asked (see [`FetchProbe::fetch_all`]).
+    async fn fetch_files(
         &self,
         ctx: &Ctx<'_>,
         body: &mut FetchBody,
@@ -633,6 +751,73 @@ impl FetchProbe {
             (Op::Mod(version) | Op::Zip(version, _), Access::Vcs(found)) => {
                 vcs_stat(found, version, ctx).map(|_| Out::NotBuilt)
             }
+            (Op::Stat(rev), Access::Git(target)) => target
+                .stat(rev)
+                .await
+                .map(Out::Info)
+                .map_err(|e| (e, last())),
+            (Op::Query(matcher), Access::Git(target)) => {
+                let versions = target.versions().await.map_err(|e| (e, last()))?;
+                match parsed_versions(&versions, &matcher.prefix, Some(matcher)).chosen {
+                    Some(v) => target
+                        .stat(&v)
+                        .await
+                        .map(Out::Info)
+                        .map_err(|e| (e, last())),
+                    None if matcher.may_use_latest => {
+                        let latest = target.latest().await.map_err(|e| (e, last()))?;
+                        if matcher.allows_latest(&latest.version) {
+                            Ok(Out::Info(latest))
+                        } else {
+                            no_match(matcher)
+                        }
+                    }
+                    None => no_match(matcher),
+                }
+            }
+            (Op::List, Access::Git(target)) => target
+                .versions()
+                .await
+                .map(|v| Out::Versions(parsed_versions(&v, "", None)))
+                .map_err(|e| (e, last())),
+            (Op::Mod(version), Access::Git(target)) => target
+                .go_mod(version)
+                .await
+                .map(Out::Mod)
+                .map_err(|e| (e, last())),
+            (Op::Zip(version, dir), Access::Git(target)) => {
+                let tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                    (
+                        OpError::new(
+                            Code::CacheUnwritable,
+                            format!(
+                                "creating a temporary file in {}: {}",
+                                dir.display(),
+                                gomod_common::oserr::errno_text(&e)
+                            ),
+                        ),
+                        usize::MAX,
+                    )
+                })?;
+                let file = tmp.reopen().map_err(|e| {
+                    (
+                        OpError::new(Code::CacheUnwritable, gomod_common::oserr::errno_text(&e)),
+                        usize::MAX,
+                    )
+                })?;
+                target.zip(version, file).await.map_err(|e| (e, last()))?;
+                let bytes = tmp.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+                zipcheck::check(
+                    tmp,
+                    ctx.module.to_string(),
+                    version.to_string(),
+                    bytes,
+                    None,
+                )
+                .await
+                .map(Out::Zip)
+                .map_err(|e| (e, last()))
+            }
         }
     }
 
@@ -714,7 +899,13 @@ impl FetchProbe {
                     let found = ctx
                         .direct
                         .get_or_init(|| {
-                            direct::find(&self.fetcher, &ctx.log, &self.cfg, ctx.module)
+                            direct::find(
+                                &self.fetcher,
+                                &ctx.log,
+                                &self.cfg,
+                                &self.workspace,
+                                ctx.module,
+                            )
                         })
                         .await;
                     match found {
@@ -729,6 +920,7 @@ impl FetchProbe {
                             };
                             self.run_op(ctx, op, Access::Proxy(repo)).await
                         }
+                        Ok(Found::Git(target)) => self.run_op(ctx, op, Access::Git(target)).await,
                         Ok(found) => self.run_op(ctx, op, Access::Vcs(found)).await,
                     }
                 }
@@ -775,7 +967,7 @@ impl FetchProbe {
                 module: ctx.module,
                 entries: &single,
                 log: Log::default(),
-                direct: OnceCell::new(),
+                direct: Arc::default(),
             };
             let mut body = template.clone();
             body.source = Some(redact_url(planned.entry.spec.as_str()));
@@ -862,6 +1054,9 @@ fn direct_record(
     found: Option<&Result<Found, OpError>>,
     version: Option<&str>,
 ) -> Option<gomod_common::record::fetch::DirectProbe> {
+    if let Some(Ok(Found::Git(target))) = found {
+        return Some(target.record(version));
+    }
     let Some(Ok(Found::Repo {
         probe,
         tags,
@@ -882,6 +1077,70 @@ fn direct_record(
     Some(probe)
 }
 
+/// A warning when git would send credentials over plain http: the go command hands
+/// an `http://` repository URL (GOINSECURE, or a go-import tag that names one) to git
+/// as it is, and git (libcurl) sends a ~/.netrc entry's or a credential helper's
+/// credentials over it, unlike go's own requests, which send netrc credentials over
+/// https only.
+fn plain_http_credentials(direct: &gomod_common::record::fetch::DirectProbe) -> Option<Warning> {
+    let config = direct.git_config.as_ref()?;
+    if !config.url.starts_with("http://") {
+        return None;
+    }
+    let from = match (&config.netrc_login, config.credential_helpers.first()) {
+        (Some(login), _) => format!("the ~/.netrc entry (login {login})"),
+        (None, Some(helper)) => format!(
+            "the credential helper {}",
+            helper["helper"].as_str().unwrap_or("?")
+        ),
+        (None, None) => return None,
+    };
+    Some(Warning::new(
+        Code::GitCredentialsOverHttp,
+        format!(
+            "git fetches {} over plain http and would send {from} with it unencrypted: the go command passes http:// repository URLs to git as they are (its own requests send netrc credentials over https only)",
+            config.url
+        ),
+        Some(
+            "serve the repository over https (or ssh), or drop the credentials for that host"
+                .to_string(),
+        ),
+    ))
+}
+
+/// A warning when a request went over plain http (an `http://` GOPROXY entry, a
+/// GOINSECURE go-get page) to a host ~/.netrc has credentials for: the go command
+/// sends netrc (and GOAUTH) credentials over https only, so the server got none, as
+/// it gets none from go.
+fn unsent_netrc(
+    attempts: &[gomod_common::record::fetch::Attempt],
+    settings: &gomod_common::net::http::HttpSettings,
+) -> Option<Warning> {
+    let entries = settings.netrc.as_ref()?;
+    let (url, entry) = attempts.iter().find_map(|a| {
+        let url = a.url.as_deref()?;
+        let rest = url.strip_prefix("http://")?;
+        let https = gomod_common::gourl::parse(&format!("https://{rest}")).ok()?;
+        let entry =
+            gomod_common::net::netrc::credentials_for(entries, &https, settings.netrc_mode)?;
+        Some((url, entry))
+    })?;
+    let host = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url);
+    Some(Warning::new(
+        Code::HttpCredentialsNotSent,
+        format!(
+            "~/.netrc has credentials for {host} (login {}), and they were not sent: the request went over plain http ({url}), and the go command sends netrc and GOAUTH credentials over https only",
+            entry.login
+        ),
+        Some(format!(
+            "if {host} needs them, serve it over https and use https:// in GOPROXY; go never sends them over http"
+        )),
+    ))
+}
+
 /// The module's versions among a repository's tags.
 fn vcs_versions(found: &Found, prefix: &str) -> Vec<String> {
     let Found::Repo {
@@ -890,16 +1149,87 @@ fn vcs_versions(found: &Found, prefix: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let mut parser = ListParser::new(prefix, None);
-    for version in tags
+    let versions = tags
         .iter()
         .filter_map(|(t, _)| t.strip_prefix(tag_prefix.as_str()))
-        .filter(|v| query::is_canonical(v))
-    {
-        parser.feed(version.as_bytes());
+        .filter(|v| query::is_canonical(v));
+    parsed_versions(versions, prefix, None).versions
+}
+
+/// A module's versions (one per item, as a repository's tags give them) read as a
+/// proxy's `@v/list` is read: with `prefix`, sorted, chosen among by `matcher`.
+fn parsed_versions<I>(versions: I, prefix: &str, matcher: Option<&Matcher>) -> ParsedList
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let mut parser = ListParser::new(prefix, matcher);
+    for version in versions {
+        parser.feed(version.as_ref().as_bytes());
         parser.feed(b"\n");
     }
-    parser.finish().versions
+    parser.finish()
+}
+
+/// What `go get` prints about `module@version` when `go_mod` is the go.mod of the
+/// module's latest version, `latest` (modget's `checkPackageProblems`): the module's
+/// deprecation, then the version's retraction. `go mod download` prints neither.
+fn author_warnings(module: &str, version: &str, latest: &str, go_mod: &[u8]) -> Vec<Warning> {
+    // go get ignores a go.mod it cannot read here; so does this.
+    let Ok(file) = gomod_common::modfile::parse_lax("go.mod", go_mod) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    let deprecation = file
+        .module
+        .as_ref()
+        .and_then(|m| m.deprecated.as_deref())
+        .map(|d| short_message(d, ""))
+        .filter(|d| !d.is_empty());
+    if let Some(text) = deprecation {
+        warnings.push(
+            Warning::new(
+                Code::Deprecated,
+                format!(
+                    "module {module} is deprecated by its author (the go.mod of {module}@{latest}, its latest version): {text}"
+                ),
+                Some("the message usually names what to use instead; go get prints it every time it touches the module".to_string()),
+            )
+            .go_error(format!("go: module {module} is deprecated: {text}")),
+        );
+    }
+    let covering = file.retractions_covering(version);
+    if let Some(first) = covering.first() {
+        const RETRACTED: &str = "retracted by module author";
+        let rationale = covering
+            .iter()
+            .find_map(|r| r.rationale.as_deref().filter(|r| !r.is_empty()));
+        let why = match rationale {
+            Some(r) => format!("{RETRACTED}: {}", short_message(r, RETRACTED)),
+            None => RETRACTED.to_string(),
+        };
+        let directive = if first.low == first.high {
+            format!("retract {}", first.low)
+        } else {
+            format!("retract [{}, {}]", first.low, first.high)
+        };
+        warnings.push(
+            Warning::new(
+                Code::Retracted,
+                format!(
+                    "{module}@{version} is {why} (`{directive}`, line {} of the go.mod of {module}@{latest}, its latest version)",
+                    first.line
+                ),
+                Some(format!(
+                    "go get warns and go mod download does not; a query (@latest, @v1) passes over retracted versions: use go get {module}@latest, or see them all with go list -m -versions -retracted {module}"
+                )),
+            )
+            .go_error(format!(
+                "go: warning: {module}@{version}: {why}\ngo: to switch to the latest unretracted version, run:\n\tgo get {module}@latest"
+            )),
+        );
+    }
+    warnings
 }
 
 fn first_line(text: &str) -> String {
@@ -909,7 +1239,10 @@ fn first_line(text: &str) -> String {
 /// The record's error for a failed fetch: Go's line as `go_error` (none where the go
 /// command would wait for ever and print nothing), the failure itself as the message.
 fn error_info(err: OpError, hint: String) -> ErrorInfo {
-    let mut e = ErrorInfo::new(err.code, first_line(&err.go_text)).hint(hint);
+    let said = err.said.clone().unwrap_or_default();
+    let hint = said.hint.unwrap_or(hint);
+    let message = said.message.unwrap_or_else(|| first_line(&err.go_text));
+    let mut e = ErrorInfo::new(err.code, message).hint(hint);
     if !err.go_waits {
         e = e.go_error(format!("go: {}", err.framed_text()));
     }

@@ -14,6 +14,7 @@ pub mod direct;
 pub mod dirhash;
 pub mod discovery;
 pub mod endpoints;
+pub mod git;
 pub mod goenv;
 pub mod goflags;
 pub mod goquote;

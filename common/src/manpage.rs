@@ -62,6 +62,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "the netrc file (default $HOME/.netrc), read and matched as the go release in use does: go1.23 and older read it always and match the host name; go1.24 and later read it when GOAUTH includes netrc and match URL prefixes, in which the port counts",
     ),
     (
+        "GIT_TERMINAL_PROMPT, GCM_INTERACTIVE, GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM, HOME",
+        "passed to git as the go command passes them (gomod-fetch runs git for direct modules; GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never are added unless set): git's own configuration, insteadOf rules, proxies, CA files and credential helpers apply as they do for go",
+    ),
+    (
         "NO_COLOR",
         "when set and not empty, the text format is not coloured (unless --color always)",
     ),
@@ -630,7 +634,7 @@ pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     ),
     (
         "warnings",
-        "list of {code, message, hint, go_error}: things that work but are wrong or risky",
+        "list of {code, message, hint, go_error}: things that work but are wrong or risky; go_error, where set, is what the go command prints about it (gomod-fetch --go-get-warnings: go get's retracted and deprecated warnings, word for word)",
     ),
     ("elapsed_ms", "wall time of the probe in milliseconds"),
 ];

@@ -218,6 +218,47 @@ impl ModFile {
             })
             .collect()
     }
+
+    /// The `retract` directives that cover `version` when this file is the go.mod of
+    /// the module's latest version (`CheckRetractions`: `low <= version <= high`).
+    pub fn retractions_covering(&self, version: &str) -> Vec<&Retract> {
+        self.retracts
+            .iter()
+            .filter(|r| {
+                crate::semver::compare(&r.low, version).is_le()
+                    && crate::semver::compare(version, &r.high).is_le()
+            })
+            .collect()
+    }
+}
+
+/// Go's `modload.ShortMessage`: a text from a go.mod (a retraction's rationale, a
+/// deprecation) as the go command prints it on a terminal: its first line, trimmed;
+/// `empty_default` when that is empty; a fixed text when it is longer than 500 bytes
+/// or holds a character that is neither graphic nor a space.
+pub fn short_message(message: &str, empty_default: &str) -> String {
+    let first = message.split('\n').next().unwrap_or("");
+    let message = first.trim_matches(go_space);
+    if message.is_empty() {
+        return empty_default.to_string();
+    }
+    if message.len() > 500 {
+        return "(message omitted: too long)".to_string();
+    }
+    if message.chars().any(|c| !is_print(c) && !go_space(c)) {
+        return "(message omitted: contains non-printable characters)".to_string();
+    }
+    message.to_string()
+}
+
+/// Go's `unicode.IsSpace`, and the space separators `unicode.IsGraphic` adds to
+/// `strconv.IsPrint`.
+fn go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
 }
 
 /// One go.mod error; mirrors `modfile.Error`.
@@ -1531,3 +1572,40 @@ fn unquote_char(s: &[u8]) -> Option<(u32, bool, &[u8])> {
 }
 
 // ---------------------------------------------------------------------------
+
+#[cfg(test)]
+mod retraction_tests {
+    use super::*;
+
+    #[test]
+    fn retractions_cover_their_interval_and_messages_are_shortened_as_go_does() {
+        let f = parse_lax(
+            "go.mod",
+            b"module example.com/m\n\nretract (\n\tv1.0.1 // broken build\n\t[v1.1.0, v1.1.3]\n)\n",
+        )
+        .unwrap();
+        let covering = |v| {
+            f.retractions_covering(v)
+                .iter()
+                .map(|r| (r.low.clone(), r.rationale.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            covering("v1.0.1"),
+            [("v1.0.1".to_string(), Some("broken build".to_string()))]
+        );
+        assert_eq!(covering("v1.1.2").len(), 1);
+        assert!(covering("v1.0.2").is_empty() && covering("v1.1.4").is_empty());
+        assert_eq!(short_message("  use v2\nmore", "x"), "use v2");
+        assert_eq!(short_message(" \n", "dflt"), "dflt");
+        assert_eq!(
+            short_message(&"a".repeat(501), ""),
+            "(message omitted: too long)"
+        );
+        assert_eq!(
+            short_message("bad\u{1b}[31m", ""),
+            "(message omitted: contains non-printable characters)"
+        );
+        assert_eq!(short_message("wide\u{3000}space", ""), "wide\u{3000}space");
+    }
+}

@@ -35,7 +35,9 @@
 //! fail on it in any case).
 
 mod archive;
+pub mod create;
 mod fold;
+pub mod write;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -43,7 +45,7 @@ use std::fs::File;
 use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
-pub use archive::{METHOD_DEFLATE, METHOD_STORE, ReadError, ZipArchive, ZipEntry};
+pub use archive::{EntryKind, METHOD_DEFLATE, METHOD_STORE, ReadError, ZipArchive, ZipEntry};
 
 use archive::OpenError;
 

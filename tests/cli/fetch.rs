@@ -1060,3 +1060,49 @@ fn text_counts_requests_not_the_entries_passed_over() {
         ok.stdout
     );
 }
+
+#[test]
+fn netrc_credentials_are_not_sent_to_an_http_proxy_and_the_record_says_so() {
+    let proxy = proxy_with_a().basic_auth("bob", "s3cret-pw").start();
+    let s = sandbox(&proxy.url());
+    // go1.24+ matches a netrc machine against the URL's host:port and path prefix.
+    let netrc = s.write(
+        "netrc",
+        &format!(
+            "machine {} login bob password s3cret-pw\n",
+            proxy.host_port()
+        ),
+    );
+    let s = s.env("NETRC", netrc.to_str().unwrap());
+    let run = s.run("gomod-fetch", &["example.com/a@v1.0.0"]);
+    assert!(!run.stdout.contains("s3cret-pw"), "{}", run.stdout);
+    let r = run.records().remove(0).fetch();
+    // As go: no Authorization header over http, so the proxy says 401.
+    assert_eq!(r.code(), Some("http_unauthorized"), "{r:#?}");
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .all(|q| !q.headers.contains_key("authorization")),
+        "credentials went over http"
+    );
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.code == "http_credentials_not_sent")
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    assert!(w.message.contains("login bob"), "{w:#?}");
+    // An entry for another host: nothing to say.
+    let s = sandbox(&proxy.url());
+    let netrc = s.write("netrc", "machine other.example login bob password pw\n");
+    let r = one(
+        &s.env("NETRC", netrc.to_str().unwrap()),
+        &["example.com/a@v1.0.0"],
+    );
+    assert!(
+        r.warnings
+            .iter()
+            .all(|w| w.code != "http_credentials_not_sent"),
+        "{r:#?}"
+    );
+}

@@ -1,6 +1,8 @@
-//! gomod-fetch's `direct` entries: go-get discovery, then the repository asked for its
-//! refs over git's smart HTTP protocol. A CONNECT proxy on 127.0.0.1 plays
-//! example.com and git.example.com (TLS from a test CA), so nothing leaves the machine.
+//! gomod-fetch's `direct` entries where git is not installed (the sandbox's PATH is
+//! empty): go-get discovery, go's own error for the missing git, and the repository
+//! asked for its refs over git's smart HTTP protocol to say what can be said. A CONNECT
+//! proxy on 127.0.0.1 plays example.com and git.example.com (TLS from a test CA), so
+//! nothing leaves the machine. With git, see fetch_git.
 
 use std::sync::Arc;
 
@@ -74,24 +76,40 @@ fn one(s: &Sandbox, args: &[&str]) -> FetchRecord {
     records.remove(0)
 }
 
+const NO_GIT: &str = "unable to resolve git version: failed to execute git version: exec: \"git\": executable file not found in $PATH";
+
 #[test]
-fn a_tagged_version_is_found_in_the_repository_and_nothing_is_built() {
+fn without_git_go_s_error_is_reported_and_the_tag_is_still_found() {
     let s = scene(200);
     let r = one(&s.sandbox, &["example.com/m@v1.0.0"]);
-    assert!(r.ok, "{r:#?}");
+    assert_eq!(r.code(), Some("git_not_installed"), "{r:#?}");
+    assert_eq!(r.go_error(), format!("go: example.com/m@v1.0.0: {NO_GIT}"));
+    assert!(
+        r.error
+            .as_ref()
+            .unwrap()
+            .hint
+            .as_ref()
+            .unwrap()
+            .contains("install git")
+    );
     let direct = r.direct.as_ref().unwrap();
     assert_eq!(direct.vcs.as_deref(), Some("git"));
     assert_eq!(direct.repo.as_deref(), Some("https://git.example.com/m"));
     assert_eq!(direct.via.as_deref(), Some("go_get"));
+    assert_eq!(direct.git, None);
+    assert!(direct.commands.is_empty());
     assert_eq!(direct.reachable, Some(true));
     assert_eq!(direct.auth_required, Some(false));
     assert_eq!(direct.tag.as_deref(), Some("v1.0.0"));
     assert_eq!(direct.commit.as_deref(), Some(COMMIT_1));
     assert_eq!(direct.refs, Some(4));
-    assert!(direct.note.contains("does not"), "{}", direct.note);
-    assert_eq!(r.source.as_deref(), Some("direct"));
+    assert!(
+        direct.note.contains("git is not installed"),
+        "{}",
+        direct.note
+    );
     assert_eq!((r.mod_h1.as_ref(), r.zip_h1.as_ref()), (None, None));
-    assert_eq!(r.warnings[0].code, "not_implemented");
     let ops: Vec<&str> = r.attempts.iter().map(|a| a.op.as_str()).collect();
     assert_eq!(
         ops,
@@ -113,42 +131,36 @@ fn a_tagged_version_is_found_in_the_repository_and_nothing_is_built() {
 }
 
 #[test]
-fn queries_are_answered_from_the_tags() {
+fn without_git_a_query_fails_as_go_fails() {
     let s = scene(200);
     let r = one(&s.sandbox, &["--what", "info", "example.com/m@latest"]);
-    assert!(r.ok, "{r:#?}");
-    assert_eq!(r.version.as_deref(), Some("v1.2.0"));
-    assert_eq!(r.direct.as_ref().unwrap().commit.as_deref(), Some(COMMIT_2));
+    assert_eq!(r.code(), Some("git_not_installed"), "{r:#?}");
+    assert_eq!(r.go_error(), format!("go: example.com/m@latest: {NO_GIT}"));
+    assert_eq!(r.direct.as_ref().unwrap().refs, Some(4));
 }
 
 #[test]
-fn a_missing_tag_is_go_s_unknown_revision() {
+fn without_git_a_missing_tag_shows_in_the_probe() {
     let s = scene(200);
     let r = one(&s.sandbox, &["example.com/m@v1.1.0"]);
-    assert_eq!(r.code(), Some("vcs_repo_invalid"));
+    assert_eq!(r.code(), Some("git_not_installed"));
+    let direct = r.direct.as_ref().unwrap();
     assert_eq!(
-        r.go_error(),
-        "go: example.com/m@v1.1.0: invalid version: unknown revision v1.1.0"
+        (direct.reachable, direct.tag.as_deref()),
+        (Some(true), None)
     );
 }
 
 #[test]
-fn a_repository_that_wants_credentials_says_so() {
+fn without_git_a_repository_that_wants_credentials_says_so() {
     let s = scene(401);
     let r = one(&s.sandbox, &["example.com/m@v1.0.0"]);
-    assert_eq!(r.code(), Some("http_unauthorized"));
+    assert_eq!(r.code(), Some("git_not_installed"));
     let direct = r.direct.as_ref().unwrap();
     assert_eq!(direct.reachable, Some(true));
     assert_eq!(direct.auth_required, Some(true));
-    assert!(
-        r.error
-            .as_ref()
-            .unwrap()
-            .hint
-            .as_ref()
-            .unwrap()
-            .contains("netrc")
-    );
+    let detail = r.error.as_ref().unwrap().detail.as_deref().unwrap();
+    assert!(detail.contains("401 Unauthorized"), "{detail}");
 }
 
 #[test]

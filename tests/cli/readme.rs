@@ -183,6 +183,24 @@ const EXPECTED: &[(&str, Expect)] = &[
             needs_go: true,
         },
     ),
+    // The corporate host's go-get page names a repository that is not there: git
+    // fails as go's would, and the record says how.
+    (
+        r#"GOPRIVATE=git.corp.example.com gomod-fetch git.corp.example.com/team/lib@v1.4.0 | jq '{code: .error.code, go_error: .error.go_error, hint: .error.hint}'"#,
+        Expect {
+            status: 1,
+            prints: true,
+            needs_go: false,
+        },
+    ),
+    (
+        r#"GOPRIVATE=git.corp.example.com gomod-fetch git.corp.example.com/team/lib@main | jq -r '.direct.commands[] | [.exit, .ms, (.argv | join(" ")), .error_line] | @tsv'"#,
+        Expect {
+            status: 1,
+            prints: true,
+            needs_go: false,
+        },
+    ),
     (
         r#"gomod-sumverify git.corp.example.com/team/lib@v1.4.0 | jq -r '.error.hint'"#,
         Expect {

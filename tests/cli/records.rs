@@ -729,11 +729,67 @@ pub struct DirectProbe {
     pub vcs: Option<String>,
     pub repo: Option<String>,
     pub root: Option<String>,
+    pub dir: Option<String>,
     pub via: Option<String>,
     pub reachable: Option<bool>,
     pub auth_required: Option<bool>,
     pub tag: Option<String>,
     pub commit: Option<String>,
     pub refs: Option<u64>,
+    pub git: Option<String>,
+    pub git_env: Vec<String>,
+    pub go_work_dir: Option<String>,
+    pub work_dir: Option<String>,
+    pub commands: Vec<GitCommand>,
+    pub git_config: Option<GitConfig>,
+    pub ssh: Option<SshRecord>,
     pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SshRecord {
+    pub host: String,
+    pub hostname: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity_files: Vec<String>,
+    pub proxy_command: Option<String>,
+    pub proxy_jump: Option<String>,
+    pub batch_mode: Option<String>,
+    pub strict_host_key_checking: Option<String>,
+    pub known_hosts: Vec<String>,
+    pub banner: Option<String>,
+    pub host_key: Option<String>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GitConfig {
+    pub url: String,
+    pub insteadof: Option<serde_json::Value>,
+    pub proxy: Option<serde_json::Value>,
+    pub no_proxy: Option<String>,
+    pub ssl_ca_info: Option<serde_json::Value>,
+    pub ssl_verify_off: Option<String>,
+    pub credential_helpers: Vec<serde_json::Value>,
+    pub netrc_login: Option<String>,
+    pub ssh_command: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GitCommand {
+    pub argv: Vec<String>,
+    pub cwd: String,
+    pub exit: Option<i32>,
+    pub ms: u64,
+    pub error_line: Option<String>,
+    pub timed_out: bool,
 }

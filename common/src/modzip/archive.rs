@@ -130,6 +130,10 @@ struct RawEntry {
     flags: u16,
     method: u16,
     crc32: u32,
+    /// Version made by (the high byte names the creating system).
+    creator_version: u16,
+    /// External file attributes (Unix mode in the high 16 bits for Unix creators).
+    external_attrs: u32,
     compressed: u64,
     uncompressed: u64,
     /// Where the local header is, base offset included; may be negative or past the end.
@@ -151,6 +155,48 @@ pub struct ZipEntry<'a> {
     pub compressed_size: u64,
     /// Declared uncompressed size (ZIP64 extra field honoured).
     pub uncompressed_size: u64,
+    /// The kind of file, as Go's `FileHeader.Mode` derives it.
+    pub kind: EntryKind,
+}
+
+/// What kind of file an entry is, from its creator and external attributes as Go's
+/// `FileHeader.Mode` reads them (Unix and macOS creators: the Unix mode; FAT and NTFS:
+/// the MS-DOS attributes; others: nothing, which Go treats as a regular file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file (or an entry whose creator records no mode).
+    Regular,
+    /// A directory (by its mode or a name ending in `/`).
+    Directory,
+    /// A symbolic link.
+    Symlink,
+    /// Anything else (device, pipe, socket).
+    Other,
+}
+
+fn entry_kind(creator_version: u16, external_attrs: u32, name: &[u8]) -> EntryKind {
+    const CREATOR_FAT: u16 = 0;
+    const CREATOR_UNIX: u16 = 3;
+    const CREATOR_NTFS: u16 = 11;
+    const CREATOR_VFAT: u16 = 14;
+    const CREATOR_MACOSX: u16 = 19;
+    let kind = match creator_version >> 8 {
+        CREATOR_UNIX | CREATOR_MACOSX => match (external_attrs >> 16) & 0o170000 {
+            0o040000 => EntryKind::Directory,
+            0o120000 => EntryKind::Symlink,
+            0o100000 | 0 => EntryKind::Regular,
+            _ => EntryKind::Other,
+        },
+        CREATOR_FAT | CREATOR_NTFS | CREATOR_VFAT if external_attrs & 0x10 != 0 => {
+            EntryKind::Directory
+        }
+        _ => EntryKind::Regular,
+    };
+    if name.ends_with(b"/") {
+        EntryKind::Directory
+    } else {
+        kind
+    }
 }
 
 impl ZipEntry<'_> {
@@ -257,6 +303,7 @@ impl ZipArchive {
             crc32: raw.crc32,
             compressed_size: raw.compressed,
             uncompressed_size: raw.uncompressed,
+            kind: entry_kind(raw.creator_version, raw.external_attrs, self.raw_name(raw)),
         }
     }
 
@@ -548,6 +595,8 @@ fn read_directory_header(
         flags: field(8, 2) as u16,
         method: field(10, 2) as u16,
         crc32: field(16, 4) as u32,
+        creator_version: field(4, 2) as u16,
+        external_attrs: field(38, 4) as u32,
         compressed: compressed32,
         uncompressed: uncompressed32,
         header_offset: field(42, 4) as i64,

@@ -63,7 +63,12 @@ pub fn bounded(until: Instant) -> (Instant, bool) {
 
 /// The text for a request stopped by the probe's deadline.
 pub fn deadline_text() -> String {
-    let limit = probe_deadline().map_or(Duration::ZERO, |(_, limit)| limit);
+    deadline_text_of(probe_deadline().map_or(Duration::ZERO, |(_, limit)| limit))
+}
+
+/// The text for work stopped by a probe's deadline of `limit` (where the probe's task
+/// is not at hand: a blocking thread that carries the deadline itself).
+pub fn deadline_text_of(limit: Duration) -> String {
     format!(
         "the probe's --deadline of {} passed (the go command has no limit here and would keep waiting)",
         humantime::format_duration(limit)

@@ -88,8 +88,10 @@ pub struct Attempt {
     pub falls_through: Option<bool>,
 }
 
-/// What the go command would find in the repository behind a `direct` entry. No VCS
-/// tool is run: the repository is asked over git's smart HTTP protocol only.
+/// What the go command would find in the repository behind a `direct` entry: where git
+/// is installed, what the same git commands go runs did (`commands`); else, and for
+/// other version control systems, what the repository answers over git's smart HTTP
+/// protocol.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DirectProbe {
     /// `git`, `hg`, `mod`...
@@ -98,11 +100,13 @@ pub struct DirectProbe {
     pub repo: Option<String>,
     /// The import-path prefix the repository holds.
     pub root: Option<String>,
+    /// The module's directory in the repository (`""` at its root).
+    pub dir: Option<String>,
     /// `known_host` (Go's static table) or `go_get` (discovery).
     pub via: Option<String>,
     /// Whether the repository answered.
     pub reachable: Option<bool>,
-    /// Whether it asked for credentials (401/403).
+    /// Whether it asked for credentials (401/403, or git's `could not read Username`).
     pub auth_required: Option<bool>,
     /// The tag that holds the version (`v1.2.3` or `sub/dir/v1.2.3`), when it exists.
     pub tag: Option<String>,
@@ -110,8 +114,171 @@ pub struct DirectProbe {
     pub commit: Option<String>,
     /// How many refs the repository advertised.
     pub refs: Option<u64>,
-    /// Plain words on what was not done.
+    /// The git that was run (null: git is not installed, or not used).
+    pub git: Option<String>,
+    /// What the go command adds to git's environment (`GIT_TERMINAL_PROMPT=0`,
+    /// `GCM_INTERACTIVE=never`, each unless the user set it).
+    pub git_env: Vec<String>,
+    /// The go command's work directory for the repository
+    /// (`$GOMODCACHE/cache/vcs/<hash>`), which its errors name.
+    pub go_work_dir: Option<String>,
+    /// Where the commands ran here.
+    pub work_dir: Option<String>,
+    /// Every git command run, in order.
+    pub commands: Vec<GitCommand>,
+    /// What git's own configuration does to the repository URL (asked of git with the
+    /// go command's environment).
+    pub git_config: Option<GitConfig>,
+    /// For an SSH URL (after insteadOf): what ssh does with it.
+    pub ssh: Option<SshRecord>,
+    /// Plain words on what was and was not done.
     pub note: String,
+}
+
+/// What git's configuration does to a repository URL; every `source` is `SCOPE FILE`
+/// (`global /home/u/.gitconfig`) or `env NAME`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GitConfig {
+    /// The URL git really uses, after insteadOf (redacted).
+    pub url: String,
+    /// The `url.<base>.insteadOf` rule that rewrote it: `{base, prefix, source}`.
+    pub insteadof: Option<serde_json::Value>,
+    /// The proxy git uses for it (redacted): `{url, source}`; null: none.
+    pub proxy: Option<serde_json::Value>,
+    /// The no_proxy entry that keeps the URL off that proxy.
+    pub no_proxy: Option<String>,
+    /// The CA file git trusts instead of its default: `{file, source}`.
+    pub ssl_ca_info: Option<serde_json::Value>,
+    /// Where certificate checks are switched off, if they are.
+    pub ssl_verify_off: Option<String>,
+    /// Credential helpers that apply, in order: `{helper, source}`.
+    pub credential_helpers: Vec<serde_json::Value>,
+    /// The login of the ~/.netrc entry libcurl would send (never the password).
+    pub netrc_login: Option<String>,
+    /// For SSH URLs, the ssh command git runs: `{command, source}`.
+    pub ssh_command: Option<serde_json::Value>,
+}
+
+impl From<&crate::git::explain::Explanation> for GitConfig {
+    fn from(e: &crate::git::explain::Explanation) -> GitConfig {
+        use serde_json::json;
+        GitConfig {
+            url: e.url.clone(),
+            insteadof: e.insteadof.as_ref().map(
+                |r| json!({"base": r.base, "prefix": r.prefix, "source": r.origin.describe()}),
+            ),
+            proxy: e
+                .proxy
+                .as_ref()
+                .map(|(url, o)| json!({"url": url, "source": o.describe()})),
+            no_proxy: e.no_proxy.clone(),
+            ssl_ca_info: e
+                .ssl_ca_info
+                .as_ref()
+                .map(|(file, o)| json!({"file": file, "source": o.describe()})),
+            ssl_verify_off: e.ssl_verify_off.as_ref().map(|o| o.describe()),
+            credential_helpers: e
+                .credential_helpers
+                .iter()
+                .map(|(h, o)| json!({"helper": h, "source": o.describe()}))
+                .collect(),
+            netrc_login: e.netrc_login.clone(),
+            ssh_command: e
+                .ssh_command
+                .as_ref()
+                .map(|(c, o)| json!({"command": c, "source": o.describe()})),
+        }
+    }
+}
+
+/// The SSH server behind a repository URL, as ssh sees it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SshRecord {
+    /// The host as the URL names it.
+    pub host: String,
+    /// The host name ssh connects to (`ssh -G`).
+    pub hostname: Option<String>,
+    /// The port.
+    pub port: Option<u16>,
+    /// The user.
+    pub user: Option<String>,
+    /// The identity files ssh would offer (those that exist).
+    pub identity_files: Vec<String>,
+    /// ProxyCommand, when set.
+    pub proxy_command: Option<String>,
+    /// ProxyJump, when set.
+    pub proxy_jump: Option<String>,
+    /// BatchMode as configured (git runs ssh here without a terminal, as BatchMode=yes).
+    pub batch_mode: Option<String>,
+    /// StrictHostKeyChecking.
+    pub strict_host_key_checking: Option<String>,
+    /// The known_hosts files ssh reads.
+    pub known_hosts: Vec<String>,
+    /// The server's banner (`SSH-2.0-...`).
+    pub banner: Option<String>,
+    /// The server's host key against known_hosts: `known`, `unknown`, `changed`.
+    pub host_key: Option<String>,
+    /// The code of what failed on the way (ssh_refused, ssh_timeout, ...).
+    pub error: Option<String>,
+    /// What failed, in a sentence.
+    pub message: Option<String>,
+    /// What was not checked, and why.
+    pub note: Option<String>,
+}
+
+impl SshRecord {
+    /// The record of a probe of `host`.
+    pub fn from_probe(host: &str, p: &crate::git::ssh::SshProbe) -> SshRecord {
+        let s = p.settings.clone().unwrap_or_default();
+        let some = |v: String| (!v.is_empty()).then_some(v);
+        SshRecord {
+            host: host.to_string(),
+            hostname: some(s.hostname),
+            port: p.settings.as_ref().map(|s| s.port),
+            user: some(s.user),
+            identity_files: s.identity_files,
+            proxy_command: s.proxy_command,
+            proxy_jump: s.proxy_jump,
+            batch_mode: some(s.batch_mode),
+            strict_host_key_checking: some(s.strict_host_key_checking),
+            known_hosts: s.known_hosts,
+            banner: p.banner.clone(),
+            host_key: p.host_key.clone(),
+            error: p.failure.as_ref().map(|(c, _)| c.as_str().to_string()),
+            message: p.failure.as_ref().map(|(_, m)| m.clone()),
+            note: p.note.clone(),
+        }
+    }
+}
+
+/// One git command as it was run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GitCommand {
+    /// The arguments, `git` first (credentials in URLs redacted).
+    pub argv: Vec<String>,
+    /// The directory it ran in.
+    pub cwd: String,
+    /// Its exit status (null: killed, timed out or not started).
+    pub exit: Option<i32>,
+    /// Wall time.
+    pub ms: u64,
+    /// git's last error line, when it failed.
+    pub error_line: Option<String>,
+    /// Killed at --timeout.
+    pub timed_out: bool,
+}
+
+impl From<&crate::git::run::CommandRecord> for GitCommand {
+    fn from(c: &crate::git::run::CommandRecord) -> GitCommand {
+        GitCommand {
+            argv: c.argv.clone(),
+            cwd: c.cwd.clone(),
+            exit: c.exit,
+            ms: c.ms,
+            error_line: c.error_line.clone(),
+            timed_out: c.timed_out,
+        }
+    }
 }
 
 impl Documented for FetchBody {
@@ -156,7 +323,7 @@ impl Documented for FetchBody {
         ),
         (
             "direct",
-            "for direct entries: {vcs, repo, root, via, reachable, auth_required, tag, commit, refs, note}; no VCS tool is run and no zip is built from a repository",
+            "for direct entries: {vcs, repo, root, dir, via, reachable, auth_required, tag, commit, refs, git, git_env, go_work_dir, work_dir, commands, git_config, note}; where git is installed, commands lists every git command run as the go command runs it ({argv, cwd, exit, ms, error_line, timed_out}) and the .mod and .zip are built from the repository as go builds them; git_config says what git's own configuration does to the URL: {url (after insteadOf), insteadof {base, prefix, source}, proxy {url, source}, no_proxy, ssl_ca_info {file, source}, ssl_verify_off, credential_helpers [{helper, source}], netrc_login, ssh_command {command, source}}, each source `SCOPE FILE` or `env NAME`; ssh, for an SSH URL: {host, hostname, port, user, identity_files, proxy_command, proxy_jump, batch_mode, strict_host_key_checking, known_hosts (from ssh -G), banner, host_key (known, unknown, changed, from ssh-keyscan and ssh-keygen -F), error, message, note}",
         ),
     ];
 }

@@ -344,6 +344,10 @@ codes! {
     HttpTimeout = ("http_timeout", Http),
     /// Credentials are in an `http://` URL; Go refuses to send them in clear text.
     HttpInsecureCredentials = ("http_insecure_credentials", Http),
+    /// (warning) A request went over plain http (an `http://` GOPROXY entry, a
+    /// GOINSECURE go-get page) to a host ~/.netrc has credentials for: the go command
+    /// sends netrc and GOAUTH credentials over https only, so none were sent.
+    HttpCredentialsNotSent = ("http_credentials_not_sent", Http),
     /// A redirect leads to a URL whose scheme is neither http nor https (ftp:, file:,
     /// gopher:): Go's HTTP client cannot follow it (`unsupported protocol scheme`).
     HttpUnsupportedScheme = ("http_unsupported_scheme", Http),
@@ -355,6 +359,14 @@ codes! {
     ToolchainNotAvailable = ("toolchain_not_available", Module),
     /// Computed hashes differ from the expected ones.
     HashMismatch = ("hash_mismatch", Module),
+    /// (warning) The version is retracted by its author: a `retract` directive in
+    /// the go.mod of the module's latest version covers it. `go get` warns with
+    /// go_error; `go mod download` of the exact version says nothing, and a query
+    /// (`@latest`, `@v1`) there passes over retracted versions.
+    Retracted = ("retracted", Module),
+    /// (warning) The go.mod of the module's latest version has a `// Deprecated:`
+    /// comment on its module directive: `go get` prints it (go_error).
+    Deprecated = ("deprecated", Module),
 
     /// go.sum disagrees with the computed hash.
     GosumMismatch = ("gosum_mismatch", Sumdb),
@@ -383,6 +395,47 @@ codes! {
     VcsRepoInvalid = ("vcs_repo_invalid", Vcs),
     /// GOVCS (or its default) forbids the version control tool this path needs.
     VcsDisallowed = ("vcs_disallowed", Vcs),
+    /// The repository has no such tag, branch or commit (`unknown revision`).
+    VcsUnknownRevision = ("vcs_unknown_revision", Vcs),
+    /// The module is not where its version says in the repository (missing or
+    /// mismatched go.mod, wrong major version, bad pseudo-version).
+    VcsModuleInvalid = ("vcs_module_invalid", Vcs),
+    /// git is not installed (not on PATH): the go command cannot fetch direct git
+    /// modules either.
+    GitNotInstalled = ("git_not_installed", Vcs),
+    /// git needed credentials and had no way to get them (`terminal prompts
+    /// disabled`), or the server refused the ones it had.
+    GitAuthRequired = ("git_auth_required", Vcs),
+    /// git reached the server, which has no such repository.
+    GitRepoNotFound = ("git_repo_not_found", Vcs),
+    /// git could not reach the server over http(s) (name, connection or git's own
+    /// proxy).
+    GitUnreachable = ("git_unreachable", Vcs),
+    /// git does not trust the server's certificate (git's CA settings, not Go's).
+    GitTls = ("git_tls", Vcs),
+    /// A git command did not finish within --timeout (the go command would still be
+    /// waiting).
+    GitTimeout = ("git_timeout", Vcs),
+    /// A git command failed for another reason: its own last line says why.
+    GitFailed = ("git_failed", Vcs),
+    /// Nothing listens on the SSH port git was sent to.
+    SshRefused = ("ssh_refused", Vcs),
+    /// The SSH port does not answer (a firewall drops it).
+    SshTimeout = ("ssh_timeout", Vcs),
+    /// The SSH host name does not resolve.
+    SshHostUnknown = ("ssh_host_unknown", Vcs),
+    /// ssh does not know the server's host key and cannot ask (known_hosts).
+    SshHostKeyUnknown = ("ssh_host_key_unknown", Vcs),
+    /// The server's host key differs from the one in known_hosts.
+    SshHostKeyChanged = ("ssh_host_key_changed", Vcs),
+    /// The SSH server refused every key ssh offered (no agent, no key, or a key the
+    /// server does not know).
+    SshAuthFailed = ("ssh_auth_failed", Vcs),
+    /// There is no ssh client for git to run.
+    SshNoClient = ("ssh_no_client", Vcs),
+    /// (warning) git fetches the repository over plain http and would send
+    /// credentials (a ~/.netrc entry, a credential helper) unencrypted with it.
+    GitCredentialsOverHttp = ("git_credentials_over_http", Vcs),
 
     /// An answer or file is larger, or has more entries, than this tool's own limit
     /// (given in the message) where the go command has none or a higher one: the

@@ -25,6 +25,7 @@
 pub mod dns;
 pub mod echo;
 pub mod front;
+pub mod git;
 pub mod go;
 pub mod goproxy;
 pub mod gosumdb;
@@ -33,6 +34,7 @@ pub mod modzip;
 mod pki;
 pub mod process;
 pub mod skip;
+pub mod ssh;
 pub mod sumdb;
 mod tls;
 

@@ -24,6 +24,11 @@ pub enum Need {
     Jq,
     /// fish, to run the fish completion.
     Fish,
+    /// git with its http-backend, for the git origins of the direct-mode tests.
+    Git,
+    /// The OpenSSH client and server (Debian's openssh-client, openssh-server) and
+    /// root, for the SSH origins.
+    Ssh,
 }
 
 impl Need {
@@ -36,6 +41,8 @@ impl Need {
             Need::Script => "GOMOD_REQUIRE_SCRIPT",
             Need::Jq => "GOMOD_REQUIRE_JQ",
             Need::Fish => "GOMOD_REQUIRE_FISH",
+            Need::Git => "GOMOD_REQUIRE_GIT",
+            Need::Ssh => "GOMOD_REQUIRE_SSH",
         }
     }
 }

@@ -1,0 +1,165 @@
+//! What `go get` says that `go mod download` does not: a version retracted by its
+//! module's author and a deprecated module, read from the go.mod of the module's latest
+//! version, fetched alongside the version itself (`--go-get-warnings`); the texts held
+//! to go1.27's `go get`.
+
+use std::time::Duration;
+
+use gomod_testsupport::goproxy::{Fault, GoProxy};
+
+use crate::fetch::{one, sandbox};
+use crate::interop::{go_command, go_sandbox, newest_go};
+use crate::records::FetchRecord;
+
+/// example.com/r: v1.0.0, v1.0.1 and v1.1.0, whose go.mod deprecates the module and
+/// retracts v1.0.1 (with a rationale) and v1.0.0 (without).
+fn retracting() -> GoProxy {
+    let plain: &[u8] = b"module example.com/r\n\ngo 1.21\n";
+    let latest: &[u8] = b"// Deprecated: use example.com/r2 instead.\nmodule example.com/r\n\ngo 1.21\n\nretract (\n\tv1.0.0\n\tv1.0.1 // Broken build on arm64.\n)\n";
+    GoProxy::new()
+        .module("example.com/r", "v1.0.0", &[("go.mod", plain)])
+        .module("example.com/r", "v1.0.1", &[("go.mod", plain)])
+        .module("example.com/r", "v1.1.0", &[("go.mod", latest)])
+}
+
+const RETRACTED_WITH_RATIONALE: &str = "go: warning: example.com/r@v1.0.1: retracted by module author: Broken build on arm64.\ngo: to switch to the latest unretracted version, run:\n\tgo get example.com/r@latest";
+const DEPRECATED: &str = "go: module example.com/r is deprecated: use example.com/r2 instead.";
+
+fn warning<'a>(r: &'a FetchRecord, code: &str) -> Option<&'a crate::records::Warning> {
+    r.warnings.iter().find(|w| w.code == code)
+}
+
+#[test]
+fn a_retracted_version_and_a_deprecated_module_are_warned_about_as_go_get_does() {
+    let proxy = retracting().start();
+    let s = sandbox(&proxy.url());
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.1"]);
+    assert!(r.ok, "{r:#?}");
+    let retracted = warning(&r, "retracted").unwrap_or_else(|| panic!("{r:#?}"));
+    assert_eq!(
+        retracted.go_error.as_deref(),
+        Some(RETRACTED_WITH_RATIONALE)
+    );
+    // The directive that decided it, and where it is.
+    assert!(
+        retracted
+            .message
+            .contains("`retract v1.0.1`, line 8 of the go.mod of example.com/r@v1.1.0"),
+        "{retracted:#?}"
+    );
+    let deprecated = warning(&r, "deprecated").unwrap();
+    assert_eq!(deprecated.go_error.as_deref(), Some(DEPRECATED));
+    // The latest version's go.mod was read.
+    assert!(
+        proxy
+            .targets()
+            .iter()
+            .any(|t| t.ends_with("/example.com/r/@v/v1.1.0.mod")),
+        "{:?}",
+        proxy.targets()
+    );
+    // Without a rationale, go's bare words.
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.0"]);
+    assert_eq!(
+        warning(&r, "retracted").unwrap().go_error.as_deref(),
+        Some(
+            "go: warning: example.com/r@v1.0.0: retracted by module author\ngo: to switch to the latest unretracted version, run:\n\tgo get example.com/r@latest"
+        )
+    );
+    // Without --go-get-warnings, what go mod download says: nothing.
+    let r = one(&s, &["example.com/r@v1.0.1"]);
+    assert!(r.warnings.is_empty(), "{r:#?}");
+    // The latest version itself is not retracted, only deprecated.
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.1.0"]);
+    assert!(warning(&r, "retracted").is_none(), "{r:#?}");
+    assert!(warning(&r, "deprecated").is_some(), "{r:#?}");
+}
+
+#[test]
+fn a_module_neither_retracted_nor_deprecated_gets_no_warning() {
+    let proxy = crate::fetch::proxy_with_a().start();
+    let s = sandbox(&proxy.url());
+    let r = one(&s, &["--go-get-warnings", "example.com/a@v1.0.0"]);
+    assert!(r.ok && r.warnings.is_empty(), "{r:#?}");
+    // The latest version's go.mod was still looked at.
+    assert!(
+        proxy
+            .targets()
+            .iter()
+            .any(|t| t.ends_with("/example.com/a/@v/v1.1.0.mod")),
+        "{:?}",
+        proxy.targets()
+    );
+}
+
+#[test]
+fn the_latest_go_mod_is_fetched_while_the_zip_is_under_way() {
+    // The version's zip hangs until --timeout; the latest go.mod is asked for
+    // meanwhile, not after it: the warning is there although the zip failed.
+    let proxy = retracting()
+        .fault("example.com/r/@v/v1.0.1.zip", Fault::Hang)
+        .start();
+    let s = sandbox(&proxy.url());
+    let r = one(
+        &s,
+        &[
+            "--go-get-warnings",
+            "--timeout",
+            "8s",
+            "example.com/r@v1.0.1",
+        ],
+    );
+    assert_eq!(r.code(), Some("http_timeout"), "{r:#?}");
+    assert!(warning(&r, "retracted").is_some(), "{r:#?}");
+    let log = proxy.log();
+    let at = |suffix: &str| {
+        log.iter()
+            .find(|l| l.request.target.ends_with(suffix))
+            .map(|l| l.since_start)
+            .unwrap_or_else(|| panic!("no request for {suffix}"))
+    };
+    let zip = at("/v1.0.1.zip");
+    let latest_mod = at("/v1.1.0.mod");
+    assert!(
+        latest_mod < zip + Duration::from_secs(6),
+        "the latest go.mod came {latest_mod:?}, the zip {zip:?}: after the zip's timeout"
+    );
+}
+
+#[test]
+fn go_get_prints_the_same_warnings() {
+    let Some(go) = newest_go() else { return };
+    let proxy = retracting().start();
+    let s = go_sandbox(&go);
+    let gopath = s.path().join("gopath");
+    let s = s
+        .env("GOPROXY", &proxy.url())
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOENV", "off")
+        .env("GOPATH", &gopath.display().to_string())
+        .env("GOFLAGS", "-modcacherw -mod=mod");
+    s.write("go.mod", "module example.com/main\n\ngo 1.21\n");
+    let out = go_command(&s, &go)
+        .args(["get", "example.com/r@v1.0.1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let r = one(&s, &["--go-get-warnings", "example.com/r@v1.0.1"]);
+    let deprecated = warning(&r, "deprecated").unwrap().go_error.clone().unwrap();
+    let retracted = warning(&r, "retracted").unwrap().go_error.clone().unwrap();
+    // go prints the deprecation, then the retraction.
+    let expected = format!("{deprecated}\n{retracted}\n");
+    assert!(
+        stderr.contains(&expected),
+        "go get said:\n{stderr}\nwe say:\n{expected}"
+    );
+    // go mod download of the exact version says none of it.
+    let out = go_command(&s, &go)
+        .args(["mod", "download", "example.com/r@v1.0.1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("retracted"), "{stderr}");
+}

@@ -11,6 +11,7 @@ pub mod app;
 pub mod direct;
 pub mod dirhash;
 pub mod discovery;
+pub mod doctor;
 pub mod endpoints;
 pub mod goenv;
 pub mod goflags;

@@ -41,7 +41,8 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         }
     }
-    let nothing_given = cli.targets.is_empty() && cli.modfiles.is_empty() && cli.common.files.is_empty();
+    let nothing_given =
+        cli.targets.is_empty() && cli.modfiles.is_empty() && cli.common.files.is_empty();
     if nothing_given && !std::io::stdin().is_terminal() {
         let mut text = String::new();
         let _ = std::io::stdin()
@@ -98,7 +99,9 @@ pub fn main(cli: Cli) -> ExitCode {
 
     // The flags every tool gets.
     let c = &cli.common;
-    let timeout = humantime::format_duration(c.timeout).to_string().replace(' ', "");
+    let timeout = humantime::format_duration(c.timeout)
+        .to_string()
+        .replace(' ', "");
     let connect = humantime::format_duration(c.connect_timeout)
         .to_string()
         .replace(' ', "");
@@ -121,8 +124,8 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     let count = targets.len().max(1) + 200 * modfiles.len();
     let rounds = u32::try_from(count.div_ceil(usize::from(c.jobs))).unwrap_or(u32::MAX);
-    let deadline = (c.timeout + c.connect_timeout).saturating_mul(rounds.max(1))
-        + Duration::from_secs(30);
+    let deadline =
+        (c.timeout + c.connect_timeout).saturating_mul(rounds.max(1)) + Duration::from_secs(30);
 
     // 1. Configuration and routes.
     let mut resolve_args = with(&["--env".to_string(), "--offline".to_string()]);
@@ -131,13 +134,26 @@ pub fn main(cli: Cli) -> ExitCode {
         resolve_args.push(m.display().to_string());
     }
     resolve_args.extend(targets.iter().cloned());
-    let resolve = steps::start("gomod-resolve", &resolve_args, Input::Nothing, None, deadline).finish();
+    let resolve = steps::start(
+        "gomod-resolve",
+        &resolve_args,
+        Input::Nothing,
+        None,
+        deadline,
+    )
+    .finish();
     if resolve.lines.is_empty() {
         let why = resolve
             .problem
             .clone()
             .unwrap_or_else(|| "gomod-resolve wrote no record".to_string());
-        return app::fatal(TOOL, &why, Some("see gomod-resolve's own message above, or run it by hand with the same arguments"));
+        return app::fatal(
+            TOOL,
+            &why,
+            Some(
+                "see gomod-resolve's own message above, or run it by hand with the same arguments",
+            ),
+        );
     }
     let routes: Vec<String> = resolve
         .lines
@@ -179,10 +195,34 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     }
     let (tx, rx) = mpsc::channel();
-    let sum = steps::start("gomod-sumverify", &sum_args, Input::Pipe(rx), None, deadline);
-    let fetch = steps::start("gomod-fetch", &fetch_args, Input::Lines(routes.clone()), Some(tx), deadline);
-    let dns = steps::start("gomod-dnscheck", &dns_args, Input::Lines(routes.clone()), None, deadline);
-    let tls = steps::start("gomod-tlscheck", &tls_args, Input::Lines(routes), None, deadline);
+    let sum = steps::start(
+        "gomod-sumverify",
+        &sum_args,
+        Input::Pipe(rx),
+        None,
+        deadline,
+    );
+    let fetch = steps::start(
+        "gomod-fetch",
+        &fetch_args,
+        Input::Lines(routes.clone()),
+        Some(tx),
+        deadline,
+    );
+    let dns = steps::start(
+        "gomod-dnscheck",
+        &dns_args,
+        Input::Lines(routes.clone()),
+        None,
+        deadline,
+    );
+    let tls = steps::start(
+        "gomod-tlscheck",
+        &tls_args,
+        Input::Lines(routes),
+        None,
+        deadline,
+    );
     let dns = dns.finish();
     let tls = tls.finish();
     let fetch = fetch.finish();
@@ -193,9 +233,18 @@ pub fn main(cli: Cli) -> ExitCode {
     let mut steps_info: Vec<Step> = Vec::new();
     let runs: [(&Finished, String); 5] = [
         (&resolve, resolve_line.clone()),
-        (&dns, format!("{resolve_line} | {}", shown("gomod-dnscheck", &dns_args))),
-        (&tls, format!("{resolve_line} | {}", shown("gomod-tlscheck", &tls_args))),
-        (&fetch, format!("{resolve_line} | {}", shown("gomod-fetch", &fetch_args))),
+        (
+            &dns,
+            format!("{resolve_line} | {}", shown("gomod-dnscheck", &dns_args)),
+        ),
+        (
+            &tls,
+            format!("{resolve_line} | {}", shown("gomod-tlscheck", &tls_args)),
+        ),
+        (
+            &fetch,
+            format!("{resolve_line} | {}", shown("gomod-fetch", &fetch_args)),
+        ),
         (
             &sum,
             format!(
@@ -240,7 +289,12 @@ pub fn main(cli: Cli) -> ExitCode {
     body.steps = steps_info;
     let failed = verdict.error.is_some();
     let elapsed = started.elapsed();
-    let record = Record::new(&body, verdict.error.clone(), verdict.warnings.clone(), elapsed);
+    let record = Record::new(
+        &body,
+        verdict.error.clone(),
+        verdict.warnings.clone(),
+        elapsed,
+    );
     let diagnosis_line = record.to_json_line(TOOL);
 
     // 4. The report file.
@@ -267,12 +321,19 @@ pub fn main(cli: Cli) -> ExitCode {
                 text.push('\n');
                 if cli.common.summary {
                     let summary = summarize(&values, &record);
-                    text.push_str(&Record::new(&summary, None, Vec::new(), Duration::ZERO).to_json_line(TOOL));
+                    text.push_str(
+                        &Record::new(&summary, None, Vec::new(), Duration::ZERO).to_json_line(TOOL),
+                    );
                     text.push('\n');
                 }
             }
             Format::Text => {
-                text = checklist(&body, verdict.error.as_ref(), &verdict.warnings, output.color);
+                text = checklist(
+                    &body,
+                    verdict.error.as_ref(),
+                    &verdict.warnings,
+                    output.color,
+                );
             }
             Format::Junit => {
                 text = junit(
@@ -289,7 +350,11 @@ pub fn main(cli: Cli) -> ExitCode {
             Err(err) => return app::fatal(TOOL, &format!("writing output: {err}"), None),
         }
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// The arguments as a user would type them: without the flags that only say what is
@@ -299,14 +364,21 @@ fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String>
     let defaults = [
         ("-j", c.jobs == 16),
         ("--timeout", c.timeout == Duration::from_secs(60)),
-        ("--connect-timeout", c.connect_timeout == Duration::from_secs(30)),
+        (
+            "--connect-timeout",
+            c.connect_timeout == Duration::from_secs(30),
+        ),
         ("--format", true),
         ("--progress", true),
     ];
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
-        if i + 1 < args.len() && defaults.iter().any(|(flag, default)| *default && args[i] == *flag) {
+        if i + 1 < args.len()
+            && defaults
+                .iter()
+                .any(|(flag, default)| *default && args[i] == *flag)
+        {
             i += 2;
             continue;
         }
@@ -318,8 +390,8 @@ fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String>
 
 /// Reads a file of go output, at most 8 MiB of it.
 fn read_limited(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| gomod_common::oserr::read_file_error(path, &e))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| gomod_common::oserr::read_file_error(path, &e))?;
     let mut text = String::new();
     let mut bytes = Vec::new();
     file.take(MAX_GO_OUTPUT)

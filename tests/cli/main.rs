@@ -7,6 +7,7 @@ mod discovery;
 mod dns_interop;
 mod dnscheck;
 mod docs;
+mod doctor;
 mod fetch;
 mod fetch_direct;
 mod fetch_errors_interop;

@@ -201,11 +201,11 @@ fn module_of(text: &str) -> (Option<String>, Option<String>) {
     static MODULE: OnceLock<Regex> = OnceLock::new();
     let versioned = regex(
         &VERSIONED,
-        r#"(?:^|[\s"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/go\.mod)?:(?:\s|$)"#,
+        r#"(?:^|[ \t\n"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/go\.mod)?:(?:[ \t\n]|$)"#,
     );
     let module = regex(
         &MODULE,
-        r#"(?:^|\s)module ([A-Za-z0-9][A-Za-z0-9._~/+!-]*): "#,
+        r#"(?:^|[ \t\n])module ([A-Za-z0-9][A-Za-z0-9._~/+!-]*): "#,
     );
     let at = versioned.captures(text).and_then(|c| {
         let (m, v) = (c.get(1)?, c.get(2)?);
@@ -235,9 +235,12 @@ fn module_of(text: &str) -> (Option<String>, Option<String>) {
 /// The first URL the block names (the request that failed), without a trailing `:`.
 fn url_of(text: &str) -> Option<String> {
     static URL: OnceLock<Regex> = OnceLock::new();
-    let url = regex(&URL, r#"(?:https?|file)://[^\s"'<>]+"#);
-    url.find(text)
-        .map(|m| m.as_str().trim_end_matches([':', ',', ')', '.']).to_string())
+    let url = regex(&URL, r#"(?:https?|file)://[^ \t\n"'<>]+"#);
+    url.find(text).map(|m| {
+        m.as_str()
+            .trim_end_matches([':', ',', ')', '.'])
+            .to_string()
+    })
 }
 
 /// `host` of a URL (no port, no brackets).
@@ -256,7 +259,10 @@ fn host_of_url(url: &str) -> Option<String> {
 /// The name of a failed lookup: `lookup NAME on SERVER: ...` or `lookup NAME: ...`.
 fn lookup_host(text: &str) -> Option<String> {
     static LOOKUP: OnceLock<Regex> = OnceLock::new();
-    let lookup = regex(&LOOKUP, r"dial tcp: lookup ([^\s:]+)(?: on [^\s]+)?: ");
+    let lookup = regex(
+        &LOOKUP,
+        r"dial tcp: lookup ([^ \t\n:]+)(?: on [^ \t\n]+)?: ",
+    );
     lookup
         .captures(text)
         .and_then(|c| c.get(1))
@@ -266,7 +272,7 @@ fn lookup_host(text: &str) -> Option<String> {
 /// The address of `dial tcp ADDR: ...`.
 fn addr_of(text: &str) -> Option<String> {
     static DIAL: OnceLock<Regex> = OnceLock::new();
-    let dial = regex(&DIAL, r"dial tcp (\[[^\]]+\]:\d+|[^\s:\[]+:\d+): ");
+    let dial = regex(&DIAL, r"dial tcp (\[[^\]]+\]:[0-9]+|[^ \t\n:\[]+:[0-9]+): ");
     dial.captures(text)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_string())
@@ -275,7 +281,7 @@ fn addr_of(text: &str) -> Option<String> {
 /// The failure class of one block: the most specific rule that matches.
 fn classify(text: &str) -> &'static str {
     static STATUS: OnceLock<Regex> = OnceLock::new();
-    let status = regex(&STATUS, r"(?:https?|file)://[^\s]+: (\d{3}) [A-Za-z]");
+    let status = regex(&STATUS, r"(?:https?|file)://[^ \t\n]+: ([0-9]{3}) [A-Za-z]");
     let has = |needle: &str| text.contains(needle);
     // Configuration first: nothing was asked of the network.
     if has("module lookup disabled by GOPROXY=off") {
@@ -401,7 +407,9 @@ fn classify(text: &str) -> &'static str {
     if has("tls: protocol version not supported") {
         return "tls_protocol_version";
     }
-    if has("server gave HTTP response to HTTPS client") || has("first record does not look like a TLS handshake") {
+    if has("server gave HTTP response to HTTPS client")
+        || has("first record does not look like a TLS handshake")
+    {
         return "tls_not_tls";
     }
     if has("remote error: tls:") || has("tls: ") {
@@ -440,7 +448,7 @@ fn classify(text: &str) -> &'static str {
     if has("no go-import meta tags") || has("unrecognized import path") {
         return "vcs_meta_not_found";
     }
-    if has("git ls-remote") || has("repository") && has("not found") {
+    if has("git ls-remote") || (has("repository") && has("not found")) {
         return "vcs_repo_not_found";
     }
     if has("invalid version: unknown revision")
@@ -519,7 +527,10 @@ mod tests {
             "go: example.com/m@v1.0.0: Get \"https://x.example/a\": remote error: tls: handshake failure",
         ] {
             let f = &parse(text).failures[0];
-            assert!(f.code().is_some() || EXTRA_CLASSES.contains(&f.class), "{f:?}");
+            assert!(
+                f.code().is_some() || EXTRA_CLASSES.contains(&f.class),
+                "{f:?}"
+            );
         }
     }
 }

@@ -313,7 +313,12 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
         ..DiagnosisBody::default()
     };
     for r in records.iter() {
-        for w in r.get("warnings").and_then(Value::as_array).into_iter().flatten() {
+        for w in r
+            .get("warnings")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(code) = s(w, "code").and_then(code_named) else {
                 continue;
             };
@@ -394,15 +399,17 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
             _ => e.host_port(),
         });
     }
-    if kind(primary) == "sum" && matches!(symptom.as_deref(), Some("gosum_mismatch" | "gosum_missing")) {
+    if kind(primary) == "sum"
+        && matches!(symptom.as_deref(), Some("gosum_mismatch" | "gosum_missing"))
+    {
         body.endpoint = Some("go.sum".to_string());
     }
     if kind(primary) == "route" {
         body.endpoint = Some("go env".to_string());
     }
-    let mut cause = cause.or_else(|| error_info(primary)).unwrap_or_else(|| {
-        ErrorInfo::new(Code::InternalError, "a record failed without an error")
-    });
+    let mut cause = cause
+        .or_else(|| error_info(primary))
+        .unwrap_or_else(|| ErrorInfo::new(Code::InternalError, "a record failed without an error"));
     // What go prints is the failing module's line, not the lower layer's tail.
     if let Some(line) = primary.get("error").and_then(|e| s(e, "go_error")) {
         cause.go_error = Some(line.to_string());
@@ -443,7 +450,8 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
     fixes.extend(fixes_for(&cause, endpoint.as_ref(), records, primary));
 
     // Everything else that failed is a consequence; checks after the cause skip.
-    let cause_name = cause_check.map(|ci| format!("{} {}", body.checks[ci].check, body.checks[ci].target));
+    let cause_name =
+        cause_check.map(|ci| format!("{} {}", body.checks[ci].check, body.checks[ci].target));
     for (ci, c) in body.checks.iter_mut().enumerate() {
         if Some(ci) == cause_check {
             continue;
@@ -512,7 +520,9 @@ fn failing_endpoint(r: &Value, endpoints: &[Endpoint]) -> (Option<Endpoint>, Opt
         let (scheme, host, port) = url_parts(url)?;
         endpoints
             .iter()
-            .find(|e| roles.contains(&e.role) && e.scheme == scheme && e.host == host && e.port == port)
+            .find(|e| {
+                roles.contains(&e.role) && e.scheme == scheme && e.host == host && e.port == port
+            })
             .cloned()
     };
     match kind(r) {
@@ -567,7 +577,9 @@ fn hijack(records: &[Value], e: &Endpoint, cause: &ErrorInfo) -> Option<ErrorInf
         "dns_bogus_answer",
     ];
     let system = records.iter().find(|r| {
-        kind(r) == "dns" && s(r, "host") == Some(e.host.as_str()) && s(r, "resolver") == Some("system")
+        kind(r) == "dns"
+            && s(r, "host") == Some(e.host.as_str())
+            && s(r, "resolver") == Some("system")
     })?;
     let flagged = warning_codes(system)
         .into_iter()
@@ -582,7 +594,11 @@ fn hijack(records: &[Value], e: &Endpoint, cause: &ErrorInfo) -> Option<ErrorInf
     let addrs = |r: &Value| -> Vec<String> {
         r.get("addrs")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let here = addrs(system);
@@ -593,7 +609,13 @@ fn hijack(records: &[Value], e: &Endpoint, cause: &ErrorInfo) -> Option<ErrorInf
             && is_ok(r)
     });
     let elsewhere = other
-        .map(|o| format!(", while {} answers {}", s(o, "resolver").unwrap_or("another resolver"), addrs(o).join(" ")))
+        .map(|o| {
+            format!(
+                ", while {} answers {}",
+                s(o, "resolver").unwrap_or("another resolver"),
+                addrs(o).join(" ")
+            )
+        })
         .unwrap_or_default();
     let presented = records
         .iter()
@@ -636,11 +658,18 @@ fn hijack(records: &[Value], e: &Endpoint, cause: &ErrorInfo) -> Option<ErrorInf
 /// A module whose path looks private (`privacy_rule`, `keep_private`), failing where a
 /// public service cannot know it: the GOPRIVATE value that keeps it away.
 fn private_leak(route: &Value, symptom: Option<&str>) -> Option<(String, String)> {
-    let glob = s(route, "keep_private")?;
+    let keep = s(route, "keep_private")?;
+    let glob = keep.strip_prefix("GOPRIVATE=").unwrap_or(keep);
     let rule = s(route, "privacy_rule").unwrap_or("private-looking path");
     let fits = matches!(
         symptom,
-        Some("http_not_found" | "http_gone" | "sumdb_not_found" | "http_forbidden" | "http_unauthorized")
+        Some(
+            "http_not_found"
+                | "http_gone"
+                | "sumdb_not_found"
+                | "http_forbidden"
+                | "http_unauthorized"
+        )
     );
     fits.then(|| (rule.to_string(), glob.to_string()))
 }
@@ -699,17 +728,22 @@ fn fixes_for(
             if let Some(bar) = with_bar_after(&goproxy, e.map(|e| e.url.as_str()).unwrap_or("")) {
                 fixes.push(Fix {
                     command: Some(format!("go env -w GOPROXY='{bar}'")),
-                    effect: "the go command moves on to the next entry after any error of this proxy".to_string(),
+                    effect:
+                        "the go command moves on to the next entry after any error of this proxy"
+                            .to_string(),
                 });
             }
         }
         Code::ProxyAuthRequired => fixes.push(Fix {
             command: Some("export HTTPS_PROXY=http://USER:PASSWORD@PROXY:PORT".to_string()),
-            effect: "the go command sends these credentials to the HTTP proxy with every CONNECT".to_string(),
+            effect: "the go command sends these credentials to the HTTP proxy with every CONNECT"
+                .to_string(),
         }),
         Code::GoproxyOff => fixes.push(Fix {
             command: Some("go env -w GOPROXY=https://proxy.golang.org,direct".to_string()),
-            effect: "the go command may download modules again (GOPROXY=off forbids every download)".to_string(),
+            effect:
+                "the go command may download modules again (GOPROXY=off forbids every download)"
+                    .to_string(),
         }),
         Code::TlsUnknownAuthority
         | Code::TlsInterceptedUntrusted
@@ -737,7 +771,9 @@ fn fixes_for(
         _ => {}
     }
     if let Some(hint) = &cause.hint
-        && !fixes.iter().any(|f| f.command.as_deref().is_some_and(|c| hint.contains(c)))
+        && !fixes
+            .iter()
+            .any(|f| f.command.as_deref().is_some_and(|c| hint.contains(c)))
     {
         fixes.push(Fix {
             command: None,
@@ -780,7 +816,10 @@ fn dns_check(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut Ve
         ms: 0,
         records: Vec::new(),
     };
-    if checks.iter().any(|c| c.check == "dns" && c.target == e.host) {
+    if checks
+        .iter()
+        .any(|c| c.check == "dns" && c.target == e.host)
+    {
         return;
     }
     let system: Vec<(usize, &Value)> = records
@@ -817,7 +856,9 @@ fn dns_check(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut Ve
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                kind(r) == "dns" && s(r, "host") == Some(e.host.as_str()) && s(r, "resolver") != Some("system")
+                kind(r) == "dns"
+                    && s(r, "host") == Some(e.host.as_str())
+                    && s(r, "resolver") != Some("system")
             })
             .map(|(i, _)| i),
     );
@@ -876,12 +917,16 @@ fn conn_checks(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut 
     let picked = tls.iter().find(|(_, r)| is_ok(r)).or(tls.first());
     let via = picked.and_then(|(_, r)| s(r, "via_proxy"));
     let tcp_name = if via.is_some() { "connect" } else { "tcp" };
-    if checks.iter().any(|c| (c.check == "tcp" || c.check == "connect") && c.target == target) {
+    if checks
+        .iter()
+        .any(|c| (c.check == "tcp" || c.check == "connect") && c.target == target)
+    {
         // Already checked for another role: carry its failure along.
-        if let Some(c) = checks
-            .iter()
-            .find(|c| matches!(c.check, "tcp" | "connect" | "tls") && c.target == target && c.status == "failed")
-            && chain.failed.is_none()
+        if let Some(c) = checks.iter().find(|c| {
+            matches!(c.check, "tcp" | "connect" | "tls")
+                && c.target == target
+                && c.status == "failed"
+        }) && chain.failed.is_none()
         {
             chain.failed = Some(format!("{} {}", c.check, c.target));
         }
@@ -997,8 +1042,17 @@ fn conn_checks(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut 
 /// The attempts of every fetch record at an endpoint.
 fn attempts_at<'a>(records: &'a [Value], e: &Endpoint, role: &str) -> Vec<(usize, &'a Value)> {
     let mut out = Vec::new();
-    for (i, r) in records.iter().enumerate().filter(|(_, r)| kind(r) == "fetch") {
-        for a in r.get("attempts").and_then(Value::as_array).into_iter().flatten() {
+    for (i, r) in records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| kind(r) == "fetch")
+    {
+        for a in r
+            .get("attempts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let endpoint = s(a, "endpoint").unwrap_or_default();
             let at = match role {
                 "origin" => {
@@ -1007,7 +1061,10 @@ fn attempts_at<'a>(records: &'a [Value], e: &Endpoint, role: &str) -> Vec<(usize
                             .and_then(url_parts)
                             .is_some_and(|(_, h, _)| h == e.host)
                 }
-                _ => endpoint == e.url || endpoint.trim_end_matches('/') == e.url.trim_end_matches('/'),
+                _ => {
+                    endpoint == e.url
+                        || endpoint.trim_end_matches('/') == e.url.trim_end_matches('/')
+                }
             };
             if at {
                 out.push((i, a));
@@ -1025,7 +1082,11 @@ fn protocol_check(
     chain: &mut Chain,
     checks: &mut Vec<Check>,
 ) {
-    let target = if role == "proxy" { e.url.clone() } else { e.host_port() };
+    let target = if role == "proxy" {
+        e.url.clone()
+    } else {
+        e.host_port()
+    };
     let attempts = attempts_at(records, e, role);
     let mut check = Check {
         check: role,
@@ -1034,7 +1095,11 @@ fn protocol_check(
         code: None,
         message: String::new(),
         because: None,
-        ms: attempts.iter().map(|(_, a)| a.get("ms").and_then(Value::as_u64).unwrap_or(0)).max().unwrap_or(0),
+        ms: attempts
+            .iter()
+            .map(|(_, a)| a.get("ms").and_then(Value::as_u64).unwrap_or(0))
+            .max()
+            .unwrap_or(0),
         records: {
             let mut r: Vec<usize> = attempts.iter().map(|(i, _)| *i).collect();
             r.dedup();
@@ -1113,7 +1178,8 @@ fn sumdb_check(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut 
         records: sums.iter().map(|(i, _)| *i).collect(),
     };
     let db_failed = sums.iter().find(|(_, r)| {
-        !is_ok(r) && !matches!(error_code(r), Some("gosum_mismatch" | "gosum_missing"))
+        !is_ok(r)
+            && !matches!(error_code(r), Some("gosum_mismatch" | "gosum_missing"))
             && error_code(r).is_some()
     });
     let verified = sums
@@ -1136,11 +1202,18 @@ fn sumdb_check(records: &[Value], e: &Endpoint, chain: &mut Chain, checks: &mut 
             chain.failed = Some(format!("sumdb {}", e.url));
         }
     } else if verified == 0 {
-        check.status = if chain.failed.is_some() { "skipped" } else { "not_reached" };
+        check.status = if chain.failed.is_some() {
+            "skipped"
+        } else {
+            "not_reached"
+        };
         check.because = chain.failed.clone();
         check.message = "no lookup was made".to_string();
     } else {
-        check.message = format!("{verified} lookup{} verified", if verified == 1 { "" } else { "s" });
+        check.message = format!(
+            "{verified} lookup{} verified",
+            if verified == 1 { "" } else { "s" }
+        );
     }
     checks.push(check);
 }
@@ -1187,10 +1260,17 @@ mod tests {
     #[test]
     fn a_bar_after_the_failing_entry() {
         assert_eq!(
-            with_bar_after("https://a.example,https://b.example,direct", "https://a.example").as_deref(),
+            with_bar_after(
+                "https://a.example,https://b.example,direct",
+                "https://a.example"
+            )
+            .as_deref(),
             Some("https://a.example|https://b.example,direct")
         );
-        assert_eq!(with_bar_after("https://a.example", "https://a.example"), None);
+        assert_eq!(
+            with_bar_after("https://a.example", "https://a.example"),
+            None
+        );
     }
 
     #[test]

@@ -15,7 +15,12 @@ pub fn report_line(line: &str) -> String {
 
 /// The checklist a person reads top to bottom: one line per check with ✓, ✗, ! or –
 /// and its time, then the cause, what go prints, the fixes and the consequences.
-pub fn checklist(body: &DiagnosisBody, error: Option<&ErrorInfo>, warnings: &[Warning], color: bool) -> String {
+pub fn checklist(
+    body: &DiagnosisBody,
+    error: Option<&ErrorInfo>,
+    warnings: &[Warning],
+    color: bool,
+) -> String {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -38,14 +43,12 @@ pub fn checklist(body: &DiagnosisBody, error: Option<&ErrorInfo>, warnings: &[Wa
             "warning" => paint("33", mark),
             _ => mark.to_string(),
         };
-        let mut line = format!(
-            "{mark} {:<8} {}",
-            c.check,
-            untrusted(&c.target, 300)
-        );
+        let mut line = format!("{mark} {:<8} {}", c.check, untrusted(&c.target, 300));
         match c.status {
             "skipped" => match &c.because {
-                Some(b) => line.push_str(&format!(": skipped because {} failed", untrusted(b, 300))),
+                Some(b) => {
+                    line.push_str(&format!(": skipped because {} failed", untrusted(b, 300)))
+                }
                 None => line.push_str(&format!(": skipped: {}", untrusted(&c.message, 300))),
             },
             "not_reached" => line.push_str(&format!(": {}", untrusted(&c.message, 300))),
@@ -79,7 +82,11 @@ pub fn checklist(body: &DiagnosisBody, error: Option<&ErrorInfo>, warnings: &[Wa
                 untrusted(&e.message, 1000)
             );
             if let Some(go) = &e.go_error {
-                let _ = writeln!(out, "go prints: {}", untrusted_lines(go, 2000).replace('\n', "\n  "));
+                let _ = writeln!(
+                    out,
+                    "go prints: {}",
+                    untrusted_lines(go, 2000).replace('\n', "\n  ")
+                );
             }
             for (i, f) in body.fixes.iter().enumerate() {
                 match &f.command {
@@ -214,7 +221,11 @@ pub fn junit(body: &DiagnosisBody, error: Option<&ErrorInfo>, elapsed_ms: u64) -
                     Some(b) => format!("skipped because {b} failed"),
                     None => c.message.clone(),
                 };
-                let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&why));
+                let _ = writeln!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(&why)
+                );
             }
             _ => {
                 let _ = writeln!(out, "/>");

@@ -258,7 +258,12 @@ mod tests {
         assert_eq!(
             shell_line(
                 "gomod-fetch",
-                &["--timeout".into(), "10s".into(), "a b".into(), "https://u:p@h".into()]
+                &[
+                    "--timeout".into(),
+                    "10s".into(),
+                    "a b".into(),
+                    "https://u:p@h".into()
+                ]
             ),
             "gomod-fetch --timeout 10s 'a b' 'https://u:***@h'"
         );

@@ -96,10 +96,7 @@ impl Documented for DiagnosisBody {
             "input",
             "what was diagnosed: go.mod (the file named with -m, or ./go.mod), modules (given as arguments), go output (go's failure output read on standard input or with -f: the modules it names), or default (golang.org/x/text@latest, when there was nothing else)",
         ),
-        (
-            "modules",
-            "the modules checked, path@version or path@query",
-        ),
+        ("modules", "the modules checked, path@version or path@query"),
         (
             "checks",
             "list of {check, target, status, code, message, because, ms, records}, in dependency order: config (go env and its warnings), then for every endpoint the route uses (proxies, the checksum database, direct origins, the CONNECT proxy) dns, tcp or connect, tls, then proxy (the GOPROXY protocol), sumdb, origin (VCS), gosum. status is ok, warning, failed, skipped (because names the earlier check that failed, so a cause is named once) or not_reached (go would not get there); records are the indices of the evidence",

@@ -167,7 +167,14 @@ fn read_block(block: &[String], out: &mut GoOutput) {
     }
     let url = url_of(&whole);
     let addr = addr_of(&whole);
-    let host = lookup_host(&whole).or_else(|| url.as_deref().and_then(host_of_url));
+    // Behind `proxyconnect tcp:` the lookup or dial is the HTTP proxy's; the host is
+    // still the one go was asking for.
+    let lookup = if whole.contains("proxyconnect tcp:") {
+        None
+    } else {
+        lookup_host(&whole)
+    };
+    let host = lookup.or_else(|| url.as_deref().and_then(host_of_url));
     out.failures.push(GoFailure {
         module,
         version,
@@ -195,13 +202,16 @@ fn is_progress(line: &str) -> bool {
 }
 
 /// The innermost module (and version) the block names: `M@V: `, `module M: `,
-/// `verifying M@V: ` or `M@V/go.mod: `.
+/// `verifying M@V: `, `M@V/go.mod: ` or `M@V/FILE: ` (a file of its zip).
 fn module_of(text: &str) -> (Option<String>, Option<String>) {
+    if let Some((module, version)) = malformed_module_of(text) {
+        return (Some(module), version);
+    }
     static VERSIONED: OnceLock<Regex> = OnceLock::new();
     static MODULE: OnceLock<Regex> = OnceLock::new();
     let versioned = regex(
         &VERSIONED,
-        r#"(?:^|[ \t\n"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/go\.mod)?:(?:[ \t\n]|$)"#,
+        r#"(?:^|[ \t\n"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/[^ \t\n:"]+)?:(?:[ \t\n]|$)"#,
     );
     let module = regex(
         &MODULE,
@@ -228,8 +238,44 @@ fn module_of(text: &str) -> (Option<String>, Option<String>) {
         }
         (Some((_, m, v)), _) => (Some(m), Some(v)),
         (None, Some((_, b))) => (Some(b), None),
-        (None, None) => (None, None),
+        (None, None) => match zip_module_of(text) {
+            Some((m, v)) => (Some(m), Some(v)),
+            None => (package_of(text), None),
+        },
     }
+}
+
+/// `M` (and `V`) of `M@V: malformed module path "M": ...`: a path with a space in it
+/// is still the module the line is about.
+fn malformed_module_of(text: &str) -> Option<(String, Option<String>)> {
+    let rest = text.split("malformed module path \"").nth(1)?;
+    let (module, _) = rest.split_once('"')?;
+    let version = text
+        .split(&format!("{module}@"))
+        .nth(1)
+        .and_then(|v| v.split_once(':'))
+        .map(|(v, _)| v.to_string())
+        .filter(|v| !v.is_empty() && !v.contains(char::is_whitespace));
+    (!module.is_empty()).then(|| (module.to_string(), version))
+}
+
+/// `M` and `V` of `zip for M@V has unexpected file ...` (the zip holds another module).
+fn zip_module_of(text: &str) -> Option<(String, String)> {
+    let rest = text.split("zip for ").nth(1)?;
+    let (mv, _) = rest.split_once(" has unexpected file ")?;
+    let (m, v) = mv.split_once('@')?;
+    (!m.is_empty() && !v.is_empty() && !mv.contains(char::is_whitespace))
+        .then(|| (m.to_string(), v.to_string()))
+}
+
+/// The package `go mod tidy` could not find a module for: the path to look up.
+fn package_of(text: &str) -> Option<String> {
+    let rest = text.split("cannot find module providing package ").nth(1)?;
+    let package: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ':')
+        .collect();
+    (!package.is_empty()).then_some(package)
 }
 
 /// The first URL the block names (the request that failed), without a trailing `:`.
@@ -245,7 +291,10 @@ fn url_of(text: &str) -> Option<String> {
 
 /// `host` of a URL (no port, no brackets).
 fn host_of_url(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme == "file" {
+        return None;
+    }
     let authority = rest.split(['/', '?', '#']).next()?;
     let authority = authority.rsplit('@').next()?;
     let host = if let Some(v6) = authority.strip_prefix('[') {
@@ -442,7 +491,16 @@ fn classify(text: &str) -> &'static str {
     if has("invalid response from proxy") || has("proxy returned info for version") {
         return "http_invalid_response";
     }
-    if has("zip: not a valid zip file") || has("unzip ") || has("zip: ") {
+    // `unzip DIR/v2.0.0.zip: M@v2.0.0: invalid version: should be v0 or v1, not v2`:
+    // the version is wrong for the path, the zip itself is fine.
+    if has("unzip ") && has(": invalid version: ") {
+        return "version_invalid";
+    }
+    if has("zip: not a valid zip file")
+        || has("unzip ")
+        || has("zip: ")
+        || (has("zip for ") && has(" has unexpected file "))
+    {
         return "zip_invalid";
     }
     if has("no go-import meta tags") || has("unrecognized import path") {

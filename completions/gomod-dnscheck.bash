@@ -23,7 +23,7 @@ _gomod__dnscheck() {
 
     case "${cmd}" in
         gomod__dnscheck)
-            opts="-j -f -q -h -V --server --resolv-conf --hosts --nsswitch --no-system --jobs --timeout --connect-timeout --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-j -f -q -h -V --server --resolv-conf --hosts --nsswitch --no-system --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,10 @@ _gomod__dnscheck() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

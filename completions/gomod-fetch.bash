@@ -23,7 +23,7 @@ _gomod__fetch() {
 
     case "${cmd}" in
         gomod__fetch)
-            opts="-m -j -f -q -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --jobs --timeout --connect-timeout --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-m -j -f -q -h -V --modfile --what --retries --cache --every-endpoint --check-proxy --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -66,6 +66,10 @@ _gomod__fetch() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ _gomod__resolve() {
 
     case "${cmd}" in
         gomod__resolve)
-            opts="-m -j -f -q -h -V --modfile --env --offline --discover-fallback --jobs --timeout --connect-timeout --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-m -j -f -q -h -V --modfile --env --offline --discover-fallback --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,10 @@ _gomod__resolve() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ _gomod__sumverify() {
 
     case "${cmd}" in
         gomod__sumverify)
-            opts="-j -f -q -h -V --gosum --modcache --state-dir --jobs --timeout --connect-timeout --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-j -f -q -h -V --gosum --modcache --state-dir --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -54,6 +54,10 @@ _gomod__sumverify() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

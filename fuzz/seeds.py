@@ -344,6 +344,28 @@ def seeds():
         if case["kind"] == "zip":
             add("modzip", base64.b64decode(case["zip_base64"]))
 
+    # versionlist: <query> 0xFF <piece sizes> 0xFF <@v/list body>
+    lists = [
+        "v1.0.0\nv1.2.0-pre 2020-01-01T00:00:00Z\nx\nv1.1.0\n v1.3.0 \n",
+        "v0.0.0-20200101000000-abcdefabcdef\nv1.0.0 2021-02-03T04:05:06Z\r\nv1.0.0\n",
+        "v2.0.0+incompatible\nv1.10.0\nv1.2.0\n\n\nv1.2.0\n",
+        "x\n" * 64,
+    ]
+    for i, body in enumerate(lists):
+        for query in ("latest", ">=v1.1.0", "<v1.2.0", "v1", "v1.2", "upgrade"):
+            add("versionlist", join(query, bytes([i + 1, 3, 7]), body))
+
+    # sumdb_name: the name
+    for name in ("sum.golang.org", "sum.example:8443/db", "a/../../b", "a/./b", "a//b", "..",
+                 "a/b/..", "x\\..", "sum.golang.google.cn"):
+        add("sumdb_name", name)
+
+    # dirhash_tree: records <kind><path>[=content|>target] joined by 0xFF
+    add("dirhash_tree", join("fgo.mod=module m\n", "fa.go=package m\n", "dsub",
+                             "fsub/b.go=package sub\n"))
+    add("dirhash_tree", join("fa.go=x", "lsub/up>\x01", "psub/pipe"))
+    add("dirhash_tree", join("fa.go=x", "lzero>\x02", "lroot>\x00", "lrel>a.go"))
+
     return out
 
 

@@ -48,7 +48,8 @@ pub struct Cli {
     pub servers: Vec<String>,
 
     /// Read this resolv.conf instead of /etc/resolv.conf (to diagnose another
-    /// machine's or a container's files).
+    /// machine's or a container's files). These three files must be regular files: a
+    /// named pipe or a device is refused rather than waited on (gomod-tools(7), FILES).
     #[arg(
         long = "resolv-conf",
         value_name = "FILE",

@@ -13,6 +13,7 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
+use gomod_common::gourl;
 use gomod_common::input::InputItem;
 use gomod_common::net::dns::client::{DohClient, Transport};
 use gomod_common::net::dns::conf::{ResolvConf, system_hostname};
@@ -28,7 +29,6 @@ use gomod_common::net::roots::LazyRoots;
 use gomod_common::net::tls::{LazyVerifier, client_config};
 use gomod_common::record::dns::{DnsBody, QueryInfo, SystemConfig};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning, redact_url};
-use gomod_common::{gourl, oserr};
 
 use crate::cli::Cli;
 use crate::compare::{self, AddrClass};
@@ -213,9 +213,9 @@ impl SystemView {
 fn chosen(option: &Option<PathBuf>, default: &str) -> Result<PathBuf, String> {
     match option {
         None => Ok(PathBuf::from(default)),
-        Some(path) => match std::fs::File::open(path) {
+        Some(path) => match gomod_common::regular::open(path) {
             Ok(_) => Ok(path.clone()),
-            Err(err) => Err(oserr::read_file_error(path, &err)),
+            Err(err) => Err(err.to_string()),
         },
     }
 }

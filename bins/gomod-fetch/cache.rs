@@ -9,12 +9,17 @@
 //! losing power is not (fsync per file made a 200-module fetch six times slower).
 //!
 //! The zip is renamed before its `.ziphash`, as Go orders them: a zip without a
-//! ziphash is one Go downloads again, never one it trusts.
+//! ziphash is one Go downloads again, never one it trusts. A temporary file a killed
+//! run left behind is removed by a later run that writes into its directory, once it
+//! is certain no process still writes it ([`tempfiles`]).
+//!
+//! Nothing is written for a version that failed (see `run.rs`): the go command uses a
+//! cached .mod or .zip on its own, whatever was wrong with the version's .info.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use gomod_common::{modpath, semver};
+use gomod_common::{modpath, semver, tempfiles};
 
 /// The `@v` directory of a module in the cache at `root`.
 pub fn version_dir(root: &Path, module: &str) -> Result<PathBuf, String> {
@@ -28,14 +33,21 @@ pub fn file_path(root: &Path, module: &str, version: &str, ext: &str) -> Result<
     Ok(version_dir(root, module)?.join(format!("{escaped}.{ext}")))
 }
 
-/// A temporary file in `dir` for content that will be renamed to a final name there.
+/// A temporary file in `dir` for content that will be renamed to a final name there
+/// (`.gomod-fetch-<owner>-<pid>-<unique>.tmp`, see [`tempfiles`]). The first time a
+/// run writes into a directory, the temporary files a killed run of gomod-fetch left
+/// there are removed.
 pub fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     std::fs::create_dir_all(dir)?;
+    tempfiles::remove_stale(dir, TOOL);
     tempfile::Builder::new()
-        .prefix(".gomod-fetch-")
-        .suffix(".tmp")
+        .prefix(&tempfiles::prefix(TOOL))
+        .suffix(tempfiles::SUFFIX)
         .tempfile_in(dir)
 }
+
+/// The name temporary files carry.
+const TOOL: &str = "gomod-fetch";
 
 /// Writes `data` to `path` atomically.
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {

@@ -37,12 +37,18 @@ use gomod_common::app::CommonArgs;
 /// gomod-sumverify to compare them with go.sum and the checksum database.
 ///
 /// Timeouts: the go command has no overall HTTP timeout and waits forever on a server
-/// that accepts a connection and never answers. gomod-fetch gives up on a request when
-/// the response headers have not arrived within --timeout (default 60s), or when a body
-/// stalls (no data at all) for --timeout; a large zip that keeps arriving is never cut
-/// off. Such a record's error (http_timeout) says that go would keep waiting, and its
-/// go_error is null: go prints no line for it. Connections are limited by
-/// --connect-timeout (default 30s, Go's own dial limit).
+/// that accepts a connection and never answers, or trickles. gomod-fetch gives up on a
+/// request when the response headers have not arrived within --timeout (default 60s),
+/// or when a body brings less than 1 KiB per second over --timeout (a large zip that
+/// keeps arriving faster is never cut off); on a module when --deadline (default 10m)
+/// has passed, whatever it waits for. Such a record's error says that go would keep
+/// waiting, and its go_error is null: go prints no line for it. Connections are limited
+/// by --connect-timeout (default 30s, Go's own dial limit). A `@v/list` is parsed as it
+/// arrives: memory does not grow with its length.
+///
+/// Files: -m files, the netrc file and `file://` GOPROXY files are read only when they
+/// are regular files (a named pipe is refused with its reason instead of waited on),
+/// and only up to a size suited to each (a go.mod: 16 MiB, the go command's limit).
 ///
 /// go_error is the line `go mod download MODULE@VERSION` prints (outside a module) for
 /// the same failure: `module M: ...` when a query fails listing versions, `M@V: ...`
@@ -79,7 +85,11 @@ pub struct Cli {
 
     /// Write what was fetched into a module cache at DIR, in the go command's layout
     /// (DIR/cache/download/...), atomically. Afterwards `GOMODCACHE=DIR GOPROXY=off go
-    /// mod download` and `GOPROXY=file://DIR/cache/download go build` work offline.
+    /// mod download` and `GOPROXY=file://DIR/cache/download go build` work offline. A
+    /// version whose record is not ok writes nothing (the go command would use a cached
+    /// .mod or .zip whatever else failed); temporary files a killed run of gomod-fetch
+    /// left are removed once no process of this machine writes them (or a day after
+    /// their last change), and nobody else's are touched.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
 

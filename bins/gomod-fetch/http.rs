@@ -10,6 +10,8 @@ use gomod_common::net::dial::NetError;
 use gomod_common::net::http::{GetOptions, HttpClient, Response, status_code, status_error_text};
 use gomod_common::record::fetch::Attempt;
 use gomod_common::record::{Code, redact_url, untrusted};
+use gomod_common::regular;
+use gomod_common::versionlist::ListParser;
 
 /// The most of an error body kept in a record.
 const EXCERPT_BYTES: usize = 1024;
@@ -82,7 +84,8 @@ impl OpError {
 pub struct Fetcher {
     /// The go command's HTTP client.
     pub client: HttpClient,
-    /// Limit for the response headers, and for any stall while reading a body.
+    /// Limit for the response headers, and the window of the body-rate rule
+    /// (`gomod_common::net::bounds`).
     pub timeout: Duration,
     /// Retries after transient failures.
     pub retries: u32,
@@ -121,8 +124,11 @@ impl Log {
 
 /// Where a body goes.
 pub enum Sink<'a> {
-    /// Into memory, failing beyond the limit (bytes, Go's text for the failure).
+    /// Into memory, failing beyond the limit (bytes, the text for the failure).
     Memory(usize, &'a str),
+    /// Piece by piece into a version-list parser (nothing of the body is kept), failing
+    /// beyond the limit.
+    List(&'a mut ListParser, u64, &'a str),
     /// Into a file, failing beyond the limit.
     File(&'a mut std::fs::File, u64, &'a str),
 }
@@ -175,10 +181,14 @@ impl Fetcher {
                 Ok(got) => return Ok(got),
                 Err(err) if !transient || retry >= self.retries => return Err((err, index)),
                 Err(_) => {
-                    if let Sink::File(file, _, _) = &mut sink {
-                        // Start the body again from nothing.
-                        let _ = file.set_len(0);
-                        let _ = std::io::Seek::rewind(*file);
+                    // Start the body again from nothing.
+                    match &mut sink {
+                        Sink::File(file, _, _) => {
+                            let _ = file.set_len(0);
+                            let _ = std::io::Seek::rewind(*file);
+                        }
+                        Sink::List(parser, _, _) => parser.reset(),
+                        Sink::Memory(..) => {}
                     }
                     tokio::time::sleep(backoff(retry, retry_after)).await;
                     retry += 1;
@@ -223,7 +233,10 @@ impl Fetcher {
         let too_big = match sink {
             Sink::Memory(limit, text) => announced
                 .filter(|n| *n > *limit as u64)
-                .map(|_| OpError::new(Code::HttpInvalidResponse, *text)),
+                .map(|_| OpError::new(Code::LimitExceeded, *text)),
+            Sink::List(_, limit, text) => announced
+                .filter(|n| n > limit)
+                .map(|_| OpError::new(Code::LimitExceeded, *text)),
             Sink::File(_, limit, text) => announced
                 .filter(|n| n > limit)
                 .map(|_| OpError::new(Code::ZipInvalid, *text)),
@@ -236,7 +249,7 @@ impl Fetcher {
             bytes: 0,
         };
         loop {
-            let chunk = match response.chunk(self.timeout).await {
+            let chunk = match response.chunk().await {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(err) => {
@@ -248,9 +261,17 @@ impl Fetcher {
             let written = match sink {
                 Sink::Memory(limit, text) => {
                     if got.bytes > *limit as u64 {
-                        Err(OpError::new(Code::HttpInvalidResponse, *text))
+                        Err(OpError::new(Code::LimitExceeded, *text))
                     } else {
                         got.body.extend_from_slice(&chunk);
+                        Ok(())
+                    }
+                }
+                Sink::List(parser, limit, text) => {
+                    if got.bytes > *limit {
+                        Err(OpError::new(Code::LimitExceeded, *text))
+                    } else {
+                        parser.feed(&chunk);
                         Ok(())
                     }
                 }
@@ -294,9 +315,7 @@ impl Fetcher {
         let content_type = response.content_type().map(str::to_string);
         let status_text = response.status_text.clone();
         let status = response.status;
-        let body = response
-            .prefix(EXCERPT_BYTES, self.timeout.min(Duration::from_secs(5)))
-            .await;
+        let body = response.prefix(EXCERPT_BYTES).await;
         attempt.bytes = body.len() as u64;
         if !body.is_empty() {
             attempt.body_excerpt = Some(untrusted(&String::from_utf8_lossy(&body), EXCERPT_BYTES));
@@ -318,7 +337,8 @@ impl Fetcher {
     }
 
     /// `file://` as Go's `getFile`: a missing file is a 404 (falls through), a
-    /// permission problem a 403 (does not).
+    /// permission problem a 403 (does not). Only a regular file is read
+    /// ([`gomod_common::regular`]): the go command would wait forever on a named pipe.
     fn get_file(
         &self,
         url: &gourl::Url,
@@ -341,7 +361,17 @@ impl Fetcher {
                 _ => OpError::new(Code::FileUnreadable, text),
             }
         };
-        let mut file = std::fs::File::open(path).map_err(|e| fail(attempt, e))?;
+        // Read no further than the size the file had when opened ([`regular`]).
+        let mut file = match regular::open(path) {
+            Ok(opened) => std::io::Read::take(opened.file, opened.size),
+            Err(regular::ReadError::Os { err, .. }) => return Err(fail(attempt, err)),
+            Err(refused) => {
+                return Err(OpError::new(
+                    Code::FileUnreadable,
+                    format!("reading {shown}: {refused}"),
+                ));
+            }
+        };
         attempt.status = Some(200);
         let mut got = Got {
             body: Vec::new(),
@@ -354,7 +384,23 @@ impl Fetcher {
                     .map_err(|e| fail(attempt, e))?;
                 got.bytes = got.body.len() as u64;
                 if got.body.len() > *limit {
-                    return Err(OpError::new(Code::HttpInvalidResponse, *text));
+                    return Err(OpError::new(Code::LimitExceeded, *text));
+                }
+            }
+            Sink::List(parser, limit, text) => {
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = match std::io::Read::read(&mut file, &mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(fail(attempt, e)),
+                    };
+                    got.bytes += n as u64;
+                    if got.bytes > *limit {
+                        return Err(OpError::new(Code::LimitExceeded, *text));
+                    }
+                    parser.feed(&buf[..n]);
                 }
             }
             Sink::File(out, limit, text) => {

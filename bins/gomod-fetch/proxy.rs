@@ -1,9 +1,11 @@
 //! The module proxy protocol as the go command's `proxyRepo` speaks it: `@v/list`,
 //! `@latest` (with its fall-back to the list), `.info`, `.mod` and `.zip`.
 
+use gomod_common::query::Matcher;
 use gomod_common::record::Code;
 use gomod_common::record::fetch::Info;
 use gomod_common::route::ProxyRepo;
+use gomod_common::versionlist::{ListParser, ParsedList};
 use gomod_common::{modpath, semver};
 
 use crate::http::{Fetcher, Log, OpError, Sink};
@@ -11,7 +13,8 @@ use crate::http::{Fetcher, Log, OpError, Sink};
 /// Go's limit on a module zip (`codehost.MaxZipFile`).
 pub const MAX_ZIP_BYTES: u64 = 500 << 20;
 /// Our limit on `.info`, `@latest` and `@v/list` answers: Go has none, but a JSON
-/// object or a version list this large is not a proxy answer.
+/// object or a version list this large is not a proxy answer. (A list is parsed as it
+/// arrives and never held: the limit bounds the time spent, not memory.)
 const MAX_SMALL_BODY: usize = 16 << 20;
 /// Our limit on a `.mod` file: the limit Go applies to go.mod inside a zip.
 const MAX_MOD_BYTES: usize = 16 << 20;
@@ -69,7 +72,7 @@ impl Repo<'_> {
 
     async fn small(&self, op: &str, suffix: &str) -> Result<Vec<u8>, (OpError, usize)> {
         let url = self.url(suffix).map_err(|e| (e, usize::MAX))?;
-        let limit_text = format!("{op} answer larger than {} MiB", MAX_SMALL_BODY >> 20);
+        let limit_text = limit_text(op);
         self.fetcher
             .get(
                 self.log,
@@ -82,16 +85,28 @@ impl Repo<'_> {
             .map(|got| got.body)
     }
 
-    /// `@v/list`: every line as sent (the caller filters as Go does).
-    pub async fn list_lines(&self) -> Result<Vec<String>, (OpError, usize)> {
-        let body = self
-            .small("list", "@v/list")
+    /// `@v/list`, parsed as it arrives: the versions with `prefix` (Go's
+    /// `Versions(prefix)`), `matcher`'s choice among them, and the newest line for
+    /// `@latest`.
+    pub async fn list(
+        &self,
+        prefix: &str,
+        matcher: Option<&Matcher>,
+    ) -> Result<ParsedList, (OpError, usize)> {
+        let url = self.url("@v/list").map_err(|e| (e, usize::MAX))?;
+        let text = limit_text("list");
+        let mut parser = ListParser::new(prefix, matcher);
+        self.fetcher
+            .get(
+                self.log,
+                "list",
+                self.endpoint,
+                &url,
+                Sink::List(&mut parser, MAX_SMALL_BODY as u64, &text),
+            )
             .await
             .map_err(|(e, i)| (e.framed(self.module_frame()), i))?;
-        Ok(String::from_utf8_lossy(&body)
-            .split('\n')
-            .map(str::to_string)
-            .collect())
+        Ok(parser.finish())
     }
 
     /// `.info` for a version or query. For a canonical version valid for the path,
@@ -141,8 +156,8 @@ impl Repo<'_> {
                 parse_info(self.base, &body).map_err(|e| (e.framed(module()), index))
             }
             Err((err, _)) if err.not_found => {
-                let lines = self.list_lines().await?;
-                match latest_from_list(&lines) {
+                let list = self.list("", None).await?;
+                match list.latest {
                     Some(v) => self.stat(&v).await,
                     None => Err((
                         OpError::not_found(Code::HttpNotFound, "no commits").framed(module()),
@@ -222,58 +237,12 @@ impl Repo<'_> {
     }
 }
 
-/// Go's `Versions` filter: valid semver, with the prefix, not a pseudo-version;
-/// sorted.
-pub fn versions_from_list(lines: &[String], prefix: &str) -> Vec<String> {
-    let mut list: Vec<String> = lines
-        .iter()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|v| semver::is_valid(v) && v.starts_with(prefix) && !modpath::is_pseudo_version(v))
-        .map(str::to_string)
-        .collect();
-    semver::sort(&mut list);
-    list.dedup();
-    list
-}
-
-/// Go's `latestFromList`: the line with the newest time (its second field, or the
-/// time inside a pseudo-version); tagged versions without a time are skipped.
-fn latest_from_list(lines: &[String]) -> Option<String> {
-    let mut best: Option<(String, String)> = None;
-    for line in lines {
-        let mut fields = line.split_whitespace();
-        let Some(v) = fields.next() else { continue };
-        if !semver::is_valid(v) {
-            continue;
-        }
-        let time = match fields.next() {
-            Some(t) if is_rfc3339ish(t) => normalize_time(t),
-            _ => match modpath::pseudo_version_time(v) {
-                Ok(t) if modpath::is_pseudo_version(v) => t,
-                _ => continue,
-            },
-        };
-        let newer = match &best {
-            None => true,
-            Some((bt, bv)) => {
-                time > *bt || (time == *bt && semver::compare(v, bv) == std::cmp::Ordering::Greater)
-            }
-        };
-        if newer {
-            best = Some((time, v.to_string()));
-        }
-    }
-    best.map(|(_, v)| v)
-}
-
-fn is_rfc3339ish(t: &str) -> bool {
-    t.len() >= 20 && t.as_bytes()[4] == b'-' && t.as_bytes()[10] == b'T'
-}
-
-/// `2006-01-02T15:04:05Z` → `20060102150405`, the form pseudo-versions carry, so that
-/// both compare as strings.
-fn normalize_time(t: &str) -> String {
-    t.chars().filter(char::is_ascii_digit).take(14).collect()
+/// The error for an answer beyond [`MAX_SMALL_BODY`].
+fn limit_text(op: &str) -> String {
+    format!(
+        "{op} answer larger than {} MiB, this tool's limit (the go command reads any size)",
+        MAX_SMALL_BODY >> 20
+    )
 }
 
 /// Decodes a `.info` or `@latest` body as Go's `json.Unmarshal` into `RevInfo`.
@@ -383,43 +352,6 @@ mod tests {
         for (c, quoted) in cases {
             assert_eq!(go_char_quote(*c), *quoted, "{c:#x}");
         }
-    }
-
-    #[test]
-    fn list_filter_matches_go() {
-        let lines: Vec<String> = [
-            "v1.10.0",
-            "v1.1.0 2020-01-01T00:00:00Z",
-            "junk",
-            "v1.1.1-0.20200101000000-abcdefabcdef",
-            "",
-            "v1.2.0",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert_eq!(versions_from_list(&lines, "v1.1"), ["v1.1.0", "v1.10.0"]);
-        assert_eq!(
-            versions_from_list(&lines, ""),
-            ["v1.1.0", "v1.2.0", "v1.10.0"]
-        );
-    }
-
-    #[test]
-    fn latest_from_list_prefers_newest_time() {
-        let lines: Vec<String> = [
-            "v1.2.0",
-            "v1.1.0 2021-01-01T00:00:00Z",
-            "v0.0.0-20220101000000-abcdefabcdef",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert_eq!(
-            latest_from_list(&lines).as_deref(),
-            Some("v0.0.0-20220101000000-abcdefabcdef")
-        );
-        assert_eq!(latest_from_list(&["v1.0.0".to_string()]), None);
     }
 
     #[test]

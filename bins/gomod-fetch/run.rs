@@ -21,9 +21,10 @@ use tokio::sync::OnceCell;
 use crate::cli::{Cli, What};
 use crate::direct::{self, Found};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
-use crate::proxy::{self, Repo, RevInfo};
+use crate::proxy::{Repo, RevInfo};
 use crate::{cache, zipcheck};
 use gomod_common::query::{self, Plan};
+use gomod_common::versionlist::{ListParser, MAX_KEPT_VERSIONS, ParsedList};
 
 const TOOL: &str = "gomod-fetch";
 
@@ -231,7 +232,7 @@ enum Out {
     /// `.info` (or the query's answer).
     Info(RevInfo),
     /// The version list.
-    Versions(Vec<String>),
+    Versions(ParsedList),
     /// The `.mod` file.
     Mod(Vec<u8>),
     /// The checked zip.
@@ -428,7 +429,18 @@ impl FetchProbe {
             Err(e) => keep(Err(e)),
         }
         match list {
-            Ok(Some((Out::Versions(versions), _))) => body.versions = Some(versions),
+            Ok(Some((Out::Versions(list), _))) => {
+                if list.cut {
+                    warnings.push(Warning::new(
+                        Code::LimitExceeded,
+                        format!(
+                            "the version list names more than {MAX_KEPT_VERSIONS} versions: the record keeps the highest {MAX_KEPT_VERSIONS} (this tool's limit)"
+                        ),
+                        None,
+                    ));
+                }
+                body.versions = Some(list.versions);
+            }
             Ok(_) => {}
             Err(e) => keep(Err(e)),
         }
@@ -464,7 +476,12 @@ impl FetchProbe {
                 Some("the direct record says whether the repository answered and has the version's tag".to_string()),
             ));
         }
-        if let Some(root) = &self.cache {
+        // A version that failed leaves nothing in the cache: the go command would use a
+        // .mod or .zip it finds there (offline, or through GOPROXY=file://) whatever
+        // was wrong with the rest.
+        if let Some(root) = &self.cache
+            && first_error.is_none()
+        {
             // File system calls block; other fetches go on on other threads meanwhile
             // (a slow disk otherwise holds up the network side).
             let written = tokio::task::block_in_place(|| {
@@ -479,7 +496,9 @@ impl FetchProbe {
             });
             match written {
                 Ok(dir) => body.cached = Some(dir),
-                Err(text) => keep(Err(OpError::new(Code::CacheUnwritable, text))),
+                Err(text) => {
+                    first_error = Some(OpError::new(Code::CacheUnwritable, text));
+                }
             }
         }
         match first_error {
@@ -527,9 +546,8 @@ impl FetchProbe {
             (Op::Stat(rev), Access::Proxy(repo)) => repo.stat(rev).await.map(Out::Info),
             (Op::Stat(rev), Access::Vcs(found)) => vcs_stat(found, rev, ctx).map(Out::Info),
             (Op::Query(matcher), Access::Proxy(repo)) => {
-                let lines = repo.list_lines().await?;
-                let versions = proxy::versions_from_list(&lines, &matcher.prefix);
-                match matcher.choose(&versions) {
+                let list = repo.list(&matcher.prefix, Some(matcher)).await?;
+                match list.chosen {
                     Some(v) => repo.stat(&v).await.map(Out::Info),
                     None if matcher.may_use_latest => {
                         let latest = repo.latest().await?;
@@ -549,11 +567,11 @@ impl FetchProbe {
                     None => no_match(matcher),
                 }
             }
-            (Op::List, Access::Proxy(repo)) => repo
-                .list_lines()
-                .await
-                .map(|lines| Out::Versions(proxy::versions_from_list(&lines, ""))),
-            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(vcs_versions(found, ""))),
+            (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
+            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(ParsedList {
+                versions: vcs_versions(found, ""),
+                ..ParsedList::default()
+            })),
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
                 let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
@@ -571,12 +589,7 @@ impl FetchProbe {
                 })?;
                 let bytes = repo.zip(version, tmp.as_file_mut()).await?;
                 let index = last();
-                let gomodcache = self.cfg.get("GOMODCACHE");
-                let go_path =
-                    cache::file_path(std::path::Path::new(gomodcache), ctx.module, version, "zip")
-                        .ok()
-                        .filter(|_| !gomodcache.is_empty())
-                        .map(|p| p.display().to_string());
+                let go_path = self.go_zip_path(ctx.module, version);
                 zipcheck::check(
                     tmp,
                     ctx.module.to_string(),
@@ -592,6 +605,22 @@ impl FetchProbe {
                 vcs_stat(found, version, ctx).map(|_| Out::NotBuilt)
             }
         }
+    }
+
+    /// Where the go command keeps a version's zip: in the --cache directory, else in
+    /// GOMODCACHE.
+    /// Where the go command keeps the zip (`--cache`, else `$GOMODCACHE`), which its
+    /// errors name; None when neither is known.
+    fn go_zip_path(&self, module: &str, version: &str) -> Option<String> {
+        let root = match &self.cache {
+            Some(dir) => dir.clone(),
+            None => Some(self.cfg.get("GOMODCACHE"))
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from)?,
+        };
+        cache::file_path(&root, module, version, "zip")
+            .ok()
+            .map(|p| p.display().to_string())
     }
 
     fn write_cache(
@@ -832,13 +861,16 @@ fn vcs_versions(found: &Found, prefix: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let lines: Vec<String> = tags
+    let mut parser = ListParser::new(prefix, None);
+    for version in tags
         .iter()
         .filter_map(|(t, _)| t.strip_prefix(tag_prefix.as_str()))
         .filter(|v| query::is_canonical(v))
-        .map(str::to_string)
-        .collect();
-    proxy::versions_from_list(&lines, prefix)
+    {
+        parser.feed(version.as_bytes());
+        parser.feed(b"\n");
+    }
+    parser.finish().versions
 }
 
 fn first_line(text: &str) -> String {
@@ -866,8 +898,11 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::HttpUnauthorized | Code::HttpForbidden => "the server wants credentials: add the host to ~/.netrc (or GOAUTH), or set GOPRIVATE if this module should not go through the proxy".to_string(),
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
-        Code::HttpTimeout => "the server accepted the request but did not answer in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout for a slow one".to_string(),
+        Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
+        Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
+        Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),
+        Code::HttpUnsupportedScheme => "the server redirects to a URL the go command cannot follow: fix the proxy (or GOPROXY) so that it answers over http or https".to_string(),
         c if c.layer() == gomod_common::record::Layer::Dns => "the name does not resolve: run gomod-dnscheck on the host".to_string(),
         c if matches!(c.layer(), gomod_common::record::Layer::Tls | gomod_common::record::Layer::Tcp | gomod_common::record::Layer::Proxy) => "the connection failed: run gomod-tlscheck on the endpoint to see why".to_string(),
         _ => "see go_error for the go command's own words".to_string(),

@@ -20,7 +20,8 @@ pub struct Zip {
 }
 
 /// Checks and hashes the zip in `file`. `go_path` is where the go command keeps the
-/// zip (`$GOMODCACHE/cache/download/...`), which its extraction errors name.
+/// zip when it checks it (`$GOMODCACHE/cache/download/.../@v/<version>.zip`, or under
+/// --cache): errors name it, as the go command's do, not the temporary file.
 pub async fn check(
     file: tempfile::NamedTempFile,
     module: String,
@@ -44,12 +45,14 @@ pub async fn check(
             if let (modzip::ZipError::Unzip { path, .. }, Some(go_path)) = (&mut err, go_path) {
                 *path = go_path;
             }
-            // The zip is refused for the module version it is of, not for its content.
+            // The zip is refused for the module version it is of, not for its content;
+            // one too large for this tool's checks is this tool's limit, not go's.
             let code = match &err {
                 modzip::ZipError::Unzip {
                     reason: modzip::UnzipError::Module(_) | modzip::UnzipError::NotCanonical { .. },
                     ..
                 } => Code::VersionInvalid,
+                modzip::ZipError::DirectoryTooLarge => Code::LimitExceeded,
                 _ => Code::ZipInvalid,
             };
             Err(OpError::new(code, err.to_string()))

@@ -9,6 +9,7 @@ use gomod_common::record::sum::{
 use gomod_common::record::{Code, ErrorInfo, Layer, Warning};
 use gomod_common::sumdb::client::{Base, BaseVia, Lookup, SumdbError, TreeHead};
 
+use crate::modcache::VerifyKind;
 use crate::sums::{GOSUM_MISMATCH, GoSums, HASH_VERSION_MISMATCH, SumCheck};
 use crate::targets::{Source, SourceKind, Target};
 
@@ -61,6 +62,13 @@ pub enum Database {
     Misconfigured {
         code: Code,
         go_text: String,
+        hint: String,
+    },
+    /// This tool does not use the database although the go command would (it is
+    /// stricter): the code, why, and what to change.
+    Refused {
+        code: Code,
+        message: String,
         hint: String,
     },
     /// The client answered, authenticated.
@@ -294,6 +302,14 @@ impl Comparison<'_> {
                 .hint(hint.clone());
                 self.problem(30, info);
             }
+            Database::Refused {
+                code,
+                message,
+                hint,
+            } => {
+                let info = ErrorInfo::new(*code, message.clone()).hint(hint.clone());
+                self.problem(30, info);
+            }
             Database::Answered {
                 lookup,
                 base,
@@ -445,6 +461,16 @@ impl Comparison<'_> {
             Code::SumdbFork => format!(
                 "{name} showed a history inconsistent with one seen before: keep {state} as evidence and report it; this is what the transparency log exists to catch"
             ),
+            Code::StateCorrupt => match &error.clear {
+                Some(path) => format!(
+                    "remove {} (it is rebuilt from the checksum database on the next run) and run again",
+                    path.display()
+                ),
+                None => format!("remove {state} and run again"),
+            },
+            Code::LimitExceeded => format!(
+                "{name} (or what answers in its place) sent more than this tool reads; check what serves /sumdb/{name}/ (gomod-resolve shows the route)"
+            ),
             _ => format!(
                 "the checksum database {name} could not be consulted; check how it is reached (gomod-resolve shows the route, gomod-tlscheck the connection), or set GONOSUMDB for private modules"
             ),
@@ -458,14 +484,15 @@ impl Comparison<'_> {
         } else {
             error.message.clone()
         };
-        let info = ErrorInfo::new(error.code, message)
-            .detail(error.go_text.clone())
-            .hint(hint);
-        // Where the go command would wait for ever, it prints nothing.
-        if error.go_waits {
+        let info = ErrorInfo::new(error.code, message).hint(hint);
+        // The go command never meets damage to this tool's own state; where it would
+        // wait for ever, it prints nothing.
+        if !error.go_meets() {
             info
+        } else if error.go_waits {
+            info.detail(error.go_text.clone())
         } else {
-            info.go_error(go_error)
+            info.detail(error.go_text.clone()).go_error(go_error)
         }
     }
 
@@ -494,10 +521,8 @@ impl Comparison<'_> {
             .into_iter()
             .filter(|k| differs(*k))
             .collect();
-        let zip_modified = source.ziphash.as_deref().is_some_and(|z| {
-            source.zip.as_deref().is_some_and(|h| h != z)
-                || source.dir.as_ref().is_some_and(|(_, h)| h != z)
-        });
+        // Whatever `go mod verify` reports: the copy changed or cannot be read.
+        let zip_modified = !source.verify.is_empty();
         if kinds.is_empty() && !zip_modified {
             return None;
         }
@@ -824,51 +849,49 @@ impl Comparison<'_> {
     }
 
     /// `go mod verify`: the module cache's zip and extracted directory, re-hashed, must
-    /// equal the `.ziphash` the go command wrote when it downloaded the zip.
+    /// equal the `.ziphash` the go command wrote when it downloaded the zip. Each of its
+    /// failures is a problem, with its own line.
     fn compare_ziphash(&mut self) {
         let mut problems = Vec::new();
         for source in &self.target.sources {
-            let Some(ziphash) = &source.ziphash else {
-                continue;
-            };
-            let zip = source.zip.as_ref().zip(source.zip_path.as_ref());
-            let dir = source.dir.as_ref().map(|(path, hash)| (hash, path));
-            for (what, found) in [("zip", zip), ("dir", dir)] {
-                let Some((hash, path)) = found.filter(|(hash, _)| *hash != ziphash) else {
-                    continue;
-                };
-                let info = ErrorInfo::new(
-                    Code::HashMismatch,
-                    format!(
-                        "the module cache's {what} ({path}) changed after the go command downloaded the zip: it hashes to {hash}, not {ziphash}"
+            let zip = source.zip_path.as_deref().unwrap_or("the zip");
+            let dir = source
+                .dir
+                .as_ref()
+                .map_or("the extracted module", |(p, _)| p);
+            for failure in &source.verify {
+                let (code, message) = match failure.kind {
+                    VerifyKind::ZipModified => (
+                        Code::HashMismatch,
+                        format!(
+                            "the module cache's zip ({zip}) does not hash to what its .ziphash says: the zip (or the .ziphash) changed after the go command downloaded it"
+                        ),
                     ),
-                )
-                .go_error(format!(
-                    "{} {}: {what} has been modified ({path})",
-                    self.module(),
-                    self.version()
-                ))
-                .hint(format!(
-                    "delete the module from the cache (go clean -modcache, or remove {path}) and download it again"
-                ));
+                    VerifyKind::DirModified => (
+                        Code::HashMismatch,
+                        format!(
+                            "the module cache's extracted module ({dir}) does not hash to what the .ziphash says: files in it changed after the go command extracted it"
+                        ),
+                    ),
+                    VerifyKind::MissingZiphash => (
+                        Code::HashMismatch,
+                        "the module cache has no usable .ziphash for this version, so its copy cannot be verified".to_string(),
+                    ),
+                    VerifyKind::ZipUnreadable => (
+                        Code::ZipInvalid,
+                        format!("the zip in the module cache ({zip}) cannot be read as a module zip"),
+                    ),
+                    VerifyKind::DirUnreadable => (
+                        Code::FileUnreadable,
+                        "the extracted module in the module cache cannot be read as the go command reads it".to_string(),
+                    ),
+                };
+                let info = ErrorInfo::new(code, message)
+                    .go_error(failure.text.clone())
+                    .hint(
+                        "delete the module from the cache (go clean -modcache, or remove its files) and download it again",
+                    );
                 problems.push(Problem { rank: 5, info });
-            }
-        }
-        for source in &self.target.sources {
-            if source.kind == SourceKind::Local
-                && let Some(err) = &source.error
-                && source.zip.is_none()
-                && source.zip_path.is_some()
-            {
-                let info = ErrorInfo::new(
-                    Code::ZipInvalid,
-                    "the zip in the module cache cannot be read",
-                )
-                .go_error(err.clone())
-                .hint(
-                    "delete the module from the cache (go clean -modcache) and download it again",
-                );
-                problems.push(Problem { rank: 6, info });
             }
         }
         self.problems.append(&mut problems);
@@ -1152,6 +1175,7 @@ mod tests {
                 message: "the lookup failed".to_string(),
                 go_text: go_text.to_string(),
                 fork: None,
+                clear: None,
                 go_waits: false,
             }),
             state: "/state/sumdb.test".to_string(),
@@ -1371,6 +1395,12 @@ mod tests {
         cache.kind = SourceKind::Local;
         cache.ziphash = Some(ZIP.to_string());
         cache.zip_path = Some("/c/cache/download/example.com/hello/@v/v1.0.0.zip".to_string());
+        cache.verify = vec![crate::modcache::VerifyFailure {
+            kind: VerifyKind::ZipModified,
+            text: format!(
+                "{M} {V}: zip has been modified (/c/cache/download/example.com/hello/@v/v1.0.0.zip)"
+            ),
+        }];
         let t = target(vec![cache]);
         let s = sums(&format!("{M} {V} {ZIP}\n{M} {V}/go.mod {MOD}\n"));
         let out = run(&t, &s, &answered(Some(ZIP), Some(MOD)));

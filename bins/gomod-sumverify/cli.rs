@@ -62,15 +62,33 @@ use gomod_common::app::CommonArgs;
 /// comes from the state directory is the database's latest tree head asked for as well,
 /// once, so that a fork is noticed even then. What cannot be saved there (a tree head,
 /// a tile, a lookup) is a `state_unwritable` warning on the record being finished when it
-/// happened, each once: the answers stand, but the next run cannot build on them.
+/// happened, each once: the answers stand, but the next run cannot build on them. What
+/// was saved there was verified first, so a tile or lookup that no longer verifies was
+/// damaged on this machine: it is fetched again and replaced (a `state_corrupt`
+/// warning), and a damaged tree head (ours or the go command's) is a `state_corrupt`
+/// error that names the file to remove, never blamed on the database.
+///
+/// The database's name becomes directory names there and in the go command's GOPATH: a
+/// GOSUMDB name that is not a clean host[/path] (`sum.example/../../x`) is refused
+/// (`gosumdb_unsafe_name`). The go command accepts it, and writes outside
+/// `$GOPATH/pkg/sumdb`; this tool is stricter.
+///
+/// Module cache: each version is checked as `go mod verify` checks it, failing where it
+/// fails, with its words: the `.ziphash` (trimmed) against the zip's and the extracted
+/// directory's hashes (`has been modified`, `missing ziphash`), a zip or directory that
+/// cannot be hashed (`zip: not a valid zip file`, `... is not a directory`, `read ...:
+/// is a directory`). Only regular files are read: a named pipe, on which the go command
+/// would wait forever, fails with this tool's own words.
 ///
 /// Errors: gosum_mismatch, gosum_missing, sumdb_mismatch, sumdb_not_found,
 /// sumdb_bad_signature, sumdb_proof_failed, sumdb_fork, hash_mismatch (a module cache zip
 /// or extracted directory changed since the go command downloaded it: `go mod verify`'s
-/// "has been modified"), zip_invalid (a cached zip that cannot be read),
-/// gosumdb_invalid, gosumdb_missing, goproxy_invalid, module_path_invalid,
-/// version_invalid, and the network codes of the database requests. man gomod-tools has
-/// every field.
+/// "has been modified", or has no usable .ziphash), zip_invalid (a cached zip that
+/// cannot be read), file_unreadable (a cached directory that cannot be hashed),
+/// gosumdb_invalid, gosumdb_missing, gosumdb_unsafe_name, state_corrupt,
+/// limit_exceeded (an answer larger than this tool reads), goproxy_invalid,
+/// module_path_invalid, version_invalid, and the network codes of the database
+/// requests. man gomod-tools has every field.
 #[derive(Parser, Debug)]
 #[command(name = "gomod-sumverify", version, after_long_help = EXAMPLES)]
 pub struct Cli {

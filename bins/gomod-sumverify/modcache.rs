@@ -3,30 +3,54 @@
 //! downloaded, at `cache/download/<escaped path>/@v/<escaped version>.{zip,mod,ziphash}`.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use gomod_common::{dirhash, modpath, oserr};
-
-/// The go.mod size limit of the go command (`codehost.MaxGoMod`); a larger cached .mod
-/// file is not one the go command wrote.
-const MAX_GO_MOD: u64 = 16 << 20;
+use gomod_common::{dirhash, modpath, oserr, regular};
 
 /// How deep module paths go below `cache/download` (elements); deeper trees are not
 /// walked, so a hostile cache cannot make the walk endless.
 const MAX_DEPTH: usize = 64;
 
-/// The files of one module version in the cache.
+/// The files of one module version in the cache, as `go mod verify` finds them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheFiles {
-    /// `<version>.zip`, when present.
+    /// `<version>.zip`, when something is there (`os.Stat` succeeds or fails for
+    /// another reason than its absence: the go command then hashes it).
     pub zip: Option<PathBuf>,
     /// `<version>.mod`, when present.
     pub r#mod: Option<PathBuf>,
-    /// `<version>.ziphash`, when present.
-    pub ziphash: Option<PathBuf>,
-    /// The extracted module, `<escaped path>@<escaped version>`, when present.
+    /// `<version>.ziphash`: always its path; the go command reads it whenever a zip or
+    /// an extracted directory is there.
+    pub ziphash: PathBuf,
+    /// The extracted module, `<escaped path>@<escaped version>`, when the go command's
+    /// `DownloadDir` accepts it: a directory (after symbolic links), not partly
+    /// extracted (no `.partial` file), with its `.ziphash` present.
     pub dir: Option<PathBuf>,
+}
+
+/// One way `go mod verify` fails for a module version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyFailure {
+    /// What failed.
+    pub kind: VerifyKind,
+    /// The go command's line for it (`<path> <version>: zip has been modified (...)`),
+    /// or this tool's where the go command would wait forever.
+    pub text: String,
+}
+
+/// What a [`VerifyFailure`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyKind {
+    /// No readable `.ziphash` for a zip or directory that is there.
+    MissingZiphash,
+    /// The zip's hash is not the `.ziphash`.
+    ZipModified,
+    /// The extracted directory's hash is not the `.ziphash`.
+    DirModified,
+    /// The zip could not be hashed.
+    ZipUnreadable,
+    /// The extracted directory could not be hashed.
+    DirUnreadable,
 }
 
 /// What the cache holds for one module version, hashed.
@@ -38,13 +62,15 @@ pub struct CacheHashes {
     pub zip_bytes: Option<u64>,
     /// The go.mod file's `h1:` hash.
     pub r#mod: Option<String>,
-    /// The `.ziphash` content, trimmed, when it is one the go command would use.
+    /// The `.ziphash` content, trimmed, when it is a hash (for the record).
     pub ziphash: Option<String>,
     /// The extracted module directory's `h1:` hash, re-computed now.
     pub dir: Option<String>,
     /// Why the zip (or go.mod) could not be hashed: `<path> <version>: <error>` as
     /// `go mod verify` prints it.
     pub error: Option<String>,
+    /// Everything `go mod verify` would report for this version, in its order.
+    pub verify: Vec<VerifyFailure>,
 }
 
 /// A module cache directory.
@@ -72,24 +98,30 @@ impl ModCache {
         Some(self.dir.join("cache/download").join(escaped).join("@v"))
     }
 
-    /// The files the cache holds for `module` at `version`, or None when it holds none.
+    /// The files the cache holds for `module` at `version`, or None when it holds no
+    /// zip, go.mod or extracted directory.
     pub fn files(&self, module: &str, version: &str) -> Option<CacheFiles> {
         let dir = self.version_dir(module)?;
         let escaped = modpath::escape_version(version).ok()?;
-        let existing = |ext: &str| {
-            let path = dir.join(format!("{escaped}.{ext}"));
-            path.is_file().then_some(path)
+        let path = |ext: &str| dir.join(format!("{escaped}.{ext}"));
+        // os.Stat: anything there counts, whatever it is.
+        let zip = path("zip");
+        let zip = match std::fs::metadata(&zip) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(zip),
         };
+        let go_mod = path("mod");
+        let ziphash = path("ziphash");
         let extracted = self
             .dir
             .join(format!("{}@{escaped}", modpath::escape_path(module).ok()?));
         let files = CacheFiles {
-            zip: existing("zip"),
-            r#mod: existing("mod"),
-            ziphash: existing("ziphash"),
-            dir: extracted.is_dir().then_some(extracted),
+            zip,
+            r#mod: go_mod.is_file().then_some(go_mod),
+            dir: download_dir_ok(&extracted, &path("partial"), &ziphash).then_some(extracted),
+            ziphash,
         };
-        (files.zip.is_some() || files.r#mod.is_some()).then_some(files)
+        (files.zip.is_some() || files.r#mod.is_some() || files.dir.is_some()).then_some(files)
     }
 
     /// Every module version the cache holds a zip or go.mod file for, sorted by path
@@ -100,6 +132,15 @@ impl ModCache {
         walk(&root, &root, 0, &mut found);
         found.into_keys().collect()
     }
+}
+
+/// The go command's `DownloadDir` check: the extracted directory counts only when it
+/// is a directory (symbolic links followed), no `.partial` file says its extraction
+/// was cut short, and the `.ziphash` exists.
+fn download_dir_ok(dir: &Path, partial: &Path, ziphash: &Path) -> bool {
+    std::fs::metadata(dir).is_ok_and(|m| m.is_dir())
+        && std::fs::metadata(partial).is_err()
+        && std::fs::metadata(ziphash).is_ok()
 }
 
 /// Collects module versions under `dir`, a directory below `root`.
@@ -159,30 +200,32 @@ fn collect_versions(root: &Path, at_v: &Path, found: &mut BTreeMap<(String, Stri
 }
 
 /// Hashes what the cache holds, as `go mod verify` does: the zip and the extracted
-/// directory re-hashed, the `.ziphash` read (ignored when the go command would ignore
-/// it), the go.mod file hashed as the go command reads it (`readDiskGoMod`). Blocking:
-/// file reads and hashing.
+/// directory re-hashed and compared with the `.ziphash` (see [`verify`]), and the
+/// go.mod file hashed as the go command reads it (`readDiskGoMod`). Only regular files
+/// are read: a named pipe, on which the go command would wait forever, fails instead.
+/// Blocking: file reads and hashing.
 pub fn hash(module: &str, version: &str, files: &CacheFiles) -> CacheHashes {
     let mut hashes = CacheHashes::default();
-    if let Some(path) = &files.ziphash {
-        hashes.ziphash = read_ziphash(path);
+    let ziphash = regular::read(&files.ziphash, regular::ZIPHASH);
+    if let Ok(data) = &ziphash {
+        hashes.ziphash = plausible_ziphash(data);
     }
-    if let Some(path) = &files.zip {
+    let zip = files.zip.as_ref().map(|path| {
         hashes.zip_bytes = std::fs::metadata(path).ok().map(|m| m.len());
-        match dirhash::hash_zip_file(path) {
-            Ok(hash) => hashes.zip = Some(hash.h1),
+        dirhash::hash_zip_file(path).map(|hash| hash.h1)
+    });
+    if let Some(zip) = &zip {
+        match zip {
+            Ok(h1) => hashes.zip = Some(h1.clone()),
             Err(err) => hashes.error = Some(format!("{module} {version}: {err}")),
         }
     }
-    if let Some(dir) = &files.dir {
-        match dirhash::hash_dir(dir, &format!("{module}@{version}")) {
-            Ok(h1) => hashes.dir = Some(h1),
-            Err(err) => {
-                hashes
-                    .error
-                    .get_or_insert(format!("{module} {version}: {err}"));
-            }
-        }
+    let dir = files
+        .dir
+        .as_ref()
+        .map(|dir| dirhash::hash_dir(dir, &format!("{module}@{version}")));
+    if let Some(Ok(h1)) = &dir {
+        hashes.dir = Some(h1.clone());
     }
     if let Some(path) = &files.r#mod {
         match read_go_mod(path) {
@@ -195,35 +238,92 @@ pub fn hash(module: &str, version: &str, files: &CacheFiles) -> CacheHashes {
             }
         }
     }
+    hashes.verify = verify(module, version, files, &ziphash, zip.as_ref(), dir.as_ref());
     hashes
 }
 
-/// A `.ziphash` as `checkMod` reads it: trimmed, no NUL byte, exactly 47 bytes, else
-/// the go command re-hashes the zip and so do we.
-fn read_ziphash(path: &Path) -> Option<String> {
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(4096)
-        .read_to_end(&mut data)
-        .ok()?;
-    let text = std::str::from_utf8(&data).ok()?.trim();
+/// `go mod verify`'s `verifyMod` for one version, from what [`hash`] read: the
+/// `.ziphash` (trimmed of white space, compared as it is), the zip's hash, the
+/// directory's hash. It stops where the go command stops.
+fn verify(
+    module: &str,
+    version: &str,
+    files: &CacheFiles,
+    ziphash: &Result<Vec<u8>, regular::ReadError>,
+    zip: Option<&Result<String, dirhash::HashError>>,
+    dir: Option<&Result<String, dirhash::HashError>>,
+) -> Vec<VerifyFailure> {
+    let failure = |kind: VerifyKind, text: String| VerifyFailure {
+        kind,
+        text: format!("{module} {version}: {text}"),
+    };
+    if zip.is_none() && dir.is_none() {
+        // Nothing downloaded: nothing to verify.
+        return Vec::new();
+    }
+    let want = match ziphash {
+        Ok(data) => String::from_utf8_lossy(data).trim().to_string(),
+        Err(err) if err.is_refusal() => {
+            return vec![failure(VerifyKind::MissingZiphash, err.to_string())];
+        }
+        Err(err) => {
+            return vec![failure(
+                VerifyKind::MissingZiphash,
+                format!("missing ziphash: {err}"),
+            )];
+        }
+    };
+    let mut failures = Vec::new();
+    if let Some(zip) = zip {
+        match zip {
+            Err(err) => return vec![failure(VerifyKind::ZipUnreadable, err.to_string())],
+            Ok(h1) if *h1 != want => failures.push(failure(
+                VerifyKind::ZipModified,
+                format!(
+                    "zip has been modified ({})",
+                    files.zip.as_deref().unwrap_or(Path::new("")).display()
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+    if let Some(dir) = dir {
+        match dir {
+            Err(err) => {
+                failures.push(failure(VerifyKind::DirUnreadable, err.to_string()));
+                return failures;
+            }
+            Ok(h1) if *h1 != want => failures.push(failure(
+                VerifyKind::DirModified,
+                format!(
+                    "dir has been modified ({})",
+                    files.dir.as_deref().unwrap_or(Path::new("")).display()
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+    failures
+}
+
+/// A `.ziphash`'s content as the record shows it: trimmed, when it looks like an `h1:`
+/// hash (no NUL byte, 47 bytes), as the go command's `checkMod` would use it.
+fn plausible_ziphash(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?.trim();
     (text.len() == 47 && !text.contains('\0')).then(|| text.to_string())
 }
 
 /// A cached go.mod file, or None when the go command would treat it as not cached (a
 /// `//vgo 0.0.` placeholder).
 fn read_go_mod(path: &Path) -> Result<Option<Vec<u8>>, String> {
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_GO_MOD + 1).read_to_end(&mut data))
-        .map_err(|err| oserr::read_file_error(path, &err))?;
-    if data.len() as u64 > MAX_GO_MOD {
-        return Err(format!(
-            "{}: go.mod file too large (max size is {MAX_GO_MOD} bytes)",
-            path.display()
-        ));
-    }
+    let data = regular::read(path, regular::GO_MOD).map_err(|err| match err {
+        regular::ReadError::TooLarge { .. } => format!(
+            "{}: go.mod file too large (max size is {} bytes)",
+            path.display(),
+            regular::GO_MOD.bytes
+        ),
+        err => err.to_string(),
+    })?;
     if data.starts_with(b"//vgo 0.0.") {
         return Ok(None);
     }
@@ -270,25 +370,23 @@ mod tests {
             ]
         );
         let files = cache.files("example.com/Upper/thing", "v0.1.0").unwrap();
-        assert!(files.zip.is_some() && files.r#mod.is_some() && files.ziphash.is_none());
+        assert!(files.zip.is_some() && files.r#mod.is_some() && !files.ziphash.exists());
         assert_eq!(files.dir, None);
         assert_eq!(cache.files("example.com/a", "v9.0.0"), None);
     }
 
     #[test]
-    fn ziphash_is_used_only_when_go_would() {
+    fn ziphash_is_shown_only_when_it_is_a_hash() {
         let good = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
-        let (dir, _) = cache_with(&[
-            ("good", format!("{good}\n").as_bytes()),
-            ("short", b"h1:abc"),
-            ("nul", format!("{}\0", &good[..46]).as_bytes()),
-        ]);
         assert_eq!(
-            read_ziphash(&dir.path().join("good")).as_deref(),
+            plausible_ziphash(format!("{good}\n").as_bytes()).as_deref(),
             Some(good)
         );
-        assert_eq!(read_ziphash(&dir.path().join("short")), None);
-        assert_eq!(read_ziphash(&dir.path().join("nul")), None);
+        assert_eq!(plausible_ziphash(b"h1:abc"), None);
+        assert_eq!(
+            plausible_ziphash(format!("{}\0", &good[..46]).as_bytes()),
+            None
+        );
     }
 
     #[test]

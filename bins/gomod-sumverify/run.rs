@@ -150,6 +150,13 @@ enum DatabaseSetup {
         go_text: String,
         hint: String,
     },
+    /// The go command would use the database, this tool does not (see
+    /// [`Database::Refused`]).
+    Refused {
+        code: Code,
+        message: String,
+        hint: String,
+    },
     /// One client for the whole run, shared by every lookup (tiles are fetched once).
     Client {
         client: Arc<SumdbClient>,
@@ -170,6 +177,19 @@ impl DatabaseSetup {
                 });
             }
         };
+        // The name is a directory name for the database's files, here and in the go
+        // command's GOPATH: one that climbs out (`a/../../b`) would have this tool write
+        // what the server sends where it must not. The go command accepts it.
+        if let Err(why) = route::check_sumdb_name(&spec.name) {
+            return Ok(DatabaseSetup::Refused {
+                code: Code::GosumdbUnsafeName,
+                message: format!(
+                    "GOSUMDB names the checksum database {}, which is not a clean host[/path] ({why}): its files would be written outside their directory. The go command accepts this name (and writes outside $GOPATH/pkg/sumdb); gomod-sumverify is stricter and does not use the database",
+                    gomod_common::goquote::quote(&spec.name)
+                ),
+                hint: "set GOSUMDB to the database's own name (sum.golang.org, or NAME+HASH+KEY [URL] with NAME a plain host[/path])".to_string(),
+            });
+        }
         // The GOPROXY list matters only when GOSUMDB names no URL: the go command then
         // walks it for /sumdb/<name>/supported, and a list it rejects fails the lookup.
         let goproxy = if spec.url.is_some() {
@@ -354,15 +374,14 @@ impl SumVerify {
         client
             .take_warnings()
             .into_iter()
-            .map(|text| {
-                Warning::new(
-                    Code::StateUnwritable,
-                    text,
-                    Some(
-                        "make the state directory writable, or give another with --state-dir"
-                            .to_string(),
-                    ),
-                )
+            .map(|(code, text)| {
+                let hint = match code {
+                    Code::StateCorrupt => {
+                        "nothing to do: the damaged copy was replaced; if it happens again, check the disk holding the state directory"
+                    }
+                    _ => "make the state directory writable, or give another with --state-dir",
+                };
+                Warning::new(code, text, Some(hint.to_string()))
             })
             .collect()
     }
@@ -387,6 +406,7 @@ impl SumVerify {
             zip_path,
             dir: dir_path.zip(hashes.dir),
             error: hashes.error,
+            verify: hashes.verify,
         })
     }
 
@@ -418,6 +438,17 @@ impl SumVerify {
                 return Database::Misconfigured {
                     code: *code,
                     go_text: go_text.clone(),
+                    hint: hint.clone(),
+                };
+            }
+            DatabaseSetup::Refused {
+                code,
+                message,
+                hint,
+            } => {
+                return Database::Refused {
+                    code: *code,
+                    message: message.clone(),
                     hint: hint.clone(),
                 };
             }
@@ -476,6 +507,7 @@ fn timed_out(name: &str, limit: Duration) -> SumdbError {
             gomod_common::net::http::GO_WAITS
         ),
         fork: None,
+        clear: None,
         go_waits: true,
     }
 }

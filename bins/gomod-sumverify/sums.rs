@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use gomod_common::gosum::{self, GoSumError};
-use gomod_common::oserr;
+use gomod_common::regular;
 
 /// One go.sum hash and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,8 +66,8 @@ impl GoSums {
     pub fn read(files: &[PathBuf]) -> Result<GoSums, SumsError> {
         let mut sums = GoSums::default();
         for file in files {
-            let data = std::fs::read(file).map_err(|err| SumsError {
-                message: oserr::read_file_error(file, &err),
+            let data = regular::read(file, regular::GO_SUM).map_err(|err| SumsError {
+                message: err.to_string(),
             })?;
             sums.add(file, &data).map_err(|err| SumsError {
                 message: err.to_string(),

@@ -66,6 +66,8 @@ pub struct Source {
     pub dir: Option<(String, String)>,
     /// The error that kept it from serving (a fetch error code, or a hashing error).
     pub error: Option<String>,
+    /// For the module cache: what `go mod verify` reports for it.
+    pub verify: Vec<crate::modcache::VerifyFailure>,
 }
 
 impl Source {
@@ -88,6 +90,7 @@ impl Source {
             ziphash: None,
             zip_path: None,
             dir: None,
+            verify: Vec::new(),
             error: None,
         }
     }

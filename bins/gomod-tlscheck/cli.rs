@@ -55,7 +55,9 @@ pub struct Cli {
 
     /// Verify as the go command would with SSL_CERT_FILE=FILE: to test a CA bundle
     /// before installing it. (Go adds the certificates of /etc/ssl/certs and the other
-    /// default directories unless SSL_CERT_DIR says otherwise.)
+    /// default directories unless SSL_CERT_DIR says otherwise.) Certificate files, here
+    /// and in the trust store, are read only when they are regular files of at most
+    /// 16 MiB (gomod-tools(7), FILES).
     #[arg(long = "ca-file", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
 

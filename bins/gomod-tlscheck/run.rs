@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::future::join_all;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
+use gomod_common::gourl;
 use gomod_common::input::InputItem;
 use gomod_common::net::certinfo::{self, CertInfo};
 use gomod_common::net::conn::{ConnTrace, Opener, Target};
@@ -22,7 +23,6 @@ use gomod_common::net::roots::GoRoots;
 use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, client_config};
 use gomod_common::record::tls::{Interception, TlsBody, Trust, Verdict};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning};
-use gomod_common::{gourl, oserr};
 use rustls::pki_types::CertificateDer;
 use tokio::time::{Instant, timeout_at};
 
@@ -45,10 +45,11 @@ pub fn main(cli: Cli) -> ExitCode {
     let go_roots = match &cli.ca_file {
         None => GoRoots::load(env),
         Some(file) => {
-            if let Err(err) = std::fs::read(file) {
+            if let Err(err) = gomod_common::regular::read(file, gomod_common::regular::CERTIFICATES)
+            {
                 return app::fatal(
                     TOOL,
-                    &oserr::read_file_error(file, &err),
+                    &err.to_string(),
                     Some("give a readable PEM file with --ca-file"),
                 );
             }

@@ -29,16 +29,24 @@ pub struct CommonArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
 
-    /// Give up on one probe after this long (e.g. 500ms, 10s, 2m). The go command has
-    /// no overall limit and can wait forever on a server that never answers; this tool
-    /// stops and says so in the error's message, with go_error null: go prints nothing
-    /// there.
+    /// Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS
+    /// reply, a TLS handshake, an HTTP response's headers), and for a body that brings
+    /// less than 1 KiB per second over this long (a body that keeps arriving faster is
+    /// never cut off). The go command has no such limit and can wait forever on a
+    /// server that never answers or trickles; this tool stops and says so in the
+    /// error's message, with go_error null: go prints nothing there.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// Give up on one TCP connection after this long. The go command's own limit is 30s.
     #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
+
+    /// Give up on one target after this long, whatever it is waiting for: all its
+    /// requests, retries and fall-backs together. Together with --connect-timeout and
+    /// --timeout this bounds every probe (gomod-tools(7), TIME LIMITS).
+    #[arg(long, value_name = "DURATION", default_value = crate::net::bounds::DEFAULT_DEADLINE, value_parser = parse_duration)]
+    pub deadline: Duration,
 
     /// Read targets from FILE, one per line: JSON records from another tool, or plain
     /// targets. `-` reads standard input. May be repeated.
@@ -482,6 +490,10 @@ pub fn run(
         );
     }
     let jobs = usize::from(common.jobs);
+    let deadline = common.deadline;
+    // Every wait of a probe is bounded (crate::net::bounds); should one not be, the
+    // probe is stopped a little after its deadline rather than left to run forever.
+    let backstop = deadline + common.timeout + common.connect_timeout;
     let want_summary = common.summary;
     let empty_reason = inputs.empty_reason();
     let empty_hint = inputs.empty_hint();
@@ -524,10 +536,15 @@ pub fn run(
                     match future {
                         Err(records) => records,
                         // A panic inside one probe must not lose the other records.
-                        Ok(future) => match tokio::spawn(future).await {
-                            Ok(records) => records,
-                            Err(err) => vec![internal_error_record(&err.to_string())],
-                        },
+                        Ok(future) => {
+                            let bounded = crate::net::bounds::scope(deadline, future);
+                            let task = tokio::spawn(tokio::time::timeout(backstop, bounded));
+                            match task.await {
+                                Ok(Ok(records)) => records,
+                                Ok(Err(_)) => vec![overran_record(deadline)],
+                                Err(err) => vec![internal_error_record(&err.to_string())],
+                            }
+                        }
                     }
                 }
             })
@@ -607,6 +624,25 @@ fn internal_error_record(detail: &str) -> Record {
         input: String::new(),
     };
     Record::new(&body, Some(err), Vec::new(), Duration::ZERO)
+}
+
+/// The record for a probe stopped after its deadline: one of its waits was not bounded
+/// as it should be.
+fn overran_record(deadline: Duration) -> Record {
+    let err = ErrorInfo::new(
+        Code::InternalError,
+        format!(
+            "the probe did not end within --deadline {} and was stopped",
+            humantime::format_duration(deadline)
+        ),
+    )
+    .hint("this is a bug in gomod-tools (something the probe waited for was not bounded); please report it with the input that caused it");
+    let body = InputErrorBody {
+        source: "internal".to_string(),
+        line: 0,
+        input: String::new(),
+    };
+    Record::new(&body, Some(err), Vec::new(), deadline)
 }
 
 fn tokio_stream_from(

@@ -14,7 +14,7 @@
 //! the zip.
 
 use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -22,8 +22,8 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use crate::modzip::{ReadError, ZipArchive};
-use crate::oserr;
 use crate::pathclean;
+use crate::{oserr, regular};
 
 /// The `h1:` hash of no files at all (the SHA-256 of an empty summary).
 pub const EMPTY_H1: &str = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -231,9 +231,11 @@ pub fn hash_dir(dir: &Path, prefix: &str) -> Result<String, HashError> {
         // Go opens filepath.Join(dir, strings.TrimPrefix(name, prefix)).
         let relative = name.strip_prefix(prefix.as_bytes()).unwrap_or(name);
         let path = join_bytes(dir, relative);
-        let file = File::open(&path)
-            .map_err(|err| HashError::Os(oserr::path_error("open", &path, &err)))?;
-        let digest = sha256_of_reader(file)
+        // Only regular files: Go would wait forever on a named pipe and read a device
+        // such as /dev/zero without end.
+        let opened = regular::open_limited(&path, regular::MODULE_FILE)
+            .map_err(|err| HashError::Os(err.to_string()))?;
+        let digest = sha256_of_reader(opened.file.take(opened.size))
             .map_err(|err| HashError::Os(oserr::path_error("read", &path, &err)))?;
         summary.update(summary_line(name, &digest));
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::pathclean;
 use crate::record::{Code, Warning};
-use crate::{goflags, goquote, oserr};
+use crate::{goflags, goquote};
 
 /// The `go.env` newest Go ships (Debian's golang-1.27 and upstream alike); used when no
 /// Go installation can be found.
@@ -591,7 +591,7 @@ impl GoConfig {
         match &self.install {
             Some(install) if install.has_go_env() => {
                 let file = install.goroot.join("go.env");
-                let entries = std::fs::read(&file)
+                let entries = crate::regular::read(&file, crate::regular::GO_ENV)
                     .map(|d| parse_env_file(&d))
                     .unwrap_or_default();
                 GoEnvDefaults {
@@ -968,19 +968,19 @@ fn read_env_file(env: &Environment) -> EnvFile {
             };
         }
     };
-    match std::fs::read(&path) {
+    match crate::regular::read(&path, crate::regular::GO_ENV) {
         Ok(data) => EnvFile {
             entries: parse_env_file(&data),
             path: Some(path),
             status: EnvFileStatus::Read,
         },
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => EnvFile {
+        Err(err) if err.is_not_found() => EnvFile {
             path: Some(path),
             status: EnvFileStatus::Missing,
             entries: HashMap::new(),
         },
         Err(err) => EnvFile {
-            status: EnvFileStatus::Unreadable(oserr::read_file_error(&path, &err)),
+            status: EnvFileStatus::Unreadable(err.to_string()),
             path: Some(path),
             entries: HashMap::new(),
         },
@@ -1017,9 +1017,12 @@ fn find_install(env: &Environment, env_file: &EnvFile) -> Option<GoInstall> {
             Some(binary),
         )
     };
-    let version = std::fs::read_to_string(goroot.join("VERSION"))
+    let version = crate::regular::read(&goroot.join("VERSION"), crate::regular::GO_VERSION)
         .ok()
-        .and_then(|text| text.lines().next().map(|l| l.trim().to_string()))
+        .and_then(|data| {
+            let text = String::from_utf8_lossy(&data);
+            text.lines().next().map(|l| l.trim().to_string())
+        })
         .filter(|v| v.starts_with("go"));
     let minor = version.as_deref().and_then(go_minor_version);
     Some(GoInstall {

@@ -435,7 +435,7 @@ fn send_lines(mut reader: impl BufRead, origin: &Origin, tx: &mpsc::Sender<Input
 /// understands. `Ok(Err(text))`: the file does not parse, with the go command's
 /// text; `Err(text)`: it cannot be read.
 pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>, String> {
-    let data = std::fs::read(path).map_err(|e| oserr::read_file_error(path, &e))?;
+    let data = crate::regular::read(path, crate::regular::GO_MOD).map_err(|e| e.to_string())?;
     let name = path.display().to_string();
     let file = match crate::modfile::parse(&name, &data) {
         Ok(file) => file,

@@ -4,8 +4,9 @@
 //! configuration ([`goenv`]), module paths and versions ([`modpath`], [`semver`]),
 //! glob patterns ([`pattern`]), go.mod and go.sum ([`modfile`], [`gosum`]), routing
 //! ([`route`]), direct mode ([`vcs`], [`discovery`], [`govcs`]), and the network as Go
-//! uses it ([`net`]). The wire format is in [`record`], input reading in [`input`], and
-//! the command-line plumbing in [`app`] (with [`progress`] and [`manpage`]).
+//! uses it ([`net`]). The wire format is in [`record`], input reading in [`input`] (and
+//! every file read through [`regular`]), and the command-line plumbing in [`app`] (with
+//! [`progress`] and [`manpage`]).
 
 pub mod app;
 pub mod direct;
@@ -31,7 +32,10 @@ pub mod pattern;
 pub mod progress;
 pub mod query;
 pub mod record;
+pub mod regular;
 pub mod route;
 pub mod semver;
 pub mod sumdb;
+pub mod tempfiles;
 pub mod vcs;
+pub mod versionlist;

@@ -59,7 +59,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "NETRC",
-        "the netrc file (default $HOME/.netrc), matched as newest Go matches it",
+        "the netrc file (default $HOME/.netrc), read and matched as the go release in use does: go1.23 and older read it always and match the host name; go1.24 and later read it when GOAUTH includes netrc and match URL prefixes, in which the port counts",
     ),
     (
         "NO_COLOR",
@@ -269,6 +269,8 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     }
 
     input_section(&mut roff);
+    time_limits_section(&mut roff);
+    files_section(&mut roff);
 
     roff.control("SH", ["RECORDS"]);
     roff.text([roman(
@@ -522,6 +524,76 @@ fn input_section(roff: &mut Roff) {
     roff.text([roman(format!(
         "Untrusted input is echoed once, cut short. A target (a plain line, or a module path, version, query, URL or file name taken from a record) is at most {MAX_TARGET_BYTES} bytes, a host name at most {MAX_HOST_BYTES} (a DNS name's length), a line at most {MAX_LINE_BYTES} bytes (the rest of a longer line is skipped unread). Anything longer is not probed: it gets an input_error record that echoes its first {ECHO_BYTES} bytes, and no other field repeats it."
     ))]);
+}
+
+/// The one rule that bounds every probe in time (`crate::net::bounds`).
+fn time_limits_section(roff: &mut Roff) {
+    use crate::net::bounds::{DEFAULT_DEADLINE, MIN_BODY_RATE};
+    roff.control("SH", ["TIME LIMITS"]);
+    roff.text([roman(
+        "The go command waits without limit for a server that accepts a connection and then says nothing, or trickles its answer a byte at a time. Every tool bounds every probe by one rule instead:",
+    )]);
+    for (what, how) in [
+        (
+            "connecting",
+            "each TCP connection attempt ends after --connect-timeout (default 30s, the go command's own dial limit)".to_string(),
+        ),
+        (
+            "waiting",
+            "for an answer (a DNS reply, a TLS handshake, an HTTP response's headers) ends after --timeout (default 60s)".to_string(),
+        ),
+        (
+            "receiving",
+            format!("a body must bring at least {MIN_BODY_RATE} bytes per second, counted over each window of --timeout (as curl's --speed-limit {MIN_BODY_RATE} with --speed-time set to the timeout): a large zip on a slow but moving link is never cut off, a trickle or a stall is"),
+        ),
+        (
+            "one probe",
+            format!("everything done for one target (its requests, retries and fall-backs) ends after --deadline (default {DEFAULT_DEADLINE}): no request starts after it, and one under way stops"),
+        ),
+    ] {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(what)]);
+        roff.text([roman(how)]);
+    }
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(
+        "A request stopped by this rule is http_timeout (or the layer's own timeout code), and its message says which limit ended it and that the go command would have kept waiting. Memory is bounded too: zips are checked from a temporary file, and version lists are parsed as they arrive, never held whole.",
+    )]);
+}
+
+/// How files named by the user, the environment or found on disk are read
+/// (`crate::regular`), and what the tools write.
+fn files_section(roff: &mut Roff) {
+    use crate::regular;
+    roff.control("SH", ["FILES"]);
+    roff.text([roman(
+        "A file the tools read (a go.mod given with -m, a go.sum, the netrc file, resolv.conf, hosts and nsswitch.conf, the go env file, certificate files and the files of SSL_CERT_DIR, the checksum database's state and the go command's latest tree head, files behind a file:// GOPROXY, the files of a module cache) must be a regular file, after symbolic links. A named pipe or a device is refused with its reason (a named pipe, not a regular file: refused) where the go command would wait forever or read without end. No file is read further than the size it had when opened, so the pseudo-files of /proc, which announce no size, read as empty. Each kind has a size limit, and a larger file is refused, naming the limit:",
+    )]);
+    for limit in [
+        regular::GO_MOD,
+        regular::GO_SUM,
+        regular::NETRC,
+        regular::GO_ENV,
+        regular::RESOLVER_CONF,
+        regular::HOSTS,
+        regular::CERTIFICATES,
+        regular::SUMDB_NOTE,
+        regular::MODULE_ZIP,
+        regular::MODULE_FILE,
+        regular::ZIPHASH,
+    ] {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(limit.what)]);
+        roff.text([roman(format!("{} bytes", limit.bytes))]);
+    }
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(
+        "Targets read with -f and standard input may be pipes: that is what they are for.",
+    )]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(
+        "What the tools write: gomod-fetch --cache writes a version only when its record is ok (the go command would build from a cached .mod or .zip whatever else failed), each file through a temporary file renamed into place. Temporary files are named .TOOL-OWNER-PID-UNIQUE.tmp; a tool removes those a killed run of the same tool left in a directory it writes into, once their process no longer runs on this machine or a day after their last change, and never a symbolic link, another user's file or another program's. gomod-sumverify keeps the checksum database's state under --state-dir, and refuses a GOSUMDB name that is not a clean host[/path] (gosumdb_unsafe_name), which the go command accepts.",
+    )]);
 }
 
 fn record_type_section(roff: &mut Roff, name: &str, what: &str, fields: &[(&str, &str)]) {

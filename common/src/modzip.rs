@@ -286,7 +286,7 @@ impl fmt::Display for ZipError {
             ZipError::Open(err) => err.fmt(f),
             ZipError::DirectoryTooLarge => write!(
                 f,
-                "module zip has too many files to check here: its names and headers need more than {MAX_DIRECTORY_MEMORY} bytes"
+                "module zip has too many files for this tool: their names and headers need more than {MAX_DIRECTORY_MEMORY} bytes of memory, this tool's limit (the go command has none)"
             ),
             ZipError::UnexpectedFile {
                 module_version,
@@ -472,7 +472,7 @@ enum Opened {
 }
 
 fn open_file(path: &Path) -> Result<File, ReadError> {
-    File::open(path).map_err(|err| ReadError::Os(oserr::path_error("open", path, &err)))
+    archive::open_file(path)
 }
 
 /// Reads the zip's directory, refusing a file larger than [`MAX_ZIP_FILE`] before that

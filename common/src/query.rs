@@ -30,6 +30,13 @@ pub struct Matcher {
     pub may_use_latest: bool,
 }
 
+/// The best versions seen so far by [`Matcher::consider`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Choice {
+    release: Option<String>,
+    prerelease: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Filter {
     None,
@@ -133,18 +140,40 @@ impl Matcher {
     /// Go also drops `+incompatible` versions above a compatible version that has a
     /// go.mod file; that needs the go.mod of each candidate and is not done here.
     pub fn choose(&self, versions: &[String]) -> Option<String> {
-        let (pre, rel): (Vec<&String>, Vec<&String>) = versions
-            .iter()
-            .filter(|v| self.allows(v))
-            .partition(|v| !semver::prerelease(v).is_empty());
-        let pick = |list: &[&String]| {
-            if self.prefer_lower {
-                list.first().map(|v| v.to_string())
-            } else {
-                list.last().map(|v| v.to_string())
-            }
+        let mut choice = Choice::default();
+        for v in versions {
+            self.consider(&mut choice, v);
+        }
+        self.chosen(choice)
+    }
+
+    /// [`Matcher::choose`] one version at a time, for a list too long to keep: `v` is
+    /// weighed against the best release and pre-release seen so far. The outcome does
+    /// not depend on the order the versions come in.
+    pub fn consider(&self, choice: &mut Choice, v: &str) {
+        if !self.allows(v) {
+            return;
+        }
+        let slot = if semver::prerelease(v).is_empty() {
+            &mut choice.release
+        } else {
+            &mut choice.prerelease
         };
-        pick(&rel).or_else(|| pick(&pre))
+        // Go sorts the list (by precedence, then text) and takes its first or last.
+        let order = |a: &str, b: &str| semver::compare(a, b).then_with(|| a.cmp(b));
+        let better = match slot.as_deref() {
+            None => true,
+            Some(best) if self.prefer_lower => order(v, best) == Ordering::Less,
+            Some(best) => order(v, best) == Ordering::Greater,
+        };
+        if better {
+            *slot = Some(v.to_string());
+        }
+    }
+
+    /// The answer once every version was considered.
+    pub fn chosen(&self, choice: Choice) -> Option<String> {
+        choice.release.or(choice.prerelease)
     }
 
     /// Whether `@latest`'s answer is acceptable.

@@ -417,6 +417,26 @@ pub fn parse_gosumdb(gosumdb: &str) -> Result<Option<SumdbSpec>, ConfigError> {
     }))
 }
 
+/// Whether a checksum-database name is a clean `host[/path]`, as a name used for
+/// directories must be: `/`-separated elements, none of them empty, `.` or `..`. The
+/// go command checks less (`invalid sumdb name (must be host[/path])` only refuses
+/// what does not parse as such a URL), so it accepts `sum.example/../../x` and keeps
+/// that database's files outside `$GOPATH/pkg/sumdb`; these tools refuse it. The error
+/// says what is wrong.
+pub fn check_sumdb_name(name: &str) -> Result<(), String> {
+    for element in name.split('/') {
+        let problem = match element {
+            "" => "an empty element",
+            "." => "a \".\" element",
+            ".." => "a \"..\" element",
+            _ if element.contains('\\') => "a backslash",
+            _ => continue,
+        };
+        return Err(format!("it has {problem}"));
+    }
+    Ok(())
+}
+
 /// Why a module is or is not checked against the checksum database (`useSumDB`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SumdbUse {
@@ -565,6 +585,36 @@ mod tests {
             lookup(&EntrySpec::Off, "public.example/x", ""),
             Lookup::NotFound(ERR_PROXY_OFF)
         );
+    }
+
+    #[test]
+    fn sumdb_names_must_be_clean_to_become_directories() {
+        for clean in ["sum.golang.org", "sum.example:8443/db", "h/a.b/c-d"] {
+            assert_eq!(check_sumdb_name(clean), Ok(()), "{clean}");
+        }
+        for (name, why) in [
+            ("sum.example/../../x", "it has a \"..\" element"),
+            ("..", "it has a \"..\" element"),
+            ("sum.example/./x", "it has a \".\" element"),
+            ("sum.example//x", "it has an empty element"),
+            ("sum.example/x\\..", "it has a backslash"),
+        ] {
+            assert_eq!(check_sumdb_name(name), Err(why.to_string()), "{name}");
+        }
+        // The go command's own check lets such a name through.
+        let key = gomod_common_test_key("sum.example/../../x");
+        assert_eq!(
+            parse_gosumdb(&key).unwrap().unwrap().name,
+            "sum.example/../../x"
+        );
+    }
+
+    /// A verifier key for `name` (any key material: only the name matters here).
+    fn gomod_common_test_key(name: &str) -> String {
+        crate::sumdb::note::Signer::from_seed(name, [7; 32])
+            .unwrap()
+            .verifier()
+            .to_string()
     }
 
     #[test]

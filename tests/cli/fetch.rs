@@ -9,10 +9,10 @@ use gomod_testsupport::modzip;
 use crate::Sandbox;
 use crate::records::FetchRecord;
 
-const GO_MOD_A: &[u8] = b"module example.com/a\n\ngo 1.21\n";
-const A_GO: &[u8] = b"package a\n\nconst X = 1\n";
+pub const GO_MOD_A: &[u8] = b"module example.com/a\n\ngo 1.21\n";
+pub const A_GO: &[u8] = b"package a\n\nconst X = 1\n";
 
-fn proxy_with_a() -> GoProxy {
+pub fn proxy_with_a() -> GoProxy {
     GoProxy::new()
         .module(
             "example.com/a",
@@ -29,7 +29,7 @@ fn proxy_with_a() -> GoProxy {
 /// GOPROXY as given; any request that is not for a loopback address goes to a
 /// loopback port that refuses it (Go never proxies loopback), so a direct fetch that a
 /// test did not mean to make fails here instead of looking a name up in public DNS.
-fn sandbox(goproxy: &str) -> Sandbox {
+pub fn sandbox(goproxy: &str) -> Sandbox {
     let nowhere = format!("http://127.0.0.1:{}", refused_port());
     Sandbox::new()
         .env("GOPROXY", goproxy)
@@ -39,7 +39,7 @@ fn sandbox(goproxy: &str) -> Sandbox {
         .env("HTTP_PROXY", &nowhere)
 }
 
-fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
+pub fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
     let run = sandbox.run("gomod-fetch", args);
     let records = run
         .records()
@@ -55,7 +55,7 @@ fn fetch(sandbox: &Sandbox, args: &[&str]) -> (i32, Vec<FetchRecord>) {
     (run.status, records)
 }
 
-fn one(sandbox: &Sandbox, args: &[&str]) -> FetchRecord {
+pub fn one(sandbox: &Sandbox, args: &[&str]) -> FetchRecord {
     let (_, mut records) = fetch(sandbox, args);
     assert_eq!(records.len(), 1, "{records:#?}");
     records.remove(0)

@@ -13,6 +13,7 @@ mod fetch;
 mod fetch_direct;
 mod fetch_errors_interop;
 mod fetch_interop;
+mod hostile;
 mod interop;
 mod io;
 mod pipes;

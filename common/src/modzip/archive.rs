@@ -181,13 +181,25 @@ pub struct ZipArchive {
     names: Vec<u8>,
 }
 
+/// Opens a zip file for reading: only a regular file ([`crate::regular`]). A device
+/// fails as Go's zip reader fails on it (`zip: not a valid zip file`: its size is 0);
+/// a named pipe, on which Go would wait forever, with this tool's refusal.
+pub(crate) fn open_file(path: &Path) -> Result<File, ReadError> {
+    match crate::regular::open(path) {
+        Ok(opened) => Ok(opened.file),
+        Err(crate::regular::ReadError::NotRegular {
+            kind: crate::regular::Special::CharDevice | crate::regular::Special::BlockDevice,
+            ..
+        }) => Err(ReadError::Format),
+        Err(err) => Err(ReadError::Os(err.to_string())),
+    }
+}
+
 impl ZipArchive {
     /// Opens `path` and reads its central directory as Go's `zip.OpenReader` does,
     /// failing with the error Go returns.
     pub fn open(path: &Path) -> Result<ZipArchive, ReadError> {
-        let file =
-            File::open(path).map_err(|err| ReadError::Os(oserr::path_error("open", path, &err)))?;
-        ZipArchive::from_file(file, path)
+        ZipArchive::from_file(open_file(path)?, path)
     }
 
     /// Reads the central directory of an open file; `path` names it in error texts.

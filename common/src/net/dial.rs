@@ -69,6 +69,11 @@ impl NetError {
     /// where the go command would print nothing and keep waiting), the raw error as
     /// `detail`, with the caller's sentence and hint.
     pub fn to_error_info(&self, message: String, hint: String) -> ErrorInfo {
+        let hint = if self.code == Code::LocalResource {
+            local_resource_hint()
+        } else {
+            hint
+        };
         let mut info = ErrorInfo::new(self.code, message).hint(hint);
         if !self.go_waits {
             info = info.go_error(self.go_text.clone());
@@ -191,8 +196,39 @@ pub async fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<TcpStre
     }
 }
 
-/// Classifies a failed `connect(2)`.
+/// What to do when this process runs out of file descriptors: the limit in force and
+/// how to raise it.
+pub fn local_resource_hint() -> String {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the limit into the struct it is given.
+    let known = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    let now = if known {
+        format!(" (ulimit -n is {})", limit.rlim_cur)
+    } else {
+        String::new()
+    };
+    format!(
+        "this process ran out of file descriptors{now}: raise the limit (ulimit -n 4096) or probe fewer targets at once (-j 4)"
+    )
+}
+
+/// Whether an error is this process (or the system) running out of file descriptors.
+pub fn is_out_of_descriptors(err: &io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+}
+
+/// Classifies a failed `connect(2)`. Running out of file descriptors fails at the
+/// `socket(2)` before it, as Go names it.
 pub fn classify_connect(addr: SocketAddr, err: &io::Error) -> NetError {
+    if is_out_of_descriptors(err) {
+        return NetError::new(
+            Code::LocalResource,
+            format!("dial tcp {addr}: socket: {}", crate::oserr::errno_text(err)),
+        );
+    }
     let code = match err.kind() {
         io::ErrorKind::ConnectionRefused => Code::TcpRefused,
         io::ErrorKind::TimedOut => Code::TcpTimeout,
@@ -288,6 +324,26 @@ mod tests {
             err.go_text,
             format!("dial tcp {addr}: connect: connection refused")
         );
+    }
+
+    #[test]
+    fn running_out_of_descriptors_is_a_local_resource() {
+        let addr: SocketAddr = "192.0.2.1:443".parse().unwrap();
+        for errno in [libc::EMFILE, libc::ENFILE] {
+            let err = classify_connect(addr, &io::Error::from_raw_os_error(errno));
+            assert_eq!(err.code, Code::LocalResource);
+        }
+        let err = classify_connect(addr, &io::Error::from_raw_os_error(libc::EMFILE));
+        assert_eq!(
+            err.go_text,
+            "dial tcp 192.0.2.1:443: socket: too many open files"
+        );
+        let info = err.to_error_info("x".to_string(), "run gomod-tlscheck".to_string());
+        let hint = info.hint.unwrap();
+        assert!(hint.contains("ulimit -n"), "{hint}");
+        // A route that does not exist is still the network's.
+        let err = classify_connect(addr, &io::Error::from_raw_os_error(libc::ENETUNREACH));
+        assert_eq!(err.code, Code::TcpUnreachable);
     }
 
     #[test]

@@ -4,17 +4,19 @@
 //! * the proxy is chosen by Go's HTTP_PROXY/HTTPS_PROXY/NO_PROXY rules; https targets
 //!   go through an HTTP CONNECT tunnel, http targets as absolute-URI requests;
 //! * TLS uses Go's trust store and Go's verification rules ([`super::tls`]);
-//! * credentials: netrc (newest Go's URL-prefix matching) for https only; URL userinfo
-//!   as Basic auth, refused over plain http;
-//! * redirects: at most 10, never from https to http; credentials are forwarded only
-//!   to the same host or its subdomains and stay dropped once dropped;
+//! * credentials: netrc for https only, matched as the go release in use matches it
+//!   (by host name before go1.24, by URL prefix since); URL userinfo as Basic auth,
+//!   refused over plain http;
+//! * redirects: at most 10, never from https to http, never to a scheme other than
+//!   http and https; credentials are forwarded only to the same host or its
+//!   subdomains and stay dropped once dropped;
 //! * `User-Agent: GoCommand/1 (+https://go.dev/cmd/go)` as Go 1.27 sends it;
 //! * failures classified with a [`Code`] and worded as Go prints them
 //!   (`Get "<url>": <error>`).
 //!
-//! Differences kept on purpose: an overall timeout (Go has none and can hang forever),
-//! and no `Accept-Encoding: gzip` (Go asks for gzip and decompresses transparently;
-//! servers answer the same content either way).
+//! Differences kept on purpose: the time bounds of [`super::bounds`] (Go has none and
+//! can hang forever), and no `Accept-Encoding: gzip` (Go asks for gzip and decompresses
+//! transparently; servers answer the same content either way).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,6 +62,9 @@ pub struct HttpSettings {
     pub roots: Arc<LazyRoots>,
     /// Netrc entries, or None when GOAUTH does not include `netrc`.
     pub netrc: Option<Arc<Vec<NetrcEntry>>>,
+    /// How a request finds its netrc entry: by host name for the go releases before
+    /// GOAUTH (1.23 and older), by URL prefix since.
+    pub netrc_mode: NetrcMode,
     /// Name resolution for direct connections.
     pub resolver: Arc<dyn Resolver>,
     /// Limit for each TCP connection attempt.
@@ -68,25 +73,38 @@ pub struct HttpSettings {
 
 impl HttpSettings {
     /// The settings Go would use in this environment: proxy variables, trust store,
-    /// and the netrc file when GOAUTH uses it.
+    /// and the netrc file as the go release in use reads it: always, matched by host
+    /// name, before GOAUTH existed (go1.23 and older); when GOAUTH includes `netrc`,
+    /// matched by URL prefix, since go1.24. An unreadable netrc file counts as empty,
+    /// as it does for the go command.
     pub fn from_config(cfg: &crate::goenv::GoConfig, connect_timeout: Duration) -> HttpSettings {
         let env = cfg.environment();
         let getenv = |k: &str| env.raw(k).map(str::to_string);
-        let netrc = cfg
-            .get("GOAUTH")
-            .split(';')
-            .any(|c| c.trim() == "netrc")
+        let netrc_mode = netrc_mode_for(cfg.install.as_ref().and_then(|i| i.minor));
+        let reads_netrc = netrc_mode == NetrcMode::Go119
+            || cfg.get("GOAUTH").split(';').any(|c| c.trim() == "netrc");
+        let netrc = reads_netrc
             .then(|| netrc::netrc_path(getenv).ok())
             .flatten()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .map(|text| Arc::new(netrc::parse(&text)));
+            .and_then(|path| crate::regular::read(&path, crate::regular::NETRC).ok())
+            .map(|data| Arc::new(netrc::parse(&String::from_utf8_lossy(&data))));
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
             roots: Arc::new(LazyRoots::system(env)),
             netrc,
+            netrc_mode,
             resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
         }
+    }
+}
+
+/// The netrc rules of a go release (its minor version; None: unknown, taken as the
+/// newest): GOAUTH and URL-prefix matching arrived in go1.24.
+pub fn netrc_mode_for(go_minor: Option<u32>) -> NetrcMode {
+    match go_minor {
+        Some(minor) if minor < 24 => NetrcMode::Go119,
+        _ => NetrcMode::Newest,
     }
 }
 
@@ -95,7 +113,8 @@ impl HttpSettings {
 pub struct GetOptions {
     /// Skip certificate verification (GOINSECURE direct fetches).
     pub insecure_tls: bool,
-    /// Limit for the whole exchange up to the response headers of the last hop.
+    /// Limit for the whole exchange up to the response headers of the last hop, and
+    /// the window over which a body must keep its rate ([`super::bounds`]).
     pub timeout: Duration,
     /// An `Accept` header to send (the go command sends none; DNS over HTTPS needs
     /// `application/dns-message`).
@@ -132,60 +151,80 @@ pub struct Response {
     /// The connection that answered: address, proxy, ALPN protocol.
     pub conn: Option<ConnInfo>,
     body: Incoming,
-    deadline: Instant,
+    /// The length of one window of the body-rate rule: the request's timeout.
+    window: Duration,
+    /// When the current window ends.
+    window_end: Instant,
+    /// Body bytes received in the current window.
+    window_bytes: u64,
 }
 
 impl Response {
-    /// Reads the whole body, failing when it exceeds `limit` bytes or the deadline
-    /// passes. Errors are worded as Go's `read "<url>": <error>`.
+    /// Reads the whole body, failing when it exceeds `limit` bytes (this tool's limit:
+    /// [`Code::LimitExceeded`]) or arrives too slowly ([`super::bounds`]). Errors are
+    /// worded as Go's `read "<url>": <error>`.
     pub async fn bytes(mut self, limit: usize) -> Result<Vec<u8>, NetError> {
         let mut out = Vec::new();
-        loop {
-            let remaining = self.deadline.saturating_duration_since(Instant::now());
-            let frame = match tokio::time::timeout(remaining, self.body.frame()).await {
-                Err(_) => {
-                    return Err(NetError::go_waits(
-                        Code::HttpTimeout,
-                        format!(
-                            "read {}: the rest of the body did not come in time; {GO_WAITS}",
-                            self.quoted_url()
-                        ),
-                    ));
-                }
-                Ok(None) => return Ok(out),
-                Ok(Some(Err(err))) => {
-                    return Err(body_error(&err).prefixed(&format!("read {}: ", self.quoted_url())));
-                }
-                Ok(Some(Ok(frame))) => frame,
-            };
-            if let Ok(data) = frame.into_data() {
-                if out.len() + data.len() > limit {
-                    return Err(NetError::new(
-                        Code::HttpInvalidResponse,
-                        format!("response body larger than {limit} bytes"),
-                    ));
-                }
-                out.extend_from_slice(&data);
+        while let Some(data) = self.chunk().await? {
+            if out.len() + data.len() > limit {
+                return Err(self.too_large(limit as u64));
             }
+            out.extend_from_slice(&data);
         }
+        Ok(out)
     }
 
-    /// The next piece of the body, or None at its end. Fails when nothing arrives for
-    /// `idle` (a stalled server), not when the whole body takes long: large zips over
-    /// slow links must not be cut off.
-    pub async fn chunk(&mut self, idle: Duration) -> Result<Option<Bytes>, NetError> {
+    /// The error for a body larger than this tool reads: `read "<url>": response body
+    /// larger than N bytes, this tool's limit`.
+    fn too_large(&self, limit: u64) -> NetError {
+        NetError::new(
+            Code::LimitExceeded,
+            format!(
+                "read {}: response body larger than {limit} bytes, this tool's limit (the go command reads any size)",
+                self.quoted_url()
+            ),
+        )
+    }
+
+    /// The next piece of the body, or None at its end. The body must keep arriving at
+    /// [`super::bounds::MIN_BODY_RATE`] bytes per second or more, counted over each
+    /// window of the request's timeout, and within the probe's deadline: a large zip
+    /// over a slow link is not cut off, a trickle or a stall is.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, NetError> {
         loop {
-            let frame = match tokio::time::timeout(idle, self.body.frame()).await {
-                Err(_) => {
+            let now = Instant::now();
+            if now >= self.window_end {
+                let needed = super::bounds::bytes_per_window(self.window);
+                if self.window_bytes < needed {
                     return Err(NetError::go_waits(
                         Code::HttpTimeout,
                         format!(
-                            "read {}: no data for {}; {GO_WAITS}",
+                            "read {}: {} body bytes in {}, slower than {} bytes per second; {GO_WAITS}",
                             self.quoted_url(),
-                            humantime::format_duration(idle)
+                            self.window_bytes,
+                            humantime::format_duration(self.window),
+                            super::bounds::MIN_BODY_RATE
                         ),
                     ));
                 }
+                self.window_end += self.window;
+                self.window_bytes = 0;
+                continue;
+            }
+            let (until, is_probe) = super::bounds::bounded(self.window_end);
+            if is_probe && now >= until {
+                return Err(NetError::go_waits(
+                    Code::HttpTimeout,
+                    format!(
+                        "read {}: {}",
+                        self.quoted_url(),
+                        super::bounds::deadline_text()
+                    ),
+                ));
+            }
+            let frame = match tokio::time::timeout(until - now, self.body.frame()).await {
+                // The window (or the probe) ended: judged at the top of the loop.
+                Err(_) => continue,
                 Ok(None) => return Ok(None),
                 Ok(Some(Err(err))) => {
                     return Err(body_error(&err).prefixed(&format!("read {}: ", self.quoted_url())));
@@ -195,16 +234,17 @@ impl Response {
             if let Ok(data) = frame.into_data()
                 && !data.is_empty()
             {
+                self.window_bytes += data.len() as u64;
                 return Ok(Some(data));
             }
         }
     }
 
     /// Up to `limit` bytes of the body (the rest is not read), for error details.
-    pub async fn prefix(&mut self, limit: usize, idle: Duration) -> Vec<u8> {
+    pub async fn prefix(&mut self, limit: usize) -> Vec<u8> {
         let mut out = Vec::new();
         while out.len() < limit {
-            match self.chunk(idle).await {
+            match self.chunk().await {
                 Ok(Some(data)) => {
                     let take = data.len().min(limit - out.len());
                     out.extend_from_slice(&data[..take]);
@@ -288,7 +328,7 @@ impl HttpClient {
     /// credentials are errors.
     pub async fn get(&self, url: &gourl::Url, opts: GetOptions) -> Result<Response, HttpError> {
         let started = Instant::now();
-        let deadline = started + opts.timeout;
+        let (deadline, probe_bound) = super::bounds::bounded(started + opts.timeout);
         let original_host = url.hostname().to_ascii_lowercase();
         let first_secure = url.scheme == "https";
         let mut hops: Vec<Hop> = Vec::new();
@@ -309,7 +349,7 @@ impl HttpClient {
         }
         let netrc_entry = if current.scheme == "https" {
             self.settings.netrc.as_ref().and_then(|entries| {
-                netrc::credentials_for(entries, &current, NetrcMode::Newest).cloned()
+                netrc::credentials_for(entries, &current, self.settings.netrc_mode).cloned()
             })
         } else {
             None
@@ -384,13 +424,15 @@ impl HttpClient {
             let remaining = deadline.saturating_duration_since(Instant::now());
             let response = match tokio::time::timeout(remaining, client.request(request)).await {
                 Err(_) => {
-                    let net = NetError::go_waits(
-                        Code::HttpTimeout,
+                    let text = if probe_bound {
+                        super::bounds::deadline_text()
+                    } else {
                         format!(
                             "no response within {}; {GO_WAITS}",
                             humantime::format_duration(opts.timeout)
-                        ),
-                    );
+                        )
+                    };
+                    let net = NetError::go_waits(Code::HttpTimeout, text);
                     return Err(transport_error(&redacted, net, hops));
                 }
                 Ok(Err(err)) => {
@@ -440,6 +482,18 @@ impl HttpClient {
                         NetError::new(Code::HttpTooManyRedirects, "stopped after 10 redirects");
                     return Err(transport_error(&redact_url(&next.to_string()), net, hops));
                 }
+                // Go's transport speaks http and https only; anything else fails at
+                // the next request, before any connection is made.
+                if next.scheme != "http" && next.scheme != "https" {
+                    let net = NetError::new(
+                        Code::HttpUnsupportedScheme,
+                        format!(
+                            "unsupported protocol scheme {}",
+                            crate::goquote::quote(&next.scheme)
+                        ),
+                    );
+                    return Err(transport_error(&redact_url(&next.to_string()), net, hops));
+                }
                 let next_host = next.hostname().to_ascii_lowercase();
                 if next_host != original_host && !next_host.ends_with(&format!(".{original_host}"))
                 {
@@ -460,7 +514,9 @@ impl HttpClient {
                 elapsed: started.elapsed(),
                 conn,
                 body,
-                deadline,
+                window: opts.timeout,
+                window_end: Instant::now() + opts.timeout,
+                window_bytes: 0,
             });
         }
     }

@@ -1,6 +1,7 @@
 //! The network as the go command uses it: Go's proxy rules, netrc, trust store, TLS
 //! client, and an HTTP client built from them.
 
+pub mod bounds;
 pub mod certinfo;
 pub mod conn;
 pub mod dial;

@@ -12,7 +12,7 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 use crate::goenv::Environment;
-use crate::oserr;
+use crate::{oserr, regular};
 
 /// The bundle files Go tries, in order; the first that can be read is used.
 pub const CERT_FILES: &[&str] = &[
@@ -131,7 +131,7 @@ impl GoRoots {
                 });
                 continue;
             }
-            match std::fs::read(&file) {
+            match regular::read(&file, regular::CERTIFICATES) {
                 Ok(data) => {
                     found_file = true;
                     let certificates = pool.add_pem(&data);
@@ -144,8 +144,7 @@ impl GoRoots {
                     });
                 }
                 Err(err) => {
-                    let error = (err.kind() != std::io::ErrorKind::NotFound)
-                        .then(|| oserr::read_file_error(&file, &err));
+                    let error = (!err.is_not_found()).then(|| err.to_string());
                     if first_error.is_none() {
                         first_error.clone_from(&error);
                     }
@@ -165,7 +164,9 @@ impl GoRoots {
                 Ok(names) => {
                     let mut certificates = 0;
                     for name in names {
-                        if let Ok(data) = std::fs::read(dir.join(&name)) {
+                        // Go reads every entry and skips those it cannot; a pipe
+                        // or device among them is skipped here instead of read.
+                        if let Ok(data) = regular::read(&dir.join(&name), regular::CERTIFICATES) {
                             certificates += pool.add_pem(&data);
                         }
                     }
@@ -221,7 +222,7 @@ impl GoRoots {
         let mut pool = Pool::default();
         let mut sources = Vec::new();
         for file in files {
-            let data = std::fs::read(file).map_err(|e| oserr::read_file_error(file, &e))?;
+            let data = regular::read(file, regular::CERTIFICATES).map_err(|e| e.to_string())?;
             let certificates = pool.add_pem(&data);
             sources.push(RootSource {
                 path: file.clone(),

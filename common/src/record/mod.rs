@@ -65,7 +65,8 @@ pub enum Layer {
     Sumdb,
     /// Direct mode: go-get discovery and version control.
     Vcs,
-    /// A fault in the tool itself.
+    /// The tool and the machine it runs on: a limit of this tool, a local resource
+    /// exhausted, or a fault in the tool itself.
     Internal,
 }
 
@@ -133,6 +134,12 @@ codes! {
     GosumdbInvalid = ("gosumdb_invalid", Config),
     /// GOSUMDB is empty, so every checksum check fails with `missing GOSUMDB`.
     GosumdbMissing = ("gosumdb_missing", Config),
+    /// The GOSUMDB name is not a clean host[/path] (it has `.` or `..` elements or an
+    /// empty one): the name is a directory name for the database's files, and the go
+    /// command, which accepts such a name, would write them outside
+    /// `$GOPATH/pkg/sumdb`. gomod-sumverify is stricter than the go command here and
+    /// refuses to use the database.
+    GosumdbUnsafeName = ("gosumdb_unsafe_name", Config),
     /// GOVCS cannot be parsed; the go command refuses every direct fetch.
     GovcsInvalid = ("govcs_invalid", Config),
     /// The go env file (or its location) cannot be read; the go command silently
@@ -173,6 +180,11 @@ codes! {
     /// state directory: this run's answers stand, but the next run cannot check against
     /// them.
     StateUnwritable = ("state_unwritable", Input),
+    /// What this machine keeps about the checksum database (a tree head, tile or lookup
+    /// in the state directory, or the go command's own `latest` file) is damaged: a
+    /// local problem, not the database's; the message names the file and how to clear
+    /// it.
+    StateCorrupt = ("state_corrupt", Input),
     /// The module path fails Go's `module.CheckPath`.
     ModulePathInvalid = ("module_path_invalid", Input),
     /// The version or query cannot be used for this module (not semantic, wrong
@@ -289,12 +301,15 @@ codes! {
     HttpInsecureRedirect = ("http_insecure_redirect", Http),
     /// More than 10 redirects.
     HttpTooManyRedirects = ("http_too_many_redirects", Http),
-    /// The body is not what the protocol requires (bad JSON, wrong version, too large).
+    /// The body is not what the protocol requires (bad JSON, wrong version).
     HttpInvalidResponse = ("http_invalid_response", Http),
     /// The request did not complete within `--timeout` (Go itself may wait forever).
     HttpTimeout = ("http_timeout", Http),
     /// Credentials are in an `http://` URL; Go refuses to send them in clear text.
     HttpInsecureCredentials = ("http_insecure_credentials", Http),
+    /// A redirect leads to a URL whose scheme is neither http nor https (ftp:, file:,
+    /// gopher:): Go's HTTP client cannot follow it (`unsupported protocol scheme`).
+    HttpUnsupportedScheme = ("http_unsupported_scheme", Http),
 
     /// A module zip breaks Go's rules (prefix, names, sizes, case-fold collisions).
     ZipInvalid = ("zip_invalid", Module),
@@ -329,6 +344,13 @@ codes! {
     /// GOVCS (or its default) forbids the version control tool this path needs.
     VcsDisallowed = ("vcs_disallowed", Vcs),
 
+    /// An answer or file is larger, or has more entries, than this tool's own limit
+    /// (given in the message) where the go command has none or a higher one: the
+    /// tool refused it; the go command might accept it.
+    LimitExceeded = ("limit_exceeded", Internal),
+    /// This machine ran out of something the probe needs: file descriptors (`too many
+    /// open files`: raise `ulimit -n`, or lower -j), memory, or local ports.
+    LocalResource = ("local_resource", Internal),
     /// The probe was not performed because it is not implemented yet.
     NotImplemented = ("not_implemented", Internal),
     /// A fault in the tool itself; please report it.

@@ -205,9 +205,12 @@ pub struct SourceCheck {
 /// The `fork` field.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ForkHeads {
-    /// The tree head remembered (the smaller one).
+    /// The go command's "old database": the head with fewer records (of two heads of
+    /// one size, the one shown last). It may be the head seen before or the one just
+    /// shown.
     pub old: TreeHeadInfo,
-    /// The tree head the server showed (the larger one).
+    /// The go command's "new database": the head with more records (of two heads of
+    /// one size, the one known first).
     pub new: TreeHeadInfo,
 }
 
@@ -260,7 +263,7 @@ impl Documented for SumBody {
         ),
         (
             "fork",
-            "for sumdb_fork: {old, new}, each {size, hash, note}, the remembered and the newly shown tree heads that are not consistent; null otherwise",
+            "for sumdb_fork: {old, new}, each {size, hash, note}: the two tree heads that are not consistent, in the order of the go command's SECURITY ERROR report (old database, new database): old is the head with fewer records, new the one with more (of two heads of the same size, old is the one shown last). Either may be the one seen before (kept in the state directory or the go command's latest file); null otherwise",
         ),
     ];
 }

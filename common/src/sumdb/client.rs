@@ -44,12 +44,12 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 use tokio::sync::OnceCell;
 
 use crate::gourl;
-use crate::modpath;
 use crate::net::http::{self, GetOptions, HttpClient};
 use crate::record::{Code, redact_url, untrusted};
 use crate::route::{EntrySpec, ErrorRanking, ProxyEntry, SumdbSpec};
 use crate::sumdb::note::{self, VerifierKey};
 use crate::sumdb::tlog::{self, Hash, HashReader, Tile, TileReader, TlogError, Tree};
+use crate::{modpath, regular, tempfiles};
 
 /// The tile height the go command and sum.golang.org use.
 pub const TILE_HEIGHT: u32 = 8;
@@ -222,9 +222,11 @@ impl Lookup {
 /// Evidence that the database showed two inconsistent histories.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fork {
-    /// The smaller (earlier) tree head.
+    /// The go command's "old database": the smaller tree head (of two of one size,
+    /// the one shown last), whichever was seen first.
     pub old: TreeHead,
-    /// The larger (later) tree head, or the other head of the same size.
+    /// The go command's "new database": the larger tree head (of two of one size, the
+    /// one known first).
     pub new: TreeHead,
     /// The hash of the first `old.size` records according to `new`'s tiles: differs
     /// from `old.hash`.
@@ -269,6 +271,9 @@ pub struct SumdbError {
     pub go_text: String,
     /// The fork, for `sumdb_fork`.
     pub fork: Option<Box<Fork>>,
+    /// For `state_corrupt`: the file to remove to start afresh (it is rebuilt from the
+    /// database).
+    pub clear: Option<PathBuf>,
     /// The go command would still be waiting for the database's answer and print
     /// nothing (see `NetError::go_waits`): `go_text` is this tool's description.
     pub go_waits: bool,
@@ -281,8 +286,20 @@ impl SumdbError {
             message: message.into(),
             go_text: go_text.into(),
             fork: None,
+            clear: None,
             go_waits: false,
         }
+    }
+
+    /// Whether the go command meets this failure too (it does not when this tool's
+    /// own state is damaged: it never reads it).
+    pub fn go_meets(&self) -> bool {
+        !self.go_text.is_empty()
+    }
+
+    fn with_clear(mut self, path: &Path) -> SumdbError {
+        self.clear = Some(path.to_path_buf());
+        self
     }
 
     /// How the go command words this failure: the fork report as it is, the go
@@ -306,7 +323,7 @@ impl SumdbError {
     /// The same failure found while initializing: x/mod prefixes
     /// `initializing sumdb.Client: `.
     fn initializing(mut self) -> SumdbError {
-        if self.form() == GoForm::Lookup {
+        if self.form() == GoForm::Lookup && self.go_meets() {
             self.go_text = format!("initializing sumdb.Client: {}", self.go_text);
         }
         self
@@ -315,6 +332,7 @@ impl SumdbError {
     /// The line the go command prints when this failure happens while it verifies
     /// `module@version` (`go_mod`: the go.mod hash, else the zip hash):
     /// `go: M@V: verifying go.mod: M@V/go.mod: <text>`, or the `SECURITY ERROR` report.
+    /// Meaningless when [`SumdbError::go_meets`] is false.
     pub fn go_error(&self, module: &str, version: &str, go_mod: bool) -> String {
         let noun = if go_mod { "go.mod" } else { "module" };
         let suffix = if go_mod { "/go.mod" } else { "" };
@@ -407,7 +425,12 @@ struct Inner {
     tiles: Mutex<HashMap<Tile, Pending<Arc<Vec<u8>>>>>,
     saved: Mutex<HashSet<Tile>>,
     requests: Mutex<Vec<String>>,
-    warnings: Mutex<Vec<String>>,
+    warnings: Mutex<Vec<(Code, String)>>,
+    /// Tiles read from the state directory this run.
+    state_tiles: Mutex<HashSet<Tile>>,
+    /// Set once tiles from the state directory failed to authenticate: from then on
+    /// every tile comes from the server.
+    skip_state_tiles: std::sync::atomic::AtomicBool,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it (every value
@@ -453,6 +476,8 @@ impl SumdbClient {
                 saved: Mutex::default(),
                 requests: Mutex::default(),
                 warnings: Mutex::default(),
+                state_tiles: Mutex::default(),
+                skip_state_tiles: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -551,9 +576,10 @@ impl SumdbClient {
     }
 
     /// Problems with the state directory that did not fail a lookup (the latest tree
-    /// head could not be saved, a tile could not be cached) since the last call: each is
-    /// reported once, by the caller that takes it.
-    pub fn take_warnings(&self) -> Vec<String> {
+    /// head could not be saved, a tile could not be cached: `state_unwritable`; a
+    /// damaged tile or lookup, fetched again: `state_corrupt`) since the last call:
+    /// each is reported once, by the caller that takes it.
+    pub fn take_warnings(&self) -> Vec<(Code, String)> {
         std::mem::take(&mut *lock(&self.inner.warnings))
     }
 }
@@ -635,6 +661,14 @@ impl GetError {
                 format!("the checksum database does not have {what}")
             }
             Some(status) => format!("the checksum database answered {status} for {what}"),
+            None if self.code == Code::LimitExceeded => format!(
+                "the checksum database's answer for {what} is too large: {}",
+                self.go_text
+            ),
+            None if self.code == Code::HttpTimeout => format!(
+                "the checksum database's answer for {what} did not arrive in time: {}",
+                self.go_text
+            ),
             None => format!("the checksum database could not be reached for {what}"),
         };
         SumdbError {
@@ -645,21 +679,21 @@ impl GetError {
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory and a
-/// rename, so that readers see the old or the new content, never a part.
+/// rename, so that readers see the old or the new content, never a part. The temporary
+/// files a killed run left in the directory are removed first ([`tempfiles`]).
 fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    const TEMP_TOOL: &str = "gomod-sumdb";
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    static PID: OnceLock<u32> = OnceLock::new();
+    static PREFIX: OnceLock<String> = OnceLock::new();
     let dir = path
         .parent()
         .ok_or_else(|| std::io::Error::other("no parent directory"))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    tempfiles::remove_stale(dir, TEMP_TOOL);
     let temp = dir.join(format!(
-        ".{file_name}.tmp{}.{}",
-        PID.get_or_init(std::process::id),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
+        "{}{}{}",
+        PREFIX.get_or_init(|| tempfiles::prefix(TEMP_TOOL)),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        tempfiles::SUFFIX
     ));
     // The directory usually exists (a run writes hundreds of tiles into a few): it is
     // made only when the first write finds it missing, not before every file.
@@ -685,9 +719,35 @@ async fn write_in_background(path: PathBuf, data: Vec<u8>) -> std::io::Result<()
 }
 
 /// A cache file's content; a missing, unreadable or empty file counts as absent (Go's
-/// `ReadCache`: an empty file may be one being written).
+/// `ReadCache`: an empty file may be one being written), and so does one that is not a
+/// regular file or is larger than any note ([`regular`]).
 fn read_cache_file(path: &Path) -> Option<Vec<u8>> {
-    std::fs::read(path).ok().filter(|data| !data.is_empty())
+    regular::read(path, regular::SUMDB_NOTE)
+        .ok()
+        .filter(|data| !data.is_empty())
+}
+
+/// Whether a failure to verify something kept on this machine means it was damaged
+/// here: what was saved had been verified.
+fn is_damage(err: &SumdbError) -> bool {
+    matches!(err.code, Code::SumdbBadSignature | Code::SumdbProofFailed)
+}
+
+/// The error for damaged state kept on this machine: `what` (a file) failed `err`.
+/// Local, not the database's doing; `clear` is what to remove to start afresh. The go
+/// command prints `go_text` when it reads the file itself (its own `latest`), nothing
+/// when the file is this tool's.
+fn state_corrupt(what: &Path, err: &SumdbError, clear: &Path, go_text: String) -> SumdbError {
+    SumdbError::new(
+        Code::StateCorrupt,
+        format!(
+            "the checksum database state kept on this machine in {} is damaged (a local problem, not the database's): {}",
+            what.display(),
+            err.message
+        ),
+        go_text,
+    )
+    .with_clear(clear)
 }
 
 impl Inner {
@@ -697,8 +757,8 @@ impl Inner {
         self.options.state_dir.join(&self.name).join(file)
     }
 
-    fn warn(&self, text: String) {
-        lock(&self.warnings).push(text);
+    fn warn(&self, code: Code, text: String) {
+        lock(&self.warnings).push((code, text));
     }
 
     fn fork(&self) -> Option<SumdbError> {
@@ -897,13 +957,21 @@ impl Inner {
     /// `ReadConfig("<name>/latest")`: a missing file is an empty timeline.
     fn read_config(&self) -> Result<Vec<u8>, SumdbError> {
         let path = self.state_path("latest");
-        match std::fs::read(&path) {
+        match regular::read(&path, regular::SUMDB_NOTE) {
             Ok(data) => Ok(data),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) if err.is_not_found() => Ok(Vec::new()),
+            Err(err) if err.is_refusal() => Err(SumdbError::new(
+                Code::StateCorrupt,
+                format!(
+                    "the checksum database state kept on this machine is damaged (a local problem, not the database's): {err}"
+                ),
+                String::new(),
+            )
+            .with_clear(&path)),
             Err(err) => Err(SumdbError::new(
                 Code::FileUnreadable,
                 format!("cannot read the checksum database state {}", path.display()),
-                crate::oserr::read_file_error(&path, &err),
+                err.to_string(),
             )),
         }
     }
@@ -912,10 +980,10 @@ impl Inner {
     /// (`Ok(false)`: merge again).
     fn write_config(&self, old: &[u8], new: &[u8]) -> std::io::Result<bool> {
         let path = self.state_path("latest");
-        let current = match std::fs::read(&path) {
+        let current = match regular::read(&path, regular::SUMDB_NOTE) {
             Ok(data) => data,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(err) => return Err(err),
+            Err(err) if err.is_not_found() => Vec::new(),
+            Err(err) => return Err(std::io::Error::other(err.to_string())),
         };
         if !current.is_empty() && current != old {
             return Ok(false);
@@ -929,13 +997,27 @@ impl Inner {
     async fn init(self: &Arc<Self>) -> Result<(), SumdbError> {
         self.init
             .get_or_init(|| async {
+                // A head saved on this machine that no longer opens was damaged here:
+                // it was verified before it was saved. (One that opens but disagrees
+                // with the log is a fork, and stays one.)
                 let data = self.read_config().map_err(SumdbError::initializing)?;
+                let state = self.state_path("latest");
+                if !data.is_empty()
+                    && let Err(err) = self.open_tree(&data)
+                {
+                    return Err(state_corrupt(&state, &err, &state, String::new()));
+                }
                 self.merge_latest(&data)
                     .await
                     .map_err(SumdbError::initializing)?;
                 if let Some(go_latest) = &self.options.go_latest
                     && let Some(data) = read_cache_file(go_latest)
                 {
+                    if let Err(err) = self.open_tree(&data) {
+                        // The go command fails on its own file the same way.
+                        let go_text = err.clone().initializing().go_text;
+                        return Err(state_corrupt(go_latest, &err, go_latest, go_text));
+                    }
                     self.merge_latest(&data).await.map_err(|mut err| {
                         if err.code != Code::SumdbFork {
                             err.message = format!(
@@ -1021,19 +1103,25 @@ impl Inner {
                 Ok(true) => return Ok(tree),
                 Ok(false) => continue,
                 Err(err) => {
-                    self.warn(format!(
-                        "cannot save the latest tree head in {}: {}",
-                        self.state_path("latest").display(),
-                        crate::oserr::errno_text(&err)
-                    ));
+                    self.warn(
+                        Code::StateUnwritable,
+                        format!(
+                            "cannot save the latest tree head in {}: {}",
+                            self.state_path("latest").display(),
+                            crate::oserr::errno_text(&err)
+                        ),
+                    );
                     return Ok(tree);
                 }
             }
         }
-        self.warn(format!(
-            "gave up saving the latest tree head in {}: it keeps changing",
-            self.state_path("latest").display()
-        ));
+        self.warn(
+            Code::StateUnwritable,
+            format!(
+                "gave up saving the latest tree head in {}: it keeps changing",
+                self.state_path("latest").display()
+            ),
+        );
         Ok(tree)
     }
 
@@ -1142,6 +1230,7 @@ impl Inner {
                 missing: Mutex::default(),
                 failed: Mutex::default(),
                 authenticated: Mutex::default(),
+                used_state: Mutex::default(),
             };
             let result = proof(&tlog::tile_hash_reader(tree, &reader));
             if let Some(failed) = reader.failed.into_inner().unwrap_or_default() {
@@ -1149,6 +1238,15 @@ impl Inner {
             }
             let missing = reader.missing.into_inner().unwrap_or_default();
             if missing.is_empty() {
+                if result.is_err()
+                    && reader.used_state.into_inner().unwrap_or_default()
+                    && !self.skip_state_tiles.swap(true, Ordering::Relaxed)
+                {
+                    // Tiles kept here were authenticated before they were saved: if
+                    // they no longer are, they were damaged here. Ask the server.
+                    self.forget_state_tiles();
+                    continue;
+                }
                 self.save_tiles(reader.authenticated.into_inner().unwrap_or_default())
                     .await;
                 return result.map_err(TileFailure::Proof);
@@ -1158,6 +1256,27 @@ impl Inner {
         Err(TileFailure::Proof(TlogError::Internal(
             "the proof kept asking for new tiles".to_string(),
         )))
+    }
+
+    /// Drops every tile read from the state directory, so that it is fetched from the
+    /// server (and saved again once authenticated), and says so.
+    fn forget_state_tiles(&self) {
+        let damaged: Vec<Tile> = lock(&self.state_tiles).drain().collect();
+        {
+            let mut tiles = lock(&self.tiles);
+            let mut saved = lock(&self.saved);
+            for tile in &damaged {
+                tiles.remove(tile);
+                saved.remove(tile);
+            }
+        }
+        self.warn(
+            Code::StateCorrupt,
+            format!(
+                "tiles kept on this machine in {} did not authenticate against the signed tree head: they were damaged here, and were fetched again from the database",
+                self.state_path("tile").display()
+            ),
+        );
     }
 
     /// The tile's data, fetched once per client.
@@ -1193,16 +1312,19 @@ impl Inner {
         } else {
             MAX_HASH_TILE_BYTES
         };
-        if tile.l >= 0 {
-            if let Some(data) = read_cache_file(&self.state_path(&path)) {
+        if tile.l >= 0 && !self.skip_state_tiles.load(Ordering::Relaxed) {
+            let from_state = |data| {
                 lock(&self.saved).insert(tile);
-                return Ok(Arc::new(data));
+                lock(&self.state_tiles).insert(tile);
+                data
+            };
+            if let Some(data) = read_cache_file(&self.state_path(&path)) {
+                return Ok(from_state(Arc::new(data)));
             }
             if full != tile
                 && let Some(data) = read_cache_file(&self.state_path(&full.path()))
             {
-                lock(&self.saved).insert(tile);
-                return Ok(truncate(data));
+                return Ok(from_state(truncate(data)));
             }
         }
         let exact = match self.read_remote(&format!("/{path}"), limit).await {
@@ -1229,11 +1351,14 @@ impl Inner {
             }
             let path = self.state_path(&tile.path());
             if let Err(err) = write_in_background(path.clone(), data).await {
-                self.warn(format!(
-                    "cannot cache tile {}: {}",
-                    path.display(),
-                    crate::oserr::errno_text(&err)
-                ));
+                self.warn(
+                    Code::StateUnwritable,
+                    format!(
+                        "cannot cache tile {}: {}",
+                        path.display(),
+                        crate::oserr::errno_text(&err)
+                    ),
+                );
             }
         }
     }
@@ -1325,24 +1450,60 @@ impl Inner {
     }
 
     /// Reads one lookup answer (state directory, else server), validates it, and saves
-    /// it once validated.
+    /// it once validated. An answer kept in the state directory that no longer
+    /// validates was damaged on this machine (it validated before it was saved): it is
+    /// asked of the server again, and replaced.
     async fn fetch_record(
         self: Arc<Self>,
         file: String,
         target: String,
     ) -> Result<Arc<Validated>, SumdbError> {
         let cache_path = self.state_path(&file);
-        let (data, cached) = match read_cache_file(&cache_path) {
-            Some(data) => (data, true),
-            None => {
-                let data = self
-                    .read_remote(&format!("/{file}"), MAX_NOTE_BYTES)
-                    .await
-                    .map_err(|err| err.into_sumdb(Code::SumdbNotFound, &target))?;
-                (data, false)
+        let mut damaged = None;
+        if let Some(data) = read_cache_file(&cache_path) {
+            match self.validate_record(&data, true, &target).await {
+                Ok(validated) => return Ok(Arc::new(validated)),
+                Err(err) if is_damage(&err) => damaged = Some(err),
+                Err(err) => return Err(err),
             }
-        };
-        let (id, text, tree_msg) = tlog::parse_record(&data).map_err(|err| {
+        }
+        let data = self
+            .read_remote(&format!("/{file}"), MAX_NOTE_BYTES)
+            .await
+            .map_err(|err| err.into_sumdb(Code::SumdbNotFound, &target))?;
+        let validated = self.validate_record(&data, false, &target).await?;
+        if let Some(err) = damaged {
+            self.warn(
+                Code::StateCorrupt,
+                format!(
+                    "the lookup kept on this machine in {} was damaged ({}): it was asked of the database again and replaced",
+                    cache_path.display(),
+                    err.message
+                ),
+            );
+        }
+        if let Err(err) = write_in_background(cache_path.clone(), data).await {
+            self.warn(
+                Code::StateUnwritable,
+                format!(
+                    "cannot cache lookup {}: {}",
+                    cache_path.display(),
+                    crate::oserr::errno_text(&err)
+                ),
+            );
+        }
+        Ok(Arc::new(validated))
+    }
+
+    /// Checks one lookup answer: a record, under a signed tree head that merges into
+    /// the timeline, proven to be in the tree.
+    async fn validate_record(
+        self: &Arc<Self>,
+        data: &[u8],
+        cached: bool,
+        target: &str,
+    ) -> Result<Validated, SumdbError> {
+        let (id, text, tree_msg) = tlog::parse_record(data).map_err(|err| {
             SumdbError::proof_failed(
                 format!("the checksum database's answer for {target} is not a record"),
                 err.to_string(),
@@ -1354,20 +1515,13 @@ impl Inner {
         if self.checks.data_tiles {
             self.confirm_data_tile(id, &text, latest.tree.n).await?;
         }
-        if !cached && let Err(err) = write_in_background(cache_path.clone(), data).await {
-            self.warn(format!(
-                "cannot cache lookup {}: {}",
-                cache_path.display(),
-                crate::oserr::errno_text(&err)
-            ));
-        }
-        Ok(Arc::new(Validated {
+        Ok(Validated {
             id,
             text,
             tree: tree_head(&latest),
             served_size: served.n,
             cached,
-        }))
+        })
     }
 
     /// `checkRecord`: record `id` of the latest tree has the hash of `text`. Returns the
@@ -1496,6 +1650,8 @@ struct MemTiles<'a> {
     missing: Mutex<Vec<Tile>>,
     failed: Mutex<Option<SumdbError>>,
     authenticated: Mutex<Vec<(Tile, Vec<u8>)>>,
+    /// Whether a tile read from the state directory was used.
+    used_state: Mutex<bool>,
 }
 
 impl TileReader for MemTiles<'_> {
@@ -1505,6 +1661,12 @@ impl TileReader for MemTiles<'_> {
 
     fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
         let known = lock(&self.inner.tiles);
+        {
+            let from_state = lock(&self.inner.state_tiles);
+            if tiles.iter().any(|t| from_state.contains(t)) {
+                *lock(&self.used_state) = true;
+            }
+        }
         let mut data = Vec::with_capacity(tiles.len());
         let mut missing = Vec::new();
         for tile in tiles {
@@ -1540,21 +1702,32 @@ fn read_file_url(url: &gourl::Url, redacted: &str, limit: usize) -> Result<Vec<u
         go_text: format!("reading {redacted}: {}", crate::oserr::errno_text(&err)),
         go_waits: false,
     };
-    match std::fs::read(path) {
-        Ok(data) if data.len() > limit => Err(GetError {
-            status: None,
-            code: Code::HttpInvalidResponse,
-            go_text: format!("reading {redacted}: larger than {limit} bytes"),
-            go_waits: false,
-        }),
+    match regular::read(
+        path,
+        regular::Limit::new(limit as u64, "checksum database answer"),
+    ) {
         Ok(data) => Ok(data),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+        Err(regular::ReadError::Os { err, .. }) if err.kind() == std::io::ErrorKind::NotFound => {
             Err(failed(Some(404), Code::HttpNotFound, err))
         }
-        Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => {
+        Err(regular::ReadError::Os { err, .. })
+            if err.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
             Err(failed(Some(403), Code::HttpForbidden, err))
         }
-        Err(err) => Err(failed(None, Code::FileUnreadable, err)),
+        Err(regular::ReadError::Os { err, .. }) => Err(failed(None, Code::FileUnreadable, err)),
+        Err(refused @ regular::ReadError::TooLarge { .. }) => Err(GetError {
+            status: None,
+            code: Code::LimitExceeded,
+            go_text: format!("reading {redacted}: {refused}"),
+            go_waits: false,
+        }),
+        Err(refused) => Err(GetError {
+            status: None,
+            code: Code::FileUnreadable,
+            go_text: format!("reading {redacted}: {refused}"),
+            go_waits: false,
+        }),
     }
 }
 
@@ -1611,6 +1784,7 @@ fn fork_error(
             proof,
             report,
         })),
+        clear: None,
         go_waits: false,
     }
 }

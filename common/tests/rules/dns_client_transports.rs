@@ -188,6 +188,7 @@ async fn dns_over_https() {
             .into(),
         ),
         netrc: None,
+        netrc_mode: gomod_common::net::netrc::NetrcMode::Newest,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
     }));

@@ -65,6 +65,7 @@ fn http() -> Arc<HttpClient> {
         proxy: ProxyConfig::from_env(|_| None),
         roots: Arc::new(GoRoots::default().into()),
         netrc: None,
+        netrc_mode: gomod_common::net::netrc::NetrcMode::Newest,
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
     }))
@@ -196,7 +197,7 @@ async fn honest_lookups_give_the_records_of_go_sum() {
         recorded("honest", "lookup/example.com/!upper/thing@v0.1.0")
     );
     assert_eq!(client.tree().unwrap().note, recorded("honest", "latest"));
-    assert_eq!(client.take_warnings(), Vec::<String>::new());
+    assert_eq!(client.take_warnings(), Vec::<(Code, String)>::new());
 }
 
 #[tokio::test]
@@ -1010,7 +1011,10 @@ async fn hostile_answers_are_errors_not_panics() {
             .await
             .expect_err(&format!("tile {case}"));
         assert!(
-            matches!(err.code, Code::SumdbProofFailed | Code::HttpInvalidResponse),
+            matches!(
+                err.code,
+                Code::SumdbProofFailed | Code::HttpInvalidResponse | Code::LimitExceeded
+            ),
             "tile {case}: {err:?}"
         );
         // Nothing unauthenticated was kept.
@@ -1208,13 +1212,15 @@ async fn a_state_directory_that_cannot_be_written_is_a_warning() {
     }
     let warnings = client.take_warnings();
     assert!(
-        warnings.iter().any(|w| w.starts_with("cannot cache tile ")),
+        warnings
+            .iter()
+            .any(|(c, w)| *c == Code::StateUnwritable && w.starts_with("cannot cache tile ")),
         "{warnings:?}"
     );
     assert!(
         warnings
             .iter()
-            .any(|w| w.starts_with("cannot cache lookup ")),
+            .any(|(c, w)| *c == Code::StateUnwritable && w.starts_with("cannot cache lookup ")),
         "{warnings:?}"
     );
     // The head was saved; an unreadable head fails every lookup, as it fails the go

@@ -25,6 +25,7 @@ pub mod goproxy;
 pub mod gosumdb;
 pub mod modzip;
 mod pki;
+pub mod process;
 pub mod skip;
 pub mod sumdb;
 mod tls;

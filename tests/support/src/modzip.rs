@@ -203,7 +203,7 @@ impl Entry {
 struct ZipWriter {
     out: Vec<u8>,
     central: Vec<u8>,
-    count: u16,
+    count: u64,
 }
 
 impl ZipWriter {
@@ -290,18 +290,41 @@ impl ZipWriter {
         self.count += 1;
     }
 
+    /// Writes the central directory and its end record: a zip64 end record (and its
+    /// locator) first when there are more entries than 16 bits count, or offsets beyond
+    /// 32 bits, as Go's `archive/zip` writes them.
     fn finish(mut self) -> Vec<u8> {
-        let offset = self.out.len() as u32;
-        let size = self.central.len() as u32;
+        let offset = self.out.len() as u64;
+        let size = self.central.len() as u64;
         self.out.append(&mut self.central);
+        let zip64 = self.count >= 0xFFFF || offset >= ZIP32_MAX || size >= ZIP32_MAX;
         let out = &mut self.out;
+        if zip64 {
+            let end64 = out.len() as u64;
+            put32(out, 0x0606_4b50);
+            put64(out, 44); // the size of the rest of the record
+            put16(out, 45); // made by
+            put16(out, 45); // needed
+            put32(out, 0); // this disk
+            put32(out, 0); // disk of the directory
+            put64(out, self.count);
+            put64(out, self.count);
+            put64(out, size);
+            put64(out, offset);
+            put32(out, 0x0706_4b50);
+            put32(out, 0); // disk of the zip64 end record
+            put64(out, end64);
+            put32(out, 1); // disks
+        }
         put32(out, 0x0605_4b50);
         put16(out, 0);
         put16(out, 0);
-        put16(out, self.count);
-        put16(out, self.count);
-        put32(out, size);
-        put32(out, offset);
+        let count16 = u16::try_from(self.count).unwrap_or(u16::MAX);
+        let count16 = if zip64 { u16::MAX } else { count16 };
+        put16(out, count16);
+        put16(out, count16);
+        put32(out, if zip64 { u32::MAX } else { clamp32(size) });
+        put32(out, if zip64 { u32::MAX } else { clamp32(offset) });
         put16(out, 0);
         self.out
     }

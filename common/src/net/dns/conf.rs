@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV
 use std::path::Path;
 use std::time::Duration;
 
-use crate::oserr::path_error;
+use crate::regular::{self, Limit};
 
 /// Where Go reads the resolver configuration.
 pub const RESOLV_CONF_PATH: &str = "/etc/resolv.conf";
@@ -32,15 +32,6 @@ pub struct ReadError {
     pub kind: io::ErrorKind,
     /// Go's text, e.g. `open /etc/resolv.conf: no such file or directory`.
     pub text: String,
-}
-
-impl ReadError {
-    fn new(op: &str, path: &Path, err: &io::Error) -> ReadError {
-        ReadError {
-            kind: err.kind(),
-            text: path_error(op, path, err),
-        }
-    }
 }
 
 impl fmt::Display for ReadError {
@@ -124,7 +115,7 @@ impl ResolvConf {
     /// the pure-Go resolver then queries `127.0.0.1:53` and `[::1]:53`.
     /// Invalid UTF-8 is replaced by U+FFFD.
     pub fn read(path: &Path, hostname: &str) -> ResolvConf {
-        match read_config_file(path) {
+        match read_config_file(path, regular::RESOLVER_CONF) {
             Ok(data) => Self::from_lines(go_lines(&data), hostname),
             Err(err) => ResolvConf {
                 err: Some(err),
@@ -457,12 +448,22 @@ pub(super) fn parse_ip(text: &str) -> Option<(IpAddr, &str)> {
 /// Reads a configuration file as Go's net package does (`open`, `Stat`, then
 /// `readLine` until it fails). Open and stat failures are errors; a read error
 /// ends the data at the last complete line.
-pub(super) fn read_config_file(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let mut file = File::open(path).map_err(|err| ReadError::new("open", path, &err))?;
-    file.metadata()
-        .map_err(|err| ReadError::new("stat", path, &err))?;
+///
+/// Only a regular file of at most `limit` bytes is read ([`crate::regular`]): a named
+/// pipe or a device is refused instead of blocking, and so is a file beyond the limit.
+pub(super) fn read_config_file(path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
+    // Go opens and stats a directory without complaint; its first read fails, which
+    // ends the data before it starts.
+    if std::fs::metadata(path).is_ok_and(|meta| meta.is_dir()) {
+        return Ok(Vec::new());
+    }
+    let opened = regular::open_limited(path, limit).map_err(|err| ReadError {
+        kind: err.io_error().map_or(io::ErrorKind::Other, io::Error::kind),
+        text: err.to_string(),
+    })?;
     let mut data = Vec::new();
-    if file.read_to_end(&mut data).is_err() {
+    let mut limited = opened.file.take(opened.size);
+    if limited.read_to_end(&mut data).is_err() {
         let complete = data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         data.truncate(complete);
     }

@@ -39,7 +39,7 @@ impl Hosts {
     /// opened gives an empty table, as it does for Go on first use. Invalid
     /// UTF-8 is replaced by U+FFFD.
     pub fn read(path: &Path) -> Hosts {
-        read_config_file(path)
+        read_config_file(path, crate::regular::HOSTS)
             .map(|data| Self::from_lines(go_lines(&data)))
             .unwrap_or_default()
     }

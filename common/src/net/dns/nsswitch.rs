@@ -86,7 +86,7 @@ pub fn parse_nsswitch(text: &str) -> NssConf {
 /// opened gives an `NssConf` with only `err` set. Invalid UTF-8 is replaced by
 /// U+FFFD.
 pub fn read_nsswitch(path: &Path) -> NssConf {
-    match read_config_file(path) {
+    match read_config_file(path, crate::regular::RESOLVER_CONF) {
         Ok(data) => NssConf::from_lines(go_lines(&data)),
         Err(err) => NssConf {
             err: Some(err.text),

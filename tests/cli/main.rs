@@ -8,6 +8,7 @@ mod dns_interop;
 mod dnscheck;
 mod docs;
 mod doctor;
+mod doctor_causes;
 mod doctor_goerr_interop;
 mod fetch;
 mod fetch_direct;

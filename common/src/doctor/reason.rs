@@ -581,8 +581,12 @@ fn hijack(records: &[Value], e: &Endpoint, cause: &ErrorInfo) -> Option<ErrorInf
             && s(r, "host") == Some(e.host.as_str())
             && s(r, "resolver") == Some("system")
     })?;
-    let flagged = warning_codes(system)
-        .into_iter()
+    // gomod-dnscheck flags the difference on the record of the resolver that differs
+    // (the --server one), a bogus answer on the system one: any record of the host.
+    let flagged = records
+        .iter()
+        .filter(|r| kind(r) == "dns" && s(r, "host") == Some(e.host.as_str()))
+        .flat_map(warning_codes)
         .any(|c| suspicious.contains(&c));
     let after_dns = matches!(
         cause.code.layer(),

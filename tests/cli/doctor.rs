@@ -504,7 +504,8 @@ fn the_report_has_every_record_and_no_secret() {
     let url = locked
         .url()
         .replace("http://", "http://alice:s3cret-token@");
-    let s = sandbox(&url)
+    // A token given as the user name of a later entry (never asked: the first works).
+    let s = sandbox(&format!("{url},https://ghp_lonetoken@127.0.0.1:1"))
         .env("HTTPS_PROXY", "http://bob:hunter2@127.0.0.1:1")
         .env("NO_PROXY", "127.0.0.1");
     s.write(
@@ -518,6 +519,10 @@ fn the_report_has_every_record_and_no_secret() {
         assert!(!text.contains(secret), "{secret} in the report:\n{text}");
         assert!(!run.stdout.contains(secret), "{secret} in the output");
     }
+    assert!(
+        !text.contains("ghp_lonetoken"),
+        "a token as a user name in the report:\n{text}"
+    );
     let lines: Vec<&str> = text.lines().collect();
     let header: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     assert_eq!(header["type"], "report");

@@ -8,9 +8,38 @@ use std::fmt::Write as _;
 use crate::record::diagnosis::{DiagnosisBody, status_mark};
 use crate::record::{ErrorInfo, Warning, scrub_credentials, untrusted, untrusted_lines};
 
-/// One line of the `--report` file, with every credential removed.
+/// One line of the `--report` file, with every credential removed: the passwords of
+/// URLs (as in every record), and in a report meant to leave the machine also the user
+/// part of a URL that has no password (`https://ghp_TOKEN@github.com`: a token given as
+/// the user name). Every line of the report goes through here and nowhere else.
 pub fn report_line(line: &str) -> String {
-    scrub_credentials(line)
+    hide_lone_userinfo(&scrub_credentials(line))
+}
+
+/// `scheme://USER@host` becomes `scheme://***@host`; `user:***@` (already scrubbed)
+/// is left as it is.
+fn hide_lone_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find("://") {
+        let start = pos + 3;
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '>' | '<' | '\\') || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) if !after[..at].contains(':') && at > 0 => {
+                out.push_str("***");
+                rest = &after[at..];
+            }
+            _ => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The checklist a person reads top to bottom: one line per check with ✓, ✗, ! or –
@@ -259,6 +288,14 @@ mod tests {
         assert_eq!(
             report_line(r#"{"url":"https://alice:s3cret@proxy.corp/x"}"#),
             r#"{"url":"https://alice:***@proxy.corp/x"}"#
+        );
+        assert_eq!(
+            report_line(r#"{"GOPROXY":"https://ghp_T0KEN@goproxy.corp,https://x.example"}"#),
+            r#"{"GOPROXY":"https://***@goproxy.corp,https://x.example"}"#
+        );
+        assert_eq!(
+            report_line("see https://example.com/a@b and ssh://git@host"),
+            "see https://example.com/a@b and ssh://***@host"
         );
     }
 }

@@ -158,6 +158,27 @@ fn a_comma_separated_401_stops_the_list_and_the_next_proxy_is_never_asked() {
         commands.contains(&format!("go env -w GOPROXY='{}|{}'", locked.url(), good.url()).as_str()),
         "{commands:?}"
     );
+    // A next entry that is down is no consequence of the 401 either: go never dials it.
+    let down = format!("http://127.0.0.1:{}", refused_port());
+    let s = sandbox(&format!("{},{down}", locked.url()));
+    let (run, d) = doctor(&s, &[&exact()]);
+    fails_with(&run, &d, "http_unauthorized");
+    assert_eq!(d.check("proxy", &down).status, "not_reached");
+    let tcp = down.trim_start_matches("http://");
+    assert!(
+        !d.consequences
+            .iter()
+            .any(|c| c.what == format!("tcp {tcp}")),
+        "{:#?}",
+        d.consequences
+    );
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.code == "tcp_refused" && w.message.contains("does not get that far")),
+        "{:#?}",
+        d.warnings
+    );
 }
 
 #[test]

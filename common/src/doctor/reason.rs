@@ -452,8 +452,38 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
     // Everything else that failed is a consequence; checks after the cause skip.
     let cause_name =
         cause_check.map(|ci| format!("{} {}", body.checks[ci].check, body.checks[ci].target));
+    // Endpoints go never gets to (after a `,` entry that stops the list): their own
+    // failures are neither the cause nor its consequences.
+    let unreached: Vec<(&str, String)> = endpoints
+        .iter()
+        .filter(|e| {
+            let names = check_names(e);
+            body.checks.iter().any(|c| {
+                c.status == "not_reached"
+                    && names.iter().any(|(n, t)| c.check == *n && c.target == *t)
+            })
+        })
+        .flat_map(check_names)
+        .collect();
     for (ci, c) in body.checks.iter_mut().enumerate() {
         if Some(ci) == cause_check {
+            continue;
+        }
+        if c.status == "failed"
+            && unreached
+                .iter()
+                .any(|(n, t)| c.check == *n && c.target == *t)
+        {
+            if let Some(code) = c.code.as_deref().and_then(code_named) {
+                warnings.push(Warning::new(
+                    code,
+                    format!(
+                        "{} {} fails ({}), but the go command does not get that far",
+                        c.check, c.target, c.message
+                    ),
+                    None,
+                ));
+            }
             continue;
         }
         if c.status == "failed" {
@@ -1110,8 +1140,11 @@ fn protocol_check(
             r
         },
     };
+    // gomod-fetch asks the entries as go does: when it ran and never came here, go does
+    // not come here either, whatever an earlier check of this endpoint says.
+    let fetched = records.iter().any(|r| kind(r) == "fetch");
     if attempts.is_empty() {
-        if let Some(why) = &chain.failed {
+        if let Some(why) = chain.failed.as_ref().filter(|_| !fetched) {
             check.status = "skipped";
             check.because = Some(why.clone());
             check.message = "not checked: an earlier check failed".to_string();

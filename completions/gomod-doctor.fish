@@ -16,8 +16,9 @@ never\t'Never'"
 complete -c gomod-doctor -l progress -d 'Show progress on standard error (targets done, out of how many, and the time left when the count is known): `auto` (when standard error is a terminal and the run takes a while), `always` (even into a pipe or a file) or `never`' -r -f -a "auto\t'When the output it goes to is a terminal'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
-complete -c gomod-doctor -l format -d 'Output format: `text`, one readable line per record with its error and hint; or `json`, one compact JSON object per line. The default is text when standard output is a terminal and json when it is not (a pipe, a file), as ls(1) and rg(1) do' -r -f -a "text\t'One readable line per record, with the error and its hint'
-json\t'One compact JSON object per line'"
+complete -c gomod-doctor -l format -d 'Output format: `text`, one readable line per record with its error and hint; or `json`, one compact JSON object per line. The default is text when standard output is a terminal and json when it is not (a pipe, a file), as ls(1) and rg(1) do' -r -f -a "text\t''
+json\t''
+junit\t''"
 complete -c gomod-doctor -l json -d 'The same as --format json'
 complete -c gomod-doctor -s q -l quiet -d 'Write no records and show no progress: the exit status alone says whether every record is ok. Fatal errors are still reported on standard error'
 complete -c gomod-doctor -l summary -d 'After all records, write a summary record with counts per error and warning code'

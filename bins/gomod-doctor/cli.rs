@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{CommandFactory, Parser};
-use gomod_common::app::CommonArgs;
+use gomod_common::app::{CommonArgs, Format};
 
 /// Find out why the go command cannot download modules: every check in order, one root cause, the fix.
 ///
@@ -103,7 +104,10 @@ impl CommandFactory for Command {
 
 fn with_junit(cmd: clap::Command) -> clap::Command {
     cmd.mut_arg("format", |arg| {
-        arg.long_help(
+        // The same values, junit shown (and completed) here.
+        let shown = clap::builder::PossibleValuesParser::new(["text", "json", "junit"])
+            .map(|v| <Format as clap::ValueEnum>::from_str(&v, false).expect("a format"));
+        arg.value_parser(shown).long_help(
             "Output format: `text`, a checklist read top to bottom (one line per check with its mark and time, then the cause and the fixes); `json`, the tools' records and then the diagnosis, one compact JSON object per line; or `junit`, JUnit XML with one testcase per check and the diagnosis as the failure message. The default is text when standard output is a terminal and json when it is not.",
         )
     })

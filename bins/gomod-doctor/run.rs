@@ -105,6 +105,9 @@ pub fn main(cli: Cli) -> ExitCode {
     let connect = humantime::format_duration(c.connect_timeout)
         .to_string()
         .replace(' ', "");
+    let target_deadline = humantime::format_duration(c.deadline)
+        .to_string()
+        .replace(' ', "");
     let common: Vec<String> = vec![
         "--format".into(),
         "json".into(),
@@ -116,6 +119,8 @@ pub fn main(cli: Cli) -> ExitCode {
         timeout,
         "--connect-timeout".into(),
         connect,
+        "--deadline".into(),
+        target_deadline,
     ];
     let with = |extra: &[String]| -> Vec<String> {
         let mut args = common.clone();
@@ -124,8 +129,8 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     let count = targets.len().max(1) + 200 * modfiles.len();
     let rounds = u32::try_from(count.div_ceil(usize::from(c.jobs))).unwrap_or(u32::MAX);
-    let deadline =
-        (c.timeout + c.connect_timeout).saturating_mul(rounds.max(1)) + Duration::from_secs(30);
+    let per_target = (c.timeout + c.connect_timeout).min(c.deadline);
+    let deadline = per_target.saturating_mul(rounds.max(1)) + Duration::from_secs(30);
 
     // 1. Configuration and routes.
     let mut resolve_args = with(&["--env".to_string(), "--offline".to_string()]);
@@ -359,7 +364,7 @@ pub fn main(cli: Cli) -> ExitCode {
 
 /// The arguments as a user would type them: without the flags that only say what is
 /// the default into a pipe (`--format json --progress never`) and without `-j`,
-/// `--timeout` and `--connect-timeout` when they have their default values.
+/// `--timeout`, `--connect-timeout` and `--deadline` when they have their default values.
 fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String> {
     let defaults = [
         ("-j", c.jobs == 16),
@@ -367,6 +372,11 @@ fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String>
         (
             "--connect-timeout",
             c.connect_timeout == Duration::from_secs(30),
+        ),
+        (
+            "--deadline",
+            app::parse_duration(gomod_common::net::bounds::DEFAULT_DEADLINE).ok()
+                == Some(c.deadline),
         ),
         ("--format", true),
         ("--progress", true),

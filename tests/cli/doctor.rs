@@ -66,11 +66,44 @@ fn doctor_with_stdin(s: &Sandbox, args: &[&str], stdin: &str) -> (Run, Diagnosis
     (run, d)
 }
 
-/// The diagnosis says go fails with `code`, exit status 1.
-fn fails_with(run: &Run, d: &DiagnosisRecord, code: &str) {
+/// The diagnosis says go fails with `code` (exit status 1), gives a fix that says what
+/// it changes, and reports the other failures as consequences: every skipped check
+/// names a check that failed, every consequence has its code, the evidence and each
+/// check's records are in the stream.
+pub fn fails_with(run: &Run, d: &DiagnosisRecord, code: &str) {
     assert_eq!(run.status, 1, "{d:#?}\n{}", run.stderr);
     assert!(!d.ok);
     assert_eq!(d.code(), Some(code), "{d:#?}");
+    assert!(!d.fixes.is_empty(), "no fix for {code}: {d:#?}");
+    for f in &d.fixes {
+        assert!(!f.effect.is_empty(), "{f:?}");
+    }
+    for c in d.checks.iter().filter(|c| c.status == "skipped") {
+        if let Some(because) = &c.because {
+            assert!(
+                d.checks.iter().any(
+                    |f| f.status == "failed" && format!("{} {}", f.check, f.target) == *because
+                ),
+                "{} {} is skipped because of {because}, which did not fail: {:#?}",
+                c.check,
+                c.target,
+                d.checks
+            );
+        }
+    }
+    for c in &d.consequences {
+        assert!(!c.code.is_empty(), "{c:?}");
+    }
+    let lines = run.stdout.lines().count();
+    assert!(
+        d.evidence.iter().all(|&i| i + 1 < lines),
+        "{:?}",
+        d.evidence
+    );
+    for c in &d.checks {
+        assert!(c.records.iter().all(|&i| i + 1 < lines), "{c:?}");
+        assert!(c.ms <= d.elapsed_ms, "{c:?}");
+    }
 }
 
 #[test]
@@ -307,8 +340,7 @@ fn tls_failures_are_causes_at_the_tls_check() {
     for (label, leaf, code) in cases {
         let (p, s) = https_case(&leaf, &root);
         let (run, d) = doctor(&s, &[&exact()]);
-        assert_eq!(run.status, 1, "{label}: {d:#?}");
-        assert_eq!(d.code(), Some(code), "{label}: {d:#?}");
+        fails_with(&run, &d, code);
         let target = p.url().trim_start_matches("https://").to_string();
         assert_eq!(d.check("tcp", &target).status, "ok", "{label}");
         assert_eq!(d.check("tls", &target).status, "failed", "{label}");
@@ -507,6 +539,11 @@ fn text_junit_and_exit_status_agree() {
         "{}",
         xml.stdout
     );
+    // A usage error is 2, whatever the format.
+    for format in ["json", "text", "junit"] {
+        let usage = s.run(TOOL, &["--format", format, "--timeout", "soon", &exact()]);
+        assert_eq!(usage.status, 2, "{format}: {}", usage.stderr);
+    }
     let quiet = s.run(TOOL, &["-q", &exact()]);
     assert_eq!((quiet.status, quiet.stdout.as_str()), (1, ""));
     // The other tools refuse junit.

@@ -25,6 +25,7 @@ use gomod_testsupport::skip::{Need, skip};
 use gomod_testsupport::sumdb::SumdbServer;
 
 use crate::dns_interop::in_namespace;
+use crate::doctor::fails_with;
 use crate::records::DiagnosisRecord;
 use crate::{Run, Sandbox};
 
@@ -134,45 +135,6 @@ fn doctor_in_namespace(s: &Sandbox, args: &[&str]) -> Option<(Run, DiagnosisReco
     Some(diagnosis_of(Run::from(out)))
 }
 
-/// go fails with `code` (exit status 1), the fixes say what they change, and the
-/// other failures are consequences: every skipped check names a failed check, every
-/// consequence has its code, the evidence is in the stream.
-fn explained(run: &Run, d: &DiagnosisRecord, code: &str) {
-    assert_eq!(run.status, 1, "{d:#?}\n{}", run.stderr);
-    assert!(!d.ok);
-    assert_eq!(d.code(), Some(code), "{d:#?}");
-    assert!(!d.fixes.is_empty(), "no fix: {d:#?}");
-    for f in &d.fixes {
-        assert!(!f.effect.is_empty(), "{f:?}");
-    }
-    for c in d.checks.iter().filter(|c| c.status == "skipped") {
-        if let Some(because) = &c.because {
-            assert!(
-                d.checks.iter().any(
-                    |f| f.status == "failed" && format!("{} {}", f.check, f.target) == *because
-                ),
-                "{} {} is skipped because of {because}, which did not fail: {:#?}",
-                c.check,
-                c.target,
-                d.checks
-            );
-        }
-    }
-    for c in &d.consequences {
-        assert!(!c.code.is_empty(), "{c:?}");
-    }
-    let lines = run.stdout.lines().count();
-    assert!(
-        d.evidence.iter().all(|&i| i < lines - 1),
-        "{:?}",
-        d.evidence
-    );
-    for c in &d.checks {
-        assert!(c.records.iter().all(|&i| i < lines - 1), "{c:?}");
-        assert!(c.ms <= d.elapsed_ms, "{c:?}");
-    }
-}
-
 #[test]
 fn dns_failures_are_the_cause_and_every_later_check_is_skipped() {
     let p = proxy().start();
@@ -187,7 +149,7 @@ fn dns_failures_are_the_cause_and_every_later_check_is_skipped() {
         let Some((run, d)) = doctor_in_namespace(&s, &[&exact()]) else {
             return;
         };
-        explained(&run, &d, code);
+        fails_with(&run, &d, code);
         let dns = d.check("dns", host);
         assert_eq!(
             (dns.status.as_str(), dns.code.as_deref()),
@@ -239,7 +201,7 @@ fn a_dns_answer_that_leads_to_a_block_page_is_a_dns_hijack_not_a_tls_problem() {
     let Some((run, d)) = doctor_in_namespace(&s, &["--server", &server, &exact()]) else {
         return;
     };
-    explained(&run, &d, "dns_hijack_suspected");
+    fails_with(&run, &d, "dns_hijack_suspected");
     let e = d.error.as_ref().unwrap();
     assert_eq!(e.layer, "dns", "{e:?}");
     assert!(e.message.contains("127.0.0.1"), "{}", e.message);
@@ -269,7 +231,7 @@ fn an_http_proxy_that_refuses_connections_is_the_cause_and_tls_is_skipped() {
         &format!("http://127.0.0.1:{}", refused_port()),
     );
     let (run, d) = doctor(&s, &[&exact()]);
-    explained(&run, &d, "proxy_unreachable");
+    fails_with(&run, &d, "proxy_unreachable");
     assert_eq!(d.check("connect", "proxy.golang.org:443").status, "failed");
     let tls = d.check("tls", "proxy.golang.org:443");
     assert_eq!(
@@ -288,7 +250,7 @@ fn a_proxy_asking_for_credentials_none_are_given_for_names_the_netrc_line() {
     let locked = proxy().basic_auth("alice", "s3cret").start();
     let s = sandbox(&locked.url());
     let (run, d) = doctor(&s, &[&exact()]);
-    explained(&run, &d, "http_unauthorized");
+    fails_with(&run, &d, "http_unauthorized");
     assert_eq!(d.endpoint.as_deref(), Some(locked.url().as_str()));
     assert!(
         d.commands()[0].starts_with("printf 'machine 127.0.0.1 login USER password TOKEN"),
@@ -304,7 +266,7 @@ fn a_forbidden_proxy_in_a_comma_list_stops_it_and_the_next_is_never_asked() {
     let good = proxy().start();
     let s = sandbox(&format!("{},{}", forbidden.url(), good.url()));
     let (run, d) = doctor(&s, &[&exact()]);
-    explained(&run, &d, "http_forbidden");
+    fails_with(&run, &d, "http_forbidden");
     assert_eq!(d.endpoint.as_deref(), Some(forbidden.url().as_str()));
     assert!(good.requests().is_empty(), "go never asks the next proxy");
     assert!(
@@ -327,7 +289,7 @@ fn a_download_the_checksum_database_disagrees_with_is_the_cause() {
     let p = proxy().start();
     let s = sandbox(&p.url()).env("GOSUMDB", &db.gosumdb());
     let (run, d) = doctor(&s, &[&exact()]);
-    explained(&run, &d, "sumdb_mismatch");
+    fails_with(&run, &d, "sumdb_mismatch");
     let e = d.error.as_ref().unwrap();
     assert!(
         e.go_error
@@ -346,7 +308,7 @@ fn a_connection_that_never_completes_is_a_tcp_timeout() {
     let url = format!("http://127.0.0.1:{}", silent.port);
     let s = sandbox(&url);
     let (run, d) = doctor(&s, &["--connect-timeout", "2s", &exact()]);
-    explained(&run, &d, "tcp_timeout");
+    fails_with(&run, &d, "tcp_timeout");
     let target = format!("127.0.0.1:{}", silent.port);
     assert_eq!(d.check("tcp", &target).status, "failed");
     let protocol = d.check("proxy", &url);

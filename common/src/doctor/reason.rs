@@ -345,16 +345,7 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
         // Checks that failed although go would succeed (an endpoint go never needs).
         for c in &body.checks {
             if c.status == "failed" {
-                if let Some(code) = c.code.as_deref().and_then(code_named) {
-                    warnings.push(Warning::new(
-                        code,
-                        format!(
-                            "{} {} fails ({}), but the go command does not need it for these modules",
-                            c.check, c.target, c.message
-                        ),
-                        None,
-                    ));
-                }
+                warnings.extend(unneeded(c, "does not need it for these modules"));
             }
         }
         if let Some(go) = &body.go_output
@@ -442,10 +433,10 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
         });
         cause = info;
     }
-    if cause.code == Code::TlsInterception || cause.code == Code::TlsInterceptedUntrusted {
-        if let Some(product) = interception_product(records, endpoint.as_ref()) {
-            cause.message = format!("{} ({product})", cause.message);
-        }
+    if (cause.code == Code::TlsInterception || cause.code == Code::TlsInterceptedUntrusted)
+        && let Some(product) = interception_product(records, endpoint.as_ref())
+    {
+        cause.message = format!("{} ({product})", cause.message);
     }
     fixes.extend(fixes_for(&cause, endpoint.as_ref(), records, primary));
 
@@ -474,16 +465,7 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
                 .iter()
                 .any(|(n, t)| c.check == *n && c.target == *t)
         {
-            if let Some(code) = c.code.as_deref().and_then(code_named) {
-                warnings.push(Warning::new(
-                    code,
-                    format!(
-                        "{} {} fails ({}), but the go command does not get that far",
-                        c.check, c.target, c.message
-                    ),
-                    None,
-                ));
-            }
+            warnings.extend(unneeded(c, "does not get that far"));
             continue;
         }
         if c.status == "failed" {
@@ -510,6 +492,20 @@ pub fn diagnose(records: &[Value], go: Option<GoOutput>) -> Verdict {
         error: Some(cause),
         warnings,
     }
+}
+
+/// The warning for a check that failed where the go command never goes: `why` says
+/// why go does not (`does not get that far`).
+fn unneeded(c: &Check, why: &str) -> Option<Warning> {
+    let code = c.code.as_deref().and_then(code_named)?;
+    Some(Warning::new(
+        code,
+        format!(
+            "{} {} fails ({}), but the go command {why}",
+            c.check, c.target, c.message
+        ),
+        None,
+    ))
 }
 
 /// `fetch M@V`, `sum M@V`, `route M`...
@@ -565,14 +561,14 @@ fn failing_endpoint(r: &Value, endpoints: &[Endpoint]) -> (Option<Endpoint>, Opt
             // The failure go reports: the last that does not fall through, else the last.
             let failed = attempts
                 .iter()
-                .filter(|a| a.get("error").is_some_and(|e| !e.is_null()))
-                .filter(|a| a.get("falls_through").and_then(Value::as_bool) != Some(true))
-                .next_back()
+                .rfind(|a| {
+                    a.get("error").is_some_and(|e| !e.is_null())
+                        && a.get("falls_through").and_then(Value::as_bool) != Some(true)
+                })
                 .or_else(|| {
                     attempts
                         .iter()
-                        .filter(|a| a.get("error").is_some_and(|e| !e.is_null()))
-                        .next_back()
+                        .rfind(|a| a.get("error").is_some_and(|e| !e.is_null()))
                 });
             let endpoint = failed.and_then(|a| {
                 let url = s(a, "url")?;

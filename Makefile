@@ -124,6 +124,7 @@ bench: build
 	bench/fetch.sh
 	bench/hash.sh
 	bench/sumverify.sh
+	bench/doctor.sh
 	bench/fetch-sumverify.sh
 
 fuzz:

@@ -66,6 +66,22 @@ fn doctor_with_stdin(s: &Sandbox, args: &[&str], stdin: &str) -> (Run, Diagnosis
     (run, d)
 }
 
+/// Under GOMOD_RECORD_DOCTOR=1, keeps the tools' records of `run` (every line before
+/// the diagnosis) as tests/fixtures/doctor/`name`.jsonl, the sandbox `s` written
+/// `$WORK`: the fixtures the reasoning is unit-tested on
+/// (common/tests/rules/doctor_reason.rs).
+pub fn keep_records(name: &str, s: &Sandbox, run: &Run) {
+    if std::env::var_os("GOMOD_RECORD_DOCTOR").is_none() {
+        return;
+    }
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let records = lines[..lines.len() - 1].join("\n") + "\n";
+    let records = records.replace(&s.path().display().to_string(), "$WORK");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/doctor");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.jsonl")), records).unwrap();
+}
+
 /// The diagnosis says go fails with `code` (exit status 1), gives a fix that says what
 /// it changes, and reports the other failures as consequences: every skipped check
 /// names a check that failed, every consequence has its code, the evidence and each
@@ -195,6 +211,7 @@ fn a_comma_separated_401_stops_the_list_and_the_next_proxy_is_never_asked() {
     let down = format!("http://127.0.0.1:{}", refused_port());
     let s = sandbox(&format!("{},{down}", locked.url()));
     let (run, d) = doctor(&s, &[&exact()]);
+    keep_records("comma-401-next-down", &s, &run);
     fails_with(&run, &d, "http_unauthorized");
     assert_eq!(d.check("proxy", &down).status, "not_reached");
     let tcp = down.trim_start_matches("http://");
@@ -238,6 +255,7 @@ fn a_refused_connection_is_the_cause_and_the_protocol_check_is_skipped() {
     let url = format!("http://127.0.0.1:{}", refused_port());
     let s = sandbox(&url);
     let (run, d) = doctor(&s, &[&exact()]);
+    keep_records("tcp-refused", &s, &run);
     fails_with(&run, &d, "tcp_refused");
     let target = url.trim_start_matches("http://");
     assert_eq!(d.check("tcp", target).status, "failed");
@@ -399,6 +417,7 @@ fn tls_interception_trusted_works_and_is_named_untrusted_is_the_cause() {
     let pem = other.write_pem(s.path(), "roots.pem");
     let untrusted = s.env("SSL_CERT_FILE", pem.to_str().unwrap());
     let (run, d) = doctor(&untrusted, &[&exact()]);
+    keep_records("intercepted-untrusted", &untrusted, &run);
     fails_with(&run, &d, "tls_intercepted_untrusted");
     assert!(
         d.error.as_ref().unwrap().message.contains("Zscaler"),
@@ -463,6 +482,7 @@ fn a_private_module_sent_to_the_public_proxy_is_a_missing_goprivate() {
             "git.corp.example.com/team/lib@v1.4.0",
         ],
     );
+    keep_records("private-leak", &s, &run);
     fails_with(&run, &d, "path_exposed");
     assert_eq!(d.error.as_ref().unwrap().layer, "config");
     assert_eq!(d.commands()[0], "go env -w GOPRIVATE=git.corp.example.com");

@@ -25,7 +25,7 @@ use gomod_testsupport::skip::{Need, skip};
 use gomod_testsupport::sumdb::SumdbServer;
 
 use crate::dns_interop::in_namespace;
-use crate::doctor::fails_with;
+use crate::doctor::{fails_with, keep_records};
 use crate::records::DiagnosisRecord;
 use crate::{Run, Sandbox};
 
@@ -149,6 +149,9 @@ fn dns_failures_are_the_cause_and_every_later_check_is_skipped() {
         let Some((run, d)) = doctor_in_namespace(&s, &[&exact()]) else {
             return;
         };
+        if code == "dns_nxdomain" {
+            keep_records("dns-nxdomain", &s, &run);
+        }
         fails_with(&run, &d, code);
         let dns = d.check("dns", host);
         assert_eq!(
@@ -201,6 +204,7 @@ fn a_dns_answer_that_leads_to_a_block_page_is_a_dns_hijack_not_a_tls_problem() {
     let Some((run, d)) = doctor_in_namespace(&s, &["--server", &server, &exact()]) else {
         return;
     };
+    keep_records("dns-hijack", &s, &run);
     fails_with(&run, &d, "dns_hijack_suspected");
     let e = d.error.as_ref().unwrap();
     assert_eq!(e.layer, "dns", "{e:?}");

@@ -15,6 +15,7 @@ mod dns_conf_no_panic;
 mod dns_conf_vectors;
 mod dns_support;
 mod doctor_goerr;
+mod doctor_reason;
 mod envfile;
 mod fuzz_regressions;
 mod goproxy;

@@ -101,7 +101,7 @@ fn from_named(named: NamedEndpoint) -> Result<Endpoint, String> {
 }
 
 /// The endpoints of a record: a `dns` record's addresses (one endpoint each, unless
-/// the record says Go goes through a proxy), a `tls` record's endpoint at the address
+/// the record says Go goes through a proxy; its host alone when it has none), a `tls` record's endpoint at the address
 /// it connected to, or every endpoint the record names
 /// ([`endpoints::from_record`]: `host`, `route` endpoints, the checksum database, the
 /// repository, the servers of a `fetch` record), each at its own scheme and port. A
@@ -140,7 +140,9 @@ pub fn from_record(value: &Map<String, Value>) -> Result<Vec<Endpoint>, String> 
                     .collect()
             })
             .unwrap_or_default();
-        if proxied {
+        if proxied || addrs.is_empty() {
+            // A name that did not resolve is still a place Go dials: resolved here again,
+            // it fails the way Go's dial fails, and the pipe keeps the failure.
             found.push(endpoint);
         } else {
             found.extend(addrs.into_iter().map(|addr| Endpoint {
@@ -207,6 +209,14 @@ mod tests {
         let found = from_record(proxied.as_object().unwrap()).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].addr, None);
+        // A name that did not resolve: its host alone, so the failure is not lost.
+        let failed = serde_json::json!({"type": "dns", "host": "h.example", "port": 8443, "addrs": [], "via_proxy": null, "ok": false});
+        let found = from_record(failed.as_object().unwrap()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].host.as_str(), found[0].port, found[0].addr),
+            ("h.example", 8443, None)
+        );
         let route = serde_json::json!({"type": "route", "endpoints": [
             {"kind": "proxy", "url": "https://goproxy.example/mirror", "host": "goproxy.example", "port": 443},
             {"kind": "direct", "url": "https://corp.example/m?go-get=1", "host": "corp.example"},

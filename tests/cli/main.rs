@@ -18,6 +18,7 @@ mod hostile;
 mod interop;
 mod io;
 mod pipes;
+mod readme;
 mod records;
 mod resolve;
 mod sumdb_proxy_interop;

@@ -20,6 +20,7 @@
 //!   cannot run here (no go, not root, ...) says so.
 
 pub mod dns;
+pub mod front;
 pub mod go;
 pub mod goproxy;
 pub mod gosumdb;

@@ -59,7 +59,10 @@ const EXPECTED: &[(&str, Expect)] = &[
         },
     ),
     ("gomod-doctor -m go.mod --format text", ok(true)),
-    ("gomod-doctor golang.org/x/net@v0.30.0 --format text", ok(true)),
+    (
+        "gomod-doctor golang.org/x/net@v0.30.0 --format text",
+        ok(true),
+    ),
     (
         r#"gomod-resolve --env | jq '.vars | map_values("\(.value)  [\(.source)]")'"#,
         ok(true),

@@ -39,7 +39,7 @@ INSTALL   ?= install
 STATIC    ?= 1
 PROFILE   ?= release
 
-TOOLS = gomod-resolve gomod-dnscheck gomod-tlscheck gomod-fetch gomod-sumverify
+TOOLS = gomod-resolve gomod-dnscheck gomod-tlscheck gomod-fetch gomod-sumverify gomod-doctor
 
 # On glibc Linux the release binaries are static-pie, self-contained as the go command's
 # own binaries are: no dynamic loader and no shared-library relocations at every start,
@@ -124,6 +124,7 @@ bench: build
 	bench/fetch.sh
 	bench/hash.sh
 	bench/sumverify.sh
+	bench/doctor.sh
 	bench/fetch-sumverify.sh
 
 fuzz:

@@ -114,6 +114,10 @@ pub enum Format {
     Text,
     /// One compact JSON object per line.
     Json,
+    /// JUnit XML, one testcase per check: gomod-doctor only (hidden from the other
+    /// tools, which refuse it).
+    #[value(hide = true)]
+    Junit,
 }
 
 /// When to do what suits a terminal (colour, progress).
@@ -523,6 +527,13 @@ pub fn run(
         Err(err) => return fatal(tool, &format!("cannot start the runtime: {err}"), None),
     };
     let output = Output::new(common);
+    if output.format == Format::Junit {
+        return fatal(
+            tool,
+            "--format junit: only gomod-doctor writes JUnit",
+            Some("use --format text or --format json"),
+        );
+    }
     let jobs = usize::from(common.jobs);
     let deadline = common.deadline;
     // Every wait of a probe is bounded (crate::net::bounds); should one not be, the
@@ -730,7 +741,7 @@ impl Printer {
         let mut buf = String::new();
         for record in records {
             match self.output.format {
-                Format::Json => buf.push_str(&crate::redact::scrub_json_line(
+                Format::Json | Format::Junit => buf.push_str(&crate::redact::scrub_json_line(
                     &record.to_json_line(self.tool),
                 )),
                 Format::Text => {

@@ -13,6 +13,7 @@ pub mod app;
 pub mod direct;
 pub mod dirhash;
 pub mod discovery;
+pub mod doctor;
 pub mod endpoints;
 pub mod git;
 pub mod goenv;

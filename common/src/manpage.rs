@@ -33,6 +33,10 @@ pub const TOOLS: &[(&str, &str)] = &[
         "gomod-sumverify",
         "go.sum against computed hashes and the checksum database, with real proofs",
     ),
+    (
+        "gomod-doctor",
+        "runs the five tools in dependency order and names the root cause, what go prints for it and the fix",
+    ),
 ];
 
 /// The date in every page's title line. It changes with releases, not with builds,
@@ -344,6 +348,14 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
     );
     record_type_section(
         &mut roff,
+        "diagnosis",
+        "written last by gomod-doctor, after the records of the tools it ran (printed unchanged): whether the go command would succeed and, when not, the root cause. ok is true exactly when go would succeed; otherwise error is the root cause (code, layer, message, go_error: what go prints for it, hint) and exit status is 1.",
+        crate::record::diagnosis::DiagnosisBody::FIELDS,
+    );
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([roman(DIAGNOSIS_CAUSES)]);
+    record_type_section(
+        &mut roff,
         "input_error",
         "written by every tool for an input line it cannot use.",
         INPUT_ERROR_FIELDS,
@@ -622,7 +634,7 @@ fn record_type_section(roff: &mut Roff, name: &str, what: &str, fields: &[(&str,
 pub const ENVELOPE_FIELDS: &[(&str, &str)] = &[
     (
         "type",
-        "the record type: env, route, dns, tls, fetch, sum, input_error, summary",
+        "the record type: env, route, dns, tls, fetch, sum, diagnosis, input_error, summary",
     ),
     ("tool", "the tool that wrote the record"),
     ("v", "the schema version, 1"),
@@ -665,6 +677,9 @@ const GO_ERROR_FORMS: &[(&str, &str)] = &[
         "Go's resolver, for the system resolver only: dial tcp: lookup NAME on SERVER: ....",
     ),
 ];
+
+/// How gomod-doctor reasons from the records to one root cause, for the reference page.
+const DIAGNOSIS_CAUSES: &str = "The root cause is the lowest check that failed on the endpoint of the first failing module: configuration (a route's config error, GOPROXY=off: goproxy_off), then dns (dns_nxdomain, dns_servfail, dns_timeout...), tcp or connect (tcp_refused, tcp_timeout; through an HTTP proxy proxy_unreachable, proxy_auth_required for 407, proxy_refused), tls (tls_unknown_authority, tls_expired, tls_name_mismatch, tls_incomplete_chain), the GOPROXY protocol (http_gone, http_unauthorized, http_forbidden, http_server_error, http_timeout, tcp_reset for a body cut short; 404 and 410 fall through to the next entry and are a cause only at the last one; a 401, 403 or 5xx after a comma stops the list and the next proxy is never asked), the checksum database (sumdb_mismatch, sumdb_not_found) and go.sum (gosum_mismatch, gosum_missing). Every later check of that endpoint is skipped with because naming it, and the other failing records are listed in consequences. Read across layers: a system DNS answer that differs from --server's, at an address that then fails TLS or HTTP (a certificate for another name: a block page), is dns_hijack_suspected, not the TLS failure (which stays in error.detail); a chain from a known inspection product is tls_interception (a warning when go trusts it) or tls_intercepted_untrusted (the cause, with the product named); a module whose path looks private (route privacy_rule) that the public proxy or checksum database cannot find is path_exposed, fixed with go env -w GOPRIVATE=GLOB.";
 
 /// When go_error is null.
 const GO_ERROR_NULL: &str = "go_error is null where the go command prints no line: a server that accepts the connection and never answers, or stops sending a body (go has no time limit there and waits for ever; the record stops at --timeout, its code is http_timeout and its message says that go would keep waiting), a resolver given with --server (go never asks it), and checks of this tool's own. Failures the go command words alike keep its one line while the code tells them apart: tls_unknown_authority, tls_incomplete_chain and tls_intercepted_untrusted all print x509: certificate signed by unknown authority.";

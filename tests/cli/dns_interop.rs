@@ -73,7 +73,7 @@ const NAMES: &[&str] = &[
 
 /// Runs `program` with the test's files mounted over /etc's and exactly `env`; None
 /// when the mount namespace cannot be made (not root) and GOMOD_REQUIRE_ROOT is unset.
-fn in_namespace(
+pub fn in_namespace(
     files: &[(&Path, &str)],
     program: &Path,
     args: &[&str],

@@ -12,6 +12,7 @@ const TOOLS: &[&str] = &[
     "gomod-tlscheck",
     "gomod-fetch",
     "gomod-sumverify",
+    "gomod-doctor",
 ];
 
 fn root() -> PathBuf {

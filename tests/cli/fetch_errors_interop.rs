@@ -68,16 +68,16 @@ enum Keep {
 }
 
 /// One failure: the servers, GOPROXY, the target, and what must come out.
-struct Case {
-    label: &'static str,
-    target: String,
+pub struct Case {
+    pub label: &'static str,
+    pub target: String,
     goproxy: String,
     /// SSL_CERT_FILE's content (a CA bundle), when the case needs one.
     roots: Option<String>,
     /// HTTPS_PROXY, when the case goes through one.
     https_proxy: Option<String>,
     /// The record's code.
-    code: &'static str,
+    pub code: &'static str,
     /// Text go's line must contain: a check that the scene does to go what it means.
     go_says: &'static str,
     _keep: Vec<Keep>,
@@ -117,7 +117,7 @@ fn latest() -> String {
 }
 
 /// Every failure of the table, each with its own servers.
-fn cases() -> Vec<Case> {
+pub fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for (status, code) in [
         (404, "http_not_found"),
@@ -530,7 +530,7 @@ fn cases() -> Vec<Case> {
 
 /// The sandbox both run in: GOPROXY and the trust store of the case, everything else
 /// pinned, a module cache of its own.
-fn sandbox(go: &Path, case: &Case) -> Sandbox {
+pub fn sandbox(go: &Path, case: &Case) -> Sandbox {
     let s = go_sandbox(go);
     let dir = s.path().to_path_buf();
     let mut s = s

@@ -61,6 +61,19 @@ const GO_OK: Expect = Expect {
 /// Every example line of the README and what it does here.
 const EXPECTED: &[(&str, Expect)] = &[
     (
+        "go mod tidy 2>&1 | gomod-doctor --format text",
+        Expect {
+            status: 0,
+            prints: true,
+            needs_go: true,
+        },
+    ),
+    ("gomod-doctor -m go.mod --format text", ok(true)),
+    (
+        "gomod-doctor golang.org/x/net@v0.30.0 --format text",
+        ok(true),
+    ),
+    (
         r#"gomod-resolve --env | jq '.vars | map_values("\(.value)  [\(.source)]")'"#,
         ok(true),
     ),

@@ -793,3 +793,88 @@ pub struct GitCommand {
     pub error_line: Option<String>,
     pub timed_out: bool,
 }
+
+/// The `diagnosis` record of gomod-doctor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagnosisRecord {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub tool: String,
+    pub v: u32,
+    pub ts: String,
+    pub input: String,
+    pub modules: Vec<String>,
+    pub checks: Vec<DoctorCheck>,
+    pub endpoint: Option<String>,
+    pub consequences: Vec<DoctorConsequence>,
+    pub fixes: Vec<DoctorFix>,
+    pub evidence: Vec<usize>,
+    pub steps: Vec<DoctorStep>,
+    pub go_output: Option<serde_json::Value>,
+    pub ok: bool,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<Warning>,
+    pub elapsed_ms: u64,
+}
+
+impl DiagnosisRecord {
+    /// The root cause's code.
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
+    }
+
+    /// The check named `check` for `target`.
+    pub fn check(&self, check: &str, target: &str) -> &DoctorCheck {
+        self.checks
+            .iter()
+            .find(|c| c.check == check && c.target == target)
+            .unwrap_or_else(|| panic!("no check {check} {target}: {:#?}", self.checks))
+    }
+
+    /// Every fix's command.
+    pub fn commands(&self) -> Vec<&str> {
+        self.fixes
+            .iter()
+            .filter_map(|f| f.command.as_deref())
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorCheck {
+    pub check: String,
+    pub target: String,
+    pub status: String,
+    pub code: Option<String>,
+    pub message: String,
+    pub because: Option<String>,
+    pub ms: u64,
+    pub records: Vec<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorConsequence {
+    pub what: String,
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorFix {
+    pub command: Option<String>,
+    pub effect: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorStep {
+    pub tool: String,
+    pub command: String,
+    pub records: Option<[usize; 2]>,
+    pub status: Option<i32>,
+    pub ms: u64,
+    pub problem: Option<String>,
+}

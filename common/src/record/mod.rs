@@ -32,6 +32,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+pub mod diagnosis;
 pub mod dns;
 pub mod env;
 pub mod fetch;

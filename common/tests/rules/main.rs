@@ -14,6 +14,8 @@ mod dns_conf_go_confirmed;
 mod dns_conf_no_panic;
 mod dns_conf_vectors;
 mod dns_support;
+mod doctor_goerr;
+mod doctor_reason;
 mod envfile;
 mod fuzz_regressions;
 mod goproxy;

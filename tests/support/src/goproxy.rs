@@ -544,6 +544,48 @@ pub fn refused_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
+/// A port on 127.0.0.1 where a TCP connection is never completed: a listener whose
+/// accept queue (one place) is full and never accepted from, so the kernel drops every
+/// further SYN and a dial times out (go: `dial tcp 127.0.0.1:PORT: i/o timeout`, after
+/// its own 30 s). The port stays so while this is kept.
+pub struct SilentPort {
+    /// The port.
+    pub port: u16,
+    _listener: TcpListener,
+    _queued: Vec<std::net::TcpStream>,
+}
+
+impl SilentPort {
+    /// Binds the port and fills its accept queue.
+    pub fn new() -> SilentPort {
+        use std::os::fd::AsRawFd;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        // Linux lets listen(2) be called again to shrink the queue.
+        // SAFETY: the descriptor is the listener's own, open for the call.
+        let shrunk = unsafe { libc::listen(listener.as_raw_fd(), 0) };
+        assert_eq!(shrunk, 0, "listen(fd, 0)");
+        let addr = listener.local_addr().expect("local address");
+        let mut queued = Vec::new();
+        for _ in 0..4 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(stream) => queued.push(stream),
+                Err(_) => break,
+            }
+        }
+        SilentPort {
+            port: addr.port(),
+            _listener: listener,
+            _queued: queued,
+        }
+    }
+}
+
+impl Default for SilentPort {
+    fn default() -> Self {
+        SilentPort::new()
+    }
+}
+
 /// The module path of benchmark module `i` of `n`: `example.com/bench/m007`, at least
 /// three digits, as many as the largest index needs.
 pub fn bench_module_path(i: usize, n: usize) -> String {

@@ -5,7 +5,7 @@ complete -c gomod-doctor -l hosts -d 'Passed to gomod-dnscheck: read this hosts 
 complete -c gomod-doctor -l nsswitch -d 'Passed to gomod-dnscheck: read this nsswitch.conf instead of /etc/nsswitch.conf' -r -F
 complete -c gomod-doctor -l public-roots -d 'Passed to gomod-tlscheck: the roots that count as public (PEM; default: Mozilla\'s roots, built in)' -r -F
 complete -c gomod-doctor -l report -d 'Also write a report to FILE, to attach to a bug or a support ticket: every record, the effective configuration and the versions (gomod-doctor, go), with every secret redacted' -r -F
-complete -c gomod-doctor -s j -l jobs -d 'Probe up to N targets at the same time' -r
+complete -c gomod-doctor -s j -l jobs -d 'Probe up to N targets at the same time. Records still come in input order: one that is done waits for those before it without taking one of the N' -r
 complete -c gomod-doctor -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-doctor -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-doctor -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r

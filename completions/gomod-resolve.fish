@@ -1,6 +1,6 @@
 complete -c gomod-resolve -s m -l modfile -d 'Route every requirement of this go.mod file, after its replace and exclude directives. May be repeated' -r -F
 complete -c gomod-resolve -l go -d 'The version of the go the decision is for (1.27.3 or go1.27.3), when go is not installed here; by default the go found through GOROOT or PATH ($GOROOT/VERSION, else `go env GOVERSION`)' -r
-complete -c gomod-resolve -s j -l jobs -d 'Probe up to N targets at the same time' -r
+complete -c gomod-resolve -s j -l jobs -d 'Probe up to N targets at the same time. Records still come in input order: one that is done waits for those before it without taking one of the N' -r
 complete -c gomod-resolve -l timeout -d 'Give up waiting after this long (e.g. 500ms, 10s, 2m): for an answer (a DNS reply, a TLS handshake, an HTTP response\'s headers), and for a body that brings less than 1 KiB per second over this long (a body that keeps arriving faster is never cut off). The go command has no such limit and can wait forever on a server that never answers or trickles; this tool stops and says so in the error\'s message, with go_error null: go prints nothing there' -r
 complete -c gomod-resolve -l connect-timeout -d 'Give up on one TCP connection after this long. The go command\'s own limit is 30s' -r
 complete -c gomod-resolve -l deadline -d 'Give up on one target after this long, whatever it is waiting for: all its requests, retries and fall-backs together. Together with --connect-timeout and --timeout this bounds every probe (gomod-tools(7), TIME LIMITS)' -r

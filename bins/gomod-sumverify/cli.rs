@@ -33,8 +33,11 @@ use gomod_common::app::CommonArgs;
 /// versions go.sum lists (or, without a go.sum, every one the cache holds). When no
 /// target is given, every module version in the go.sum files. Standard input is read
 /// when it is not a terminal and no arguments, -f or --modcache are given (or with `-`);
-/// it is read to its end before the first check, so that all the records of one module
-/// version are compared together.
+/// checks start as the records arrive (`gomod-fetch | gomod-sumverify` runs both at
+/// once). `fetch` records in a row that name one module version (as --every-endpoint
+/// writes them) are held until a record of another version or the end of the input, and
+/// compared in one record; records of a version that come back after others are checked
+/// on their own.
 ///
 /// Triangulation, when hashes disagree (`cause`): the reference is the database's hash,
 /// or go.sum's when the database did not answer, or — when sources disagree and neither

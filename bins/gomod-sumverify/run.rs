@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
@@ -16,6 +16,7 @@ use gomod_common::pattern::private_glob;
 use gomod_common::record::{Code, Layer, Record, Warning};
 use gomod_common::route::{self, SumdbUse};
 use gomod_common::sumdb::client::{ClientOptions, SumdbClient, SumdbError};
+use tokio::sync::mpsc;
 
 use crate::check::{self, Database, PrivateFix};
 use crate::cli::Cli;
@@ -60,10 +61,35 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(inputs) => inputs,
         Err(status) => return status,
     };
+    // Lookups start as the first targets arrive: the first are read here (to know
+    // whether the input gives any, else go.sum or the module cache decides), the rest
+    // by a thread that hands each on as it comes (see `relay`).
     let mut plan = Plan::default();
     let mut items = inputs.stream();
-    while let Some(item) = items.blocking_recv() {
-        plan.add_item(item);
+    let mut more = true;
+    let mut read_any = false;
+    while plan.items.is_empty() && more {
+        match items.blocking_recv() {
+            Some(item) => {
+                read_any = true;
+                plan.add_item(item);
+            }
+            None => {
+                plan.finish();
+                more = false;
+            }
+        }
+    }
+    if plan.items.is_empty() && read_any {
+        // Input that names no module version (a route that needs no toolchain, records
+        // of other tools) is not a reason to check something else instead.
+        return app::fatal(
+            TOOL,
+            "nothing to probe: the input names no module version",
+            Some(
+                "give module@version targets, or records that name one (gomod-fetch -m go.mod | gomod-sumverify)",
+            ),
+        );
     }
     if plan.items.is_empty() {
         let (from, versions) = match &cache {
@@ -101,20 +127,15 @@ pub fn main(cli: Cli) -> ExitCode {
             );
         }
     };
-    let mut runner_inputs = match Inputs::new(&[], &[], true) {
-        Ok(inputs) => inputs,
-        Err(err) => return app::fatal(TOOL, &err.to_string(), None),
-    };
-    for item in plan.items {
-        runner_inputs.push_leading(item);
-    }
+    let targets = Arc::clone(&plan.targets);
+    let runner_inputs = relay(plan, more.then_some(items));
     let probe = Arc::new(SumVerify {
         privacy: Privacy::new(&cfg),
         gosumdb: cfg.get("GOSUMDB").to_string(),
         gonosumdb: cfg.get("GONOSUMDB").to_string(),
         goproxy: cfg.get("GOPROXY").to_string(),
         sums,
-        targets: plan.targets,
+        targets,
         cache,
         database,
         timeout: cli.common.timeout,
@@ -126,6 +147,34 @@ pub fn main(cli: Cli) -> ExitCode {
         runner_inputs,
         probe,
     )
+}
+
+/// The runner's items: those `plan` holds, then, as they arrive, those made from the
+/// rest of the input when it is not read to the end yet.
+fn relay(mut plan: Plan, rest: Option<mpsc::Receiver<InputItem>>) -> Inputs {
+    let (tx, rx) = mpsc::channel(256);
+    std::thread::spawn(move || {
+        let send = |plan: &mut Plan| {
+            std::mem::take(&mut plan.items)
+                .into_iter()
+                .all(|item| tx.blocking_send(item).is_ok())
+        };
+        if !send(&mut plan) {
+            return;
+        }
+        let Some(mut rest) = rest else {
+            return;
+        };
+        while let Some(item) = rest.blocking_recv() {
+            plan.add_item(item);
+            if !send(&mut plan) {
+                return;
+            }
+        }
+        plan.finish();
+        send(&mut plan);
+    });
+    Inputs::relay(rx)
 }
 
 /// The go.sum files: those given, else ./go.sum when there is one.
@@ -320,7 +369,8 @@ impl Privacy {
 /// The probe.
 struct SumVerify {
     sums: GoSums,
-    targets: HashMap<String, Target>,
+    /// The targets of the items, by line, each taken by its probe.
+    targets: Arc<Mutex<HashMap<u64, Target>>>,
     cache: Option<ModCache>,
     database: DatabaseSetup,
     privacy: Privacy,
@@ -333,10 +383,15 @@ struct SumVerify {
 impl Probe for SumVerify {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
         Box::pin(async move {
-            let InputItem::Target { text, .. } = item else {
+            let InputItem::Target { line, .. } = item else {
                 return Vec::new();
             };
-            let Some(mut target) = self.targets.get(&text).cloned() else {
+            let taken = self
+                .targets
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&line);
+            let Some(mut target) = taken else {
                 return Vec::new();
             };
             let elapsed = Elapsed::start();

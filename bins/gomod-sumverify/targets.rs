@@ -1,7 +1,8 @@
 //! What to check: module versions from arguments, lines and records, grouped so that
 //! every module version is checked once with every source of its content.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use gomod_common::input::{ECHO_BYTES, InputItem, MAX_TARGET_BYTES, target_field, too_long};
 use gomod_common::record::{Code, ErrorInfo, redact_url};
@@ -119,19 +120,32 @@ pub struct Target {
     pub invalid: Option<ErrorInfo>,
 }
 
-/// The targets in input order, each module version once, and the input items that
-/// stand for them.
+/// The targets, made as the input arrives: each module version is handed to the
+/// runner as soon as it is known, except fetch records, which are held while the
+/// records that follow name the same module version (gomod-fetch --every-endpoint
+/// writes one record per endpoint, one after the other) so that every source of the
+/// content is compared in one check.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// Items for the runner: a `Target` whose text is a key of `targets`, or an
-    /// unusable line.
+    /// Items ready for the runner, in input order: a `Target` whose line is a key of
+    /// `targets`, or an unusable line. The caller takes them as they come.
     pub items: Vec<InputItem>,
-    /// The targets by key.
-    pub targets: HashMap<String, Target>,
+    /// The targets handed out, by the line of their item; the probe takes its own.
+    pub targets: Arc<Mutex<HashMap<u64, Target>>>,
+    /// The fetch records of one module version still being gathered.
+    pending: Option<Target>,
+    /// The module versions handed out, so that a repeated lookup is checked once.
+    seen: HashSet<String>,
+    /// How many targets were handed out: the line of the next one is one more.
+    handed: u64,
 }
 
 impl Plan {
-    /// Adds a module version (once: later mentions add their sources to the first).
+    /// Adds a module version. A fetch record (one that brings a `source`) joins the
+    /// group being gathered when it names the same module version; anything else ends
+    /// that group first. A lookup of a module version already handed out adds nothing;
+    /// fetch records of one that reappear later, after other items, are checked on
+    /// their own.
     pub fn add(&mut self, module: &str, version: &str, from: From, source: Option<Source>) {
         if module.len() + version.len() >= MAX_TARGET_BYTES {
             // Too long to be probed or echoed whole (a go.sum line, a module cache
@@ -142,7 +156,7 @@ impl Plan {
                 From::Lookup | From::Fetch => "input",
             };
             let key = format!("{module}@{version}");
-            self.items.push(InputItem::Invalid {
+            self.push(InputItem::Invalid {
                 origin: gomod_common::input::Origin::File(place.into()),
                 line: 0,
                 text: key.chars().take(ECHO_BYTES + 1).collect(),
@@ -150,27 +164,60 @@ impl Plan {
             });
             return;
         }
-        let key = format!("{module}@{version}");
-        if let Some(target) = self.targets.get_mut(&key) {
-            target.sources.extend(source);
+        if let Some(pending) = &mut self.pending
+            && pending.module == module
+            && pending.version == version
+        {
+            pending.sources.extend(source);
             return;
         }
-        let invalid = validate(module, version);
-        self.targets.insert(
-            key.clone(),
-            Target {
-                module: module.to_string(),
-                version: version.to_string(),
-                from,
-                sources: source.into_iter().collect(),
-                invalid,
-            },
-        );
+        self.finish();
+        if source.is_none() && self.seen.contains(&format!("{module}@{version}")) {
+            return;
+        }
+        let target = Target {
+            module: module.to_string(),
+            version: version.to_string(),
+            from,
+            invalid: validate(module, version),
+            sources: source.into_iter().collect(),
+        };
+        if target.sources.is_empty() {
+            self.hand_out(target);
+        } else {
+            self.pending = Some(target);
+        }
+    }
+
+    /// Ends the group being gathered: at the end of the input, or when another item
+    /// comes.
+    pub fn finish(&mut self) {
+        if let Some(target) = self.pending.take() {
+            self.hand_out(target);
+        }
+    }
+
+    /// Makes a target's item for the runner.
+    fn hand_out(&mut self, target: Target) {
+        let key = format!("{}@{}", target.module, target.version);
+        self.handed += 1;
+        let line = self.handed;
+        self.seen.insert(key.clone());
+        self.targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(line, target);
         self.items.push(InputItem::Target {
             origin: gomod_common::input::Origin::Arg,
-            line: self.items.len() as u64 + 1,
+            line,
             text: key,
         });
+    }
+
+    /// Adds an item that is not a target, after the group being gathered.
+    fn push(&mut self, item: InputItem) {
+        self.finish();
+        self.items.push(item);
     }
 
     /// Adds one input item: a `path@version` line, a `fetch` record, or another record
@@ -182,7 +229,7 @@ impl Plan {
                 Some((module, version)) if !module.is_empty() && !version.is_empty() => {
                     self.add(module, version, From::Lookup, None);
                 }
-                _ => self.items.push(InputItem::Invalid {
+                _ => self.push(InputItem::Invalid {
                     origin,
                     line,
                     text,
@@ -193,10 +240,10 @@ impl Plan {
                 if let Err(reason) = self.add_record(value)
                     && let Some(record) = gomod_common::app::unusable_item_record(&item, &reason)
                 {
-                    self.items.push(InputItem::Ready(Box::new(record)));
+                    self.push(InputItem::Ready(Box::new(record)));
                 }
             }
-            other => self.items.push(other),
+            other => self.push(other),
         }
     }
 
@@ -290,13 +337,18 @@ mod tests {
     use super::*;
     use gomod_common::input::{Origin, parse_line};
 
+    fn feed(plan: &mut Plan, line: &str) {
+        if let Some(item) = parse_line(&Origin::Stdin, 1, line.as_bytes()) {
+            plan.add_item(item);
+        }
+    }
+
     fn plan(lines: &[&str]) -> Plan {
         let mut plan = Plan::default();
-        for (i, line) in lines.iter().enumerate() {
-            if let Some(item) = parse_line(&Origin::Stdin, i as u64 + 1, line.as_bytes()) {
-                plan.add_item(item);
-            }
+        for line in lines {
+            feed(&mut plan, line);
         }
+        plan.finish();
         plan
     }
 
@@ -311,17 +363,34 @@ mod tests {
             .collect()
     }
 
+    /// The targets handed out, in input order.
+    fn targets(plan: &Plan) -> Vec<Target> {
+        let map = plan.targets.lock().unwrap();
+        plan.items
+            .iter()
+            .filter_map(|item| match item {
+                InputItem::Target { line, .. } => Some(map[line].clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const PROXY_M: &str = r#"{"type":"fetch","module":"example.com/m","version":"v1.0.0","source":"https://proxy.example","zip_h1":"h1:a","mod_h1":"h1:b","zip_bytes":7,"ok":true}"#;
+    const DIRECT_M: &str = r#"{"type":"fetch","module":"example.com/m","version":"v1.0.0","source":"direct","zip_h1":"h1:c","mod_h1":null,"ok":false,"error":{"code":"vcs_meta_not_found"}}"#;
+
     #[test]
-    fn fetch_records_of_one_version_are_one_target() {
+    fn fetch_records_of_one_version_in_a_row_are_one_target() {
         let p = plan(&[
-            r#"{"type":"fetch","module":"example.com/m","version":"v1.0.0","source":"https://proxy.example","zip_h1":"h1:a","mod_h1":"h1:b","zip_bytes":7,"ok":true}"#,
-            "example.com/other@v0.1.0",
-            r#"{"type":"fetch","module":"example.com/m","version":"v1.0.0","source":"direct","zip_h1":"h1:c","mod_h1":null,"ok":false,"error":{"code":"vcs_meta_not_found"}}"#,
-            r#"{"type":"fetch","module":"example.com/m","version":null,"query":"latest","ok":false}"#,
+            PROXY_M,
             r#"{"type":"dns","host":"proxy.golang.org"}"#,
+            DIRECT_M,
+            r#"{"type":"fetch","module":"example.com/m","version":null,"query":"latest","ok":false}"#,
+            "example.com/other@v0.1.0",
             r#"{"type":"route","module":"example.com/r","version":"v2.0.0+incompatible"}"#,
             "example.com/other@v0.1.0",
             "not-a-target",
+            // Again after other items: checked on its own.
+            DIRECT_M,
         ]);
         assert_eq!(
             keys(&p),
@@ -329,21 +398,50 @@ mod tests {
                 "example.com/m@v1.0.0",
                 "example.com/other@v0.1.0",
                 "example.com/r@v2.0.0+incompatible",
-                "invalid not-a-target"
+                "invalid not-a-target",
+                "example.com/m@v1.0.0",
             ]
         );
-        let m = &p.targets["example.com/m@v1.0.0"];
+        let t = targets(&p);
+        let m = &t[0];
         assert_eq!(m.from, From::Fetch);
         assert_eq!(m.sources.len(), 2);
         assert_eq!(m.sources[0].kind, SourceKind::Proxy);
         assert_eq!(m.sources[0].zip_bytes, Some(7));
         assert_eq!(m.sources[1].kind, SourceKind::Direct);
         assert_eq!(m.sources[1].error.as_deref(), Some("vcs_meta_not_found"));
-        assert_eq!(
-            p.targets["example.com/r@v2.0.0+incompatible"].from,
-            From::Lookup
+        assert_eq!(t[2].from, From::Lookup);
+        assert_eq!(t[3].sources.len(), 1);
+        assert_eq!(t[3].sources[0].kind, SourceKind::Direct);
+        assert!(t.iter().all(|t| t.invalid.is_none()));
+    }
+
+    #[test]
+    fn targets_are_handed_out_as_they_arrive() {
+        let mut p = Plan::default();
+        feed(&mut p, "example.com/a@v1.0.0");
+        assert_eq!(keys(&p), ["example.com/a@v1.0.0"]);
+        // A fetch record waits for the records of other endpoints that may follow.
+        feed(&mut p, PROXY_M);
+        assert_eq!(keys(&p).len(), 1);
+        feed(&mut p, DIRECT_M);
+        assert_eq!(keys(&p).len(), 1);
+        // Another module version ends the group; so does the end of the input.
+        feed(
+            &mut p,
+            r#"{"type":"fetch","module":"example.com/b","version":"v1.0.0","source":"direct","zip_h1":"h1:c","ok":true}"#,
         );
-        assert!(p.targets.values().all(|t| t.invalid.is_none()));
+        assert_eq!(keys(&p), ["example.com/a@v1.0.0", "example.com/m@v1.0.0"]);
+        assert_eq!(targets(&p)[1].sources.len(), 2);
+        p.finish();
+        assert_eq!(
+            keys(&p),
+            [
+                "example.com/a@v1.0.0",
+                "example.com/m@v1.0.0",
+                "example.com/b@v1.0.0"
+            ]
+        );
     }
 
     #[test]
@@ -361,10 +459,18 @@ mod tests {
             "example.com/m/v2@v1.0.0",
             "Example..com@v1.0.0",
         ]);
-        let code = |k: &str| p.targets[k].invalid.as_ref().map(|e| e.code);
-        assert_eq!(code("example.com/m@latest"), Some(Code::VersionInvalid));
-        assert_eq!(code("example.com/m@v1.2"), Some(Code::VersionInvalid));
-        assert_eq!(code("example.com/m/v2@v1.0.0"), Some(Code::VersionInvalid));
-        assert_eq!(code("Example..com@v1.0.0"), Some(Code::ModulePathInvalid));
+        let codes: Vec<_> = targets(&p)
+            .iter()
+            .map(|t| t.invalid.as_ref().map(|e| e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                Some(Code::VersionInvalid),
+                Some(Code::VersionInvalid),
+                Some(Code::VersionInvalid),
+                Some(Code::ModulePathInvalid)
+            ]
+        );
     }
 }

@@ -29,7 +29,8 @@ use crate::record::{Code, ErrorInfo, InputErrorBody, Record, Summary, untrusted,
 /// Flags every tool takes.
 #[derive(clap::Args, Clone, Debug)]
 pub struct CommonArgs {
-    /// Probe up to N targets at the same time.
+    /// Probe up to N targets at the same time. Records still come in input order: one
+    /// that is done waits for those before it without taking one of the N.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
 
@@ -501,6 +502,12 @@ pub fn block_on<F: std::future::Future>(work: F) -> Result<F::Output, String> {
     Ok(runtime.block_on(work))
 }
 
+/// How many items per `--jobs` slot may be taken ahead of the printer (running, or
+/// finished and waiting for an earlier item to be printed).
+const AHEAD_PER_JOB: usize = 16;
+/// At least this many items may be taken ahead of the printer.
+const MIN_AHEAD: usize = 1024;
+
 /// Runs a tool: probes every input item with up to `--jobs` in flight, writes the
 /// records in input order (each flushed as soon as it and everything before it is
 /// done), then the summary if asked, and returns the exit status.
@@ -561,9 +568,16 @@ pub fn run(
             seen_item.store(true, std::sync::atomic::Ordering::Relaxed);
         });
         let started = Arc::clone(&progress);
+        // A probe holds one of the `--jobs` slots while it runs, not while its records
+        // wait for those of earlier items to be printed: the waiting happens here, in the
+        // ordered buffer the printer reads, so a slow item does not keep the ones after
+        // it from starting. The buffer bounds how far ahead of the printer items are
+        // taken (and finished records kept).
+        let slots = Arc::new(tokio::sync::Semaphore::new(jobs));
+        let ahead = jobs.saturating_mul(AHEAD_PER_JOB).max(MIN_AHEAD);
         let mut results = items
             .map(move |item| {
-                started.started(&item_label(&item));
+                let label = item_label(&item);
                 // The probe is called here, in input order, so that what it decides
                 // before its first await (such as skipping a host already seen) does
                 // not depend on scheduling.
@@ -577,13 +591,26 @@ pub fn run(
                     InputItem::Ready(record) => Err(vec![*record]),
                     other => Ok(Arc::clone(&probe).probe_dyn(other)),
                 };
+                let slots = Arc::clone(&slots);
+                let started = Arc::clone(&started);
                 async move {
                     match future {
-                        Err(records) => records,
+                        Err(records) => {
+                            started.started(&label);
+                            records
+                        }
                         // A panic inside one probe must not lose the other records.
                         Ok(future) => {
-                            let bounded = crate::net::bounds::scope(deadline, future);
-                            let task = tokio::spawn(tokio::time::timeout(backstop, bounded));
+                            let Ok(slot) = slots.acquire_owned().await else {
+                                return vec![internal_error_record("the job slots were closed")];
+                            };
+                            started.started(&label);
+                            let task = tokio::spawn(async move {
+                                let bounded = crate::net::bounds::scope(deadline, future);
+                                let records = tokio::time::timeout(backstop, bounded).await;
+                                drop(slot);
+                                records
+                            });
                             match task.await {
                                 Ok(Ok(records)) => records,
                                 Ok(Err(_)) => vec![overran_record(deadline)],
@@ -593,7 +620,7 @@ pub fn run(
                     }
                 }
             })
-            .buffered(jobs);
+            .buffered(ahead);
         let mut printer = Printer::new(tool, output);
         let mut summary = Summary::default();
         while let Some(records) = results.next().await {

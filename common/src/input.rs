@@ -200,6 +200,8 @@ pub struct Inputs {
     read_stdin: bool,
     extra_targets: bool,
     empty_hint: Option<&'static str>,
+    /// Items a tool makes itself as it reads its own inputs, passed on as they come.
+    relayed: Option<mpsc::Receiver<InputItem>>,
 }
 
 impl Inputs {
@@ -235,7 +237,17 @@ impl Inputs {
             read_stdin,
             extra_targets,
             empty_hint: None,
+            relayed: None,
         })
+    }
+
+    /// Items a tool makes itself while it reads its own inputs (gomod-sumverify groups
+    /// fetch records as they arrive): the runner probes each as it comes.
+    pub fn relay(items: mpsc::Receiver<InputItem>) -> Inputs {
+        Inputs {
+            relayed: Some(items),
+            ..Inputs::default()
+        }
     }
 
     /// Sets what to tell a user who gave nothing to probe (see [`Inputs::empty_reason`]).
@@ -270,13 +282,17 @@ impl Inputs {
 
     /// True when there is nothing to read at all.
     pub fn is_empty(&self) -> bool {
-        self.leading.is_empty() && self.args.is_empty() && self.files.is_empty() && !self.read_stdin
+        self.leading.is_empty()
+            && self.args.is_empty()
+            && self.files.is_empty()
+            && !self.read_stdin
+            && self.relayed.is_none()
     }
 
     /// How many items there are, when that is known before reading: everything is in
     /// memory (items added by the tool and arguments), no file or stdin is read.
     pub fn count_known(&self) -> Option<u64> {
-        if !self.files.is_empty() || self.read_stdin {
+        if !self.files.is_empty() || self.read_stdin || self.relayed.is_some() {
             return None;
         }
         let args = self
@@ -294,6 +310,9 @@ impl Inputs {
     /// stops early when the receiver is dropped. A read error in the middle of a file
     /// is delivered as an [`InputItem::Invalid`].
     pub fn stream(self) -> mpsc::Receiver<InputItem> {
+        if let Some(relayed) = self.relayed {
+            return relayed;
+        }
         if self.files.is_empty() && !self.read_stdin {
             // Everything is in memory already: no reader thread is needed.
             let items: Vec<InputItem> =

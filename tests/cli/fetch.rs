@@ -1106,3 +1106,72 @@ fn netrc_credentials_are_not_sent_to_an_http_proxy_and_the_record_says_so() {
         "{r:#?}"
     );
 }
+
+#[test]
+fn a_slow_module_does_not_hold_up_the_ones_after_it() {
+    // The first module's .info never comes while the test watches; with two jobs, every
+    // module after it must still be fetched (a finished probe gives its slot back before
+    // its record is printed), and the records still come in input order.
+    let fast: Vec<String> = (0..12).map(|i| format!("example.com/fast{i}")).collect();
+    let mut proxy = GoProxy::new().module(
+        "example.com/slow",
+        "v1.0.0",
+        &[("go.mod", b"module example.com/slow\n"), ("a.go", A_GO)],
+    );
+    for module in &fast {
+        let go_mod = format!("module {module}\n");
+        proxy = proxy.module(
+            module,
+            "v1.0.0",
+            &[("go.mod", go_mod.as_bytes()), ("a.go", A_GO)],
+        );
+    }
+    let server = proxy
+        .fault("example.com/slow/@v/v1.0.0.info", Fault::Hang)
+        .start();
+    let s = sandbox(&server.url());
+    let mut args = vec!["-j".to_string(), "2".to_string()];
+    args.push("example.com/slow@v1.0.0".to_string());
+    args.extend(fast.iter().map(|m| format!("{m}@v1.0.0")));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gomod-fetch"))
+        .env_clear()
+        .envs(s.vars().iter().map(|(k, v)| (k, v)))
+        .current_dir(s.path())
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let zips: Vec<String> = fast.iter().map(|m| format!("/{m}/@v/v1.0.0.zip")).collect();
+    let all_fetched = || {
+        let seen = server.targets();
+        zips.iter().all(|zip| seen.contains(zip))
+    };
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    while !all_fetched() && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seen = server.targets();
+    let slow_pending = seen.contains(&"/example.com/slow/@v/v1.0.0.info".to_string());
+    let fetched = all_fetched();
+    // Dropping the server ends the held request; the slow module's record says so.
+    drop(server);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        fetched && slow_pending,
+        "the modules after a slow one waited for it: {seen:?}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let records: Vec<FetchRecord> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| crate::records::Record::parse(line).fetch())
+        .collect();
+    let modules: Vec<&str> = records.iter().map(|r| r.module.as_str()).collect();
+    let mut expected = vec!["example.com/slow"];
+    expected.extend(fast.iter().map(String::as_str));
+    assert_eq!(modules, expected);
+    assert!(!records[0].ok, "{:#?}", records[0]);
+    assert!(records[1..].iter().all(|r| r.ok), "{records:#?}");
+}

@@ -632,6 +632,91 @@ fn triangulation_names_the_source_that_differs() {
     assert_eq!(r.one().cause.as_deref(), Some("local_corruption"));
 }
 
+/// Waits, up to a minute, until `db` has been asked `path`; false if it never was.
+fn wait_for_request(db: &SumdbServer, path: &str) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until {
+        if db.paths().iter().any(|p| p == path) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn lookups_start_while_standard_input_is_still_open() {
+    use std::io::Write;
+    let db = SumdbServer::fixture("honest");
+    let sandbox = sandbox_for(&db);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin(TOOL))
+        .env_clear()
+        .envs(sandbox.vars().iter().map(|(k, v)| (k, v)))
+        .current_dir(sandbox.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Two endpoints' records of one version (--every-endpoint), then another version's
+    // record: that one ends the first group, whose lookup starts at once; the second
+    // group may still grow, so it waits for the end of the input.
+    let greet = json!({
+        "type": "fetch", "module": "example.com/greet/v2", "version": "v2.0.0",
+        "source": "https://proxy.golang.org", "ok": true,
+        "zip_h1": "h1:L5BtFKNmBSATY82GZisSeMvkx8iY76keRb5LmHvEdH0=",
+        "mod_h1": "h1:fb9sxQivut2DHSNgCCQGnmrse1DzthlQv4x430GHqlA=",
+    })
+    .to_string()
+        + "\n";
+    let records = fetch("https://proxy.golang.org", Some(HELLO_ZIP), Some(HELLO_MOD))
+        + &fetch("https://goproxy.corp.example", Some(WRONG), Some(HELLO_MOD))
+        + &greet;
+    stdin.write_all(records.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let first = wait_for_request(&db, "/lookup/example.com/hello@v1.1.0");
+    let early = db.paths();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        first,
+        "no lookup while standard input was open: {early:?}\nstderr: {stderr}"
+    );
+    assert!(
+        !early.iter().any(|p| p.contains("greet")),
+        "a group was looked up before it was complete: {early:?}"
+    );
+    let lines: Vec<Line> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(Line::parse)
+        .collect();
+    let out = Outcome {
+        status: output.status.code().unwrap_or(-1),
+        lines,
+        stderr: stderr.into_owned(),
+    };
+    let sums = out.sums();
+    assert_eq!(sums.len(), 2, "{:#?}", out.lines);
+    // Both endpoints of the first version are compared in one record, in input order.
+    assert_eq!(sums[0].module, HELLO);
+    assert_eq!(sums[0].cause.as_deref(), Some("proxy_content_differs"));
+    let sources: Vec<&str> = sums[0].sources.iter().map(|s| s.source.as_str()).collect();
+    assert_eq!(
+        sources,
+        ["https://proxy.golang.org", "https://goproxy.corp.example"]
+    );
+    assert_eq!(sums[1].module, "example.com/greet/v2");
+    assert!(sums[1].ok, "{:#?}", sums[1]);
+    assert!(
+        db.paths()
+            .iter()
+            .any(|p| p == "/lookup/example.com/greet/v2@v2.0.0")
+    );
+}
+
 #[test]
 fn a_forged_signature_is_refused() {
     let db = SumdbServer::fixture("bad-signature");
@@ -1165,6 +1250,23 @@ fn inputs_records_and_output_forms() {
         ),
         "{}",
         bad.stderr
+    );
+    // Records that name no module version: nothing to check, even beside a go.sum
+    // (the go.sum is not checked instead).
+    let beside = Sandbox::new();
+    beside.write("go.sum", "example.com/hello v1.0.0 h1:x=\n");
+    let none = beside.run_with_stdin(
+        TOOL,
+        &[],
+        "{\"type\":\"toolchain\",\"module\":null,\"version\":null,\"ok\":true}\n",
+    );
+    assert_eq!(none.status, 2, "{}", none.stdout);
+    assert_eq!(none.stdout, "");
+    assert!(
+        none.stderr
+            .contains("nothing to probe: the input names no module version"),
+        "{}",
+        none.stderr
     );
     // Nothing at all to check.
     let nothing = Sandbox::new().run(TOOL, &[]);

@@ -22,10 +22,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=${MODULES:-200}
 delay_ms=${DELAY_MS:-50}
-jobs=${JOBS:-256}
+jobs=${JOBS:-default}
 runs=${RUNS:-3}
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
-  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ ]] ||
+  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
     { echo "bench/fetch-sumverify.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench/fetch-sumverify.sh: needs python3" >&2; exit 2; }
@@ -77,8 +77,9 @@ main = os.path.join(work, "main")
 
 def ours(i):
     cache, state = os.path.join(work, f"cache{i}"), os.path.join(work, f"state{i}")
-    pipeline = (f'"{ours_dir}/gomod-fetch" -j {jobs} --cache "{cache}" -m go.mod | '
-                f'"{ours_dir}/gomod-sumverify" -j {jobs} --state-dir "{state}"')
+    j = "" if jobs == "default" else f" -j {jobs}"
+    pipeline = (f'"{ours_dir}/gomod-fetch"{j} --cache "{cache}" -m go.mod | '
+                f'"{ours_dir}/gomod-sumverify"{j} --state-dir "{state}"')
     start = time.perf_counter()
     p = subprocess.run(["bash", "-o", "pipefail", "-c", pipeline], cwd=main,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)

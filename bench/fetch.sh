@@ -24,11 +24,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=${MODULES:-200}
 delay_ms=${DELAY_MS:-50}
-jobs=${JOBS:-256}
+jobs=${JOBS:-default}
 big_files=${BIG_FILES:-11000}
 runs=${RUNS:-3}
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
-  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ ]] ||
+  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
     { echo "bench/fetch.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench/fetch.sh: needs python3" >&2; exit 2; }
@@ -103,7 +103,9 @@ print(f'$name: gomod-fetch {ours:.3f}s ({$our_rss} KiB peak), go {go:.3f}s ({$go
 }
 
 echo "proxy $url, $modules modules, +${delay_ms} ms per response, best of $runs runs"
-ours=$(measure "$fetch" -j "$jobs" --cache CACHE -m go.mod)
+jobs_flag=()
+[ "$jobs" = default ] || jobs_flag=(-j "$jobs")
+ours=$(measure "$fetch" "${jobs_flag[@]}" --cache CACHE -m go.mod)
 theirs=$(measure "$go" mod download)
 report "$modules modules" "$ours" "$theirs" 30
 ours=$(measure "$fetch" --cache CACHE "$one")

@@ -340,6 +340,8 @@ fn nix_is_root() -> bool {
 #[ignore = "run by examples_run_as_written inside a namespace of its own"]
 fn world() {
     let dir = PathBuf::from(std::env::var_os(WORLD).expect("GOMOD_README_WORLD"));
+    // Read before /tmp is replaced: a checkout may live there.
+    let examples = readme_examples();
     let world = World::build(&dir);
     let mut failures = Vec::new();
     let go = gomod_testsupport::go::find_go();
@@ -348,7 +350,7 @@ fn world() {
     // go.mod's requirements would have left it.
     let prefill = world.run(r#"gomod-fetch -m go.mod --cache "$GOPATH/pkg/mod""#, None);
     assert!(prefill.status.success(), "{prefill:?}");
-    for line in readme_examples() {
+    for line in examples {
         let expect = &EXPECTED
             .iter()
             .find(|(known, _)| *known == line)
@@ -430,7 +432,28 @@ impl World {
                 etc.join(file).display()
             ));
         }
-        sh("mount -t tmpfs tmpfs /tmp");
+        // /tmp is the test's own (an example writes /tmp/modcache); what the test needs
+        // from the old /tmp (its directory, the tools, go, when a checkout lives there)
+        // is bound back in, through a descriptor opened before the mount (and not
+        // canonicalised by mount(8), which would resolve it into the new /tmp).
+        let tools = tools_dir();
+        let goroot = gomod_testsupport::go::find_go()
+            .and_then(|go| go.parent().and_then(Path::parent).map(Path::to_path_buf));
+        let mut script = String::from("exec 3</tmp && mount -t tmpfs tmpfs /tmp");
+        for keep in [Some(dir.to_path_buf()), Some(tools), goroot]
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(rel) = keep.strip_prefix("/tmp") {
+                script.push_str(&format!(
+                    " && mkdir -p '{}' && mount --no-canonicalize --bind '/proc/self/fd/3/{}' '{}'",
+                    keep.display(),
+                    rel.display(),
+                    keep.display()
+                ));
+            }
+        }
+        sh(&script);
         // The container's view that the --resolv-conf example reads.
         let rootfs = dir.join("rootfs/etc");
         std::fs::create_dir_all(&rootfs).unwrap();
@@ -537,11 +560,7 @@ impl World {
 
     /// Runs one example line with bash, `set -o pipefail`, in the world's directory.
     fn run(&self, line: &str, go: Option<&Path>) -> std::process::Output {
-        let tools = assert_cmd::cargo::cargo_bin("gomod-resolve")
-            .parent()
-            .expect("the tools' directory")
-            .to_path_buf();
-        let mut path = vec![tools];
+        let mut path = vec![tools_dir()];
         let mut command = Command::new("bash");
         command.env_clear();
         if let Some(go) = go {
@@ -655,6 +674,14 @@ import _ \"github.com/google/uuid\"
 
 func main() {}
 ";
+
+/// Where the tools under test are.
+fn tools_dir() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("gomod-resolve")
+        .parent()
+        .expect("the tools' directory")
+        .to_path_buf()
+}
 
 /// Runs a setup command of the namespace; it must work.
 fn sh(command: &str) {

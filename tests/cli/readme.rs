@@ -633,7 +633,8 @@ fn modules() -> GoProxy {
         );
     }
     // The toolchain service/go.mod asks for, for this machine's GOOS/GOARCH.
-    let toolchain = format!("v0.0.1-go1.28.1.linux-{}", go_arch());
+    let (goos, goarch) = gomod_common::toolchain::host_platform();
+    let toolchain = format!("v0.0.1-go1.28.1.{goos}-{goarch}");
     proxy.module(
         "golang.org/toolchain",
         &toolchain,
@@ -642,17 +643,6 @@ fn modules() -> GoProxy {
             ("bin/go", b"#!/bin/sh\n"),
         ],
     )
-}
-
-/// GOARCH of this machine.
-fn go_arch() -> &'static str {
-    match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "powerpc64" => "ppc64le",
-        other => other,
-    }
 }
 
 /// A service whose go line needs a newer go than go1.27: go switches to go1.28.1.

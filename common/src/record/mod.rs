@@ -192,6 +192,13 @@ codes! {
     /// GOTOOLCHAIN is `path` or `+path` and the toolchain go must switch to is not in
     /// PATH; go does not download it.
     ToolchainNotInPath = ("toolchain_not_in_path", Config),
+    /// GODEBUG cannot work: the environment sets a removed setting to its old value
+    /// (the go binary stops at start: `fatal error: removed GODEBUG ...`), or a
+    /// go.mod `godebug` line names a setting go does not know or a removed one with
+    /// its old value (`go: error loading go.mod:` ... `unknown godebug`, `removed
+    /// GODEBUG ... set to old value`). go1.27 removed tlsrsakex, tls10server, tls3des,
+    /// tlsunsafeekm, x509keypairleaf, gotypesalias and asynctimerchan.
+    GodebugInvalid = ("godebug_invalid", Config),
     /// A module path that names a private network or forge (route's `privacy_rule`)
     /// would be sent to a public service (proxy or checksum database); set GOPRIVATE.
     PathExposed = ("path_exposed", Config),

@@ -94,19 +94,11 @@ pub struct HelloGodebug {
 impl HelloGodebug {
     /// Reads the two settings from a GODEBUG value.
     pub fn parse(godebug: &str) -> HelloGodebug {
-        let mut found = HelloGodebug::default();
-        for item in godebug.split(',') {
-            let Some((name, value)) = item.split_once('=') else {
-                continue;
-            };
-            let value = value.split('#').next().unwrap_or_default().to_string();
-            match name {
-                "tlsmlkem" => found.tlsmlkem = Some(value),
-                "tlssecpmlkem" => found.tlssecpmlkem = Some(value),
-                _ => {}
-            }
+        let settings = crate::godebug::Godebug::new(None, godebug);
+        HelloGodebug {
+            tlsmlkem: settings.env_value("tlsmlkem"),
+            tlssecpmlkem: settings.env_value("tlssecpmlkem"),
         }
-        found
     }
 
     /// The settings found, as `name=value` in GODEBUG's form (empty: none).

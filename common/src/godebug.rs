@@ -320,6 +320,19 @@ impl Godebug {
     }
 }
 
+/// What to do about a certificate the go of `go_minor` (None: newest) refuses by one of
+/// its x509 rules, naming the GODEBUG setting that restores the old behaviour where one
+/// exists: a negative serial number, a SHA-1 (or MD5) signature. None for other codes.
+pub fn x509_hint(code: Code, go_minor: Option<u32>) -> Option<String> {
+    let minor = go_minor.unwrap_or(crate::net::hello::NEWEST_GO_MINOR);
+    Some(match code {
+        Code::TlsNegativeSerial => "go1.23 and later refuse certificates with a negative serial number (TLS-inspection products often make them): have the CA issue certificates with positive serial numbers, or run the go command with GODEBUG=x509negativeserial=1 in its environment (export it; a godebug line in go.mod does not change the go command itself)".to_string(),
+        Code::TlsInsecureSignature if minor < 24 => "a certificate of the chain is signed with SHA-1, which go refuses since go1.18: have the CA re-issue it with SHA-256; until then GODEBUG=x509sha1=1 in the go command's environment accepts it (the setting is gone in go1.24 and later)".to_string(),
+        Code::TlsInsecureSignature => "a certificate of the chain is signed with SHA-1 (or MD5), which go refuses since go1.18; the GODEBUG setting x509sha1 that allowed it was removed in go1.24, so no setting helps: the CA (or the TLS-inspection product) must re-issue it with SHA-256".to_string(),
+        _ => return None,
+    })
+}
+
 /// The removed settings of go1.27, for hints: `tlsrsakex, tls10server, ...`.
 pub fn removed_names() -> String {
     REMOVED
@@ -487,10 +500,7 @@ mod tests {
         );
         assert_eq!(Godebug::new(Some(27), "tlsrsakex=0").fatal(), None);
         assert_eq!(Godebug::new(Some(26), "tlsrsakex=1").fatal(), None);
-        assert_eq!(
-            Godebug::new(None, "asynctimerchan=2").fatal().is_some(),
-            true
-        );
+        assert!(Godebug::new(None, "asynctimerchan=2").fatal().is_some());
     }
 
     #[test]

@@ -551,6 +551,7 @@ pub struct TlsRecord {
     pub interception: Option<TlsInterception>,
     pub hello: Option<HelloProbe>,
     pub classic_hello: Option<HelloProbe>,
+    pub godebug: Vec<GodebugEntry>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,

@@ -230,8 +230,9 @@ impl Godebug {
     }
 
     /// The value a setting has for this go: the environment's, else its release's
-    /// default (the old value before the release that changed it, for the settings
-    /// [`MODELLED`] the new one from then on; "" when the release does not have it).
+    /// default: before the release that changed it, the old value (which describes
+    /// that release's behaviour, also where the setting did not exist yet); from then
+    /// on the new one for the settings in [`MODELLED`], "" for others.
     pub fn value(&self, name: &str) -> (String, Source) {
         if let Some(value) = self.env_value(name) {
             return (value, Source::Env);
@@ -255,7 +256,7 @@ impl Godebug {
 
     /// The settings in effect that change what this toolkit models, with their
     /// sources: every setting of the environment, then the release defaults of the TLS
-    /// and x509 settings not set there (those this go release has).
+    /// and x509 settings not set there.
     pub fn settings(&self) -> Vec<Setting> {
         let mut out: Vec<Setting> = self
             .env_settings()

@@ -712,8 +712,29 @@ fn a_negative_serial_number_follows_the_go_in_use() {
         ("1", "env")
     );
 
+    // --go: that release's hello and x509 defaults.
     let old_go = one(&trusting(&root), &["--go", "1.22.12", &url]);
     assert!(old_go.ok, "{old_go:#?}");
+    let hello = old_go.hello.as_ref().unwrap();
+    assert_eq!(hello.go, "go1.22");
+    assert!(
+        hello.key_shares.iter().all(|s| s.group == "X25519"),
+        "{hello:?}"
+    );
+    let defaults: Vec<(&str, &str, &str)> = old_go
+        .godebug
+        .iter()
+        .map(|g| (g.name.as_str(), g.value.as_str(), g.source.as_str()))
+        .collect();
+    assert_eq!(
+        defaults,
+        [
+            ("tlsmlkem", "0", "default"),
+            ("tlssecpmlkem", "0", "default"),
+            ("tlssha1", "1", "default"),
+            ("x509negativeserial", "1", "default"),
+        ]
+    );
 }
 
 /// A root with a negative serial number is left out of go's pool (AppendCertsFromPEM

@@ -19,6 +19,8 @@ struct Outcome {
     go: Option<String>,
     /// gomod-tlscheck's record.
     tls: crate::records::TlsRecord,
+    /// gomod-fetch's record for the same download.
+    fetch: crate::records::FetchRecord,
 }
 
 fn run_case(go: &Path, options: LeafOptions, godebug: &str) -> Outcome {
@@ -62,9 +64,14 @@ fn run_case(go: &Path, options: LeafOptions, godebug: &str) -> Outcome {
     let run = sandbox.run("gomod-tlscheck", &[&format!("{url}/")]);
     let mut records = run.records();
     assert_eq!(records.len(), 1, "{}", run.stdout);
+    let tls = records.remove(0).tls();
+    let run = sandbox.run("gomod-fetch", &["example.com/m@v1.0.0"]);
+    let mut records = run.records();
+    assert_eq!(records.len(), 1, "{}", run.stdout);
     Outcome {
         go: go_text,
-        tls: records.remove(0).tls(),
+        tls,
+        fetch: records.remove(0).fetch(),
     }
 }
 
@@ -88,10 +95,17 @@ fn a_negative_serial_number_is_refused_as_go_refuses_it() {
     );
     assert_eq!(refused.tls.code(), Some("tls_negative_serial"));
     assert_eq!(refused.tls.go_error(), go_text);
+    assert_eq!(refused.fetch.code(), Some("tls_negative_serial"));
+    assert!(
+        refused.fetch.go_error().ends_with(&go_text),
+        "{}",
+        refused.fetch.go_error()
+    );
 
     let allowed = run_case(&go, negative_serial(), "x509negativeserial=1");
     assert_eq!(allowed.go, None, "GODEBUG=x509negativeserial=1 go failed");
     assert!(allowed.tls.ok, "{:#?}", allowed.tls);
+    assert!(allowed.fetch.ok, "{:#?}", allowed.fetch);
 }
 
 #[test]

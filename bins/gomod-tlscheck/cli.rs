@@ -49,7 +49,8 @@ use gomod_common::app::CommonArgs;
 /// Warnings: tls_interception, tls_expiring_soon.
 ///
 /// The handshake offers what the go in use offers (--go, else the go on PATH or
-/// $GOROOT, else the newest; GODEBUG tlsmlkem and tlssecpmlkem from the environment): its key exchange
+/// $GOROOT, else the newest; GODEBUG tlsmlkem, tlssecpmlkem and tlssha1 from the
+/// environment): its key exchange
 /// groups in its order, with its key shares (go1.27: X25519MLKEM768, 1,216 bytes, and
 /// X25519). Then go's exact ClientHello is sent again as raw bytes on a new connection
 /// and the server's first answer recorded (`hello`: ServerHello, HelloRetryRequest,

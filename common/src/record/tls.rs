@@ -209,7 +209,7 @@ impl Documented for TlsBody {
         ),
         (
             "godebug",
-            "the GODEBUG settings in effect for the go checked (the go found, or --go), as in the env record: [{name, value, source: \"env\"|\"default\"}]; they decide its hello (tlsmlkem, tlssecpmlkem) and its x509 rules (x509negativeserial)",
+            "the GODEBUG settings in effect for the go checked (the go found, or --go), as in the env record: [{name, value, source: \"env\"|\"default\"}]; they decide its hello (tlsmlkem, tlssecpmlkem, tlssha1) and its x509 rules (x509negativeserial)",
         ),
     ];
 }

@@ -55,11 +55,10 @@ pub fn main(cli: Cli) -> ExitCode {
         Err(status) => return status,
     };
     for modfile in &cli.modfiles {
-        match gomod_common::input::gomod_requirements(modfile) {
+        match gomod_common::input::gomod_requirements(modfile, &cfg) {
             Ok(Ok(items)) => items.into_iter().for_each(|item| inputs.push_leading(item)),
-            Ok(Err(go_error)) => {
+            Ok(Err(error)) => {
                 let body = FetchBody::default();
-                let error = gomod_common::input::gomod_invalid(modfile, go_error);
                 let record = Record::new(&body, Some(error), Vec::new(), Duration::ZERO);
                 inputs.push_leading(InputItem::Ready(Box::new(record)));
             }

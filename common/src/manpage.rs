@@ -58,6 +58,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "locate the Go installation whose go.env and version apply; without one, newest Go's defaults are used",
     ),
     (
+        "GODEBUG",
+        "read from the process environment only, as the go command reads it (go env -w refuses it; a later setting wins): tlsmlkem and tlssecpmlkem shape go's ClientHello, tlssha1=1 puts the SHA-1 signature algorithms back into it (go1.25 and later leave them out; gomod-tlscheck's hello probe follows, its own handshake never offers SHA-1), x509negativeserial=1 lets go1.23 and later accept certificates with a negative serial number; other settings have the defaults of the go release in use. A removed setting at its old value (tlsrsakex=1 and the others go1.27 removed) stops every go command (godebug_invalid). The go.mod godebug block sets defaults for programs built from the module, never for the go command's own downloads; go1.27 still refuses a go.mod whose godebug lines name an unknown setting or a removed one at its old value",
+    ),
+    (
         "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
         "and their lower-case forms: the HTTP proxy, chosen by Go's rules (process environment only)",
     ),

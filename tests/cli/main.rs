@@ -33,6 +33,7 @@ mod tls_interop;
 mod tlscheck;
 mod toolchain;
 mod toolchain_interop;
+mod x509_interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

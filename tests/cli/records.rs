@@ -121,6 +121,7 @@ pub struct EnvRecord {
     pub vars: std::collections::BTreeMap<String, Var>,
     pub go: Option<GoInfo>,
     pub env_file: EnvFile,
+    pub godebug: Vec<GodebugEntry>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,
@@ -145,6 +146,14 @@ pub struct GoInfo {
     pub version: Option<String>,
     pub binary: Option<String>,
     pub found_via: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GodebugEntry {
+    pub name: String,
+    pub value: String,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -542,6 +551,7 @@ pub struct TlsRecord {
     pub interception: Option<TlsInterception>,
     pub hello: Option<HelloProbe>,
     pub classic_hello: Option<HelloProbe>,
+    pub godebug: Vec<GodebugEntry>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,

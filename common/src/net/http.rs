@@ -97,7 +97,7 @@ impl HttpSettings {
         }
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
-            roots: Arc::new(LazyRoots::system(env)),
+            roots: Arc::new(LazyRoots::for_config(cfg)),
             netrc,
             netrc_mode,
             resolver: Arc::new(dial::SystemResolver::from_etc()),

@@ -36,7 +36,7 @@ fn world() -> (RunningProxy, Sandbox, TestCa) {
 
 /// Writes an executable shell script; `cat` and `sleep` in it are the test machine's
 /// (the tools run with a PATH that has none).
-fn script(sandbox: &Sandbox, name: &str, body: &str) -> PathBuf {
+pub fn script(sandbox: &Sandbox, name: &str, body: &str) -> PathBuf {
     let which = |tool: &str| {
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
             .map(|d| d.join(tool))

@@ -153,6 +153,8 @@ pub struct Hop {
     pub via_proxy: Option<String>,
     /// The netrc login sent (never the password).
     pub netrc_login: Option<String>,
+    /// On the last request of a GET: what GOAUTH did for it (the answer's `auth`).
+    pub auth: Option<AuthOutcome>,
 }
 
 /// A response whose headers have arrived; the body is still to be read.
@@ -425,10 +427,14 @@ impl HttpClient {
                     .to_string(),
             );
         }
-        match &mut result {
-            Ok(response) => response.auth = auth,
-            Err(err) => err.auth = auth,
+        let (hops, outcome) = match &mut result {
+            Ok(response) => (&mut response.hops, &mut response.auth),
+            Err(err) => (&mut err.hops, &mut err.auth),
+        };
+        if let Some(last) = hops.last_mut() {
+            last.auth = Some(auth.clone());
         }
+        *outcome = auth;
         result
     }
 
@@ -544,6 +550,7 @@ impl HttpClient {
                 status: None,
                 via_proxy: via_proxy.clone(),
                 netrc_login,
+                auth: None,
             });
             let client = if opts.insecure_tls {
                 &self.insecure

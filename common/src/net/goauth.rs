@@ -548,10 +548,16 @@ impl GoAuth {
         }
         let host = url.hostname();
         let with_port = url.host.trim_end_matches(':');
+        // An entry for the same host name whose port (or, for go1.23 and older, any
+        // port or path at all) keeps it from the request.
         let entry = entries.iter().find(|e| {
             let machine = netrc::credential_key(&e.machine);
             let machine_host = machine.split('/').next().unwrap_or("");
-            machine_host == host || hostname_of(machine_host) == host
+            let same_name = machine_host == host || hostname_of(machine_host) == host;
+            match self.netrc_mode {
+                NetrcMode::Newest => same_name && machine_host != with_port,
+                NetrcMode::Go119 => same_name && e.machine != host,
+            }
         })?;
         let release = &self.release;
         Some(match self.netrc_mode {
@@ -922,6 +928,63 @@ mod tests {
         let (prefix, ..) = parse_git_fill("url=https://h/x\nprotocol=https\n");
         assert_eq!(prefix, "https://h/x");
         assert_eq!(parse_git_fill("username=u\n").0, "");
+    }
+
+    #[test]
+    fn unsent_netrc_entries_are_named_only_when_the_port_kept_them() {
+        let note = |mode: NetrcMode, minor: u32, netrc_text: &str, url: &str| {
+            let entries = std::sync::Arc::new(netrc::parse(netrc_text));
+            let auth = GoAuth::new(
+                Spec::Methods(vec![Method::Netrc]),
+                Some(entries),
+                mode,
+                Some(minor),
+                &crate::goenv::Environment::default(),
+            );
+            auth.unsent_netrc_note(&gourl::parse(url).unwrap())
+        };
+        let newest = note(
+            NetrcMode::Newest,
+            27,
+            "machine 127.0.0.1 login u password p",
+            "https://127.0.0.1:8443/x",
+        )
+        .unwrap();
+        assert!(
+            newest.contains("`machine 127.0.0.1` (login u)")
+                && newest.contains("go1.27 matches")
+                && newest.contains("write `machine 127.0.0.1:8443`")
+                && !newest.contains(" p "),
+            "{newest}"
+        );
+        // Same host and port, another path: not the port's doing.
+        assert_eq!(
+            note(
+                NetrcMode::Newest,
+                27,
+                "machine 127.0.0.1:8443/other login u password p",
+                "https://127.0.0.1:8443/x",
+            ),
+            None
+        );
+        // An entry with a port is never sent by go1.19.
+        let old = note(
+            NetrcMode::Go119,
+            19,
+            "machine 127.0.0.1:8443 login u password p",
+            "https://127.0.0.1:8443/x",
+        )
+        .unwrap();
+        assert!(old.contains("write `machine 127.0.0.1`"), "{old}");
+        assert_eq!(
+            note(
+                NetrcMode::Newest,
+                27,
+                "machine other.example login u password p",
+                "https://127.0.0.1:8443/x",
+            ),
+            None
+        );
     }
 
     #[test]

@@ -38,6 +38,16 @@ use gomod_common::app::CommonArgs;
 /// wait). Without git, the error is go's (git is not on PATH) and the repository is
 /// asked for its refs over git's smart HTTP protocol to say what it can.
 ///
+/// Credentials: https requests carry GOAUTH's credentials as go1.27 sends them (netrc,
+/// the default; git DIR, git credential fill in DIR; a command printing URL and header
+/// blocks; off sends none): every method runs once before the first https request, and
+/// after any 4xx again with the URL, and the request is sent once more. Each attempt's
+/// auth says which provider supplied credentials and its login (never the secret), the
+/// 4xx that made go ask again (retried_after), what failing methods said, and a netrc
+/// entry for the host that the port kept from the request. Methods run without a
+/// terminal and are killed after --timeout (go would wait); git credential
+/// approve/reject is never run. An invalid GOAUTH is goauth_invalid with go's line.
+///
 /// Order: the go command asks for .info, then .mod, then .zip, one after the other;
 /// gomod-fetch sends the three at once (each still walks the GOPROXY list as Go walks
 /// it). The error reported is the one Go would report; when .info fails, the record

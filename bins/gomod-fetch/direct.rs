@@ -129,6 +129,7 @@ pub async fn find(
                     ms: if i + 1 == hops.len() { ms } else { 0 },
                     via_proxy: hop.via_proxy.clone(),
                     netrc_login: hop.netrc_login.clone(),
+                    auth: hop.auth.as_ref().map(Into::into),
                     ..Default::default()
                 };
                 if i + 1 == hops.len()

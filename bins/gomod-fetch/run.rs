@@ -1242,7 +1242,10 @@ fn error_info(err: OpError, hint: String) -> ErrorInfo {
     let hint = said.hint.unwrap_or(hint);
     let message = said.message.unwrap_or_else(|| first_line(&err.go_text));
     let mut e = ErrorInfo::new(err.code, message).hint(hint);
-    if !err.go_waits {
+    if err.code == Code::GoauthInvalid {
+        // A fatal error of the go command: its line names no module.
+        e = e.go_error(err.go_text.clone());
+    } else if !err.go_waits {
         e = e.go_error(format!("go: {}", err.framed_text()));
     }
     if let Some(d) = err.detail {
@@ -1290,6 +1293,7 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
         Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
+        Code::GoauthInvalid => gomod_common::net::goauth::FIX_HINT.to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
         Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
         Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),

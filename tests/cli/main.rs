@@ -16,6 +16,7 @@ mod fetch_errors_interop;
 mod fetch_git;
 mod fetch_interop;
 mod fetch_retract;
+mod goauth;
 mod hello_interop;
 mod hostile;
 mod interop;

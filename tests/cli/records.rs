@@ -718,9 +718,22 @@ pub struct FetchAttempt {
     pub redirects: Vec<String>,
     pub via_proxy: Option<String>,
     pub netrc_login: Option<String>,
+    pub auth: Option<AuthRecord>,
     pub body_excerpt: Option<String>,
     pub retry: u32,
     pub falls_through: Option<bool>,
+}
+
+/// What GOAUTH did for an attempt.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthRecord {
+    pub provider: Option<String>,
+    pub login: Option<String>,
+    pub prefix: Option<String>,
+    pub retried_after: Option<u16>,
+    pub errors: Vec<String>,
+    pub note: Option<String>,
 }
 
 /// The `.info` of a `fetch` record.

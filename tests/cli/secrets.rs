@@ -4,7 +4,8 @@
 //! `gomod_testsupport::echo`), with credentials from every source the tools know:
 //! GOPROXY userinfo (plain, percent-encoded, without a scheme), `.netrc`, HTTPS_PROXY
 //! and HTTP_PROXY userinfo, GOSUMDB userinfo, a DNS-over-HTTPS server's userinfo and
-//! targets with userinfo. Standard output and standard error are searched for each
+//! targets with userinfo, GOAUTH commands (a Basic and a Bearer Authorization header) and
+//! a `git credential` helper (GOAUTH=git DIR). Standard output and standard error are searched for each
 //! password as it is, percent-encoded, and in base64 (alone and as the `user:password`
 //! of a Basic header).
 
@@ -90,6 +91,9 @@ struct World {
     bare: Secret,
     target: Secret,
     doh: Secret,
+    goauth_basic: Secret,
+    goauth_bearer: Secret,
+    goauth_git: Secret,
 }
 
 impl World {
@@ -128,10 +132,17 @@ impl World {
                 "dohuser",
                 "Doh-Secret!7",
             ),
+            goauth_basic: Secret::new("a GOAUTH command's Basic header", "cmduser", "Cmd-Secret*5"),
+            goauth_bearer: Secret::new("a GOAUTH command's Bearer token", "", "Tok-Secret-3"),
+            goauth_git: Secret::new(
+                "a git credential helper (GOAUTH=git DIR)",
+                "gituser",
+                "Git-Secret^4",
+            ),
         }
     }
 
-    fn secrets(&self) -> [&Secret; 9] {
+    fn secrets(&self) -> [&Secret; 12] {
         [
             &self.goproxy,
             &self.netrc,
@@ -142,6 +153,9 @@ impl World {
             &self.bare,
             &self.target,
             &self.doh,
+            &self.goauth_basic,
+            &self.goauth_bearer,
+            &self.goauth_git,
         ]
     }
 
@@ -452,4 +466,114 @@ fn targets_and_resolvers_with_userinfo_are_never_printed() {
     );
     assert_echoed(&out, world.doh.source);
     assert_sent(&world.echo, "authorization", &world.doh);
+}
+
+/// An executable shell script in the sandbox.
+fn script(sandbox: &Sandbox, name: &str, body: &str) -> std::path::PathBuf {
+    let path = sandbox.write(name, &format!("#!/bin/sh\n{body}"));
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    path
+}
+
+#[test]
+fn goauth_credentials_are_never_printed() {
+    let world = World::new();
+    let base = || world.sandbox().env("GOPROXY", &world.echo_url(None));
+    // A command printing a Basic header, and one given its token as an argument that
+    // prints it as a Bearer header.
+    let sandbox = base();
+    let basic = script(
+        &sandbox,
+        "basic.sh",
+        &format!(
+            "printf 'https://{}\\n\\nAuthorization: Basic {}\\n\\n'\n",
+            world.echo.host_port(),
+            echo::base64(&world.goauth_basic.login)
+        ),
+    );
+    let bearer = script(
+        &sandbox,
+        "bearer.sh",
+        &format!(
+            "printf 'https://{}\\n\\nAuthorization: Bearer %s\\n\\n' \"$1\"\n",
+            world.echo.host_port()
+        ),
+    );
+    for (goauth, bearer) in [
+        (basic.display().to_string(), false),
+        (
+            format!("{} {}", bearer.display(), world.goauth_bearer.password),
+            true,
+        ),
+    ] {
+        let sandbox = base().env("GOAUTH", &goauth);
+        let mut out = String::new();
+        for args in fetch_args() {
+            out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+        }
+        if bearer {
+            // No login in a Bearer header: the echo shows the header, redacted.
+            assert!(out.contains("authorization: Bearer ***"), "{out}");
+        } else {
+            assert_echoed(&out, "a GOAUTH command");
+        }
+        run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+        let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+        run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    }
+    assert_sent(&world.echo, "authorization", &world.goauth_basic);
+    let bearer_sent = world.echo.requests().iter().any(|r| {
+        r.headers.get("authorization").map(String::as_str)
+            == Some(&format!("Bearer {}", world.goauth_bearer.password))
+    });
+    assert!(bearer_sent, "{:#?}", world.echo.lines());
+
+    // git credential fill, after the echo's 403s.
+    let Some(git) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .find(|d| d.join("git").is_file())
+    else {
+        gomod_testsupport::skip::skip(
+            gomod_testsupport::skip::Need::Git,
+            "no git on PATH",
+            "GOAUTH=git DIR needs git",
+        );
+        return;
+    };
+    let sandbox = base();
+    let helper = script(
+        &sandbox,
+        "helper.sh",
+        &format!(
+            "[ \"$1\" = get ] && printf 'username={}\\npassword={}\\n'\nexit 0\n",
+            world.goauth_git.user, world.goauth_git.password
+        ),
+    );
+    let repo = sandbox.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    for args in [
+        vec!["init", "-q"],
+        vec!["config", "credential.helper", helper.to_str().unwrap()],
+    ] {
+        let status = std::process::Command::new(git.join("git"))
+            .args(&args)
+            .current_dir(&repo)
+            .env("HOME", sandbox.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let sandbox = sandbox
+        .env("PATH", git.to_str().unwrap())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GOAUTH", &format!("git {}", repo.display()));
+    let mut out = String::new();
+    for args in fetch_args() {
+        out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+    }
+    assert_echoed(&out, world.goauth_git.source);
+    let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+    run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    assert_sent(&world.echo, "authorization", &world.goauth_git);
 }

@@ -170,19 +170,7 @@ fn var_info(setting: &Setting) -> VarInfo {
 /// GOAUTH may name a credential command with a token on its command line: only the
 /// built-in methods are shown whole; other commands keep their first word.
 fn redact_goauth(value: &str) -> String {
-    value
-        .split(';')
-        .map(|cmd| {
-            let trimmed = cmd.trim();
-            let first = trimmed.split_whitespace().next().unwrap_or("");
-            if matches!(first, "netrc" | "off" | "git" | "") || trimmed == first {
-                cmd.to_string()
-            } else {
-                format!("{first} ***")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(";")
+    crate::net::goauth::redacted(value)
 }
 
 impl RecordBody for EnvBody {

@@ -148,6 +148,10 @@ codes! {
     GosumdbUnsafeName = ("gosumdb_unsafe_name", Config),
     /// GOVCS cannot be parsed; the go command refuses every direct fetch.
     GovcsInvalid = ("govcs_invalid", Config),
+    /// GOAUTH is invalid (an empty command, `off` with other methods, `git` without an
+    /// absolute directory): the go command stops at its first https request with
+    /// go_error, whatever the request is for.
+    GoauthInvalid = ("goauth_invalid", Config),
     /// The go env file (or its location) cannot be read; the go command silently
     /// ignores it, so settings written with `go env -w` do not apply.
     GoenvUnreadable = ("goenv_unreadable", Config),

@@ -631,6 +631,42 @@ fn a_retraction_in_the_repository_s_latest_go_mod_is_warned_about() {
 }
 
 #[test]
+fn a_query_passes_over_the_versions_the_repository_retracts() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let plain: &[u8] = b"module example.com/retracted\n\ngo 1.21\n";
+    let repo = module_repo(&s, "retracted", &[("go.mod", plain)]);
+    repo.tag("v1.0.0");
+    repo.commit(&[("a.go", b"package a\n")], "second");
+    repo.tag("v1.1.0");
+    // The latest version retracts the one before it and itself.
+    repo.commit(
+        &[(
+            "go.mod",
+            b"module example.com/retracted\n\ngo 1.21\n\nretract [v1.1.0, v1.2.0] // Broken.\n",
+        )],
+        "retract",
+    );
+    repo.tag("v1.2.0");
+    let r = same_as_go(&s, "example.com/retracted@latest");
+    assert_eq!(r.version.as_deref(), Some("v1.0.0"), "{r:#?}");
+    let r = fetch(&s.sandbox, &["example.com/retracted@v1.1"]);
+    assert_eq!(
+        r.error.as_ref().and_then(|e| e.go_error.as_deref()),
+        Some("go: module example.com/retracted: no matching versions for query \"v1.1\""),
+        "{r:#?}"
+    );
+    if let Some(go) = go_download(&s, "example.com/retracted@v1.1") {
+        assert_eq!(
+            go["Error"].as_str(),
+            Some("module example.com/retracted: no matching versions for query \"v1.1\""),
+            "{go}"
+        );
+    }
+}
+
+#[test]
 fn git_stops_at_the_probe_s_deadline_as_well_as_at_timeout() {
     let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
         return;

@@ -793,6 +793,7 @@ impl FetchProbe {
                 }
             }
             (Op::Query(matcher), Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
                 let versions = vcs_versions(found, &matcher.prefix);
                 match matcher.choose(&versions) {
                     Some(v) => vcs_stat(found, &v, ctx).map(Out::Info),
@@ -800,10 +801,13 @@ impl FetchProbe {
                 }
             }
             (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
-            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(ParsedList {
-                versions: vcs_versions(found, ""),
-                ..ParsedList::default()
-            })),
+            (Op::List, Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
+                Ok(Out::Versions(ParsedList {
+                    versions: vcs_versions(found, ""),
+                    ..ParsedList::default()
+                }))
+            }
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
                 let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
@@ -1079,6 +1083,17 @@ impl FetchProbe {
     }
 }
 
+/// Why the go command fails at a repository that was probed natively (git is not
+/// installed) or could not be opened, as the error of every operation there.
+fn vcs_failure(found: &Found, ctx: &Ctx<'_>) -> Result<(), (OpError, usize)> {
+    match found {
+        Found::Repo {
+            failure: Some(err), ..
+        } => Err((err.clone(), ctx.log.len().saturating_sub(1))),
+        _ => Ok(()),
+    }
+}
+
 /// A version from a repository's tags, as `.info` would answer it (without the
 /// commit time, which only the repository's objects hold).
 fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpError, usize)> {
@@ -1086,15 +1101,13 @@ fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpE
     let Found::Repo {
         tags,
         tag_prefix,
-        failure,
         probe,
+        ..
     } = found
     else {
         return Err((OpError::new(Code::InternalError, "not a repository"), index));
     };
-    if let Some(err) = failure {
-        return Err((err.clone(), index));
-    }
+    vcs_failure(found, ctx)?;
     if probe.reachable.is_none() {
         // Not probed (not git over http): nothing to say about the version.
         return Ok(rev_info(version, None));

@@ -710,4 +710,19 @@ fn git_stops_at_the_probe_s_deadline_as_well_as_at_timeout() {
             .contains("the probe's --deadline of 6s passed"),
         "{error:#?}"
     );
+    // What git was run for, and what it did, is in the record all the same.
+    let direct = r.direct.as_ref().unwrap_or_else(|| panic!("{r:#?}"));
+    assert!(direct.git_config.is_some(), "{direct:#?}");
+    assert_eq!(
+        direct.ssh.as_ref().map(|s| s.host.as_str()),
+        Some("127.0.0.1"),
+        "{direct:#?}"
+    );
+    let ls_remote = direct
+        .commands
+        .iter()
+        .find(|c| c.argv.get(1).map(String::as_str) == Some("ls-remote"))
+        .unwrap_or_else(|| panic!("{direct:#?}"));
+    assert!(ls_remote.timed_out, "{ls_remote:#?}");
+    assert_eq!(direct.reachable, Some(false), "{direct:#?}");
 }

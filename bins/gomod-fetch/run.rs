@@ -301,6 +301,16 @@ enum Op<'a> {
     Zip(&'a str, &'a std::path::Path),
 }
 
+/// The module's latest version, retracted or not, and its go.mod when it could be
+/// had ([`FetchProbe::latest_version`]).
+struct Latest {
+    info: RevInfo,
+    /// The endpoint that answered the query.
+    source: String,
+    /// The go.mod, and the endpoint that served it.
+    go_mod: Option<(Vec<u8>, String)>,
+}
+
 /// What an operation produced.
 enum Out {
     /// `.info` (or the query's answer).
@@ -437,9 +447,14 @@ impl FetchProbe {
     }
 
     /// Resolves the version and fetches what was asked, and with --go-get-warnings
-    /// meanwhile the go.mod of the module's latest version, for what `go get` would
-    /// warn about (a retracted version, a deprecated module); the error carries Go's wrapping in its frame
-    /// (`module M: `, `M@V: `, or none where Go adds none).
+    /// the go.mod of the module's latest version, for what `go get` would warn about
+    /// (a retracted version, a deprecated module); the error carries Go's wrapping in
+    /// its frame (`module M: `, `M@V: `, or none where Go adds none).
+    ///
+    /// A version query reads that go.mod first, as go's does (its `CheckAllowed`
+    /// passes over retracted versions), and its requests are go mod download's; for
+    /// an exact version only go get reads it, and then alongside the version's files,
+    /// its requests kept out of `attempts`.
     async fn fetch_all(
         &self,
         ctx: &Ctx<'_>,
@@ -447,41 +462,97 @@ impl FetchProbe {
         asked: &str,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), OpError> {
-        // Its requests are go get's, not go mod download's: kept out of `attempts`.
-        let aside = Ctx {
-            module: ctx.module,
-            entries: ctx.entries,
-            log: Log::default(),
-            direct: Arc::clone(&ctx.direct),
+        let mut latest = None;
+        let outcome = if matches!(query::plan(asked, ctx.module), Ok(Plan::List(_))) {
+            self.fetch_files(ctx, body, asked, warnings, &mut latest)
+                .await
+        } else {
+            let aside = Ctx {
+                module: ctx.module,
+                entries: ctx.entries,
+                log: Log::default(),
+                direct: Arc::clone(&ctx.direct),
+            };
+            let look = async {
+                match self.go_get_warnings {
+                    true => self.latest_version(&aside).await.ok(),
+                    false => None,
+                }
+            };
+            let mut unused = None;
+            let (outcome, found) = tokio::join!(
+                self.fetch_files(ctx, body, asked, warnings, &mut unused),
+                look
+            );
+            latest = found;
+            outcome
         };
-        let latest = async {
-            match self.go_get_warnings {
-                true => self.latest_go_mod(&aside).await,
-                false => None,
-            }
-        };
-        let (outcome, latest) = tokio::join!(self.fetch_files(ctx, body, asked, warnings), latest);
-        if let (Some(version), Some((latest, data))) = (body.version.as_deref(), latest) {
-            warnings.extend(author_warnings(ctx.module, version, &latest, &data));
+        if self.go_get_warnings
+            && let (Some(version), Some(latest)) = (body.version.as_deref(), latest)
+            && let Some((data, _)) = &latest.go_mod
+        {
+            warnings.extend(author_warnings(
+                ctx.module,
+                version,
+                &latest.info.version,
+                data,
+            ));
         }
         outcome
     }
 
-    /// The go.mod of the module's latest version as `go get` finds it to load
+    /// The module's latest version with its go.mod, as go finds it to load
     /// retractions and deprecations (`queryLatestVersionIgnoringRetractions`: the
-    /// `latest` query, retracted versions included), with that version; None when it
-    /// cannot be had (`go get` then warns about nothing either).
-    async fn latest_go_mod(&self, ctx: &Ctx<'_>) -> Option<(String, Vec<u8>)> {
-        let Ok(Plan::List(matcher)) = query::plan("latest", ctx.module) else {
-            return None;
+    /// `latest` query, retracted versions included). The go.mod is None when it cannot
+    /// be had (go then allows every version and warns about nothing).
+    async fn latest_version(&self, ctx: &Ctx<'_>) -> Result<Latest, OpError> {
+        let matcher = match query::plan("latest", ctx.module) {
+            Ok(Plan::List(matcher)) => matcher,
+            _ => return Err(OpError::new(Code::InternalError, "no latest query")),
         };
-        let (Out::Info(info), _) = self.walk(ctx, &Op::Query(&matcher)).await.ok()? else {
-            return None;
+        let (out, source) = self.walk(ctx, &Op::Query(&matcher)).await?;
+        let Out::Info(info) = out else {
+            return Err(OpError::new(Code::InternalError, "no latest version"));
         };
-        let (Out::Mod(data), _) = self.walk(ctx, &Op::Mod(&info.version)).await.ok()? else {
-            return None;
+        let go_mod = match self.walk(ctx, &Op::Mod(&info.version)).await {
+            Ok((Out::Mod(data), source)) => Some((data, source)),
+            _ => None,
         };
-        Some((info.version, data))
+        Ok(Latest {
+            info,
+            source,
+            go_mod,
+        })
+    }
+
+    /// A version query as go answers it (`queryProxy` with `CheckAllowed`): the
+    /// versions that the latest version's go.mod retracts are passed over, so that
+    /// go.mod is read first. `latest` is left holding what was found of it.
+    async fn query(
+        &self,
+        ctx: &Ctx<'_>,
+        matcher: &Matcher,
+        latest: &mut Option<Latest>,
+    ) -> Result<(Out, String), OpError> {
+        let found = self.latest_version(ctx).await;
+        let allowed = match &found {
+            Ok(Latest {
+                go_mod: Some((data, _)),
+                ..
+            }) => matcher.clone().without_retracted(data),
+            _ => matcher.clone(),
+        };
+        let answer = match &found {
+            // The same query go asked already: its answer stands (go's own answers
+            // come from its cache the second time).
+            Ok(l) if allowed.is_latest() && allowed.allows_latest(&l.info.version) => {
+                Ok((Out::Info(l.info.clone()), l.source.clone()))
+            }
+            Err(e) if allowed.is_latest() => Err(e.clone()),
+            _ => self.walk(ctx, &Op::Query(&allowed)).await,
+        };
+        *latest = found.ok();
+        answer
     }
 
     /// Resolves the version and fetches what was asked (see [`FetchProbe::fetch_all`]).
@@ -491,6 +562,7 @@ impl FetchProbe {
         body: &mut FetchBody,
         asked: &str,
         warnings: &mut Vec<Warning>,
+        latest: &mut Option<Latest>,
     ) -> Result<(), OpError> {
         let module = ctx.module;
         let mut resolved: Option<RevInfo> = None;
@@ -503,11 +575,11 @@ impl FetchProbe {
             let plan = query::plan(asked, module).map_err(|text| {
                 OpError::new(Code::VersionInvalid, text).framed(asked_frame.clone())
             })?;
-            let op = match &plan {
-                Plan::Stat(rev) => Op::Stat(rev),
-                Plan::List(matcher) => Op::Query(matcher),
+            let answer = match &plan {
+                Plan::Stat(rev) => self.walk(ctx, &Op::Stat(rev)).await,
+                Plan::List(matcher) => self.query(ctx, matcher, latest).await,
             };
-            let (out, source) = self.walk(ctx, &op).await.map_err(|mut e| {
+            let (out, source) = answer.map_err(|mut e| {
                 if matches!(plan, Plan::Stat(_)) && e.frame.is_none() {
                     e.go_text = format!("invalid version: {}", e.go_text);
                 }
@@ -550,7 +622,20 @@ impl FetchProbe {
             Op::Stat(&version),
             Some(asked_frame.clone()),
         );
-        let go_mod = self.step(ctx, want(What::Mod), Op::Mod(&version), None);
+        // The latest version's go.mod, read for the query, is not asked for again.
+        let known_mod = latest
+            .as_ref()
+            .filter(|l| l.info.version == version)
+            .and_then(|l| l.go_mod.clone());
+        let go_mod = async {
+            match known_mod {
+                Some((data, source)) if want(What::Mod) => Ok(Some((Out::Mod(data), source))),
+                _ => {
+                    self.step(ctx, want(What::Mod), Op::Mod(&version), None)
+                        .await
+                }
+            }
+        };
         let zip = self.step(ctx, want(What::Zip), Op::Zip(&version, &zip_dir), None);
         // Go fetches these one after the other; they do not depend on each other, so
         // they go out together.
@@ -707,6 +792,7 @@ impl FetchProbe {
                 }
             }
             (Op::Query(matcher), Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
                 let versions = vcs_versions(found, &matcher.prefix);
                 match matcher.choose(&versions) {
                     Some(v) => vcs_stat(found, &v, ctx).map(Out::Info),
@@ -714,10 +800,13 @@ impl FetchProbe {
                 }
             }
             (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
-            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(ParsedList {
-                versions: vcs_versions(found, ""),
-                ..ParsedList::default()
-            })),
+            (Op::List, Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
+                Ok(Out::Versions(ParsedList {
+                    versions: vcs_versions(found, ""),
+                    ..ParsedList::default()
+                }))
+            }
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
                 let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
@@ -993,6 +1082,17 @@ impl FetchProbe {
     }
 }
 
+/// Why the go command fails at a repository that was probed natively (git is not
+/// installed) or could not be opened, as the error of every operation there.
+fn vcs_failure(found: &Found, ctx: &Ctx<'_>) -> Result<(), (OpError, usize)> {
+    match found {
+        Found::Repo {
+            failure: Some(err), ..
+        } => Err((err.clone(), ctx.log.len().saturating_sub(1))),
+        _ => Ok(()),
+    }
+}
+
 /// A version from a repository's tags, as `.info` would answer it (without the
 /// commit time, which only the repository's objects hold).
 fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpError, usize)> {
@@ -1000,15 +1100,13 @@ fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpE
     let Found::Repo {
         tags,
         tag_prefix,
-        failure,
         probe,
+        ..
     } = found
     else {
         return Err((OpError::new(Code::InternalError, "not a repository"), index));
     };
-    if let Some(err) = failure {
-        return Err((err.clone(), index));
-    }
+    vcs_failure(found, ctx)?;
     if probe.reachable.is_none() {
         // Not probed (not git over http): nothing to say about the version.
         return Ok(rev_info(version, None));

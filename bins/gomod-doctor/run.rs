@@ -44,12 +44,13 @@ pub fn main(cli: Cli) -> ExitCode {
     let nothing_given =
         cli.targets.is_empty() && cli.modfiles.is_empty() && cli.common.files.is_empty();
     if nothing_given && !std::io::stdin().is_terminal() {
-        let mut text = String::new();
-        let _ = std::io::stdin()
-            .lock()
-            .take(MAX_GO_OUTPUT)
-            .read_to_string(&mut text);
-        go_text.push_str(&text);
+        match read_go_output(std::io::stdin().lock()) {
+            Ok(text) => go_text.push_str(&text),
+            Err(err) => {
+                let err = gomod_common::oserr::errno_text(&err);
+                return app::fatal(TOOL, &format!("reading standard input: {err}"), None);
+            }
+        }
     }
     let mut targets = cli.targets.clone();
     let mut modfiles = cli.modfiles.clone();
@@ -402,13 +403,20 @@ fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String>
 fn read_limited(path: &Path) -> Result<String, String> {
     let file =
         std::fs::File::open(path).map_err(|e| gomod_common::oserr::read_file_error(path, &e))?;
-    let mut text = String::new();
+    read_go_output(file).map_err(|e| gomod_common::oserr::read_file_error(path, &e))
+}
+
+/// Reads go output, at most 8 MiB of it. Bytes that are not UTF-8 (a line cut by the
+/// limit, another encoding) become U+FFFD rather than losing the whole input; more than
+/// the limit is said on standard error, not dropped silently.
+fn read_go_output(reader: impl Read) -> std::io::Result<String> {
     let mut bytes = Vec::new();
-    file.take(MAX_GO_OUTPUT)
-        .read_to_end(&mut bytes)
-        .map_err(|e| gomod_common::oserr::read_file_error(path, &e))?;
-    text.push_str(&String::from_utf8_lossy(&bytes));
-    Ok(text)
+    reader.take(MAX_GO_OUTPUT + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_GO_OUTPUT {
+        bytes.truncate(MAX_GO_OUTPUT as usize);
+        eprintln!("{TOOL}: warning: go output longer than 8 MiB: only its first 8 MiB are read");
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Lines that are a plain target (`example.com/m@v1.2.3`, one word with a dot or a

@@ -39,12 +39,16 @@ fn doctor(s: &Sandbox, args: &[&str]) -> (Run, DiagnosisRecord) {
 }
 
 fn doctor_with_stdin(s: &Sandbox, args: &[&str], stdin: &str) -> (Run, DiagnosisRecord) {
+    doctor_with_bytes(s, args, stdin.as_bytes())
+}
+
+fn doctor_with_bytes(s: &Sandbox, args: &[&str], stdin: &[u8]) -> (Run, DiagnosisRecord) {
     let mut all = vec!["--format", "json"];
     if !args.contains(&"--timeout") {
         all.extend_from_slice(&["--timeout", "10s"]);
     }
     all.extend_from_slice(args);
-    let run = s.run_with_stdin(TOOL, &all, stdin);
+    let run = s.run_with_stdin_bytes(TOOL, &all, stdin);
     let last = run
         .stdout
         .lines()
@@ -530,6 +534,27 @@ fn gos_own_output_on_stdin_focuses_the_checks() {
     assert_eq!(go["failures"][0]["module"], M);
     assert_eq!(go["downloading"][0], "example.com/other v1.0.0");
     assert_eq!(go["unplaced"][0], "some line nobody knows");
+}
+
+#[test]
+fn go_output_that_is_not_utf8_is_still_read() {
+    // A line in another encoding (a localised git message, say) must not make the
+    // doctor drop all of go's output and fall back to checking something else.
+    let locked = proxy().fault("*", Fault::Status(401)).start();
+    let s = sandbox(&locked.url());
+    let mut go_said =
+        b"go: downloading example.com/other v1.0.0\nfatal: Zugriff verweigert: \xe4rger\n".to_vec();
+    go_said.extend_from_slice(
+        format!(
+            "go: {M}@v1.0.0: reading {}/example.com/m/@v/v1.0.0.info: 401 Unauthorized\n",
+            locked.url()
+        )
+        .as_bytes(),
+    );
+    let (run, d) = doctor_with_bytes(&s, &[], &go_said);
+    fails_with(&run, &d, "http_unauthorized");
+    assert_eq!(d.input, "go output");
+    assert_eq!(d.modules, [exact()]);
 }
 
 #[test]

@@ -188,10 +188,15 @@ impl Sandbox {
 
     /// Runs `tool` with `args`, feeding `stdin`.
     pub fn run_with_stdin(&self, tool: &str, args: &[&str], stdin: &str) -> Run {
+        self.run_with_stdin_bytes(tool, args, stdin.as_bytes())
+    }
+
+    /// Runs `tool` with `args`, feeding `stdin`, bytes that need not be UTF-8.
+    pub fn run_with_stdin_bytes(&self, tool: &str, args: &[&str], stdin: &[u8]) -> Run {
         let output = self
             .command(tool)
             .args(args)
-            .write_stdin(stdin)
+            .write_stdin(stdin.to_vec())
             .output()
             .expect("run tool");
         Run::from(output)

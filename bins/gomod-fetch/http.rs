@@ -233,6 +233,7 @@ impl Fetcher {
         };
         record_hops(attempt, &response.hops);
         attempt.status = Some(response.status);
+        attempt.proto = Some(response.proto.as_str().to_string());
         if response.status != 200 {
             return self.status_error(url, response, attempt).await;
         }

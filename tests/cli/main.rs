@@ -3,6 +3,7 @@
 //! Every server a test needs runs on 127.0.0.1 (gomod-testsupport); nothing else is
 //! contacted.
 
+mod conns;
 mod discovery;
 mod dns_interop;
 mod dnscheck;

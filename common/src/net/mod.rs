@@ -15,4 +15,5 @@ pub mod names;
 pub mod netrc;
 pub mod roots;
 pub mod tls;
+pub mod transport;
 pub mod tunnel;

@@ -89,10 +89,12 @@ pub struct HelloGodebug {
     pub tlsmlkem: Option<String>,
     /// `tlssecpmlkem` (0 drops SecP256r1MLKEM768 and SecP384r1MLKEM1024, go1.26+).
     pub tlssecpmlkem: Option<String>,
+    /// `http2client` (0 turns go's HTTP/2 client off: ALPN offers `http/1.1` only).
+    pub http2client: Option<String>,
 }
 
 impl HelloGodebug {
-    /// Reads the two settings from a GODEBUG value.
+    /// Reads the settings from a GODEBUG value.
     pub fn parse(godebug: &str) -> HelloGodebug {
         let mut found = HelloGodebug::default();
         for item in godebug.split(',') {
@@ -103,6 +105,7 @@ impl HelloGodebug {
             match name {
                 "tlsmlkem" => found.tlsmlkem = Some(value),
                 "tlssecpmlkem" => found.tlssecpmlkem = Some(value),
+                "http2client" => found.http2client = Some(value),
                 _ => {}
             }
         }
@@ -117,6 +120,9 @@ impl HelloGodebug {
         }
         if let Some(v) = &self.tlssecpmlkem {
             parts.push(format!("tlssecpmlkem={v}"));
+        }
+        if let Some(v) = &self.http2client {
+            parts.push(format!("http2client={v}"));
         }
         parts.join(",")
     }
@@ -162,6 +168,16 @@ impl GoHello {
 
     fn enabled(value: &Option<String>) -> bool {
         value.as_deref() != Some("0")
+    }
+
+    /// The ALPN protocols go's transport offers: `h2` and `http/1.1`, or only
+    /// `http/1.1` with `GODEBUG=http2client=0`.
+    pub fn alpn(&self) -> Vec<&'static [u8]> {
+        if self.godebug.http2client.as_deref() == Some("0") {
+            vec![b"http/1.1"]
+        } else {
+            vec![b"h2", b"http/1.1"]
+        }
     }
 
     /// The supported groups, in go's order.

@@ -1,0 +1,150 @@
+//! Connections as go's transport keeps them: HTTP/1.1 keep-alive with a bounded pool
+//! per host, HTTP/2 where the server offers it (one connection, every request a
+//! stream of it), GODEBUG=http2client=0 respected, and the protocol recorded in every
+//! attempt. The servers count the connections requests came on.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use gomod_testsupport::TestCa;
+use gomod_testsupport::goproxy::{GoProxy, RunningProxy, bench_module_path, bench_modules};
+
+use crate::fetch::{fetch, sandbox};
+
+/// gomod-fetch's bound on HTTP/1.1 connections to one host (common's
+/// `transport::MAX_HTTP1_CONNS_PER_HOST`).
+const HTTP1_BOUND: usize = 16;
+
+/// `n` modules, each `M@v1.0.0`.
+fn targets(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("{}@v1.0.0", bench_module_path(i, n)))
+        .collect()
+}
+
+/// The distinct connections the server saw requests on.
+fn connections(server: &RunningProxy) -> BTreeSet<u64> {
+    server.log().iter().map(|l| l.connection).collect()
+}
+
+/// Runs gomod-fetch for `n` modules with every one of them in flight at once.
+fn fetch_all(sandbox: &crate::Sandbox, n: usize) -> Vec<crate::records::FetchRecord> {
+    let jobs = n.to_string();
+    let names = targets(n);
+    let mut args = vec!["-j", jobs.as_str()];
+    args.extend(names.iter().map(String::as_str));
+    let (status, records) = fetch(sandbox, &args);
+    assert_eq!(status, 0, "{records:#?}");
+    assert_eq!(records.len(), n);
+    records
+}
+
+fn protos(records: &[crate::records::FetchRecord]) -> BTreeSet<String> {
+    records
+        .iter()
+        .flat_map(|r| &r.attempts)
+        .map(|a| a.proto.clone().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn http1_requests_share_a_bounded_keep_alive_pool() {
+    let n = 40;
+    // Every answer waits a little, so that all 120 requests are in flight together.
+    let server = bench_modules(n).delay(Duration::from_millis(50)).start();
+    let records = fetch_all(&sandbox(&server.url()), n);
+    assert_eq!(server.request_count(), 3 * n as u64);
+    let used = connections(&server);
+    assert!(
+        used.len() <= HTTP1_BOUND,
+        "{} requests came on {} connections, more than the bound of {HTTP1_BOUND}",
+        server.request_count(),
+        used.len()
+    );
+    assert_eq!(protos(&records), BTreeSet::from(["HTTP/1.1".to_string()]));
+}
+
+#[test]
+fn http1_connections_are_kept_alive_between_requests() {
+    // One module after another: each request finds the connection the last one used.
+    let n = 6;
+    let server = bench_modules(n).start();
+    let names = targets(n);
+    let mut args = vec!["-j", "1", "--what", "info"];
+    args.extend(names.iter().map(String::as_str));
+    let (status, records) = fetch(&sandbox(&server.url()), &args);
+    assert_eq!(status, 0, "{records:#?}");
+    assert_eq!(connections(&server).len(), 1, "{:#?}", server.log());
+}
+
+/// An HTTPS proxy serving HTTP/2 with this stream limit, and a sandbox trusting it.
+fn h2_scene(n: usize, max_streams: u32) -> (RunningProxy, crate::Sandbox, TestCa) {
+    let ca = TestCa::new("gomod h2 test CA");
+    let leaf = ca.issue(&["127.0.0.1"]);
+    let server = bench_modules(n)
+        .delay(Duration::from_millis(50))
+        .start_h2(&leaf, max_streams);
+    let s = sandbox(&server.url());
+    let ca_file = ca.write_pem(s.path(), "ca.pem");
+    let s = s.env("SSL_CERT_FILE", ca_file.to_str().unwrap());
+    (server, s, ca)
+}
+
+#[test]
+fn https_requests_multiplex_on_one_http2_connection() {
+    let n = 30;
+    let (server, s, _ca) = h2_scene(n, 250);
+    let records = fetch_all(&s, n);
+    assert_eq!(server.request_count(), 3 * n as u64);
+    // The first request dials; the others wait for that connection and share it.
+    assert_eq!(connections(&server).len(), 1, "{:#?}", server.log());
+    assert!(server.log().iter().all(|l| l.h2));
+    assert_eq!(protos(&records), BTreeSet::from(["HTTP/2".to_string()]));
+}
+
+#[test]
+fn another_http2_connection_opens_only_when_the_stream_limit_is_reached() {
+    let n = 30;
+    let limit = 10;
+    let (server, s, _ca) = h2_scene(n, limit);
+    let records = fetch_all(&s, n);
+    let used = connections(&server).len();
+    let requests = 3 * n;
+    assert!(
+        used >= 2 && used <= requests.div_ceil(limit as usize),
+        "{requests} requests, at most {limit} streams each, on {used} connections"
+    );
+    assert_eq!(protos(&records), BTreeSet::from(["HTTP/2".to_string()]));
+}
+
+#[test]
+fn godebug_http2client_0_keeps_to_http1() {
+    let n = 4;
+    let (server, s, _ca) = h2_scene(n, 250);
+    let records = fetch_all(&s.env("GODEBUG", "http2client=0"), n);
+    assert!(server.log().iter().all(|l| !l.h2), "{:#?}", server.log());
+    assert_eq!(protos(&records), BTreeSet::from(["HTTP/1.1".to_string()]));
+}
+
+#[test]
+fn the_mock_proxy_serves_http2_to_a_client_that_offers_it() {
+    // The server itself: a plain GoProxy fetch over HTTP/2 gives the same module.
+    let ca = TestCa::new("gomod h2 test CA");
+    let leaf = ca.issue(&["127.0.0.1"]);
+    let server = GoProxy::new()
+        .module(
+            "example.com/a",
+            "v1.0.0",
+            &[
+                ("go.mod", b"module example.com/a\n"),
+                ("a.go", b"package a\n"),
+            ],
+        )
+        .start_h2(&leaf, 100);
+    let s = sandbox(&server.url());
+    let ca_file = ca.write_pem(s.path(), "ca.pem");
+    let s = s.env("SSL_CERT_FILE", ca_file.to_str().unwrap());
+    let r = crate::fetch::one(&s, &["example.com/a@v1.0.0"]);
+    assert!(r.ok, "{r:#?}");
+    assert!(r.zip_h1.is_some());
+}

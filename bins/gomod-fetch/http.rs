@@ -453,6 +453,7 @@ fn is_transient(code: Code, status: Option<u16>) -> bool {
             code,
             Code::HttpTimeout
                 | Code::TcpReset
+                | Code::Http2StreamReset
                 | Code::TcpTimeout
                 | Code::TcpRefused
                 | Code::ProxyClosed

@@ -1291,6 +1291,7 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
         Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
+        Code::Http2StreamReset => "the server, or a middlebox between here and it, reset the HTTP/2 stream (go#51323): often transient, so --retries N tries again; if it keeps happening, run the go command with GODEBUG=http2client=0 (HTTP/1.1 only) or give GOPROXY a fallback after | (GOPROXY=https://proxy.example|https://proxy.golang.org), which the go command tries after any error".to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
         Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
         Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),

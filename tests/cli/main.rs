@@ -17,6 +17,7 @@ mod fetch_errors_interop;
 mod fetch_git;
 mod fetch_interop;
 mod fetch_retract;
+mod h2_interop;
 mod hello_interop;
 mod hostile;
 mod interop;

@@ -580,13 +580,13 @@ pub(crate) fn h2_error(err: &h2::Error, stream_id: Option<u32>) -> NetError {
         (true, Some(reason)) => {
             let id = stream_id.map_or_else(|| "0".to_string(), |id| id.to_string());
             NetError::new(
-                Code::TcpReset,
+                Code::Http2StreamReset,
                 format!("stream error: stream ID {id}; {reason}; received from peer"),
             )
             .with_detail(library)
         }
         (false, Some(reason)) => NetError::new(
-            Code::TcpReset,
+            Code::Http2StreamReset,
             format!(
                 "stream error: stream ID {}; {reason}",
                 stream_id.unwrap_or(0)

@@ -113,6 +113,14 @@ pub fn main(cli: Cli) -> ExitCode {
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
 
+/// A temporary file in `dir`, made on the bounded blocking pool.
+async fn temp_in(dir: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = dir.to_path_buf();
+    gomod_common::blocking::run(move || cache::temp_in(&dir))
+        .await
+        .unwrap_or_else(|panicked| Err(std::io::Error::other(panicked)))
+}
+
 /// The work directories of git for direct modules: `DIR/cache/vcs` with --cache (where
 /// the go command keeps them, so it can reuse them), else a temporary directory removed
 /// at the end; never the user's own GOMODCACHE.
@@ -629,18 +637,22 @@ impl FetchProbe {
         if let Some(root) = &self.cache
             && first_error.is_none()
         {
-            // File system calls block; other fetches go on on other threads meanwhile
-            // (a slow disk otherwise holds up the network side).
-            let written = tokio::task::block_in_place(|| {
-                self.write_cache(
-                    root,
-                    module,
+            // File system calls block: they go to the bounded blocking pool, and other
+            // fetches go on meanwhile (a slow disk otherwise holds up the network side).
+            let (root, module, version) = (root.clone(), module.to_string(), version.clone());
+            let (info, go_mod) = (resolved.clone(), mod_bytes.clone());
+            let written = gomod_common::blocking::run(move || {
+                Self::write_cache(
+                    &root,
+                    &module,
                     &version,
-                    resolved.as_ref(),
-                    mod_bytes.as_deref(),
+                    info.as_ref(),
+                    go_mod.as_deref(),
                     zip_file,
                 )
-            });
+            })
+            .await
+            .unwrap_or_else(|panicked| Err(format!("writing the module cache: {panicked}")));
             match written {
                 Ok(dir) => body.cached = Some(dir),
                 Err(text) => {
@@ -721,7 +733,7 @@ impl FetchProbe {
             })),
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
-                let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                let mut tmp = temp_in(dir).await.map_err(|e| {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
@@ -786,7 +798,7 @@ impl FetchProbe {
                 .map(Out::Mod)
                 .map_err(|e| (e, last())),
             (Op::Zip(version, dir), Access::Git(target)) => {
-                let tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                let tmp = temp_in(dir).await.map_err(|e| {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
@@ -838,7 +850,6 @@ impl FetchProbe {
     }
 
     fn write_cache(
-        &self,
         root: &std::path::Path,
         module: &str,
         version: &str,

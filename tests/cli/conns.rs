@@ -204,3 +204,69 @@ fn retries_get_past_a_reset_http2_stream() {
     assert_eq!(zips[1].error, None);
     assert!(server.log().iter().all(|l| l.h2));
 }
+
+#[test]
+fn blocking_work_runs_on_a_bounded_pool_not_a_thread_per_module() {
+    // Threads are counted in /proc/PID/task (the tools are built for Linux).
+    let n = 60;
+    // Every module but one arrives together; the one whose .info never comes keeps the
+    // run going while its threads are counted.
+    let server = bench_modules(n)
+        .fault(
+            "example.com/hold/@v/v1.0.0.info",
+            gomod_testsupport::goproxy::Fault::Hang,
+        )
+        .delay(Duration::from_millis(50))
+        .start();
+    let s = sandbox(&server.url());
+    let cache = s.path().join("cache");
+    let mut args = vec![
+        "-j".to_string(),
+        "100".to_string(),
+        "--cache".to_string(),
+        cache.display().to_string(),
+        "example.com/hold@v1.0.0".to_string(),
+    ];
+    args.extend(targets(n));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gomod-fetch"))
+        .env_clear()
+        .envs(s.vars().iter().map(|(k, v)| (k, v)))
+        .current_dir(s.path())
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let zips = || {
+        (0..n)
+            .filter(|&i| {
+                cache
+                    .join("cache/download")
+                    .join(bench_module_path(i, n))
+                    .join("@v/v1.0.0.zip")
+                    .is_file()
+            })
+            .count()
+    };
+    // Until every zip but the held module's is checked, hashed and in the cache (a
+    // guard against a hang, not a measurement).
+    let mut waited = 0;
+    while zips() < n && waited < 1200 {
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
+    let threads = std::fs::read_dir(format!("/proc/{}/task", child.id()))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(zips(), n, "the modules were not all fetched");
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    // The main thread, a runtime worker per core, a blocking thread per core, and a
+    // few of the runtime's and the input's own.
+    let bound = 2 * cores + 4;
+    assert!(
+        threads <= bound,
+        "{threads} threads for {n} modules (bound {bound} on {cores} cores)"
+    );
+}

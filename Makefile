@@ -8,6 +8,8 @@
 #                             completions; never builds (see below)
 #   make docs                 regenerate man/ and completions/ after a CLI change
 #   make bench                compare with the go command (needs go on PATH)
+#   make bench-net            the same over TLS on a link with 50 ms RTT, next to the
+#                             floor (bench/net.sh; needs root)
 #   make fuzz                 fuzz every parser for a while (needs cargo-fuzz)
 #
 # For packagers:
@@ -66,7 +68,7 @@ BUILT = target/gomod-tools-built
 # The tests note here what they skipped (see tests/support/src/skip.rs).
 SKIP_LOG = $(TARGET_DIR)/test-skips.tsv
 
-.PHONY: all build release-dir test lint docs install uninstall bench fuzz clean
+.PHONY: all build release-dir test lint docs install uninstall bench bench-net fuzz clean
 
 all: build
 
@@ -126,6 +128,9 @@ bench: build
 	bench/sumverify.sh
 	bench/doctor.sh
 	bench/fetch-sumverify.sh
+
+bench-net:
+	bench/net.sh
 
 fuzz:
 	fuzz/run.sh

@@ -6,12 +6,15 @@
 # every run.
 #
 #   MODULES modules, one repository each, tagged v1.0.0, required by one go.mod:
-#   `gomod-fetch -m go.mod --cache DIR -j JOBS` against `go mod download`.
+#   `gomod-fetch -m go.mod --cache DIR` against `go mod download`, in pairs (each round
+#   runs both, the order alternating), reporting the medians, the median of the paired
+#   ratios, the load average, and the floor: gomod-fetch on one of the modules alone.
 #   Target (issue 12): at least 5x (go runs its git commands one module after another).
 #
 # Every run must fetch everything, or the benchmark fails.
 #
-#   bench/direct.sh                       50 modules, 50 ms, -j 64, 3 runs each
+#   bench/direct.sh                       50 modules, 50 ms, 5 paired runs
+#   JOBS=64 bench/direct.sh               gomod-fetch -j 64 (default: its own default)
 #   MODULES=20 DELAY_MS=20 RUNS=1 bench/direct.sh
 #   GO=/path/to/go bench/direct.sh        that go (default: go on PATH)
 #
@@ -23,11 +26,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=${MODULES:-50}
 delay_ms=${DELAY_MS:-50}
-jobs=${JOBS:-64}
-runs=${RUNS:-3}
+jobs=${JOBS:-default}
+runs=${RUNS:-5}
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
-  [[ ${setting#*=} =~ ^[0-9]{1,6}$ ]] ||
-    { echo "bench/direct.sh: ${setting%%=*} must be a whole number, not '${setting#*=}'" >&2; exit 2; }
+  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
+    { echo "bench/direct.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench/direct.sh: needs python3" >&2; exit 2; }
 command -v git >/dev/null || { echo "bench/direct.sh: needs git" >&2; exit 2; }
@@ -61,38 +64,27 @@ read -r origin proxy <"$work/ready"
 export GOPROXY=direct GOSUMDB=off GOVCS='*:git' GOTOOLCHAIN=local GOFLAGS=-modcacherw GOENV=off \
   HTTPS_PROXY=$proxy SSL_CERT_FILE=$work/root/ca.pem GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
-# Runs "$@" RUNS times in the main module with a fresh cache (CACHE in the arguments is
-# replaced); prints the best wall time in seconds.
-measure() {
-  python3 - "$runs" "$work" "$@" <<'PY'
-import os, shutil, subprocess, sys, time
-runs, work, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-best = None
-for i in range(runs):
-    cache = os.path.join(work, f"cache{i}")
-    env = dict(os.environ, GOMODCACHE=cache, GOPATH=os.path.join(work, f"gopath{i}"),
-               GOCACHE=os.path.join(work, "gocache"))
-    args = [a.replace("CACHE", cache) for a in argv]
-    start = time.perf_counter()
-    p = subprocess.run(args, env=env, cwd=os.path.join(work, "root", "main"),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    took = time.perf_counter() - start
-    if p.returncode != 0:
-        sys.stderr.write(f"run failed ({p.returncode}): {' '.join(args)}\n{p.stderr.decode()[-2000:]}\n{p.stdout.decode()[-2000:]}\n")
-        sys.exit(1)
-    best = took if best is None else min(best, took)
-    subprocess.run(["chmod", "-R", "u+w", cache], stderr=subprocess.DEVNULL)
-    shutil.rmtree(cache, ignore_errors=True)
-print(f"{best:.3f}")
-PY
-}
+# One module alone: the floor, what all of them would take if nothing waited on anything.
+mkdir -p "$work/one"
+first=$(sed -n 's/^\t\(example.com[^ ]*\) v1.0.0$/\1/p;T;q' "$work/root/main/go.mod")
+printf 'module example.com/one\n\ngo 1.21\n\nrequire %s v1.0.0\n' "$first" >"$work/one/go.mod"
 
-echo "origin $origin, $modules direct modules (one repository each), +${delay_ms} ms per request, best of $runs runs"
-ours=$(measure "$fetch" -j "$jobs" --cache CACHE -m go.mod)
-theirs=$(measure "$go" mod download)
-python3 -c "
-ours, go = $ours, $theirs
-ratio = go / ours
-print(f'$modules direct modules: gomod-fetch {ours:.3f}s, go {go:.3f}s: {ratio:.1f}x faster (target 5x) {\"OK\" if ratio >= 5 else \"BELOW TARGET\"}')
-"
+jobs_flag=()
+[ "$jobs" = default ] || jobs_flag=(-j "$jobs")
+main=$work/root/main
+echo "origin $origin, $modules direct modules (one repository each), +${delay_ms} ms per request, $runs paired runs (gomod-fetch ${jobs_flag[*]:-with its defaults})"
+result=$(python3 bench/paired.py "$runs" "$work" \
+  "fetch=$main" -- "$fetch" "${jobs_flag[@]}" --cache CACHE -m go.mod \
+  "go=$main" -- "$go" mod download \
+  "floor=$work/one" -- "$fetch" --cache CACHE -m go.mod)
+python3 - "$result" "$modules" <<'PY'
+import json, statistics, sys
+r, modules = json.loads(sys.argv[1]), sys.argv[2]
+t, m = r["times"], r["median"]
+ratio = statistics.median(g / f for f, g in zip(t["fetch"], t["go"]))
+print(f"times (s): gomod-fetch {t['fetch']}, go {t['go']}, one module alone {t['floor']}")
+print(f"load average before {r['load_before']}, after {r['load_after']} (other work on the machine moves both sides)")
+print(f"{modules} direct modules: gomod-fetch {m['fetch']:.3f}s, go {m['go']:.3f}s (medians), floor (one module alone) {m['floor']:.3f}s")
+print(f"go / gomod-fetch, median of the paired runs: {ratio:.1f}x faster (target 5x) {'OK' if ratio >= 5 else 'BELOW TARGET'}")
+PY
 exec 4>&-

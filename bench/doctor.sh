@@ -2,10 +2,13 @@
 # bench/doctor.sh — gomod-doctor on a go.mod of MODULES small modules, all healthy,
 # against one local module proxy that adds DELAY_MS to every response
 # (goproxy-delay-server, from tests/support), next to `gomod-fetch -m go.mod` alone and
-# `go mod download` on the same servers. Targets (issue 14): the doctor at most 2x
-# gomod-fetch, and at least 10x faster than go.
+# `go mod download` on the same servers, in pairs (each round runs all three, the order
+# rotating), reporting the medians, the medians of the paired ratios and the load
+# average. Targets (issue 14): the doctor at most 2x gomod-fetch, and at least 10x
+# faster than go.
 #
-#   bench/doctor.sh                       200 modules, 50 ms, -j 256, 3 runs each
+#   bench/doctor.sh                       200 modules, 50 ms, 5 paired runs
+#   JOBS=256 bench/doctor.sh              the tools with -j 256 (default: their own default)
 #   MODULES=500 DELAY_MS=20 RUNS=5 bench/doctor.sh
 #   GO=/path/to/go bench/doctor.sh        that go (default: go on PATH), 1.21 or later
 #
@@ -16,10 +19,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=${MODULES:-200}
 delay_ms=${DELAY_MS:-50}
-jobs=${JOBS:-256}
-runs=${RUNS:-3}
+jobs=${JOBS:-default}
+runs=${RUNS:-5}
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
-  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ ]] ||
+  [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
     { echo "bench/doctor.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
 done
 command -v python3 >/dev/null || { echo "bench/doctor.sh: needs python3" >&2; exit 2; }
@@ -46,42 +49,25 @@ server_pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done
 url=$(cat "$work/ready")
 
-# Runs "$@" RUNS times, each with a fresh module cache and GOPATH; prints the best
-# wall time in seconds.
-measure() {
-  python3 - "$runs" "$work" "$@" <<'PY'
-import os, shutil, subprocess, sys, time
-runs, work, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-best = None
-for i in range(runs):
-    cache = os.path.join(work, f"cache{i}")
-    env = dict(os.environ, GOMODCACHE=cache, GOPATH=os.path.join(work, f"gopath{i}"),
-               GOCACHE=os.path.join(work, "gocache"))
-    start = time.perf_counter()
-    p = subprocess.run(argv, env=env, cwd=os.path.join(work, "gen", "main"),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    took = time.perf_counter() - start
-    if p.returncode != 0:
-        sys.stderr.write(f"run failed ({p.returncode}): {' '.join(argv)}\n{p.stderr.decode()[-2000:]}\n")
-        sys.exit(1)
-    best = took if best is None else min(best, took)
-    subprocess.run(["chmod", "-R", "u+w", cache], stderr=subprocess.DEVNULL)
-    shutil.rmtree(cache, ignore_errors=True)
-print(f"{best:.3f}")
-PY
-}
-
 export GOPROXY=$url GOSUMDB=off GOVCS='*:off' GOTOOLCHAIN=local GOFLAGS=-modcacherw GOENV=off
 export PATH="$bin:$PATH"
-echo "proxy $url, $modules modules, +${delay_ms} ms per response, best of $runs runs"
-doctor=$(measure "$bin/gomod-doctor" -j "$jobs" --format json -m go.mod)
-fetch=$(measure "$bin/gomod-fetch" -j "$jobs" -m go.mod)
-theirs=$(measure "$go" mod download)
-python3 -c "
-doctor, fetch, go = $doctor, $fetch, $theirs
-slower = doctor / fetch
-faster = go / doctor
-print(f'gomod-doctor {doctor:.3f}s, gomod-fetch -m go.mod {fetch:.3f}s, go mod download {go:.3f}s')
-print(f'doctor / gomod-fetch: {slower:.2f}x (target at most 2x) {\"OK\" if slower <= 2 else \"ABOVE TARGET\"}')
-print(f'go mod download / doctor: {faster:.1f}x faster (target at least 10x) {\"OK\" if faster >= 10 else \"BELOW TARGET\"}')
-"
+jobs_flag=()
+[ "$jobs" = default ] || jobs_flag=(-j "$jobs")
+main=$work/gen/main
+echo "proxy $url, $modules modules, +${delay_ms} ms per response, $runs paired runs (the tools ${jobs_flag[*]:-with their defaults})"
+result=$(python3 bench/paired.py "$runs" "$work" \
+  "doctor=$main" -- "$bin/gomod-doctor" "${jobs_flag[@]}" --format json -m go.mod \
+  "fetch=$main" -- "$bin/gomod-fetch" "${jobs_flag[@]}" -m go.mod \
+  "go=$main" -- "$go" mod download)
+python3 - "$result" <<'PY'
+import json, statistics, sys
+r = json.loads(sys.argv[1])
+t, m = r["times"], r["median"]
+slower = statistics.median(d / f for d, f in zip(t["doctor"], t["fetch"]))
+faster = statistics.median(g / d for d, g in zip(t["doctor"], t["go"]))
+print(f"times (s): gomod-doctor {t['doctor']}, gomod-fetch {t['fetch']}, go {t['go']}")
+print(f"load average before {r['load_before']}, after {r['load_after']} (other work on the machine moves every side)")
+print(f"gomod-doctor {m['doctor']:.3f}s, gomod-fetch -m go.mod {m['fetch']:.3f}s, go mod download {m['go']:.3f}s (medians)")
+print(f"doctor / gomod-fetch, median of the paired runs: {slower:.2f}x (target at most 2x) {'OK' if slower <= 2 else 'ABOVE TARGET'}")
+print(f"go mod download / doctor, median of the paired runs: {faster:.1f}x faster (target at least 10x) {'OK' if faster >= 10 else 'BELOW TARGET'}")
+PY

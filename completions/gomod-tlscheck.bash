@@ -23,13 +23,17 @@ _gomod__tlscheck() {
 
     case "${cmd}" in
         gomod__tlscheck)
-            opts="-j -f -q -h -V --ca-file --public-roots --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
+            opts="-j -f -q -h -V --ca-file --go --public-roots --jobs --timeout --connect-timeout --deadline --file --format --json --color --progress --quiet --summary --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --go)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

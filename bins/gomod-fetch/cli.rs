@@ -18,7 +18,9 @@ use gomod_common::app::CommonArgs;
 /// v1.2, <v2, >=v1.5.0, a branch or commit) or a bare MODULE (latest), -m go.mod
 /// (every requirement after replace and exclude), or records on standard input
 /// (gomod-resolve's route records: their endpoints are used; any record with module
-/// and version fields).
+/// and version fields). A query other than a branch or commit passes over the versions
+/// the go.mod of the module's latest version retracts, as go's queries do, so that
+/// go.mod is fetched first (its requests are in attempts, as they are go's).
 ///
 /// Direct entries do go-get discovery, then, for git repositories where git is
 /// installed, run the git commands go1.27 runs with the same arguments and environment
@@ -37,6 +39,16 @@ use gomod_common::app::CommonArgs;
 /// terminal, and each command is killed with its helpers after --timeout (go would
 /// wait). Without git, the error is go's (git is not on PATH) and the repository is
 /// asked for its refs over git's smart HTTP protocol to say what it can.
+///
+/// Credentials: https requests carry GOAUTH's credentials as go1.27 sends them (netrc,
+/// the default; git DIR, git credential fill in DIR; a command printing URL and header
+/// blocks; off sends none): every method runs once before the first https request, and
+/// after any 4xx again with the URL, and the request is sent once more. Each attempt's
+/// auth says which provider supplied credentials and its login (never the secret), the
+/// 4xx that made go ask again (retried_after), what failing methods said, and a netrc
+/// entry for the host that the port kept from the request. Methods run without a
+/// terminal and are killed after --timeout (go would wait); git credential
+/// approve/reject is never run. An invalid GOAUTH is goauth_invalid with go's line.
 ///
 /// Order: the go command asks for .info, then .mod, then .zip, one after the other;
 /// gomod-fetch sends the three at once (each still walks the GOPROXY list as Go walks
@@ -118,8 +130,9 @@ pub struct Cli {
     /// its author retracted (warning `retracted`, with the `retract` directive that
     /// decided it) and a deprecated module (`deprecated`), with go's text in go_error.
     /// Both come from the go.mod of the module's latest version, which is fetched
-    /// alongside the version (its requests are not listed in attempts); where it cannot
-    /// be had, nothing is said, as go get says nothing.
+    /// alongside an exact version (its requests are not listed in attempts: go mod
+    /// download does not make them) and read anyway for a query; where it cannot be
+    /// had, nothing is said, as go get says nothing.
     #[arg(long)]
     pub go_get_warnings: bool,
 

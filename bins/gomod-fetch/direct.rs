@@ -129,6 +129,7 @@ pub async fn find(
                     ms: if i + 1 == hops.len() { ms } else { 0 },
                     via_proxy: hop.via_proxy.clone(),
                     netrc_login: hop.netrc_login.clone(),
+                    auth: hop.auth.as_ref().map(Into::into),
                     ..Default::default()
                 };
                 if i + 1 == hops.len()
@@ -289,26 +290,16 @@ async fn open_git(
     let env = cfg_env.clone();
     let bounds = gomod_common::net::bounds::probe_deadline();
     let (opened, explained, ssh) = tokio::task::spawn_blocking(move || {
-        gogit::run::within(bounds, || {
-            let opened = ws.repo(&url_owned);
-            // Not the go command's commands: a runner with a log of its own.
-            let asking = ws.runner().fresh_log();
-            let explained = gogit::explain::explain(&asking, ws.root(), &env, &url_owned);
-            let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
-                let command = explained
-                    .ssh_command
-                    .as_ref()
-                    .map_or("ssh", |(command, _)| command.as_str());
-                let found = gogit::ssh::probe(
-                    &asking,
-                    ws.root(),
-                    env.get("HOME"),
-                    &target,
-                    command,
-                    asking.timeout.min(std::time::Duration::from_secs(10)),
-                );
-                (target.host, found)
-            });
+        // git's configuration and the ssh server are asked while the repository
+        // opens: what they say explains an ls-remote that hangs until the deadline.
+        let _ = std::fs::create_dir_all(ws.root());
+        std::thread::scope(|scope| {
+            let asked =
+                scope.spawn(|| gogit::run::within(bounds, || ask_about(&ws, &env, &url_owned)));
+            let opened = gogit::run::within(bounds, || ws.repo(&url_owned));
+            let (explained, ssh) = asked
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (opened, explained, ssh)
         })
     })
@@ -323,7 +314,23 @@ async fn open_git(
         config: explained,
         ssh_failure,
     };
-    let repo = opened.map_err(|e| explained_error(repo_error(&e), &explained))?;
+    let repo = match opened {
+        Ok(repo) => repo,
+        Err(failed) => {
+            // The commands that ran (an ls-remote stopped at the deadline, say) and
+            // what git's configuration does are the record's all the same.
+            probe.commands = failed.commands.iter().map(GitCommand::from).collect();
+            let (reachable, auth_required) = reachability(&failed.error);
+            probe.reachable = Some(reachable);
+            probe.auth_required = Some(auth_required);
+            return Ok(Found::Repo {
+                probe: Box::new(probe),
+                tags: Vec::new(),
+                tag_prefix: tag_prefix(module, root, sub_dir),
+                failure: Some(explained_error(repo_error(&failed.error), &explained)),
+            });
+        }
+    };
     let (failed, first_command) = {
         let r = repo.lock().unwrap_or_else(|e| e.into_inner());
         probe.go_work_dir = Some(r.go_dir().to_string());
@@ -364,6 +371,37 @@ async fn open_git(
         first_command,
         explained,
     })))
+}
+
+/// What git's configuration does to `url` and, for an SSH URL after it, what the ssh
+/// server says (with the host). Not the go command's commands: they run with a log
+/// of their own.
+fn ask_about(
+    ws: &Workspace,
+    env: &gomod_common::goenv::Environment,
+    url: &str,
+) -> (
+    gogit::explain::Explanation,
+    Option<(String, gogit::ssh::SshProbe)>,
+) {
+    let asking = ws.runner().fresh_log();
+    let explained = gogit::explain::explain(&asking, ws.root(), env, url);
+    let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
+        let command = explained
+            .ssh_command
+            .as_ref()
+            .map_or("ssh", |(command, _)| command.as_str());
+        let found = gogit::ssh::probe(
+            &asking,
+            ws.root(),
+            env.get("HOME"),
+            &target,
+            command,
+            asking.timeout.min(std::time::Duration::from_secs(10)),
+        );
+        (target.host, found)
+    });
+    (explained, ssh)
 }
 
 /// Names the insteadOf rule (and the proxy git chose) in the hint of a failure that
@@ -539,19 +577,9 @@ impl GitTarget {
                 .map(GitCommand::from)
                 .collect();
             if let Some(err) = repo.refs_error() {
-                probe.reachable = Some(
-                    !err.is_not_found()
-                        && !matches!(
-                            gogit::classify_repo(err).0,
-                            Code::GitUnreachable
-                                | Code::SshRefused
-                                | Code::SshTimeout
-                                | Code::SshHostUnknown
-                                | Code::GitTimeout
-                                | Code::GitTls
-                        ),
-                );
-                probe.auth_required = Some(gogit::classify_repo(err).0 == Code::GitAuthRequired);
+                let (reachable, auth_required) = reachability(err);
+                probe.reachable = Some(reachable);
+                probe.auth_required = Some(auth_required);
             } else if repo.refs_loaded() {
                 probe.reachable = Some(true);
                 probe.auth_required = Some(false);
@@ -574,6 +602,23 @@ impl GitTarget {
         }
         probe
     }
+}
+
+/// What a failure of git says of the repository: whether it answered, and whether it
+/// asked for credentials.
+fn reachability(err: &RepoError) -> (bool, bool) {
+    let code = gogit::classify_repo(err).0;
+    let reachable = !err.is_not_found()
+        && !matches!(
+            code,
+            Code::GitUnreachable
+                | Code::SshRefused
+                | Code::SshTimeout
+                | Code::SshHostUnknown
+                | Code::GitTimeout
+                | Code::GitTls
+        );
+    (reachable, code == Code::GitAuthRequired)
 }
 
 /// `.info` as the go command writes it for a direct module: Version, Time, Origin.

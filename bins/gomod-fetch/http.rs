@@ -225,6 +225,7 @@ impl Fetcher {
             Ok(r) => r,
             Err(err) => {
                 record_hops(attempt, &err.hops);
+                attempt.auth = Some((&err.auth).into());
                 let mut e = OpError::new(err.net.code, err.go_text.clone());
                 e.detail = err.net.detail.clone();
                 e.go_waits = err.net.go_waits;
@@ -232,6 +233,7 @@ impl Fetcher {
             }
         };
         record_hops(attempt, &response.hops);
+        attempt.auth = Some((&response.auth).into());
         attempt.status = Some(response.status);
         attempt.proto = Some(response.proto.as_str().to_string());
         if response.status != 200 {

@@ -55,11 +55,10 @@ pub fn main(cli: Cli) -> ExitCode {
         Err(status) => return status,
     };
     for modfile in &cli.modfiles {
-        match gomod_common::input::gomod_requirements(modfile) {
+        match gomod_common::input::gomod_requirements(modfile, &cfg) {
             Ok(Ok(items)) => items.into_iter().for_each(|item| inputs.push_leading(item)),
-            Ok(Err(go_error)) => {
+            Ok(Err(error)) => {
                 let body = FetchBody::default();
-                let error = gomod_common::input::gomod_invalid(modfile, go_error);
                 let record = Record::new(&body, Some(error), Vec::new(), Duration::ZERO);
                 inputs.push_leading(InputItem::Ready(Box::new(record)));
             }
@@ -310,6 +309,16 @@ enum Op<'a> {
     Zip(&'a str, &'a std::path::Path),
 }
 
+/// The module's latest version, retracted or not, and its go.mod when it could be
+/// had ([`FetchProbe::latest_version`]).
+struct Latest {
+    info: RevInfo,
+    /// The endpoint that answered the query.
+    source: String,
+    /// The go.mod, and the endpoint that served it.
+    go_mod: Option<(Vec<u8>, String)>,
+}
+
 /// What an operation produced.
 enum Out {
     /// `.info` (or the query's answer).
@@ -446,9 +455,14 @@ impl FetchProbe {
     }
 
     /// Resolves the version and fetches what was asked, and with --go-get-warnings
-    /// meanwhile the go.mod of the module's latest version, for what `go get` would
-    /// warn about (a retracted version, a deprecated module); the error carries Go's wrapping in its frame
-    /// (`module M: `, `M@V: `, or none where Go adds none).
+    /// the go.mod of the module's latest version, for what `go get` would warn about
+    /// (a retracted version, a deprecated module); the error carries Go's wrapping in
+    /// its frame (`module M: `, `M@V: `, or none where Go adds none).
+    ///
+    /// A version query reads that go.mod first, as go's does (its `CheckAllowed`
+    /// passes over retracted versions), and its requests are go mod download's; for
+    /// an exact version only go get reads it, and then alongside the version's files,
+    /// its requests kept out of `attempts`.
     async fn fetch_all(
         &self,
         ctx: &Ctx<'_>,
@@ -456,41 +470,97 @@ impl FetchProbe {
         asked: &str,
         warnings: &mut Vec<Warning>,
     ) -> Result<(), OpError> {
-        // Its requests are go get's, not go mod download's: kept out of `attempts`.
-        let aside = Ctx {
-            module: ctx.module,
-            entries: ctx.entries,
-            log: Log::default(),
-            direct: Arc::clone(&ctx.direct),
+        let mut latest = None;
+        let outcome = if matches!(query::plan(asked, ctx.module), Ok(Plan::List(_))) {
+            self.fetch_files(ctx, body, asked, warnings, &mut latest)
+                .await
+        } else {
+            let aside = Ctx {
+                module: ctx.module,
+                entries: ctx.entries,
+                log: Log::default(),
+                direct: Arc::clone(&ctx.direct),
+            };
+            let look = async {
+                match self.go_get_warnings {
+                    true => self.latest_version(&aside).await.ok(),
+                    false => None,
+                }
+            };
+            let mut unused = None;
+            let (outcome, found) = tokio::join!(
+                self.fetch_files(ctx, body, asked, warnings, &mut unused),
+                look
+            );
+            latest = found;
+            outcome
         };
-        let latest = async {
-            match self.go_get_warnings {
-                true => self.latest_go_mod(&aside).await,
-                false => None,
-            }
-        };
-        let (outcome, latest) = tokio::join!(self.fetch_files(ctx, body, asked, warnings), latest);
-        if let (Some(version), Some((latest, data))) = (body.version.as_deref(), latest) {
-            warnings.extend(author_warnings(ctx.module, version, &latest, &data));
+        if self.go_get_warnings
+            && let (Some(version), Some(latest)) = (body.version.as_deref(), latest)
+            && let Some((data, _)) = &latest.go_mod
+        {
+            warnings.extend(author_warnings(
+                ctx.module,
+                version,
+                &latest.info.version,
+                data,
+            ));
         }
         outcome
     }
 
-    /// The go.mod of the module's latest version as `go get` finds it to load
+    /// The module's latest version with its go.mod, as go finds it to load
     /// retractions and deprecations (`queryLatestVersionIgnoringRetractions`: the
-    /// `latest` query, retracted versions included), with that version; None when it
-    /// cannot be had (`go get` then warns about nothing either).
-    async fn latest_go_mod(&self, ctx: &Ctx<'_>) -> Option<(String, Vec<u8>)> {
-        let Ok(Plan::List(matcher)) = query::plan("latest", ctx.module) else {
-            return None;
+    /// `latest` query, retracted versions included). The go.mod is None when it cannot
+    /// be had (go then allows every version and warns about nothing).
+    async fn latest_version(&self, ctx: &Ctx<'_>) -> Result<Latest, OpError> {
+        let matcher = match query::plan("latest", ctx.module) {
+            Ok(Plan::List(matcher)) => matcher,
+            _ => return Err(OpError::new(Code::InternalError, "no latest query")),
         };
-        let (Out::Info(info), _) = self.walk(ctx, &Op::Query(&matcher)).await.ok()? else {
-            return None;
+        let (out, source) = self.walk(ctx, &Op::Query(&matcher)).await?;
+        let Out::Info(info) = out else {
+            return Err(OpError::new(Code::InternalError, "no latest version"));
         };
-        let (Out::Mod(data), _) = self.walk(ctx, &Op::Mod(&info.version)).await.ok()? else {
-            return None;
+        let go_mod = match self.walk(ctx, &Op::Mod(&info.version)).await {
+            Ok((Out::Mod(data), source)) => Some((data, source)),
+            _ => None,
         };
-        Some((info.version, data))
+        Ok(Latest {
+            info,
+            source,
+            go_mod,
+        })
+    }
+
+    /// A version query as go answers it (`queryProxy` with `CheckAllowed`): the
+    /// versions that the latest version's go.mod retracts are passed over, so that
+    /// go.mod is read first. `latest` is left holding what was found of it.
+    async fn query(
+        &self,
+        ctx: &Ctx<'_>,
+        matcher: &Matcher,
+        latest: &mut Option<Latest>,
+    ) -> Result<(Out, String), OpError> {
+        let found = self.latest_version(ctx).await;
+        let allowed = match &found {
+            Ok(Latest {
+                go_mod: Some((data, _)),
+                ..
+            }) => matcher.clone().without_retracted(data),
+            _ => matcher.clone(),
+        };
+        let answer = match &found {
+            // The same query go asked already: its answer stands (go's own answers
+            // come from its cache the second time).
+            Ok(l) if allowed.is_latest() && allowed.allows_latest(&l.info.version) => {
+                Ok((Out::Info(l.info.clone()), l.source.clone()))
+            }
+            Err(e) if allowed.is_latest() => Err(e.clone()),
+            _ => self.walk(ctx, &Op::Query(&allowed)).await,
+        };
+        *latest = found.ok();
+        answer
     }
 
     /// Resolves the version and fetches what was asked (see [`FetchProbe::fetch_all`]).
@@ -500,6 +570,7 @@ impl FetchProbe {
         body: &mut FetchBody,
         asked: &str,
         warnings: &mut Vec<Warning>,
+        latest: &mut Option<Latest>,
     ) -> Result<(), OpError> {
         let module = ctx.module;
         let mut resolved: Option<RevInfo> = None;
@@ -512,11 +583,11 @@ impl FetchProbe {
             let plan = query::plan(asked, module).map_err(|text| {
                 OpError::new(Code::VersionInvalid, text).framed(asked_frame.clone())
             })?;
-            let op = match &plan {
-                Plan::Stat(rev) => Op::Stat(rev),
-                Plan::List(matcher) => Op::Query(matcher),
+            let answer = match &plan {
+                Plan::Stat(rev) => self.walk(ctx, &Op::Stat(rev)).await,
+                Plan::List(matcher) => self.query(ctx, matcher, latest).await,
             };
-            let (out, source) = self.walk(ctx, &op).await.map_err(|mut e| {
+            let (out, source) = answer.map_err(|mut e| {
                 if matches!(plan, Plan::Stat(_)) && e.frame.is_none() {
                     e.go_text = format!("invalid version: {}", e.go_text);
                 }
@@ -559,7 +630,20 @@ impl FetchProbe {
             Op::Stat(&version),
             Some(asked_frame.clone()),
         );
-        let go_mod = self.step(ctx, want(What::Mod), Op::Mod(&version), None);
+        // The latest version's go.mod, read for the query, is not asked for again.
+        let known_mod = latest
+            .as_ref()
+            .filter(|l| l.info.version == version)
+            .and_then(|l| l.go_mod.clone());
+        let go_mod = async {
+            match known_mod {
+                Some((data, source)) if want(What::Mod) => Ok(Some((Out::Mod(data), source))),
+                _ => {
+                    self.step(ctx, want(What::Mod), Op::Mod(&version), None)
+                        .await
+                }
+            }
+        };
         let zip = self.step(ctx, want(What::Zip), Op::Zip(&version, &zip_dir), None);
         // Go fetches these one after the other; they do not depend on each other, so
         // they go out together.
@@ -720,6 +804,7 @@ impl FetchProbe {
                 }
             }
             (Op::Query(matcher), Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
                 let versions = vcs_versions(found, &matcher.prefix);
                 match matcher.choose(&versions) {
                     Some(v) => vcs_stat(found, &v, ctx).map(Out::Info),
@@ -727,10 +812,13 @@ impl FetchProbe {
                 }
             }
             (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
-            (Op::List, Access::Vcs(found)) => Ok(Out::Versions(ParsedList {
-                versions: vcs_versions(found, ""),
-                ..ParsedList::default()
-            })),
+            (Op::List, Access::Vcs(found)) => {
+                vcs_failure(found, ctx)?;
+                Ok(Out::Versions(ParsedList {
+                    versions: vcs_versions(found, ""),
+                    ..ParsedList::default()
+                }))
+            }
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
                 let mut tmp = temp_in(dir).await.map_err(|e| {
@@ -1005,6 +1093,17 @@ impl FetchProbe {
     }
 }
 
+/// Why the go command fails at a repository that was probed natively (git is not
+/// installed) or could not be opened, as the error of every operation there.
+fn vcs_failure(found: &Found, ctx: &Ctx<'_>) -> Result<(), (OpError, usize)> {
+    match found {
+        Found::Repo {
+            failure: Some(err), ..
+        } => Err((err.clone(), ctx.log.len().saturating_sub(1))),
+        _ => Ok(()),
+    }
+}
+
 /// A version from a repository's tags, as `.info` would answer it (without the
 /// commit time, which only the repository's objects hold).
 fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpError, usize)> {
@@ -1012,15 +1111,13 @@ fn vcs_stat(found: &Found, version: &str, ctx: &Ctx<'_>) -> Result<RevInfo, (OpE
     let Found::Repo {
         tags,
         tag_prefix,
-        failure,
         probe,
+        ..
     } = found
     else {
         return Err((OpError::new(Code::InternalError, "not a repository"), index));
     };
-    if let Some(err) = failure {
-        return Err((err.clone(), index));
-    }
+    vcs_failure(found, ctx)?;
     if probe.reachable.is_none() {
         // Not probed (not git over http): nothing to say about the version.
         return Ok(rev_info(version, None));
@@ -1254,7 +1351,10 @@ fn error_info(err: OpError, hint: String) -> ErrorInfo {
     let hint = said.hint.unwrap_or(hint);
     let message = said.message.unwrap_or_else(|| first_line(&err.go_text));
     let mut e = ErrorInfo::new(err.code, message).hint(hint);
-    if !err.go_waits {
+    if err.code == Code::GoauthInvalid {
+        // A fatal error of the go command: its line names no module.
+        e = e.go_error(err.go_text.clone());
+    } else if !err.go_waits {
         e = e.go_error(format!("go: {}", err.framed_text()));
     }
     if let Some(d) = err.detail {
@@ -1303,6 +1403,7 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
         Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
         Code::Http2StreamReset => "the server, or a middlebox between here and it, reset the HTTP/2 stream (go#51323): often transient, so --retries N tries again; if it keeps happening, run the go command with GODEBUG=http2client=0 (HTTP/1.1 only) or give GOPROXY a fallback after | (GOPROXY=https://proxy.example|https://proxy.golang.org), which the go command tries after any error".to_string(),
+        Code::GoauthInvalid => gomod_common::net::goauth::FIX_HINT.to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
         Code::LocalResource => gomod_common::net::dial::local_resource_hint(),
         Code::LimitExceeded => "this tool's own limit stopped it (the message says which): the server sends far more than a module proxy should; the go command may accept it".to_string(),

@@ -33,7 +33,10 @@ pub struct Cli {
     pub targets: Vec<String>,
 
     /// Route every requirement of this go.mod file, after its replace and exclude
-    /// directives. May be repeated.
+    /// directives. May be repeated. A file the go command refuses is one record with
+    /// go's text: gomod_invalid when it does not parse, godebug_invalid when a
+    /// `godebug` line names a setting go1.27 does not know or a removed one at its old
+    /// value (tlsrsakex=1...).
     #[arg(short = 'm', long = "modfile", value_name = "GO.MOD")]
     pub modfiles: Vec<PathBuf>,
 
@@ -45,6 +48,12 @@ pub struct Cli {
     /// Its warnings name settings that cannot work: GOFLAGS entries go refuses, the
     /// removed -insecure, IP networks or blanks in GOPRIVATE-style lists, variables go
     /// ignores. Every route carries the same warnings.
+    ///
+    /// Its `godebug` lists the GODEBUG settings the go command itself runs with, each
+    /// with its source: `env` (the GODEBUG variable; a later setting wins) or `default`
+    /// (the go release's default, for tlsmlkem, tlssecpmlkem, tlssha1 and
+    /// x509negativeserial). A removed setting at its old value in GODEBUG stops every go
+    /// command: the record and every route fail with godebug_invalid.
     #[arg(long)]
     pub env: bool,
 

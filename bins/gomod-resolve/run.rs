@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::direct::{self, DiscoverOptions, StaticOutcome};
+use gomod_common::godebug::{self, Godebug};
 use gomod_common::goenv::{GoConfig, Setting};
 use gomod_common::input::{InputItem, ModuleTarget};
 use gomod_common::net::http::{HttpClient, HttpSettings};
@@ -41,7 +42,12 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     if cli.env {
         let body = EnvBody::from_config(&cfg);
-        let record = Record::new(&body, None, cfg.warnings.clone(), Duration::ZERO);
+        let record = Record::new(
+            &body,
+            godebug_error(&cfg),
+            cfg.warnings.clone(),
+            Duration::ZERO,
+        );
         inputs.push_leading(InputItem::Ready(Box::new(record)));
     }
     if cli.toolchain {
@@ -53,7 +59,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     }
     for modfile in cli.modfiles.iter().filter(|_| !cli.toolchain) {
-        match gomod_items(modfile) {
+        match gomod_items(modfile, &cfg) {
             Ok(items) => items.into_iter().for_each(|item| inputs.push_leading(item)),
             Err(message) => {
                 return app::fatal(
@@ -99,13 +105,19 @@ fn toolchain_records(cli: &Cli, cfg: &Arc<GoConfig>) -> Result<Vec<Record>, Stri
     })
 }
 
+/// The error every go command ends with in this configuration because of GODEBUG
+/// (a removed setting with its old value in the environment).
+fn godebug_error(cfg: &GoConfig) -> Option<ErrorInfo> {
+    Godebug::from_config(cfg).fatal().map(godebug::env_error)
+}
+
 /// The requirements of a go.mod file as input items, or a ready error record when the
 /// file does not parse. An unreadable file is fatal.
-fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
+fn gomod_items(path: &Path, cfg: &GoConfig) -> Result<Vec<InputItem>, String> {
     let name = path.display().to_string();
-    match gomod_common::input::gomod_requirements(path)? {
+    match gomod_common::input::gomod_requirements(path, cfg)? {
         Ok(items) => Ok(items),
-        Err(go_error) => {
+        Err(error) => {
             let body = RouteBody {
                 from: Some(FromInfo {
                     file: name.clone(),
@@ -113,7 +125,6 @@ fn gomod_items(path: &Path) -> Result<Vec<InputItem>, String> {
                 }),
                 ..RouteBody::default()
             };
-            let error = gomod_common::input::gomod_invalid(path, go_error);
             Ok(vec![InputItem::Ready(Box::new(Record::new(
                 &body,
                 Some(error),
@@ -288,10 +299,11 @@ impl Resolver {
         }
         // Configuration problems concern every route.
         let mut warnings = self.cfg.warnings.clone();
-        let error = self
+        let filled = self
             .fill(&target, &wanted, &mut body, &mut warnings)
             .await
             .err();
+        let error = godebug_error(&self.cfg).or(filled);
         Record::new(&body, error, warnings, elapsed.get())
     }
 

@@ -35,12 +35,22 @@ use gomod_common::app::CommonArgs;
 /// proxy_auth_required, proxy_refused, proxy_unreachable, proxy_closed,
 /// tls_unknown_authority, tls_incomplete_chain, tls_intercepted_untrusted, tls_no_roots,
 /// tls_expired, tls_not_yet_valid, tls_name_mismatch, tls_handshake_failed,
-/// tls_protocol_version, tls_not_tls, tls_timeout, tls_hello_rejected; `go_error` is
-/// Go's own text for the failure (what the go command prints after `Get "URL": `).
+/// tls_protocol_version, tls_not_tls, tls_timeout, tls_hello_rejected,
+/// tls_negative_serial, tls_insecure_signature; `go_error` is Go's own text for the
+/// failure (what the go command prints after `Get "URL": `).
+///
+/// The x509 rules are those of the go in use with its GODEBUG: go1.23 and later refuse
+/// a certificate with a negative serial number (tls_negative_serial, `tls: failed to
+/// parse certificate from server: x509: negative serial number`; the fix
+/// GODEBUG=x509negativeserial=1), and a root with one is left out of go's trust store;
+/// a SHA-1 (or MD5) signature in the chain is refused (tls_insecure_signature; the
+/// setting x509sha1 that allowed it was removed in go1.24). The record's `godebug`
+/// lists the settings in effect and where each comes from.
 /// Warnings: tls_interception, tls_expiring_soon.
 ///
-/// The handshake offers what the go in use offers (the go on PATH or $GOROOT, else the
-/// newest; GODEBUG tlsmlkem and tlssecpmlkem from the environment): its key exchange
+/// The handshake offers what the go in use offers (--go, else the go on PATH or
+/// $GOROOT, else the newest; GODEBUG tlsmlkem, tlssecpmlkem and tlssha1 from the
+/// environment): its key exchange
 /// groups in its order, with its key shares (go1.27: X25519MLKEM768, 1,216 bytes, and
 /// X25519). Then go's exact ClientHello is sent again as raw bytes on a new connection
 /// and the server's first answer recorded (`hello`: ServerHello, HelloRetryRequest,
@@ -71,6 +81,12 @@ pub struct Cli {
     /// 16 MiB (gomod-tools(7), FILES).
     #[arg(long = "ca-file", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+
+    /// The version of the go to check for (1.27.3 or go1.27.3), when it is not the go
+    /// found through GOROOT or PATH (by default that one, else the newest): its
+    /// ClientHello and its x509 rules, with the GODEBUG defaults of that release.
+    #[arg(long = "go", value_name = "VERSION")]
+    pub go: Option<String>,
 
     /// The roots that count as public, PEM (default: Mozilla's roots, built in): for
     /// organisations with their own notion of public, and for tests.

@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::future::join_all;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
-use gomod_common::goenv::GoConfig;
+use gomod_common::godebug::{self, Godebug};
+use gomod_common::goenv::{GoConfig, go_minor_version};
 use gomod_common::gourl;
 use gomod_common::input::InputItem;
 use gomod_common::net::certinfo::{self, CertInfo};
@@ -22,8 +23,10 @@ use gomod_common::net::httpproxy::ProxyConfig;
 use gomod_common::net::names::is_local_use_name;
 use gomod_common::net::roots::GoRoots;
 use gomod_common::net::tls::{self, CapturingVerifier, GoVerifier, go_client_config};
+use gomod_common::record::env::GodebugInfo;
 use gomod_common::record::tls::{HelloProbe, Interception, TlsBody, Trust, Verdict};
 use gomod_common::record::{Code, ErrorInfo, Record, Warning};
+use gomod_common::toolchain;
 use rustls::pki_types::CertificateDer;
 use tokio::time::{Instant, timeout_at};
 
@@ -43,8 +46,16 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     let cfg = GoConfig::from_process();
     let env = cfg.environment();
+    let go_minor = match &cli.go {
+        None => cfg.install.as_ref().and_then(|i| i.minor),
+        Some(flag) => match toolchain::local_go(&cfg, Some(flag)) {
+            Ok(local) => go_minor_version(&local.toolchain),
+            Err(message) => return app::fatal(TOOL, &message, None),
+        },
+    };
+    let godebug = Godebug::new(go_minor, env.get("GODEBUG"));
     let go_roots = match &cli.ca_file {
-        None => GoRoots::load(env),
+        None => GoRoots::load_for(env, &godebug),
         Some(file) => {
             if let Err(err) = gomod_common::regular::read(file, gomod_common::regular::CERTIFICATES)
             {
@@ -54,7 +65,10 @@ pub fn main(cli: Cli) -> ExitCode {
                     Some("give a readable PEM file with --ca-file"),
                 );
             }
-            GoRoots::load(&env.with("SSL_CERT_FILE", &file.display().to_string()))
+            GoRoots::load_for(
+                &env.with("SSL_CERT_FILE", &file.display().to_string()),
+                &godebug,
+            )
         }
     };
     let public_roots = match &cli.public_roots {
@@ -85,8 +99,13 @@ pub fn main(cli: Cli) -> ExitCode {
         None => "Mozilla's roots (built in)".to_string(),
         Some(file) => format!("--public-roots {}", file.display()),
     };
+    // The public roots are judged with the same go's x509 rules.
+    let public_roots = GoRoots {
+        godebug: godebug.clone(),
+        ..public_roots
+    };
     let go_verifier = GoVerifier::new(&go_roots);
-    let go_hello = GoHello::from_config(&cfg);
+    let go_hello = GoHello::new(go_minor, env.get("GODEBUG"));
     let probe = Arc::new(TlsCheck {
         proxies: ProxyConfig::from_env(|k| env.raw(k).map(str::to_string)),
         resolver: SystemResolver::from_etc(),
@@ -96,16 +115,19 @@ pub fn main(cli: Cli) -> ExitCode {
             &go_hello,
         ),
         hello: go_hello,
+        godebug,
         go: Store {
             verifier: go_verifier,
             count: go_roots.certificates.len(),
             source: go_source,
+            refused: go_roots.refused.iter().map(|(c, _)| c.clone()).collect(),
             certificates: go_roots.certificates,
         },
         public: Store {
             verifier: GoVerifier::new(&public_roots),
             count: public_roots.certificates.len(),
             source: public_source,
+            refused: Vec::new(),
             certificates: public_roots.certificates,
         },
         seen: Mutex::new(HashSet::new()),
@@ -151,6 +173,8 @@ fn describe_go_roots(roots: &GoRoots, ca_file: Option<&Path>) -> String {
 struct Store {
     verifier: GoVerifier,
     certificates: Vec<CertificateDer<'static>>,
+    /// Certificates of the store go refuses to parse (a negative serial number).
+    refused: Vec<CertificateDer<'static>>,
     count: usize,
     source: String,
 }
@@ -201,6 +225,8 @@ struct TlsCheck {
     proxy_tls: Arc<rustls::ClientConfig>,
     /// What the go in use puts in its ClientHello.
     hello: GoHello,
+    /// The GODEBUG in effect for the go checked.
+    godebug: Godebug,
     go: Store,
     public: Store,
     /// Endpoints already probed.
@@ -271,6 +297,7 @@ impl TlsCheck {
             port: endpoint.port,
             scheme: endpoint.scheme.clone(),
             url: endpoint.url.clone(),
+            godebug: GodebugInfo::list(&self.godebug),
             ..TlsBody::default()
         };
         let mut warnings = Vec::new();
@@ -370,7 +397,9 @@ impl TlsCheck {
             }
         }
         let Some(chain) = capture.chain() else {
-            return handshake.map(|_| ()).map_err(|err| tls_error(&err, None));
+            return handshake
+                .map(|_| ())
+                .map_err(|err| tls_error(&err, None, self.hello.go_minor));
         };
         body.chain = chain
             .iter()
@@ -415,14 +444,35 @@ impl TlsCheck {
         }
         warnings.extend(expiring_soon(&body.chain, now));
 
-        if let Some(err) = go_err {
+        if let Some(mut err) = go_err {
+            // The issuing CA is in the store but go refused to parse it.
+            if matches!(
+                err.code,
+                Code::TlsUnknownAuthority | Code::TlsIncompleteChain | Code::TlsNoRoots
+            ) && let Some(issuer) = &issuer
+                && self.go.refused.iter().any(|root| {
+                    certinfo::raw_names(root.as_ref())
+                        .is_some_and(|(subject, _)| subject == issuer.subject_raw)
+                })
+            {
+                err.code = Code::TlsNegativeSerial;
+                let message = format!(
+                    "the CA that issued {host}'s certificate ({}) is in the trust store, but its certificate has a negative serial number, so the go command refuses to parse it and leaves it out",
+                    issuer.name
+                );
+                let hint = godebug::x509_hint(err.code, Some(self.hello.go_minor));
+                return Err(err.to_error_info(message, hint.unwrap_or_default()));
+            }
             let intercepted_by = body.intercepted.filter(|&i| i).and(issuer.as_ref());
             return Err(tls_error(
                 &err,
                 Some((body, intercepted_by, &self.go.source)),
+                self.hello.go_minor,
             ));
         }
-        handshake.map(|_| ()).map_err(|err| tls_error(&err, None))
+        handshake
+            .map(|_| ())
+            .map_err(|err| tls_error(&err, None, self.hello.go_minor))
     }
 
     /// The record's error when `--timeout` ran out.
@@ -683,7 +733,12 @@ fn expiring_soon(chain: &[CertInfo], now: SystemTime) -> Vec<Warning> {
 
 /// The record's error for a TLS failure; `verified` carries what a verification
 /// failure needs for its hint.
-fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &str)>) -> ErrorInfo {
+fn tls_error(
+    err: &NetError,
+    verified: Option<(&TlsBody, Option<&TopIssuer>, &str)>,
+    go_minor: u32,
+) -> ErrorInfo {
+    let go_minor = Some(go_minor);
     let leaf = verified.and_then(|(body, _, _)| body.chain.first());
     let host = verified
         .map(|(body, _, _)| body.host.as_str())
@@ -764,6 +819,14 @@ fn tls_error(err: &NetError, verified: Option<(&TlsBody, Option<&TopIssuer>, &st
         Code::TlsNotTls => (
             format!("{host} does not speak TLS on this port"),
             "use the right port, or http:// for a plain-HTTP GOPROXY (and GOINSECURE for direct fetches)".to_string(),
+        ),
+        Code::TlsNegativeSerial => (
+            format!("{host} presents a certificate with a negative serial number, which the go command refuses to parse"),
+            godebug::x509_hint(err.code, go_minor).unwrap_or_default(),
+        ),
+        Code::TlsInsecureSignature => (
+            format!("the chain for {host} has a certificate signed with SHA-1 or MD5, which the go command refuses"),
+            godebug::x509_hint(err.code, go_minor).unwrap_or_default(),
         ),
         Code::TlsTimeout => (
             format!("the TLS handshake with {host} did not finish"),

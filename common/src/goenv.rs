@@ -725,6 +725,26 @@ impl GoConfig {
             }
         }
         warnings.extend(goflags_warnings(self.get("GOFLAGS")));
+        let has_goauth = self
+            .install
+            .as_ref()
+            .is_none_or(|i| i.minor.is_none_or(|m| m >= 24));
+        if has_goauth
+            && let crate::net::goauth::Spec::Invalid(go_error) =
+                crate::net::goauth::parse(self.get("GOAUTH"), crate::net::goauth::stat_dir)
+        {
+            warnings.push(
+                Warning::new(
+                    Code::GoauthInvalid,
+                    format!(
+                        "GOAUTH={} is invalid: the go command stops at its first https request",
+                        crate::net::goauth::redacted(self.get("GOAUTH"))
+                    ),
+                    Some(crate::net::goauth::FIX_HINT.to_string()),
+                )
+                .go_error(go_error),
+            );
+        }
         if !self.env.get("REQUEST_METHOD").is_empty() && !self.get("HTTP_PROXY").is_empty() {
             warnings.push(Warning::new(
                 Code::ProxyCgiRefused,

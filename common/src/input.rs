@@ -454,15 +454,33 @@ fn send_lines(mut reader: impl BufRead, origin: &Origin, tx: &mpsc::Sender<Input
 
 /// The requirements of a go.mod file, after replace and exclude, as input records
 /// (`module`, `version`, `from`, `excluded`, `replaced_by`) that every tool
-/// understands. `Ok(Err(text))`: the file does not parse, with the go command's
-/// text; `Err(text)`: it cannot be read.
-pub fn gomod_requirements(path: &Path) -> Result<Result<Vec<InputItem>, String>, String> {
+/// understands. `Ok(Err(error))`: the go command refuses the file (it does not
+/// parse, or a `godebug` line fails go's check for the go in `cfg`), with the go
+/// command's text; `Err(text)`: it cannot be read.
+pub fn gomod_requirements(
+    path: &Path,
+    cfg: &crate::goenv::GoConfig,
+) -> Result<Result<Vec<InputItem>, ErrorInfo>, String> {
     let data = crate::regular::read(path, crate::regular::GO_MOD).map_err(|e| e.to_string())?;
     let name = path.display().to_string();
     let file = match crate::modfile::parse(&name, &data) {
         Ok(file) => file,
-        Err(err) => return Ok(Err(format!("go: errors parsing {name}:\n{err}"))),
+        Err(err) => {
+            return Ok(Err(gomod_invalid(
+                path,
+                format!("go: errors parsing {name}:\n{err}"),
+            )));
+        }
     };
+    let install = cfg.install.as_ref();
+    if let Some(go_error) = crate::godebug::check_gomod(
+        &name,
+        &file,
+        install.and_then(|i| i.minor),
+        install.and_then(|i| i.version.as_deref()),
+    ) {
+        return Ok(Err(crate::godebug::gomod_error(path, go_error)));
+    }
     let origin = Origin::File(path.to_path_buf());
     Ok(Ok(file
         .effective_requirements()

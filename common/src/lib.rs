@@ -17,6 +17,7 @@ pub mod discovery;
 pub mod doctor;
 pub mod endpoints;
 pub mod git;
+pub mod godebug;
 pub mod goenv;
 pub mod goflags;
 pub mod goquote;

@@ -58,12 +58,20 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "locate the Go installation whose go.env and version apply; without one, newest Go's defaults are used",
     ),
     (
+        "GODEBUG",
+        "read from the process environment only, as the go command reads it (go env -w refuses it; a later setting wins): tlsmlkem and tlssecpmlkem shape go's ClientHello, tlssha1=1 puts the SHA-1 signature algorithms back into it (go1.25 and later leave them out; gomod-tlscheck's hello probe follows, its own handshake never offers SHA-1), x509negativeserial=1 lets go1.23 and later accept certificates with a negative serial number; other settings have the defaults of the go release in use. A removed setting at its old value (tlsrsakex=1 and the others go1.27 removed) stops every go command (godebug_invalid). The go.mod godebug block sets defaults for programs built from the module, never for the go command's own downloads; go1.27 still refuses a go.mod whose godebug lines name an unknown setting or a removed one at its old value",
+    ),
+    (
         "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
         "and their lower-case forms: the HTTP proxy, chosen by Go's rules (process environment only)",
     ),
     (
         "NETRC",
-        "the netrc file (default $HOME/.netrc), read and matched as the go release in use does: go1.23 and older read it always and match the host name; go1.24 and later read it when GOAUTH includes netrc and match URL prefixes, in which the port counts",
+        "the netrc file (default $HOME/.netrc), read and matched as the go release in use does: go1.23 and older read it always and match the host name; go1.24 and later read it when GOAUTH includes netrc and match URL prefixes, in which the port counts (an entry for the host that the port keeps from a request is named in the attempt's auth.note)",
+    ),
+    (
+        "GOAUTH",
+        "go1.24 and later: a ;-separated list of netrc (the default), git DIR (git credential fill run in the absolute directory DIR), any other command (split like GOFLAGS; it prints URL lines, a blank line, header lines, a blank line), or off alone. As go does: before the first https request every method runs once without a URL (git DIR does not); after any 4xx to an https request every method runs again, the URL as a command's last argument and the response's status line and headers on its input, and the request is sent once more; the method listed first wins for the same URL prefix, a longer prefix wins over a shorter one. Plain http requests get no GOAUTH or netrc credentials. An invalid value is error goauth_invalid with go's line at the first https request (and a gomod-resolve warning). Unlike go, each method runs bounded by --timeout in a session without a terminal (GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never added unless set), and git credential approve/reject is never run (the user's credential store is not changed). Every fetch attempt's auth says which provider supplied credentials and its login, never the secret",
     ),
     (
         "GIT_TERMINAL_PROMPT, GCM_INTERACTIVE, GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM, HOME",

@@ -1,6 +1,7 @@
 //! Version queries as the go command answers them (`modload.newQueryMatcher`,
 //! `filterVersions` and the choice in `queryProxy`): which ones are asked as `.info`
-//! directly, and which are answered from `@v/list` (and `@latest`).
+//! directly, and which are answered from `@v/list` (and `@latest`), passing over the
+//! versions go's `CheckAllowed` refuses (those the latest version's go.mod retracts).
 
 use std::cmp::Ordering;
 
@@ -28,6 +29,9 @@ pub struct Matcher {
     pub prefer_lower: bool,
     /// Ask `@latest` when nothing in the list matches.
     pub may_use_latest: bool,
+    /// Closed intervals `[low, high]` of versions the query passes over (go's
+    /// `CheckAllowed`: retracted by the module's author).
+    disallowed: Vec<(String, String)>,
 }
 
 /// The best versions seen so far by [`Matcher::consider`].
@@ -66,6 +70,7 @@ pub fn plan(query: &str, path: &str) -> Result<Plan, String> {
         filter: Filter::None,
         prefer_lower: false,
         may_use_latest: false,
+        disallowed: Vec::new(),
     };
     let cmp = |v: &str, ords: &[Ordering]| Filter::Compare(v.to_string(), ords.to_vec());
     use Ordering::{Equal, Greater, Less};
@@ -122,14 +127,37 @@ fn is_prefix(v: &str) -> bool {
 }
 
 impl Matcher {
+    /// The same query passing over the versions that `go_mod`, the go.mod of the
+    /// module's latest version (retracted versions included: go's
+    /// `queryLatestVersionIgnoringRetractions`), retracts: go's `CheckRetractions`,
+    /// `low <= v <= high` for each `retract`. A go.mod that cannot be read retracts
+    /// nothing, as go then allows every version.
+    pub fn without_retracted(mut self, go_mod: &[u8]) -> Matcher {
+        if let Ok(file) = crate::modfile::parse_lax("go.mod", go_mod) {
+            self.disallowed
+                .extend(file.retracts.into_iter().map(|r| (r.low, r.high)));
+        }
+        self
+    }
+
+    /// Whether the query is the module's latest version with no other condition
+    /// (`latest`, `upgrade` without a current version).
+    pub fn is_latest(&self) -> bool {
+        self.may_use_latest && self.prefix.is_empty() && self.filter == Filter::None
+    }
+
     fn allows(&self, v: &str) -> bool {
         if !v.starts_with(&self.prefix) {
             return false;
         }
-        match &self.filter {
+        let in_range = match &self.filter {
             Filter::None => true,
             Filter::Compare(bound, ords) => ords.contains(&semver::compare(v, bound)),
-        }
+        };
+        in_range
+            && !self.disallowed.iter().any(|(low, high)| {
+                semver::compare(low, v).is_le() && semver::compare(v, high).is_le()
+            })
     }
 
     /// The version Go picks from a sorted `@v/list` (already filtered as Go's
@@ -176,7 +204,8 @@ impl Matcher {
         choice.release.or(choice.prerelease)
     }
 
-    /// Whether `@latest`'s answer is acceptable.
+    /// Whether `@latest`'s answer (or the latest version found otherwise) is
+    /// acceptable.
     pub fn allows_latest(&self, v: &str) -> bool {
         self.allows(v)
     }
@@ -233,6 +262,37 @@ mod tests {
         assert_eq!(pick("v1.2.3", &vs).as_deref(), Some("stat v1.2.3"));
         assert_eq!(pick("master", &vs).as_deref(), Some("stat master"));
         assert_eq!(pick("v3", &vs), None);
+    }
+
+    #[test]
+    fn retracted_versions_are_passed_over_as_go_passes_over_them() {
+        let vs = list(&[
+            "v1.0.0",
+            "v1.2.0-pre",
+            "v1.2.0",
+            "v1.2.5",
+            "v1.10.0",
+            "v2.0.0-rc.1",
+        ]);
+        let go_mod =
+            b"module example.com/m\n\nretract (\n\tv1.10.0 // broken\n\t[v1.2.0, v1.2.5]\n)\n";
+        let pick = |query: &str, go_mod: &[u8]| match plan(query, "example.com/m").unwrap() {
+            Plan::List(m) => m.without_retracted(go_mod).choose(&vs),
+            Plan::Stat(s) => panic!("stat {s}"),
+        };
+        assert_eq!(pick("latest", go_mod).as_deref(), Some("v1.0.0"));
+        assert_eq!(pick("v1.2", go_mod), None);
+        // No release left at or above v1.1.0: the lowest pre-release.
+        assert_eq!(pick(">=v1.1.0", go_mod).as_deref(), Some("v1.2.0-pre"));
+        // A go.mod that cannot be read retracts nothing.
+        assert_eq!(pick("latest", b"retract (").as_deref(), Some("v1.10.0"));
+        let m = match plan("latest", "m").unwrap() {
+            Plan::List(m) => m.without_retracted(go_mod),
+            other => panic!("{other:?}"),
+        };
+        assert!(m.is_latest());
+        assert!(!m.allows_latest("v1.10.0") && m.allows_latest("v1.11.0"));
+        assert!(matches!(plan("v1", "m").unwrap(), Plan::List(m) if !m.is_latest()));
     }
 
     #[test]

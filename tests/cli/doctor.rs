@@ -636,3 +636,24 @@ fn nothing_given_and_no_go_mod_uses_the_well_known_module() {
         d.input
     );
 }
+
+/// A go.mod whose godebug block go1.27 refuses is the root cause, with go's lines: the
+/// doctor reads go.mod through gomod-resolve.
+#[test]
+fn a_removed_godebug_in_go_mod_is_the_root_cause() {
+    let p = proxy().start();
+    let s = sandbox(&p.url());
+    s.write(
+        "go.mod",
+        "module example.com/app\n\ngo 1.27\n\ngodebug tlsrsakex=1\n\nrequire example.com/m v1.0.0\n",
+    );
+    let (run, d) = doctor(&s, &[]);
+    assert_eq!(run.status, 1, "{d:#?}");
+    assert_eq!(d.code(), Some("godebug_invalid"), "{d:#?}");
+    assert_eq!(
+        d.error.as_ref().unwrap().go_error.as_deref(),
+        Some(
+            "go: error loading go.mod:\ngo.mod:5: removed GODEBUG \"tlsrsakex\" set to old value \"1\" (https://go.dev/doc/godebug#go-127)"
+        )
+    );
+}

@@ -121,9 +121,15 @@ fn queries_resolve_through_the_list_as_go_does() {
     assert!(r.ok, "{r:#?}");
     assert_eq!(r.query.as_deref(), Some("latest"));
     assert_eq!(r.version.as_deref(), Some("v1.1.0"));
+    // The latest version's go.mod too, for the versions it retracts (go's query reads
+    // it as well).
     assert_eq!(
         server.targets(),
-        ["/example.com/a/@v/list", "/example.com/a/@v/v1.1.0.info"]
+        [
+            "/example.com/a/@v/list",
+            "/example.com/a/@v/v1.1.0.info",
+            "/example.com/a/@v/v1.1.0.mod"
+        ]
     );
     let r = one(&s, &["--what", "info", "example.com/a@<v1.1.0"]);
     assert_eq!(r.version.as_deref(), Some("v1.0.0"));

@@ -195,3 +195,31 @@ fn a_mod_server_found_by_discovery_is_used_as_a_proxy() {
     assert_eq!(r.source.as_deref(), Some("direct"));
     assert_eq!(mock.targets().len(), 3);
 }
+
+#[test]
+fn go_get_discovery_says_which_goauth_provider_answered() {
+    let s = scene(401);
+    let provider = crate::goauth::script(
+        &s.sandbox,
+        "provider.sh",
+        "printf 'https://example.com\\n\\nAuthorization: Basic ZGFuYTpEaXNjby1QdzE=\\n\\n'\n",
+    );
+    let sandbox = s.sandbox.env("GOAUTH", provider.to_str().unwrap());
+    let r = one(&sandbox, &["example.com/m@v1.0.0"]);
+    let discovery = r
+        .attempts
+        .iter()
+        .find(|a| a.op == "go-get")
+        .expect("a go-get attempt");
+    let auth = discovery.auth.as_ref().expect("an auth record");
+    assert_eq!(auth.provider.as_deref(), Some("command"));
+    assert_eq!(auth.login.as_deref(), Some("dana"));
+    assert_eq!(auth.prefix.as_deref(), Some("example.com"));
+    assert!(
+        s.proxy
+            .requests()
+            .iter()
+            .any(|r| r.headers.get("authorization").map(String::as_str)
+                == Some("Basic ZGFuYTpEaXNjby1QdzE="))
+    );
+}

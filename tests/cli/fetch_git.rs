@@ -631,6 +631,42 @@ fn a_retraction_in_the_repository_s_latest_go_mod_is_warned_about() {
 }
 
 #[test]
+fn a_query_passes_over_the_versions_the_repository_retracts() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let plain: &[u8] = b"module example.com/retracted\n\ngo 1.21\n";
+    let repo = module_repo(&s, "retracted", &[("go.mod", plain)]);
+    repo.tag("v1.0.0");
+    repo.commit(&[("a.go", b"package a\n")], "second");
+    repo.tag("v1.1.0");
+    // The latest version retracts the one before it and itself.
+    repo.commit(
+        &[(
+            "go.mod",
+            b"module example.com/retracted\n\ngo 1.21\n\nretract [v1.1.0, v1.2.0] // Broken.\n",
+        )],
+        "retract",
+    );
+    repo.tag("v1.2.0");
+    let r = same_as_go(&s, "example.com/retracted@latest");
+    assert_eq!(r.version.as_deref(), Some("v1.0.0"), "{r:#?}");
+    let r = fetch(&s.sandbox, &["example.com/retracted@v1.1"]);
+    assert_eq!(
+        r.error.as_ref().and_then(|e| e.go_error.as_deref()),
+        Some("go: module example.com/retracted: no matching versions for query \"v1.1\""),
+        "{r:#?}"
+    );
+    if let Some(go) = go_download(&s, "example.com/retracted@v1.1") {
+        assert_eq!(
+            go["Error"].as_str(),
+            Some("module example.com/retracted: no matching versions for query \"v1.1\""),
+            "{go}"
+        );
+    }
+}
+
+#[test]
 fn git_stops_at_the_probe_s_deadline_as_well_as_at_timeout() {
     let Some(mut s) = scene(OriginOptions::default(), Vec::new()) else {
         return;
@@ -674,4 +710,19 @@ fn git_stops_at_the_probe_s_deadline_as_well_as_at_timeout() {
             .contains("the probe's --deadline of 6s passed"),
         "{error:#?}"
     );
+    // What git was run for, and what it did, is in the record all the same.
+    let direct = r.direct.as_ref().unwrap_or_else(|| panic!("{r:#?}"));
+    assert!(direct.git_config.is_some(), "{direct:#?}");
+    assert_eq!(
+        direct.ssh.as_ref().map(|s| s.host.as_str()),
+        Some("127.0.0.1"),
+        "{direct:#?}"
+    );
+    let ls_remote = direct
+        .commands
+        .iter()
+        .find(|c| c.argv.get(1).map(String::as_str) == Some("ls-remote"))
+        .unwrap_or_else(|| panic!("{direct:#?}"));
+    assert!(ls_remote.timed_out, "{ls_remote:#?}");
+    assert_eq!(direct.reachable, Some(false), "{direct:#?}");
 }

@@ -163,3 +163,148 @@ fn go_get_prints_the_same_warnings() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("retracted"), "{stderr}");
 }
+
+/// example.com/q: v1.0.0, v1.1.0 and v1.2.0, whose go.mod retracts v1.1.0;
+/// example.com/s: the same versions, v1.2.0 retracting v1.1.0 and itself;
+/// example.com/all: v1.0.0 and v1.2.0, v1.2.0 retracting both.
+fn retracting_queries() -> GoProxy {
+    let plain = |m: &str| format!("module {m}\n\ngo 1.21\n");
+    let q_latest = "module example.com/q\n\ngo 1.21\n\nretract v1.1.0 // Broken.\n";
+    let s_latest = "module example.com/s\n\ngo 1.21\n\nretract (\n\tv1.1.0\n\tv1.2.0 // Published by mistake.\n)\n";
+    let all_latest = "module example.com/all\n\ngo 1.21\n\nretract [v1.0.0, v1.2.0]\n";
+    let mut proxy = GoProxy::new();
+    for m in ["example.com/q", "example.com/s"] {
+        let latest = if m == "example.com/q" {
+            q_latest
+        } else {
+            s_latest
+        };
+        proxy = proxy
+            .module(m, "v1.0.0", &[("go.mod", plain(m).as_bytes())])
+            .module(m, "v1.1.0", &[("go.mod", plain(m).as_bytes())])
+            .module(m, "v1.2.0", &[("go.mod", latest.as_bytes())]);
+    }
+    proxy
+        .module(
+            "example.com/all",
+            "v1.0.0",
+            &[("go.mod", plain("example.com/all").as_bytes())],
+        )
+        .module(
+            "example.com/all",
+            "v1.2.0",
+            &[("go.mod", all_latest.as_bytes())],
+        )
+}
+
+/// Queries and what go1.27 answers for them in [`retracting_queries`]'s proxy (`go list
+/// -m M@Q`, and `go mod download`'s error where nothing matches).
+const RETRACTED_QUERIES: &[(&str, Result<&str, &str>)] = &[
+    ("example.com/q@latest", Ok("v1.2.0")),
+    (
+        "example.com/q@v1.1",
+        Err("go: module example.com/q: no matching versions for query \"v1.1\""),
+    ),
+    ("example.com/q@<v1.2.0", Ok("v1.0.0")),
+    ("example.com/q@>=v1.1.0", Ok("v1.2.0")),
+    ("example.com/q@v1", Ok("v1.2.0")),
+    ("example.com/s@latest", Ok("v1.0.0")),
+    (
+        "example.com/s@>v1.0.0",
+        Err("go: module example.com/s: no matching versions for query \">v1.0.0\""),
+    ),
+    (
+        "example.com/all@latest",
+        Err("go: module example.com/all: no matching versions for query \"latest\""),
+    ),
+    (
+        "example.com/all@v1",
+        Err("go: module example.com/all: no matching versions for query \"v1\""),
+    ),
+];
+
+#[test]
+fn queries_pass_over_retracted_versions_as_go_s_do() {
+    let proxy = retracting_queries().start();
+    let s = sandbox(&proxy.url());
+    for (target, want) in RETRACTED_QUERIES {
+        let r = one(&s, &["--what", "info", target]);
+        match want {
+            Ok(version) => {
+                assert!(r.ok, "{target}: {r:#?}");
+                assert_eq!(r.version.as_deref(), Some(*version), "{target}: {r:#?}");
+            }
+            Err(go_error) => {
+                assert_eq!(r.code(), Some("version_invalid"), "{target}: {r:#?}");
+                assert_eq!(r.go_error(), *go_error, "{target}");
+            }
+        }
+    }
+    // The retracted versions were never asked for; the latest version's go.mod was,
+    // once per query, as go mod download reads it.
+    let targets = proxy.targets();
+    assert!(
+        !targets.iter().any(|t| t.ends_with("/v1.1.0.info")),
+        "{targets:?}"
+    );
+    let latest_mods = targets
+        .iter()
+        .filter(|t| t.ends_with("/example.com/q/@v/v1.2.0.mod"))
+        .count();
+    assert_eq!(latest_mods, 5, "{targets:?}");
+}
+
+#[test]
+fn the_latest_query_reads_the_list_the_latest_info_and_go_mod_once() {
+    // What go mod download asks for example.com/q@latest: the list, the latest .info,
+    // its go.mod (for its retractions), then the zip; the answer is not asked again.
+    let proxy = retracting_queries().start();
+    let s = sandbox(&proxy.url());
+    let r = one(&s, &["example.com/q@latest"]);
+    assert!(r.ok, "{r:#?}");
+    let mut targets = proxy.targets();
+    targets.sort();
+    let expected: Vec<String> = ["list", "v1.2.0.info", "v1.2.0.mod", "v1.2.0.zip"]
+        .iter()
+        .map(|f| format!("/example.com/q/@v/{f}"))
+        .collect();
+    assert_eq!(targets, expected);
+    // The requests for the retractions are go mod download's: in the record.
+    let urls: Vec<&str> = r.attempts.iter().filter_map(|a| a.url.as_deref()).collect();
+    assert!(urls.iter().any(|u| u.ends_with("/v1.2.0.mod")), "{urls:?}");
+}
+
+#[test]
+fn go_s_queries_pass_over_the_same_retracted_versions() {
+    let Some(go) = newest_go() else { return };
+    let proxy = retracting_queries().start();
+    let s = go_sandbox(&go);
+    let gopath = s.path().join("gopath");
+    let s = s
+        .env("GOPROXY", &proxy.url())
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "")
+        .env("GOPATH", &gopath.display().to_string());
+    for (target, want) in RETRACTED_QUERIES {
+        let out = go_command(&s, &go)
+            .args(["list", "-m", target])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let module = target.split('@').next().unwrap();
+        match want {
+            Ok(version) => assert_eq!(stdout.trim(), format!("{module} {version}"), "{target}"),
+            Err(_) => assert!(!out.status.success(), "{target}: {stdout}"),
+        }
+        if let Err(go_error) = want {
+            let out = go_command(&s, &go)
+                .args(["mod", "download", target])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.trim_end(), *go_error, "{target}");
+        }
+    }
+}

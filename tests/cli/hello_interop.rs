@@ -57,11 +57,12 @@ fn show(h: &ClientHello) -> String {
     format!("{h:#x?}")
 }
 
-/// go1.27's hello (default and with GODEBUG=tlsmlkem=0) against the tools' hellos.
+/// go1.27's hello (default, GODEBUG=tlsmlkem=0, and tlssha1=1, which offers the SHA-1
+/// signature algorithms again) against the tools' hellos.
 #[test]
 fn hellos_agree_with_go127() {
     let Some(go) = newest_go() else { return };
-    for godebug in ["", "tlsmlkem=0"] {
+    for godebug in ["", "tlsmlkem=0", "tlssha1=1"] {
         let capture = HelloCapture::start();
         let sandbox = go_env(&go, &format!("https://{}", capture.addr()), godebug);
         let out = go_download(&go, &sandbox, "example.com/m@v1.0.0");

@@ -17,6 +17,7 @@ mod fetch_errors_interop;
 mod fetch_git;
 mod fetch_interop;
 mod fetch_retract;
+mod goauth;
 mod h2_interop;
 mod hello_interop;
 mod hostile;
@@ -35,6 +36,7 @@ mod tls_interop;
 mod tlscheck;
 mod toolchain;
 mod toolchain_interop;
+mod x509_interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

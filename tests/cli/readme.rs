@@ -148,6 +148,14 @@ const EXPECTED: &[(&str, Expect)] = &[
         ok(true),
     ),
     (
+        r#"gomod-resolve --env --offline | jq -c '.godebug[]'"#,
+        ok(true),
+    ),
+    (
+        r#"gomod-tlscheck --go 1.22.12 proxy.golang.org | jq '{ok, code: .error.code, godebug}'"#,
+        ok(true),
+    ),
+    (
         r#"gomod-fetch golang.org/x/text@latest | jq '{version, source, zip_h1, hosts, go_error: .error.go_error}'"#,
         ok(true),
     ),

@@ -121,6 +121,7 @@ pub struct EnvRecord {
     pub vars: std::collections::BTreeMap<String, Var>,
     pub go: Option<GoInfo>,
     pub env_file: EnvFile,
+    pub godebug: Vec<GodebugEntry>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,
@@ -145,6 +146,14 @@ pub struct GoInfo {
     pub version: Option<String>,
     pub binary: Option<String>,
     pub found_via: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GodebugEntry {
+    pub name: String,
+    pub value: String,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -542,6 +551,7 @@ pub struct TlsRecord {
     pub interception: Option<TlsInterception>,
     pub hello: Option<HelloProbe>,
     pub classic_hello: Option<HelloProbe>,
+    pub godebug: Vec<GodebugEntry>,
     pub ok: bool,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<Warning>,
@@ -709,9 +719,22 @@ pub struct FetchAttempt {
     pub redirects: Vec<String>,
     pub via_proxy: Option<String>,
     pub netrc_login: Option<String>,
+    pub auth: Option<AuthRecord>,
     pub body_excerpt: Option<String>,
     pub retry: u32,
     pub falls_through: Option<bool>,
+}
+
+/// What GOAUTH did for an attempt.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthRecord {
+    pub provider: Option<String>,
+    pub login: Option<String>,
+    pub prefix: Option<String>,
+    pub retried_after: Option<u16>,
+    pub errors: Vec<String>,
+    pub note: Option<String>,
 }
 
 /// The `.info` of a `fetch` record.

@@ -853,6 +853,80 @@ fn env_record_names_every_source() {
     assert!(env.go.is_none());
 }
 
+/// The env record lists the GODEBUG settings in effect for the go command: the
+/// environment's (later wins) and the release defaults of the TLS and x509 settings.
+#[test]
+fn env_record_lists_godebug_with_sources() {
+    let sandbox = Sandbox::new().env("GODEBUG", "tlsmlkem=0,netdns=go,tlsmlkem=1");
+    let env = sandbox.run(TOOL, &["--env"]).env_record();
+    assert!(env.ok);
+    let list: Vec<(&str, &str, &str)> = env
+        .godebug
+        .iter()
+        .map(|g| (g.name.as_str(), g.value.as_str(), g.source.as_str()))
+        .collect();
+    assert_eq!(
+        list,
+        [
+            ("tlsmlkem", "1", "env"),
+            ("netdns", "go", "env"),
+            ("tlssecpmlkem", "1", "default"),
+            ("tlssha1", "0", "default"),
+            ("x509negativeserial", "0", "default"),
+        ]
+    );
+}
+
+/// A removed setting with its old value in GODEBUG stops go1.27 before it starts
+/// (checked against the real go: `fatal error: ...`, exit status 2).
+#[test]
+fn removed_godebug_in_environment_fails_every_route() {
+    let sandbox = Sandbox::new().env("GODEBUG", "tlsrsakex=1");
+    let run = sandbox.run(TOOL, &["--env", "--offline", "example.com/m@v1.0.0"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let expected = "fatal error: removed GODEBUG \"tlsrsakex\" set to old value \"1\" in environment (https://go.dev/doc/godebug#go-127)";
+    let mut records = run.records();
+    assert_eq!(records.len(), 2, "{}", run.stdout);
+    let route = records.remove(1).route();
+    let env = records.remove(0).env();
+    let error = env.error.as_ref().expect("env error");
+    assert_eq!(error.code, "godebug_invalid");
+    assert_eq!(error.go_error.as_deref(), Some(expected));
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("tlsrsakex")
+    );
+    assert_eq!(route.code(), Some("godebug_invalid"));
+    assert_eq!(route.go_error(), expected);
+    // Any other value of a removed setting is accepted.
+    let fine = Sandbox::new()
+        .env("GODEBUG", "tlsrsakex=0")
+        .run(TOOL, &["--offline", "example.com/m@v1.0.0"]);
+    assert_eq!(fine.status, 0, "{}", fine.stdout);
+}
+
+/// go.mod `godebug` lines are checked as go1.27 checks them when it loads the main
+/// module; the text is the real go1.27.3's.
+#[test]
+fn gomod_godebug_lines_go_refuses_are_reported() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "go.mod",
+        "module example.com/app\n\ngo 1.27\n\ngodebug (\n\tfoo=1\n\ttls10server=1\n\ttls3des=0\n)\n\nrequire example.com/x v1.0.0\n",
+    );
+    let run = sandbox.run(TOOL, &["--offline", "-m", "go.mod"]);
+    assert_eq!(run.status, 1);
+    let route = run.route();
+    assert_eq!(route.code(), Some("godebug_invalid"));
+    assert_eq!(
+        route.go_error(),
+        "go: error loading go.mod:\ngo.mod:6: unknown godebug \"foo\"\ngo: error loading go.mod:\ngo.mod:7: removed GODEBUG \"tls10server\" set to old value \"1\" (https://go.dev/doc/godebug#go-127)"
+    );
+}
+
 #[test]
 fn ineffective_settings_are_warned_about() {
     let sandbox = Sandbox::new()

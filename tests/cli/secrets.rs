@@ -4,7 +4,8 @@
 //! `gomod_testsupport::echo`), with credentials from every source the tools know:
 //! GOPROXY userinfo (plain, percent-encoded, without a scheme), `.netrc`, HTTPS_PROXY
 //! and HTTP_PROXY userinfo, GOSUMDB userinfo, a DNS-over-HTTPS server's userinfo and
-//! targets with userinfo. Standard output and standard error are searched for each
+//! targets with userinfo, GOAUTH commands (a Basic and a Bearer Authorization header) and
+//! a `git credential` helper (GOAUTH=git DIR). Standard output and standard error are searched for each
 //! password as it is, percent-encoded, and in base64 (alone and as the `user:password`
 //! of a Basic header).
 
@@ -90,6 +91,9 @@ struct World {
     bare: Secret,
     target: Secret,
     doh: Secret,
+    goauth_basic: Secret,
+    goauth_bearer: Secret,
+    goauth_git: Secret,
 }
 
 impl World {
@@ -128,10 +132,17 @@ impl World {
                 "dohuser",
                 "Doh-Secret!7",
             ),
+            goauth_basic: Secret::new("a GOAUTH command's Basic header", "cmduser", "Cmd-Secret*5"),
+            goauth_bearer: Secret::new("a GOAUTH command's Bearer token", "", "Tok-Secret-3"),
+            goauth_git: Secret::new(
+                "a git credential helper (GOAUTH=git DIR)",
+                "gituser",
+                "Git-Secret^4",
+            ),
         }
     }
 
-    fn secrets(&self) -> [&Secret; 9] {
+    fn secrets(&self) -> [&Secret; 12] {
         [
             &self.goproxy,
             &self.netrc,
@@ -142,6 +153,9 @@ impl World {
             &self.bare,
             &self.target,
             &self.doh,
+            &self.goauth_basic,
+            &self.goauth_bearer,
+            &self.goauth_git,
         ]
     }
 
@@ -189,18 +203,97 @@ fn run_all(world: &World, sandbox: &Sandbox, tool: &str, args: &[&str], stdin: &
             run.stderr
         );
         for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-            for secret in world.secrets() {
-                for form in secret.forms() {
-                    assert!(
-                        !text.contains(&form),
-                        "{tool} {full:?} printed the password from {} ({form:?}) on {stream}:\n{text}",
-                        secret.source
-                    );
-                }
-            }
+            assert_no_secret(world, &format!("{tool} {full:?}"), stream, text);
         }
         everything.push_str(&run.stdout);
         everything.push_str(&run.stderr);
+    }
+    everything
+}
+
+/// Fails if `text` (`what` wrote it on `stream`) holds any form of any secret.
+fn assert_no_secret(world: &World, what: &str, stream: &str, text: &str) {
+    for secret in world.secrets() {
+        for form in secret.forms() {
+            assert!(
+                !text.contains(&form),
+                "{what} printed the password from {} ({form:?}) on {stream}:\n{text}",
+                secret.source
+            );
+        }
+    }
+}
+
+/// Runs gomod-doctor with `args` in `sandbox` (and `stdin`) in every output form —
+/// JSON with a summary, text with progress and color, JUnit — each also writing a
+/// `--report`, and fails if any output or report holds any form of any secret.
+/// Returns everything written, reports included.
+///
+/// The doctor reaches only the test's servers: its DNS check reads a hosts file and an
+/// nsswitch.conf that never ask DNS (`hosts: files`; the names the scenarios use are
+/// in the hosts file, at 127.0.0.1), it is given no other resolver unless a scenario
+/// gives one of the test's, and no scenario routes a module `direct` (no go-get page
+/// of the real example.com is asked for).
+fn run_doctor(world: &World, sandbox: &Sandbox, args: &[&str], stdin: &str) -> String {
+    let hosts = sandbox.write(
+        "etc/hosts",
+        "127.0.0.1 localhost goproxy.example.com doh.example.com\n",
+    );
+    let nss = sandbox.write("etc/nsswitch.conf", "hosts: files\n");
+    let resolv = sandbox.write(
+        "etc/resolv.conf",
+        "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+    );
+    let files = [
+        "--timeout",
+        "10s",
+        "--resolv-conf",
+        resolv.to_str().unwrap(),
+        "--hosts",
+        hosts.to_str().unwrap(),
+        "--nsswitch",
+        nss.to_str().unwrap(),
+    ];
+    let variants: [&[&str]; 3] = [
+        &["--format", "json", "--summary"],
+        &[
+            "--format",
+            "text",
+            "--progress",
+            "always",
+            "--color",
+            "always",
+        ],
+        &["--format", "junit"],
+    ];
+    let mut everything = String::new();
+    for (i, variant) in variants.iter().enumerate() {
+        let report = sandbox.path().join(format!("report-{i}.jsonl"));
+        let _ = std::fs::remove_file(&report);
+        let mut full: Vec<&str> = variant.to_vec();
+        full.extend_from_slice(&files);
+        full.extend_from_slice(&["--report", report.to_str().unwrap()]);
+        full.extend_from_slice(args);
+        let run = sandbox.run_with_stdin("gomod-doctor", &full, stdin);
+        let what = format!("gomod-doctor {full:?}");
+        assert!(
+            (0..=1).contains(&run.status),
+            "{what}: status {}\n{}",
+            run.status,
+            run.stderr
+        );
+        let written = std::fs::read_to_string(&report)
+            .unwrap_or_else(|e| panic!("{what}: no report ({e})\n{}", run.stderr));
+        for (stream, text) in [
+            ("stdout", &run.stdout),
+            ("stderr", &run.stderr),
+            ("its --report", &written),
+        ] {
+            assert_no_secret(world, &what, stream, text);
+        }
+        everything.push_str(&run.stdout);
+        everything.push_str(&run.stderr);
+        everything.push_str(&written);
     }
     everything
 }
@@ -450,6 +543,208 @@ fn targets_and_resolvers_with_userinfo_are_never_printed() {
         &["--no-system", "--server", &doh, "example.com"],
         "",
     );
+    assert_echoed(&out, world.doh.source);
+    assert_sent(&world.echo, "authorization", &world.doh);
+}
+
+/// An executable shell script in the sandbox.
+fn script(sandbox: &Sandbox, name: &str, body: &str) -> std::path::PathBuf {
+    let path = sandbox.write(name, &format!("#!/bin/sh\n{body}"));
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    path
+}
+
+#[test]
+fn goauth_credentials_are_never_printed() {
+    let world = World::new();
+    let base = || world.sandbox().env("GOPROXY", &world.echo_url(None));
+    // A command printing a Basic header, and one given its token as an argument that
+    // prints it as a Bearer header.
+    let sandbox = base();
+    let basic = script(
+        &sandbox,
+        "basic.sh",
+        &format!(
+            "printf 'https://{}\\n\\nAuthorization: Basic {}\\n\\n'\n",
+            world.echo.host_port(),
+            echo::base64(&world.goauth_basic.login)
+        ),
+    );
+    let bearer = script(
+        &sandbox,
+        "bearer.sh",
+        &format!(
+            "printf 'https://{}\\n\\nAuthorization: Bearer %s\\n\\n' \"$1\"\n",
+            world.echo.host_port()
+        ),
+    );
+    for (goauth, bearer) in [
+        (basic.display().to_string(), false),
+        (
+            format!("{} {}", bearer.display(), world.goauth_bearer.password),
+            true,
+        ),
+    ] {
+        let sandbox = base().env("GOAUTH", &goauth);
+        let mut out = String::new();
+        for args in fetch_args() {
+            out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+        }
+        if bearer {
+            // No login in a Bearer header: the echo shows the header, redacted.
+            assert!(out.contains("authorization: Bearer ***"), "{out}");
+        } else {
+            assert_echoed(&out, "a GOAUTH command");
+        }
+        run_all(&world, &sandbox, "gomod-resolve", &["--env", MODULE], "");
+        let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+        run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    }
+    assert_sent(&world.echo, "authorization", &world.goauth_basic);
+    let bearer_sent = world.echo.requests().iter().any(|r| {
+        r.headers.get("authorization").map(String::as_str)
+            == Some(&format!("Bearer {}", world.goauth_bearer.password))
+    });
+    assert!(bearer_sent, "{:#?}", world.echo.lines());
+
+    // git credential fill, after the echo's 403s.
+    let Some(git) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .find(|d| d.join("git").is_file())
+    else {
+        gomod_testsupport::skip::skip(
+            gomod_testsupport::skip::Need::Git,
+            "no git on PATH",
+            "GOAUTH=git DIR needs git",
+        );
+        return;
+    };
+    let sandbox = base();
+    let helper = script(
+        &sandbox,
+        "helper.sh",
+        &format!(
+            "[ \"$1\" = get ] && printf 'username={}\\npassword={}\\n'\nexit 0\n",
+            world.goauth_git.user, world.goauth_git.password
+        ),
+    );
+    let repo = sandbox.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    for args in [
+        vec!["init", "-q"],
+        vec!["config", "credential.helper", helper.to_str().unwrap()],
+    ] {
+        let status = std::process::Command::new(git.join("git"))
+            .args(&args)
+            .current_dir(&repo)
+            .env("HOME", sandbox.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let sandbox = sandbox
+        .env("PATH", git.to_str().unwrap())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GOAUTH", &format!("git {}", repo.display()));
+    let mut out = String::new();
+    for args in fetch_args() {
+        out.push_str(&run_all(&world, &sandbox, "gomod-fetch", &args, ""));
+    }
+    assert_echoed(&out, world.goauth_git.source);
+    let through_proxy = sandbox.env("GOSUMDB", FIXTURE_VKEY);
+    run_all(&world, &through_proxy, "gomod-sumverify", &[MODULE], "");
+    assert_sent(&world.echo, "authorization", &world.goauth_git);
+}
+
+#[test]
+fn the_doctor_never_prints_a_credential() {
+    let world = World::new();
+    // GOPROXY userinfo, in each form.
+    for (secret, goproxy) in [
+        (
+            &world.goproxy,
+            world.echo_url(Some(&world.goproxy.userinfo())),
+        ),
+        (
+            &world.percent,
+            world.echo_url(Some("pctuser%3APct-Secret.5")),
+        ),
+        (
+            &world.bare,
+            format!("{}@{}", world.bare.userinfo(), world.echo.host_port()),
+        ),
+    ] {
+        let sandbox = world.sandbox().env("GOPROXY", &goproxy);
+        let out = run_doctor(&world, &sandbox, &[MODULE, "example.com/m@latest"], "");
+        assert_echoed(&out, secret.source);
+        assert_sent(&world.echo, "authorization", secret);
+    }
+
+    // ~/.netrc, and a DNS-over-HTTPS server it has credentials for.
+    let sandbox = world.sandbox().env("GOPROXY", &world.echo_url(None));
+    let netrc = sandbox.write(
+        "netrc",
+        &format!(
+            "machine {} login {} password {}\n",
+            world.echo.host_port(),
+            world.netrc.user,
+            world.netrc.password
+        ),
+    );
+    let sandbox = sandbox.env("NETRC", netrc.to_str().unwrap());
+    let doh = format!("{}/dns-query", world.echo_url(None));
+    let out = run_doctor(&world, &sandbox, &["--server", &doh, MODULE], "");
+    assert_echoed(&out, world.netrc.source);
+    assert_sent(&world.echo, "authorization", &world.netrc);
+
+    // HTTPS_PROXY userinfo: a proxy that answers 407 with what it was given.
+    let https_proxy = format!(
+        "http://{}@{}",
+        world.https_proxy.userinfo(),
+        world.proxy_407.host_port()
+    );
+    let sandbox = world
+        .sandbox()
+        .env("GOPROXY", "https://goproxy.example.com")
+        .env("HTTPS_PROXY", &https_proxy);
+    let out = run_doctor(&world, &sandbox, &[MODULE], "");
+    assert_echoed(&out, world.https_proxy.source);
+    assert_sent(&world.proxy_407, "proxy-authorization", &world.https_proxy);
+
+    // GOSUMDB userinfo.
+    let gosumdb = format!(
+        "{FIXTURE_VKEY} {}",
+        world.echo_url(Some(&world.gosumdb.userinfo()))
+    );
+    let sandbox = world
+        .sandbox()
+        .env("GOPROXY", &world.echo_url(None))
+        .env("GOSUMDB", &gosumdb);
+    let out = run_doctor(&world, &sandbox, &[MODULE], "");
+    assert_echoed(&out, world.gosumdb.source);
+    assert_sent(&world.echo, "authorization", &world.gosumdb);
+
+    // A resolver's userinfo on the command line (the steps and the report repeat the
+    // command), and go output on standard input naming URLs with userinfo.
+    let doh = format!("{}/dns-query", world.echo_url(Some(&world.doh.userinfo())));
+    let go_output = format!(
+        "go: example.com/m@v1.0.0: reading {}/example.com/m/@v/v1.0.0.info: 403 Forbidden\nsomething else: {}\n",
+        world.echo_url(Some(&world.goproxy.userinfo())),
+        world.target_url()
+    );
+    // The proxy by name (localhost, in every hosts file), so that the resolver is
+    // asked for it.
+    let port = world
+        .echo
+        .host_port()
+        .rsplit_once(':')
+        .unwrap()
+        .1
+        .to_string();
+    let by_name = format!("https://localhost:{port}");
+    let sandbox = world.sandbox().env("GOPROXY", &by_name);
+    let out = run_doctor(&world, &sandbox, &["--server", &doh], &go_output);
     assert_echoed(&out, world.doh.source);
     assert_sent(&world.echo, "authorization", &world.doh);
 }

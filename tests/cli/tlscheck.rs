@@ -657,3 +657,154 @@ fn text_format_names_the_issuer() {
         run.stdout
     );
 }
+
+/// go1.23 and later refuse to parse a certificate with a negative serial number, before
+/// any trust decision: tls_negative_serial with go's text and the GODEBUG that restores
+/// it; with GODEBUG=x509negativeserial=1, or for a go before 1.23 (--go), it is fine.
+#[test]
+fn a_negative_serial_number_follows_the_go_in_use() {
+    let root = TestCa::new("Test Root");
+    let server = https(&root.issue_with(
+        &["127.0.0.1"],
+        LeafOptions {
+            negative_serial: true,
+            ..LeafOptions::default()
+        },
+    ));
+    let url = format!("https://{}/", server.host_port());
+    let record = one(&trusting(&root), &[&url]);
+    assert_eq!(record.code(), Some("tls_negative_serial"), "{record:#?}");
+    assert_eq!(
+        record.go_error(),
+        "tls: failed to parse certificate from server: x509: negative serial number"
+    );
+    let error = record.error.as_ref().unwrap();
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("GODEBUG=x509negativeserial=1"),
+        "{error:?}"
+    );
+    let default = record
+        .godebug
+        .iter()
+        .find(|g| g.name == "x509negativeserial")
+        .unwrap();
+    assert_eq!(
+        (default.value.as_str(), default.source.as_str()),
+        ("0", "default")
+    );
+
+    let allowed = one(
+        &trusting(&root).env("GODEBUG", "x509negativeserial=1"),
+        &[&url],
+    );
+    assert!(allowed.ok, "{allowed:#?}");
+    let setting = allowed
+        .godebug
+        .iter()
+        .find(|g| g.name == "x509negativeserial")
+        .unwrap();
+    assert_eq!(
+        (setting.value.as_str(), setting.source.as_str()),
+        ("1", "env")
+    );
+
+    // --go: that release's hello and x509 defaults.
+    let old_go = one(&trusting(&root), &["--go", "1.22.12", &url]);
+    assert!(old_go.ok, "{old_go:#?}");
+    let hello = old_go.hello.as_ref().unwrap();
+    assert_eq!(hello.go, "go1.22");
+    assert!(
+        hello.key_shares.iter().all(|s| s.group == "X25519"),
+        "{hello:?}"
+    );
+    let defaults: Vec<(&str, &str, &str)> = old_go
+        .godebug
+        .iter()
+        .map(|g| (g.name.as_str(), g.value.as_str(), g.source.as_str()))
+        .collect();
+    assert_eq!(
+        defaults,
+        [
+            ("tlsmlkem", "0", "default"),
+            ("tlssecpmlkem", "0", "default"),
+            ("tlssha1", "1", "default"),
+            ("x509negativeserial", "1", "default"),
+        ]
+    );
+}
+
+/// A root with a negative serial number is left out of go's pool (AppendCertsFromPEM
+/// skips what ParseCertificate refuses): the chain then has no trusted root.
+#[test]
+fn a_root_with_a_negative_serial_number_is_not_in_gos_pool() {
+    let root = TestCa::root_with(
+        "Inspection Root",
+        "gomod-tools tests",
+        &LeafOptions {
+            negative_serial: true,
+            ..LeafOptions::default()
+        },
+    );
+    let server = https(&root.issue(&["127.0.0.1"]));
+    let url = format!("https://{}/", server.host_port());
+    // The store holds another root too, as every real one does.
+    let sandbox = Sandbox::new();
+    let pem = format!("{}{}", TestCa::new("Another Root").pem(), root.pem());
+    let file = sandbox.path().join("roots.pem");
+    std::fs::write(&file, pem).unwrap();
+    let sandbox = sandbox.env("SSL_CERT_FILE", file.to_str().unwrap());
+    let record = one(&sandbox, &[&url]);
+    assert_eq!(record.code(), Some("tls_negative_serial"), "{record:#?}");
+    assert_eq!(
+        record.go_error(),
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+    );
+    let error = record.error.as_ref().unwrap();
+    assert!(error.message.contains("Inspection Root"), "{error:?}");
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("GODEBUG=x509negativeserial=1")
+    );
+    let allowed = one(&sandbox.env("GODEBUG", "x509negativeserial=1"), &[&url]);
+    assert!(allowed.ok, "{allowed:#?}");
+}
+
+/// A certificate signed with SHA-1: go refuses the algorithm (and no GODEBUG helps a
+/// go1.24 or later): tls_insecure_signature, go's unknown-authority line with the
+/// reason.
+#[test]
+fn a_sha1_signature_is_refused_with_gos_words() {
+    let root = TestCa::new("Test Root");
+    let server = https(&root.issue_with(
+        &["127.0.0.1"],
+        LeafOptions {
+            sha1_signature: true,
+            ..LeafOptions::default()
+        },
+    ));
+    let url = format!("https://{}/", server.host_port());
+    let record = one(&trusting(&root), &[&url]);
+    assert_eq!(record.code(), Some("tls_insecure_signature"), "{record:#?}");
+    assert_eq!(
+        record.go_error(),
+        "tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"x509: cannot verify signature: insecure algorithm ECDSA-SHA1\" while trying to verify candidate authority certificate \"Test Root\")"
+    );
+    let hint = record
+        .error
+        .as_ref()
+        .unwrap()
+        .hint
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        hint.contains("x509sha1") && hint.contains("removed"),
+        "{hint}"
+    );
+}

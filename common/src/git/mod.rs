@@ -201,6 +201,14 @@ pub struct Workspace {
     repos: Mutex<HashMap<String, Slot>>,
 }
 
+/// A repository that could not be opened: go's error, and the commands that ran (an
+/// `ls-remote` that failed before the command that gave up, say).
+#[derive(Debug)]
+pub struct OpenError {
+    pub error: RepoError,
+    pub commands: Vec<run::CommandRecord>,
+}
+
 /// A repository being opened or open.
 type Slot = Arc<Mutex<Option<Arc<Mutex<GitRepo>>>>>;
 
@@ -228,7 +236,7 @@ impl Workspace {
 
     /// The repository at `url`, opened (blocking: runs git) the first time it is
     /// asked for; a failure to open is not kept, the next caller tries again.
-    pub fn repo(&self, url: &str) -> Result<Arc<Mutex<GitRepo>>, RepoError> {
+    pub fn repo(&self, url: &str) -> Result<Arc<Mutex<GitRepo>>, OpenError> {
         let slot = {
             let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(repos.entry(url.to_string()).or_default())
@@ -237,9 +245,18 @@ impl Workspace {
         if let Some(repo) = slot.as_ref() {
             return Ok(Arc::clone(repo));
         }
-        std::fs::create_dir_all(&self.root)
-            .map_err(|e| RepoError::Other(crate::oserr::path_error("mkdir", &self.root, &e)))?;
-        let repo = GitRepo::open(self.runner.fresh_log(), &self.root, &self.go_cache, url)?;
+        std::fs::create_dir_all(&self.root).map_err(|e| OpenError {
+            error: RepoError::Other(crate::oserr::path_error("mkdir", &self.root, &e)),
+            commands: Vec::new(),
+        })?;
+        let runner = self.runner.fresh_log();
+        let repo =
+            GitRepo::open(runner.clone(), &self.root, &self.go_cache, url).map_err(|error| {
+                OpenError {
+                    error,
+                    commands: runner.commands(),
+                }
+            })?;
         let repo = Arc::new(Mutex::new(repo));
         *slot = Some(Arc::clone(&repo));
         Ok(repo)

@@ -273,7 +273,7 @@ impl Runner {
             cwd: dir.display().to_string(),
             ..CommandRecord::default()
         };
-        let result = self.execute(dir, git_dir, args, extra);
+        let result = self.execute(self.program.as_deref(), dir, git_dir, args, extra, &[]);
         record.ms = started.elapsed().as_millis() as u64;
         let outcome = match result {
             Ok((status, stdout, stderr)) => match status {
@@ -324,17 +324,55 @@ impl Runner {
         other.run(dir, None, args)
     }
 
-    /// Starts git and waits for it within the time limit: `Ok((status, stdout,
-    /// stderr))` once it ended, `Err` when it could not start.
+    /// Runs `program` (a name looked up on PATH, or a path with a `/` in it, as Go's
+    /// `exec.Command` finds it) in `dir` with `input` on its standard input, in the same
+    /// environment, session and time limit as git; not recorded. Returns standard output
+    /// and standard error, or the failure (whose `stderr` is kept, credentials
+    /// replaced).
+    pub fn run_input(
+        &self,
+        program: &str,
+        dir: &Path,
+        args: &[&str],
+        input: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), RunError> {
+        let found = if program.contains('/') {
+            Some(PathBuf::from(program)).filter(|p| is_executable(p))
+        } else {
+            self.path.as_ref().and_then(|p| {
+                std::env::split_paths(p)
+                    .map(|d| d.join(program))
+                    .find(|f| is_executable(f))
+            })
+        };
+        let fail = |failure: Failure, stderr: &[u8]| RunError {
+            argv: vec![program.to_string()],
+            dir: dir.display().to_string(),
+            failure,
+            stderr: scrub_credentials(&String::from_utf8_lossy(stderr)),
+            help: None,
+        };
+        match self.execute(found.as_deref(), dir, None, args, &[], input) {
+            Ok((Ok(()), stdout, stderr)) => Ok((stdout, stderr)),
+            Ok((Err(failure), _, stderr)) => Err(fail(failure, &stderr)),
+            Err(failure) => Err(fail(failure, &[])),
+        }
+    }
+
+    /// Starts `program` (git; None: not installed) and waits for it within the time
+    /// limit, `input` written to its standard input (none: empty): `Ok((status,
+    /// stdout, stderr))` once it ended, `Err` when it could not start.
     #[allow(clippy::type_complexity)]
     fn execute(
         &self,
+        program: Option<&Path>,
         dir: &Path,
         git_dir: Option<&Path>,
         args: &[&str],
         extra: &[(&str, &str)],
+        input: &[u8],
     ) -> Result<(Result<(), Failure>, Vec<u8>, Vec<u8>), Failure> {
-        let program = self.program.as_ref().ok_or(Failure::NotFound)?;
+        let program = program.ok_or(Failure::NotFound)?;
         // The command's limit: --timeout, or what is left of the probe's deadline.
         let (wait, expired) = match DEADLINE.with(Cell::get) {
             Some((deadline, limit)) => {
@@ -353,7 +391,11 @@ impl Runner {
         let mut cmd = Command::new(program);
         cmd.args(args)
             .current_dir(dir)
-            .stdin(Stdio::null())
+            .stdin(if input.is_empty() {
+                Stdio::null()
+            } else {
+                Stdio::piped()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -374,6 +416,13 @@ impl Runner {
             ))
         })?;
         let pid = child.id() as i32;
+        if let Some(mut stdin) = child.stdin.take() {
+            let input = input.to_vec();
+            // On a thread of its own: a program that does not read must not block us.
+            std::thread::spawn(move || {
+                let _ = std::io::Write::write_all(&mut stdin, &input);
+            });
+        }
         let out = child.stdout.take().map(|s| reader(s, MAX_STDOUT));
         let err = child.stderr.take().map(|s| reader(s, MAX_STDERR));
         let (tx, rx) = std::sync::mpsc::channel();

@@ -114,6 +114,19 @@ pub fn organizations(der: &[u8]) -> Option<(Option<String>, Option<String>)> {
     Some((organization(cert.subject()), organization(cert.issuer())))
 }
 
+/// Go's `ParseCertificate` text for a certificate whose serial number is negative
+/// (go1.23 and later, unless `GODEBUG=x509negativeserial=1`).
+pub const NEGATIVE_SERIAL: &str = "x509: negative serial number";
+
+/// Whether a certificate's serial number is a negative INTEGER (its first content byte
+/// has the top bit set). False for a certificate that does not parse.
+pub fn negative_serial(der: &[u8]) -> bool {
+    X509Certificate::from_der(der)
+        .ok()
+        .and_then(|(_, cert)| cert.tbs_certificate.raw_serial().first().copied())
+        .is_some_and(|first| first & 0x80 != 0)
+}
+
 /// Lower-case hex SHA-256 of `der`.
 pub fn sha256_hex(der: &[u8]) -> String {
     Sha256::digest(der)

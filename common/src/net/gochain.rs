@@ -244,9 +244,7 @@ fn check_signature(cert: &X509Certificate<'_>, parent: &X509Certificate<'_>) -> 
         _ => None,
     };
     if let Some(name) = insecure {
-        return Err(format!(
-            "x509: cannot verify signature: insecure algorithm {name}"
-        ));
+        return Err(format!("{} {name}", super::tls::INSECURE_ALGORITHM));
     }
     cert.verify_signature(Some(parent.public_key()))
         .map_err(|_| {

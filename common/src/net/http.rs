@@ -32,6 +32,7 @@ use hyper_util::rt::TokioIo;
 
 use super::conn::{self, Io};
 use super::dial::{self, NetError, Resolver};
+use super::goauth::{self, AuthOutcome, Credentials, GoAuth, Spec};
 use super::httpproxy::ProxyConfig;
 use super::netrc::{self, NetrcEntry, NetrcMode};
 use super::roots::LazyRoots;
@@ -70,6 +71,9 @@ pub struct HttpSettings {
     /// What go's ClientHello offers (its release and GODEBUG): every HTTPS connection
     /// offers the same groups and key shares.
     pub hello: super::hello::GoHello,
+    /// GOAUTH as the go release in use reads it, with the credential cache of the run
+    /// ([`super::goauth`]; the default sends nothing and retries nothing).
+    pub goauth: Arc<GoAuth>,
 }
 
 impl HttpSettings {
@@ -81,9 +85,17 @@ impl HttpSettings {
     pub fn from_config(cfg: &crate::goenv::GoConfig, connect_timeout: Duration) -> HttpSettings {
         let env = cfg.environment();
         let getenv = |k: &str| env.raw(k).map(str::to_string);
-        let netrc_mode = netrc_mode_for(cfg.install.as_ref().and_then(|i| i.minor));
-        let reads_netrc = netrc_mode == NetrcMode::Go119
-            || cfg.get("GOAUTH").split(';').any(|c| c.trim() == "netrc");
+        let go_minor = cfg.install.as_ref().and_then(|i| i.minor);
+        let netrc_mode = netrc_mode_for(go_minor);
+        let spec = match netrc_mode {
+            NetrcMode::Go119 => Spec::BeforeGoauth,
+            NetrcMode::Newest => goauth::parse(cfg.get("GOAUTH"), goauth::stat_dir),
+        };
+        let reads_netrc = match &spec {
+            Spec::BeforeGoauth => true,
+            Spec::Methods(methods) => methods.contains(&goauth::Method::Netrc),
+            Spec::Off | Spec::Invalid(_) => false,
+        };
         let netrc = reads_netrc
             .then(|| netrc::netrc_path(getenv).ok())
             .flatten()
@@ -95,12 +107,13 @@ impl HttpSettings {
         }
         HttpSettings {
             proxy: ProxyConfig::from_env(getenv),
-            roots: Arc::new(LazyRoots::system(env)),
-            netrc,
+            roots: Arc::new(LazyRoots::for_config(cfg)),
             netrc_mode,
             resolver: Arc::new(dial::SystemResolver::from_etc()),
             connect_timeout,
             hello: super::hello::GoHello::from_config(cfg),
+            goauth: Arc::new(GoAuth::new(spec, netrc.clone(), netrc_mode, go_minor, env)),
+            netrc,
         }
     }
 }
@@ -138,6 +151,8 @@ pub struct Hop {
     pub via_proxy: Option<String>,
     /// The netrc login sent (never the password).
     pub netrc_login: Option<String>,
+    /// On the last request of a GET: what GOAUTH did for it (the answer's `auth`).
+    pub auth: Option<AuthOutcome>,
 }
 
 /// A response whose headers have arrived; the body is still to be read.
@@ -158,6 +173,11 @@ pub struct Response {
     pub conn: Option<ConnInfo>,
     /// The protocol the response came over.
     pub proto: Proto,
+    /// What GOAUTH (netrc included) did for the request.
+    pub auth: AuthOutcome,
+    /// For a 4xx: the status line and headers as the go command writes them to a
+    /// GOAUTH command's input.
+    goauth_head: Option<String>,
     body: Body,
     /// The length of one window of the body-rate rule: the request's timeout.
     window: Duration,
@@ -321,6 +341,8 @@ pub struct HttpError {
     pub go_text: String,
     /// Every request made before the failure.
     pub hops: Vec<Hop>,
+    /// What GOAUTH (netrc included) did for the request.
+    pub auth: AuthOutcome,
 }
 
 impl std::fmt::Display for HttpError {
@@ -369,7 +391,91 @@ impl HttpClient {
     /// GETs `url` as the go command would, following redirects. Any status is returned
     /// as a response; only transport failures, refused redirects and refused
     /// credentials are errors.
+    ///
+    /// https requests carry GOAUTH's credentials (netrc included) as the go release in
+    /// use sends them; after a 4xx, go1.24 and later run the GOAUTH methods again with
+    /// the URL and send the request once more ([`super::goauth`]). What was done is in
+    /// the answer's `auth`.
     pub async fn get(&self, url: &gourl::Url, opts: GetOptions) -> Result<Response, HttpError> {
+        let goauth = &self.settings.goauth;
+        let https = url.scheme == "https";
+        let mut auth = AuthOutcome::default();
+        let mut credentials = None;
+        if https {
+            match goauth.before_request(url, opts.timeout).await {
+                Err(text) => {
+                    return Err(HttpError {
+                        net: NetError::new(Code::GoauthInvalid, text.clone()),
+                        go_text: text,
+                        hops: Vec::new(),
+                        auth,
+                    });
+                }
+                Ok((found, errors)) => {
+                    credentials = found;
+                    auth.errors = errors;
+                }
+            }
+            auth.off = matches!(goauth.spec(), Spec::Off);
+        }
+        let mut result = self.get_once(url, opts, credentials.as_ref()).await;
+        if let Ok(response) = &result
+            && https
+            && goauth.retries_after_4xx()
+            && (400..500).contains(&response.status)
+        {
+            let status = response.status;
+            let head = response.goauth_head.clone().unwrap_or_default();
+            // The go command closes the first answer's body unread.
+            drop(result);
+            let (found, errors) = goauth.after_failure(url, &head, opts.timeout).await;
+            auth.retried_after = Some(status);
+            auth.errors.extend(errors);
+            credentials = found;
+            result = self.get_once(url, opts, credentials.as_ref()).await;
+        }
+        let sent_header = credentials
+            .as_ref()
+            .is_some_and(|c| c.headers.iter().any(|(n, _)| n == "Authorization"));
+        auth.source = match (credentials, &url.user) {
+            (Some(found), _) if sent_header => Some(found.source),
+            (found, Some(user)) => Some(goauth::Source {
+                provider: "userinfo",
+                login: Some(user.username.clone()),
+                prefix: found.and_then(|f| f.source.prefix),
+            }),
+            (found, None) => found.map(|f| f.source),
+        };
+        if auth.source.is_some() {
+            auth.errors.clear();
+        } else if https && !auth.off {
+            auth.note = goauth.unsent_netrc_note(url);
+        } else if !https {
+            auth.note = Some(
+                "plain http: the go command sends GOAUTH and netrc credentials over https only"
+                    .to_string(),
+            );
+        }
+        let (hops, outcome) = match &mut result {
+            Ok(response) => (&mut response.hops, &mut response.auth),
+            Err(err) => (&mut err.hops, &mut err.auth),
+        };
+        if let Some(last) = hops.last_mut() {
+            last.auth = Some(auth.clone());
+        }
+        *outcome = auth;
+        result
+    }
+
+    /// One GET as `http.Client.Do` makes it, following redirects, with `credentials`
+    /// added to the request (the URL's userinfo is sent as Basic auth only when they
+    /// hold no `Authorization`, as net/http does).
+    async fn get_once(
+        &self,
+        url: &gourl::Url,
+        opts: GetOptions,
+        credentials: Option<&Credentials>,
+    ) -> Result<Response, HttpError> {
         let started = Instant::now();
         let (deadline, probe_bound) = super::bounds::bounded(started + opts.timeout);
         let original_host = url.hostname().to_ascii_lowercase();
@@ -393,15 +499,14 @@ impl HttpClient {
                 net: NetError::new(Code::HttpInsecureCredentials, text.clone()),
                 go_text: text,
                 hops,
+                auth: AuthOutcome::default(),
             });
         }
-        let netrc_entry = if current.scheme == "https" {
-            self.settings.netrc.as_ref().and_then(|entries| {
-                netrc::credentials_for(entries, &current, self.settings.netrc_mode).cloned()
-            })
-        } else {
-            None
-        };
+        let header_auth = credentials.is_some_and(|c| {
+            c.headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        });
 
         loop {
             let via_proxy = self
@@ -420,26 +525,42 @@ impl HttpClient {
                 headers.insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
             }
             let mut netrc_login = None;
-            if send_credentials {
-                if let Some(user) = &current.user {
-                    let credentials = format!(
-                        "{}:{}",
-                        user.username,
-                        user.password.as_deref().unwrap_or("")
-                    );
-                    insert_secret(
-                        &mut headers,
-                        http::header::AUTHORIZATION,
-                        &basic(&credentials),
-                    );
-                } else if let Some(entry) = &netrc_entry {
-                    insert_secret(
-                        &mut headers,
-                        http::header::AUTHORIZATION,
-                        &basic(&format!("{}:{}", entry.login, entry.password)),
-                    );
-                    netrc_login = Some(entry.login.clone());
+            // GOAUTH's headers; on a redirect to another domain net/http drops the
+            // sensitive ones and keeps the rest. go sets its User-Agent over any.
+            for (name, value) in credentials.iter().flat_map(|c| c.headers.iter()) {
+                let sensitive = name.eq_ignore_ascii_case("authorization");
+                if (sensitive && !send_credentials)
+                    || name.eq_ignore_ascii_case("user-agent")
+                    || name.eq_ignore_ascii_case("host")
+                {
+                    continue;
                 }
+                if let (Ok(name), Ok(mut value)) = (
+                    http::header::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(value),
+                ) {
+                    // Every header a GOAUTH provider supplies may carry a secret.
+                    value.set_sensitive(true);
+                    headers.append(name, value);
+                }
+                if sensitive && let Some(c) = credentials.filter(|c| c.source.provider == "netrc") {
+                    netrc_login = c.source.login.clone();
+                }
+            }
+            if send_credentials
+                && !header_auth
+                && let Some(user) = &current.user
+            {
+                let credentials = format!(
+                    "{}:{}",
+                    user.username,
+                    user.password.as_deref().unwrap_or("")
+                );
+                insert_secret(
+                    &mut headers,
+                    http::header::AUTHORIZATION,
+                    &basic(&credentials),
+                );
             }
             if current.scheme == "http"
                 && let Ok(Some(choice)) = self.settings.proxy.proxy_for_url(&current)
@@ -475,6 +596,7 @@ impl HttpClient {
                 status: None,
                 via_proxy: via_proxy.clone(),
                 netrc_login,
+                auth: None,
             });
             let transport = if opts.insecure_tls {
                 &self.insecure
@@ -561,6 +683,9 @@ impl HttpClient {
                 continue;
             }
             let status_text = status_text(response.status, response.reason.as_deref());
+            let goauth_head = (400..500)
+                .contains(&status)
+                .then(|| goauth_head(response.proto, &response.headers, &status_text));
             return Ok(Response {
                 status,
                 status_text,
@@ -570,6 +695,8 @@ impl HttpClient {
                 elapsed: started.elapsed(),
                 conn: Some(response.info),
                 proto: response.proto,
+                auth: AuthOutcome::default(),
+                goauth_head,
                 body: response.body,
                 window: opts.timeout,
                 window_end: Instant::now() + opts.timeout,
@@ -603,7 +730,38 @@ fn transport_error(redacted_url: &str, net: NetError, hops: Vec<Hop>) -> HttpErr
         crate::goquote::quote(redacted_url),
         net.go_text
     );
-    HttpError { net, go_text, hops }
+    HttpError {
+        net,
+        go_text,
+        hops,
+        auth: AuthOutcome::default(),
+    }
+}
+
+/// A response's status line and headers as the go command writes them to a GOAUTH
+/// command's input (`writeResponseToStdin`): `HTTP/1.1 401 Unauthorized`, then each
+/// header as `Name: v1, v2`, then a blank line.
+fn goauth_head(proto: Proto, headers: &http::HeaderMap, status_text: &str) -> String {
+    // go writes resp.Proto, which names HTTP/2 `HTTP/2.0`.
+    let proto = match proto {
+        Proto::Http2 => "HTTP/2.0",
+        Proto::Http1 => "HTTP/1.1",
+    };
+    let mut head = format!("{proto} {status_text}\n");
+    for name in headers.keys() {
+        let values: Vec<String> = headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        head.push_str(&format!(
+            "{}: {}\n",
+            goauth::canonical_header_key(name.as_str()),
+            values.join(", ")
+        ));
+    }
+    head.push('\n');
+    head
 }
 
 /// The URL as it is put on the wire and named in errors: credentials removed (they

@@ -6,6 +6,7 @@ pub mod certinfo;
 pub mod conn;
 pub mod dial;
 pub mod dns;
+pub mod goauth;
 pub mod gochain;
 pub mod hello;
 pub mod http;

@@ -161,21 +161,15 @@ pub fn credentials_for<'a>(
     url: &Url,
     mode: NetrcMode,
 ) -> Option<&'a NetrcEntry> {
-    let mut request = gourl::parse(&url.to_string()).ok()?;
-    if request.scheme != "https" {
-        return None;
-    }
-    if let Some(host) = request.host.strip_suffix(':') {
-        request.host = host.to_owned();
-    }
     match mode {
         NetrcMode::Go119 => {
+            let request = request_url(url)?;
             let host = request.hostname();
             entries.iter().find(|entry| entry.machine == host)
         }
         NetrcMode::Newest => {
-            let full = request.to_string();
-            let mut prefix = credential_key(&full);
+            let full = request_key(url)?;
+            let mut prefix = full.as_str();
             loop {
                 if let Some(entry) = entries
                     .iter()
@@ -189,8 +183,27 @@ pub fn credentials_for<'a>(
     }
 }
 
+/// The request URL as `http.NewRequest` makes it (re-parsed from its string form, an
+/// empty `:port` removed); None for anything but https, which gets no credentials.
+fn request_url(url: &Url) -> Option<Url> {
+    let mut request = gourl::parse(&url.to_string()).ok()?;
+    if request.scheme != "https" {
+        return None;
+    }
+    if let Some(host) = request.host.strip_suffix(':') {
+        request.host = host.to_owned();
+    }
+    Some(request)
+}
+
+/// The key an https request looks its credentials up with (go's `loadCredential` of
+/// `req.URL.String()`): the request URL without `https://` and one trailing `/`.
+pub fn request_key(url: &Url) -> Option<String> {
+    Some(credential_key(&request_url(url)?.to_string()).to_owned())
+}
+
 /// The key Go's credential cache uses: `https://` and one trailing `/` removed.
-fn credential_key(s: &str) -> &str {
+pub fn credential_key(s: &str) -> &str {
     let s = s.strip_prefix("https://").unwrap_or(s);
     s.strip_suffix('/').unwrap_or(s)
 }

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
+use crate::godebug::Godebug;
 use crate::goenv::Environment;
 use crate::{oserr, regular};
 
@@ -57,6 +58,12 @@ pub struct GoRoots {
     pub cert_file_override: Option<String>,
     /// Whether SSL_CERT_DIR replaced the directory list.
     pub cert_dir_override: Option<String>,
+    /// The go release and GODEBUG whose x509 rules apply: which certificates go parses
+    /// (a negative serial number, go1.23+) and which signatures it accepts.
+    pub godebug: Godebug,
+    /// Certificates of the files that go refuses to parse (and so leaves out of the
+    /// pool), with go's reason (`x509: negative serial number`).
+    pub refused: Vec<(CertificateDer<'static>, &'static str)>,
 }
 
 /// Go's root pool, read when first needed: like Go, which loads the system roots on the
@@ -68,6 +75,8 @@ pub struct LazyRoots {
     /// SSL_CERT_FILE and SSL_CERT_DIR as they were when the settings were read.
     cert_file: String,
     cert_dir: String,
+    /// The x509 rules of the go in use.
+    godebug: Godebug,
 }
 
 impl LazyRoots {
@@ -77,19 +86,30 @@ impl LazyRoots {
             pool: OnceLock::new(),
             cert_file: env.get("SSL_CERT_FILE").to_owned(),
             cert_dir: env.get("SSL_CERT_DIR").to_owned(),
+            godebug: Godebug::new(None, env.get("GODEBUG")),
+        }
+    }
+
+    /// The pool the go of this configuration would load (its release's x509 rules and
+    /// the environment's GODEBUG), loaded on first use.
+    pub fn for_config(cfg: &crate::goenv::GoConfig) -> LazyRoots {
+        LazyRoots {
+            godebug: Godebug::from_config(cfg),
+            ..LazyRoots::system(cfg.environment())
         }
     }
 
     /// The pool, loading it now if this is the first use.
     pub fn get(&self) -> &GoRoots {
         self.pool
-            .get_or_init(|| GoRoots::load_from(&self.cert_file, &self.cert_dir))
+            .get_or_init(|| GoRoots::load_from(&self.cert_file, &self.cert_dir, &self.godebug))
     }
 }
 
 impl From<GoRoots> for LazyRoots {
     fn from(roots: GoRoots) -> LazyRoots {
         LazyRoots {
+            godebug: roots.godebug.clone(),
             pool: OnceLock::from(roots),
             cert_file: String::new(),
             cert_dir: String::new(),
@@ -98,13 +118,18 @@ impl From<GoRoots> for LazyRoots {
 }
 
 impl GoRoots {
-    /// Loads the pool as Go would for this environment.
+    /// Loads the pool as the newest go would for this environment (GODEBUG included).
     pub fn load(env: &Environment) -> GoRoots {
-        GoRoots::load_from(env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"))
+        GoRoots::load_for(env, &Godebug::new(None, env.get("GODEBUG")))
+    }
+
+    /// Loads the pool as the go with these x509 rules would for this environment.
+    pub fn load_for(env: &Environment, godebug: &Godebug) -> GoRoots {
+        GoRoots::load_from(env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"), godebug)
     }
 
     /// Loads the pool as Go would with these values of SSL_CERT_FILE and SSL_CERT_DIR.
-    fn load_from(cert_file: &str, cert_dir: &str) -> GoRoots {
+    fn load_from(cert_file: &str, cert_dir: &str, godebug: &Godebug) -> GoRoots {
         let files: Vec<PathBuf> = if cert_file.is_empty() {
             CERT_FILES.iter().map(PathBuf::from).collect()
         } else {
@@ -115,7 +140,7 @@ impl GoRoots {
         } else {
             cert_dir.split(':').map(PathBuf::from).collect()
         };
-        let mut pool = Pool::default();
+        let mut pool = Pool::new(godebug);
         let mut sources = Vec::new();
         let mut first_error: Option<String> = None;
 
@@ -206,6 +231,8 @@ impl GoRoots {
             load_error,
             cert_file_override: (!cert_file.is_empty()).then(|| cert_file.to_string()),
             cert_dir_override: (!cert_dir.is_empty()).then(|| cert_dir.to_string()),
+            godebug: godebug.clone(),
+            refused: pool.refused,
         }
     }
 
@@ -219,7 +246,7 @@ impl GoRoots {
 
     /// Loads the pool from explicit PEM files only (for `--ca-file` style checks).
     pub fn from_pem_files(files: &[PathBuf]) -> Result<GoRoots, String> {
-        let mut pool = Pool::default();
+        let mut pool = Pool::new(&Godebug::default());
         let mut sources = Vec::new();
         for file in files {
             let data = regular::read(file, regular::CERTIFICATES).map_err(|e| e.to_string())?;
@@ -235,23 +262,42 @@ impl GoRoots {
         Ok(GoRoots {
             certificates: pool.certificates,
             sources,
+            refused: pool.refused,
             ..GoRoots::default()
         })
     }
 }
 
-#[derive(Default)]
 struct Pool {
     certificates: Vec<CertificateDer<'static>>,
     seen: HashSet<Vec<u8>>,
+    accepts_negative_serial: bool,
+    refused: Vec<(CertificateDer<'static>, &'static str)>,
 }
 
 impl Pool {
+    fn new(godebug: &Godebug) -> Pool {
+        Pool {
+            certificates: Vec::new(),
+            seen: HashSet::new(),
+            accepts_negative_serial: godebug.accepts_negative_serial(),
+            refused: Vec::new(),
+        }
+    }
+
     /// Adds every CERTIFICATE block of a PEM text; returns how many were new.
-    /// Blocks that do not decode are skipped, as `AppendCertsFromPEM` skips them.
+    /// Blocks that do not decode are skipped, as `AppendCertsFromPEM` skips them, and
+    /// so are certificates go's `ParseCertificate` refuses (a negative serial number,
+    /// go1.23+ without `x509negativeserial=1`), kept in `refused`.
     fn add_pem(&mut self, data: &[u8]) -> usize {
         let mut added = 0;
         for cert in CertificateDer::pem_slice_iter(data).flatten() {
+            if !self.accepts_negative_serial && super::certinfo::negative_serial(&cert) {
+                if self.seen.insert(cert.as_ref().to_vec()) {
+                    self.refused.push((cert, super::certinfo::NEGATIVE_SERIAL));
+                }
+                continue;
+            }
             if self.seen.insert(cert.as_ref().to_vec()) {
                 self.certificates.push(cert);
                 added += 1;

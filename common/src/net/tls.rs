@@ -22,12 +22,17 @@ use rustls::{
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
+use super::certinfo;
 use super::dial::NetError;
 use super::gochain::{self, ChainError};
 use super::hello::{GoHello, group};
 use super::kx;
 use super::roots::{GoRoots, LazyRoots};
+use crate::godebug::Godebug;
 use crate::record::Code;
+
+/// The part of go's `InsecureAlgorithmError` text that names a SHA-1 or MD5 signature.
+pub const INSECURE_ALGORITHM: &str = "x509: cannot verify signature: insecure algorithm";
 
 /// How long Go's HTTP transport waits for a TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -119,6 +124,8 @@ pub struct GoVerifier {
     /// Accept any certificate (Go's `InsecureSkipVerify`, used for GOINSECURE go-get
     /// fetches); handshake signatures are still checked.
     skip_verify: bool,
+    /// The go release and GODEBUG whose x509 rules apply (the pool's).
+    godebug: Godebug,
 }
 
 impl GoVerifier {
@@ -131,6 +138,7 @@ impl GoVerifier {
             roots_load_error: None,
             provider: provider(),
             skip_verify: true,
+            godebug: Godebug::default(),
         }
     }
 
@@ -152,6 +160,7 @@ impl GoVerifier {
             roots_load_error: roots.load_error.clone(),
             provider,
             skip_verify: false,
+            godebug: roots.godebug.clone(),
         }
     }
 }
@@ -276,8 +285,13 @@ pub struct CapturingVerifier {
 
 impl Default for CapturingVerifier {
     fn default() -> Self {
+        // Every certificate any go would parse is captured: the go release's own
+        // parse rules (a negative serial number) are applied when the chain is judged.
         CapturingVerifier {
-            inner: GoVerifier::insecure(),
+            inner: GoVerifier {
+                godebug: Godebug::new(None, "x509negativeserial=1"),
+                ..GoVerifier::insecure()
+            },
             captured: std::sync::Mutex::new(None),
         }
     }
@@ -342,6 +356,21 @@ impl ServerCertVerifier for GoVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        // Go parses every certificate the server sent before anything else, also
+        // with InsecureSkipVerify (`tls: failed to parse certificate from server: ...`).
+        if !self.godebug.accepts_negative_serial()
+            && std::iter::once(end_entity)
+                .chain(intermediates)
+                .any(|c| certinfo::negative_serial(c.as_ref()))
+        {
+            return Err(cert_error(
+                Code::TlsNegativeSerial,
+                format!(
+                    "failed to parse certificate from server: {}",
+                    certinfo::NEGATIVE_SERIAL
+                ),
+            ));
+        }
         if self.skip_verify {
             return Ok(ServerCertVerified::assertion());
         }
@@ -393,6 +422,9 @@ impl ServerCertVerifier for GoVerifier {
                 let code = match &go {
                     ChainError::Invalid { expired: true, .. } => Code::TlsExpired,
                     ChainError::Invalid { expired: false, .. } => Code::TlsNotYetValid,
+                    ChainError::UnknownAuthority {
+                        hint: Some((text, _)),
+                    } if text.contains(INSECURE_ALGORITHM) => Code::TlsInsecureSignature,
                     ChainError::UnknownAuthority { .. }
                         if looks_incomplete(end_entity, intermediates, &self.roots) =>
                     {

@@ -14,6 +14,34 @@ pub struct EnvBody {
     pub go: Option<GoInfo>,
     /// The user's go env file.
     pub env_file: EnvFileInfo,
+    /// The GODEBUG settings in effect for the go command, with their sources.
+    pub godebug: Vec<GodebugInfo>,
+}
+
+/// One entry of `godebug`.
+#[derive(Clone, Debug, Serialize)]
+pub struct GodebugInfo {
+    /// The setting's name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+    /// `env` (the GODEBUG variable) or `default` (the go release's default).
+    pub source: &'static str,
+}
+
+impl GodebugInfo {
+    /// The wire form of the settings in effect ([`crate::godebug::Godebug::settings`]).
+    pub fn list(godebug: &crate::godebug::Godebug) -> Vec<GodebugInfo> {
+        godebug
+            .settings()
+            .into_iter()
+            .map(|s| GodebugInfo {
+                name: untrusted(&s.name, 200),
+                value: untrusted(&s.value, 200),
+                source: s.source.as_str(),
+            })
+            .collect()
+    }
 }
 
 impl Documented for EnvBody {
@@ -29,6 +57,10 @@ impl Documented for EnvBody {
         (
             "env_file",
             "the user's go env file: {path, status: \"read\"|\"missing\"|\"unreadable\"|\"off\"|\"none\", error}",
+        ),
+        (
+            "godebug",
+            "the GODEBUG settings in effect for the go command itself: [{name, value, source: \"env\"|\"default\"}]; every setting of the GODEBUG variable (later wins), then the defaults of the go release in use for tlsmlkem, tlssecpmlkem, tlssha1 and x509negativeserial. GODEBUG is read only from the process environment (go env -w refuses it); the go.mod godebug block and go line set defaults for programs built from the module, not for the go command's downloads",
         ),
     ];
 }
@@ -109,6 +141,7 @@ impl EnvBody {
                 status,
                 error,
             },
+            godebug: GodebugInfo::list(&crate::godebug::Godebug::from_config(cfg)),
         }
     }
 }
@@ -137,19 +170,7 @@ fn var_info(setting: &Setting) -> VarInfo {
 /// GOAUTH may name a credential command with a token on its command line: only the
 /// built-in methods are shown whole; other commands keep their first word.
 fn redact_goauth(value: &str) -> String {
-    value
-        .split(';')
-        .map(|cmd| {
-            let trimmed = cmd.trim();
-            let first = trimmed.split_whitespace().next().unwrap_or("");
-            if matches!(first, "netrc" | "off" | "git" | "") || trimmed == first {
-                cmd.to_string()
-            } else {
-                format!("{first} ***")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(";")
+    crate::net::goauth::redacted(value)
 }
 
 impl RecordBody for EnvBody {

@@ -83,6 +83,8 @@ pub struct Attempt {
     pub via_proxy: Option<String>,
     /// The netrc login sent with it (never the password).
     pub netrc_login: Option<String>,
+    /// What GOAUTH (netrc included) did for the request; null where none was made.
+    pub auth: Option<AuthRecord>,
     /// The start of an error body the server sent (at most 1 KiB, control characters
     /// escaped).
     pub body_excerpt: Option<String>,
@@ -90,6 +92,48 @@ pub struct Attempt {
     pub retry: u32,
     /// Whether Go would go on to the next GOPROXY entry after this failure.
     pub falls_through: Option<bool>,
+}
+
+/// Which GOAUTH provider supplied the credentials of a request, and what else GOAUTH
+/// did for it. Never a password, token or header value.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AuthRecord {
+    /// `netrc`, `git`, `command` (a GOAUTH command), `userinfo` (the URL's own
+    /// `user:password@`); `off` for GOAUTH=off; null: no credentials went with it.
+    pub provider: Option<String>,
+    /// The login, where one is known (never the password).
+    pub login: Option<String>,
+    /// The URL prefix the credentials are stored under (`host[:port][/path]`).
+    pub prefix: Option<String>,
+    /// The 4xx after which the go command ran the GOAUTH methods again with the URL
+    /// and sent the request once more (go1.24+); what is recorded is that second try.
+    pub retried_after: Option<u16>,
+    /// What GOAUTH methods reported when they failed and no credentials were found
+    /// (the go command prints these only with -x).
+    pub errors: Vec<String>,
+    /// Why no credentials were sent, when something could have sent them.
+    pub note: Option<String>,
+}
+
+impl From<&crate::net::goauth::AuthOutcome> for AuthRecord {
+    fn from(outcome: &crate::net::goauth::AuthOutcome) -> AuthRecord {
+        let source = outcome.source.as_ref();
+        let note = if outcome.off && source.is_none() {
+            Some("GOAUTH=off: the go command sends no GOAUTH or netrc credentials".to_string())
+        } else {
+            outcome.note.clone()
+        };
+        AuthRecord {
+            provider: source
+                .map(|s| s.provider.to_string())
+                .or_else(|| outcome.off.then(|| "off".to_string())),
+            login: source.and_then(|s| s.login.clone()),
+            prefix: source.and_then(|s| s.prefix.clone()),
+            retried_after: outcome.retried_after,
+            errors: outcome.errors.clone(),
+            note,
+        }
+    }
 }
 
 /// What the go command would find in the repository behind a `direct` entry: where git
@@ -303,7 +347,7 @@ impl Documented for FetchBody {
         ),
         (
             "attempts",
-            "every request in the order made: {op, endpoint, url, status, proto, bytes, ms, error, message, redirects, via_proxy, netrc_login, body_excerpt, retry, falls_through}; proto is the protocol the response came over, HTTP/1.1 or HTTP/2 (HTTP/2 where the server offers h2 in ALPN, as go's transport uses it, unless GODEBUG has http2client=0; requests to one host share its connections: HTTP/2 streams on one connection, or at most 16 HTTP/1.1 keep-alive connections); falls_through says whether Go moves on to the next GOPROXY entry after that failure",
+            "every request in the order made: {op, endpoint, url, status, proto, bytes, ms, error, message, redirects, via_proxy, netrc_login, auth, body_excerpt, retry, falls_through}; auth is {provider (netrc, git, command, userinfo, off, or null: none sent), login, prefix, retried_after (the 4xx after which go ran GOAUTH again with the URL and sent the request once more), errors, note}, never a password or header value; proto is the protocol the response came over, HTTP/1.1 or HTTP/2 (HTTP/2 where the server offers h2 in ALPN, as go's transport uses it, unless GODEBUG has http2client=0; requests to one host share its connections: HTTP/2 streams on one connection, or at most 16 HTTP/1.1 keep-alive connections); falls_through says whether Go moves on to the next GOPROXY entry after that failure",
         ),
         (
             "hosts",

@@ -148,6 +148,10 @@ codes! {
     GosumdbUnsafeName = ("gosumdb_unsafe_name", Config),
     /// GOVCS cannot be parsed; the go command refuses every direct fetch.
     GovcsInvalid = ("govcs_invalid", Config),
+    /// GOAUTH is invalid (an empty command, `off` with other methods, `git` without an
+    /// absolute directory): the go command stops at its first https request with
+    /// go_error, whatever the request is for.
+    GoauthInvalid = ("goauth_invalid", Config),
     /// The go env file (or its location) cannot be read; the go command silently
     /// ignores it, so settings written with `go env -w` do not apply.
     GoenvUnreadable = ("goenv_unreadable", Config),
@@ -192,6 +196,13 @@ codes! {
     /// GOTOOLCHAIN is `path` or `+path` and the toolchain go must switch to is not in
     /// PATH; go does not download it.
     ToolchainNotInPath = ("toolchain_not_in_path", Config),
+    /// GODEBUG cannot work: the environment sets a removed setting to its old value
+    /// (the go binary stops at start: `fatal error: removed GODEBUG ...`), or a
+    /// go.mod `godebug` line names a setting go does not know or a removed one with
+    /// its old value (`go: error loading go.mod:` ... `unknown godebug`, `removed
+    /// GODEBUG ... set to old value`). go1.27 removed tlsrsakex, tls10server, tls3des,
+    /// tlsunsafeekm, x509keypairleaf, gotypesalias and asynctimerchan.
+    GodebugInvalid = ("godebug_invalid", Config),
     /// A module path that names a private network or forge (route's `privacy_rule`)
     /// would be sent to a public service (proxy or checksum database); set GOPRIVATE.
     PathExposed = ("path_exposed", Config),
@@ -299,6 +310,17 @@ codes! {
     /// trust store. Go prints the same x509 line as for an unknown authority; it never
     /// fetches a missing intermediate, browsers do.
     TlsIncompleteChain = ("tls_incomplete_chain", Tls),
+    /// A certificate the server presented has a negative serial number (common with
+    /// TLS-inspection CAs): go1.23 and later refuse to parse it, before any trust
+    /// decision and also for GOINSECURE (`tls: failed to parse certificate from server:
+    /// x509: negative serial number`); `GODEBUG=x509negativeserial=1` makes go accept
+    /// it. A root with a negative serial is left out of go's pool the same way.
+    TlsNegativeSerial = ("tls_negative_serial", Tls),
+    /// A certificate of the chain is signed with SHA-1 (or MD5): go refuses such
+    /// signatures since go1.18 (`x509: cannot verify signature: insecure algorithm
+    /// SHA1-RSA` in the unknown-authority line); `GODEBUG=x509sha1=1` allowed them
+    /// until go1.24 removed the setting, so no setting helps a newer go.
+    TlsInsecureSignature = ("tls_insecure_signature", Tls),
     /// The TLS handshake failed (an alert from the server, or no common parameters).
     TlsHandshakeFailed = ("tls_handshake_failed", Tls),
     /// The server only speaks TLS versions Go no longer accepts (below 1.2).

@@ -57,6 +57,9 @@ pub struct TlsBody {
     /// The classic hello (go's with `GODEBUG=tlsmlkem=0`), sent when go's own hello
     /// got no ServerHello.
     pub classic_hello: Option<HelloProbe>,
+    /// The GODEBUG settings in effect for the go checked (its hello and its x509
+    /// rules), with their sources.
+    pub godebug: Vec<super::env::GodebugInfo>,
 }
 
 /// One hello probe: what was sent and what came back.
@@ -203,6 +206,10 @@ impl Documented for TlsBody {
         (
             "classic_hello",
             "the same fields for the classic hello (go's with GODEBUG=tlsmlkem=0: no post-quantum share, one packet), sent only when go's own hello got no ServerHello",
+        ),
+        (
+            "godebug",
+            "the GODEBUG settings in effect for the go checked (the go found, or --go), as in the env record: [{name, value, source: \"env\"|\"default\"}]; they decide its hello (tlsmlkem, tlssecpmlkem, tlssha1) and its x509 rules (x509negativeserial)",
         ),
     ];
 }

@@ -192,6 +192,7 @@ async fn dns_over_https() {
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
         hello: gomod_common::net::hello::GoHello::new(None, ""),
+        goauth: Default::default(),
     }));
     let doh = |url: &str| Transport::Https {
         url: url.to_string(),

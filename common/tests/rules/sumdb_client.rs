@@ -69,6 +69,7 @@ fn http() -> Arc<HttpClient> {
         resolver: Arc::new(SystemResolver::from_etc()),
         connect_timeout: T,
         hello: gomod_common::net::hello::GoHello::new(None, ""),
+        goauth: Default::default(),
     }))
 }
 

@@ -50,11 +50,24 @@ impl TestCa {
     pub fn root_with(common_name: &str, organization: &str, options: &LeafOptions) -> TestCa {
         let mut params = ca_params(common_name, organization);
         apply_validity(&mut params, options);
+        if options.negative_serial {
+            params.serial_number = Some(rcgen::SerialNumber::from_slice(&POSITIVE_SERIAL));
+        }
         let key = KeyPair::generate().expect("key generation");
         let cert = params.self_signed(&key).expect("self-signed CA");
+        let der = if options.negative_serial || options.sha1_signature {
+            CertificateDer::from(resign(
+                cert.der(),
+                &key,
+                options.negative_serial,
+                options.sha1_signature,
+            ))
+        } else {
+            cert.der().clone()
+        };
         TestCa {
-            der: cert.der().clone(),
-            pem: cert.pem(),
+            pem: pem(&der),
+            der,
             issuer: Issuer::new(params, key),
             organization: organization.to_string(),
             intermediates: Vec::new(),
@@ -164,6 +177,13 @@ pub struct LeafOptions {
     /// An Authority Information Access extension pointing at the issuer's
     /// certificate (`caIssuers`), as public CAs put in every leaf.
     pub ca_issuers: Option<String>,
+    /// A negative serial number (DER INTEGER whose first byte has the top bit set),
+    /// as some TLS-inspection CAs make: go1.23 and later refuse to parse it.
+    pub negative_serial: bool,
+    /// Signed with ECDSA and SHA-1 (`ecdsa-with-SHA1`) as far as the certificate
+    /// says: go refuses the algorithm before it looks at the signature, so the
+    /// signature value itself is the SHA-256 one.
+    pub sha1_signature: bool,
 }
 
 impl LeafOptions {
@@ -364,16 +384,107 @@ fn make_leaf(names: &[&str], options: &LeafOptions, issuer: Option<&Issuer<'_, K
                 authority_info_access(url),
             ));
     }
+    if options.negative_serial {
+        // Positive as rcgen writes it; made negative (same length) below.
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&POSITIVE_SERIAL));
+    }
     let key = KeyPair::generate().expect("key generation");
     let cert = match issuer {
         Some(issuer) => params.signed_by(&key, issuer),
         None => params.self_signed(&key),
     }
     .expect("signing the leaf");
+    let mut der = cert.der().to_vec();
+    if options.negative_serial || options.sha1_signature {
+        let signer: &KeyPair = issuer.map_or(&key, |i| i.key());
+        der = resign(
+            &der,
+            signer,
+            options.negative_serial,
+            options.sha1_signature,
+        );
+    }
     Leaf {
-        chain: vec![cert.der().clone()],
+        chain: vec![CertificateDer::from(der)],
         key: key.serialize_der(),
     }
+}
+
+/// The serial number a certificate to be made negative is first issued with: its
+/// first byte becomes 0xff, so the length stays the same.
+const POSITIVE_SERIAL: [u8; 8] = [0x7f, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07];
+
+/// A DER element at the start of `der`: (header length, content length).
+fn der_element(der: &[u8]) -> (usize, usize) {
+    let first = der[1];
+    if first < 0x80 {
+        return (2, first as usize);
+    }
+    let n = (first & 0x7f) as usize;
+    let len = der[2..2 + n]
+        .iter()
+        .fold(0usize, |acc, b| (acc << 8) | *b as usize);
+    (2 + n, len)
+}
+
+/// A DER element with this tag and content.
+fn der_encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len < 0x100 {
+        out.extend([0x81, len as u8]);
+    } else {
+        out.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The certificate `der` (made by rcgen with ECDSA P-256 and SHA-256) changed and
+/// signed again with `signer`: its serial number made negative, and/or its signature
+/// algorithm named ecdsa-with-SHA1 (in the TBS and outside it).
+fn resign(der: &[u8], signer: &KeyPair, negative_serial: bool, sha1: bool) -> Vec<u8> {
+    const SHA256_ALG: &[u8] = &[
+        0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+    ];
+    const SHA1_ALG: &[u8] = &[
+        0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01,
+    ];
+    let (outer_header, _) = der_element(der);
+    let tbs_at = &der[outer_header..];
+    let (tbs_header, tbs_len) = der_element(tbs_at);
+    let tbs = &tbs_at[..tbs_header + tbs_len];
+    let alg = &tbs_at[tbs_header + tbs_len..];
+    let (alg_header, alg_len) = der_element(alg);
+    let mut alg = alg[..alg_header + alg_len].to_vec();
+    let mut content = tbs[tbs_header..].to_vec();
+    if negative_serial {
+        // [0] version, then the serial INTEGER: its first content byte gets the top bit.
+        let (version_header, version_len) = der_element(&content);
+        let serial_at = version_header + version_len;
+        assert_eq!(content[serial_at], 0x02, "serial INTEGER");
+        let (serial_header, _) = der_element(&content[serial_at..]);
+        content[serial_at + serial_header] |= 0x80;
+    }
+    if sha1 {
+        assert_eq!(alg, SHA256_ALG, "rcgen signs with ecdsa-with-SHA256");
+        let at = content
+            .windows(SHA256_ALG.len())
+            .position(|w| w == SHA256_ALG)
+            .expect("signature algorithm in the TBS");
+        content.splice(at..at + SHA256_ALG.len(), SHA1_ALG.iter().copied());
+        alg = SHA1_ALG.to_vec();
+    }
+    let tbs = der_encode(0x30, &content);
+    let signature = rcgen::SigningKey::sign(signer, &tbs).expect("signing");
+    let mut bits = vec![0u8];
+    bits.extend(signature);
+    let mut body = tbs;
+    body.extend(alg);
+    body.extend(der_encode(0x03, &bits));
+    der_encode(0x30, &body)
 }
 
 /// The DER of an Authority Information Access extension value with one `caIssuers`

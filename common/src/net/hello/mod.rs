@@ -89,6 +89,8 @@ pub struct HelloGodebug {
     pub tlsmlkem: Option<String>,
     /// `tlssecpmlkem` (0 drops SecP256r1MLKEM768 and SecP384r1MLKEM1024, go1.26+).
     pub tlssecpmlkem: Option<String>,
+    /// `tlssha1` (1 offers the SHA-1 signature algorithms in TLS 1.2 again, go1.25+).
+    pub tlssha1: Option<String>,
     /// `http2client` (0 turns go's HTTP/2 client off: ALPN offers `http/1.1` only).
     pub http2client: Option<String>,
 }
@@ -96,20 +98,13 @@ pub struct HelloGodebug {
 impl HelloGodebug {
     /// Reads the settings from a GODEBUG value.
     pub fn parse(godebug: &str) -> HelloGodebug {
-        let mut found = HelloGodebug::default();
-        for item in godebug.split(',') {
-            let Some((name, value)) = item.split_once('=') else {
-                continue;
-            };
-            let value = value.split('#').next().unwrap_or_default().to_string();
-            match name {
-                "tlsmlkem" => found.tlsmlkem = Some(value),
-                "tlssecpmlkem" => found.tlssecpmlkem = Some(value),
-                "http2client" => found.http2client = Some(value),
-                _ => {}
-            }
+        let settings = crate::godebug::Godebug::new(None, godebug);
+        HelloGodebug {
+            tlsmlkem: settings.env_value("tlsmlkem"),
+            tlssecpmlkem: settings.env_value("tlssecpmlkem"),
+            tlssha1: settings.env_value("tlssha1"),
+            http2client: settings.env_value("http2client"),
         }
-        found
     }
 
     /// The settings found, as `name=value` in GODEBUG's form (empty: none).
@@ -120,6 +115,9 @@ impl HelloGodebug {
         }
         if let Some(v) = &self.tlssecpmlkem {
             parts.push(format!("tlssecpmlkem={v}"));
+        }
+        if let Some(v) = &self.tlssha1 {
+            parts.push(format!("tlssha1={v}"));
         }
         if let Some(v) = &self.http2client {
             parts.push(format!("http2client={v}"));
@@ -249,10 +247,10 @@ impl GoHello {
     }
 
     /// The signature_algorithms extension: ML-DSA first since go1.27, SHA-1 gone
-    /// since go1.25 (`tlssha1`).
+    /// since go1.25 unless `tlssha1=1` (go's `isDisabledSignatureAlgorithm` for TLS 1.2).
     pub fn signature_algorithms(&self) -> Vec<u16> {
         let mut algs = self.all_signature_algorithms();
-        if self.go_minor >= 25 {
+        if self.go_minor >= 25 && self.godebug.tlssha1.as_deref() != Some("1") {
             algs.retain(|a| !matches!(a, 0x0201 | 0x0203));
         }
         algs
@@ -348,6 +346,10 @@ mod tests {
         assert!(go(24, "").signature_algorithms().contains(&0x0201));
         assert_eq!(go(24, "").signature_algorithms_cert(), None);
         assert!(!go(26, "").signature_algorithms().contains(&0x0201));
+        // tlssha1=1 offers them again in TLS 1.2.
+        let sha1 = go(27, "tlssha1=1").signature_algorithms();
+        assert_eq!(sha1[sha1.len() - 2..], [0x0201, 0x0203]);
+        assert_eq!(go(27, "tlssha1=1").godebug.text(), "tlssha1=1");
         assert_eq!(go(21, "").cipher_suites().len(), 19);
         assert_eq!(go(27, "").cipher_suites().len(), 13);
     }

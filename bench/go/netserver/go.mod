@@ -1,0 +1,3 @@
+module gomod-tools/bench/netserver
+
+go 1.24

@@ -368,7 +368,7 @@ pub fn main(cli: Cli) -> ExitCode {
 /// `--timeout`, `--connect-timeout` and `--deadline` when they have their default values.
 fn shown_args(args: &[String], c: &gomod_common::app::CommonArgs) -> Vec<String> {
     let defaults = [
-        ("-j", c.jobs == 16),
+        ("-j", c.jobs == app::DEFAULT_JOBS),
         ("--timeout", c.timeout == Duration::from_secs(60)),
         (
             "--connect-timeout",

@@ -235,6 +235,7 @@ impl Fetcher {
         record_hops(attempt, &response.hops);
         attempt.auth = Some((&response.auth).into());
         attempt.status = Some(response.status);
+        attempt.proto = Some(response.proto.as_str().to_string());
         if response.status != 200 {
             return self.status_error(url, response, attempt).await;
         }
@@ -454,6 +455,7 @@ fn is_transient(code: Code, status: Option<u16>) -> bool {
             code,
             Code::HttpTimeout
                 | Code::TcpReset
+                | Code::Http2StreamReset
                 | Code::TcpTimeout
                 | Code::TcpRefused
                 | Code::ProxyClosed

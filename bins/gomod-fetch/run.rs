@@ -112,6 +112,14 @@ pub fn main(cli: Cli) -> ExitCode {
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
 
+/// A temporary file in `dir`, made on the bounded blocking pool.
+async fn temp_in(dir: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = dir.to_path_buf();
+    gomod_common::blocking::run(move || cache::temp_in(&dir))
+        .await
+        .unwrap_or_else(|panicked| Err(std::io::Error::other(panicked)))
+}
+
 /// The work directories of git for direct modules: `DIR/cache/vcs` with --cache (where
 /// the go command keeps them, so it can reuse them), else a temporary directory removed
 /// at the end; never the user's own GOMODCACHE.
@@ -713,18 +721,22 @@ impl FetchProbe {
         if let Some(root) = &self.cache
             && first_error.is_none()
         {
-            // File system calls block; other fetches go on on other threads meanwhile
-            // (a slow disk otherwise holds up the network side).
-            let written = tokio::task::block_in_place(|| {
-                self.write_cache(
-                    root,
-                    module,
+            // File system calls block: they go to the bounded blocking pool, and other
+            // fetches go on meanwhile (a slow disk otherwise holds up the network side).
+            let (root, module, version) = (root.clone(), module.to_string(), version.clone());
+            let (info, go_mod) = (resolved.clone(), mod_bytes.clone());
+            let written = gomod_common::blocking::run(move || {
+                Self::write_cache(
+                    &root,
+                    &module,
                     &version,
-                    resolved.as_ref(),
-                    mod_bytes.as_deref(),
+                    info.as_ref(),
+                    go_mod.as_deref(),
                     zip_file,
                 )
-            });
+            })
+            .await
+            .unwrap_or_else(|panicked| Err(format!("writing the module cache: {panicked}")));
             match written {
                 Ok(dir) => body.cached = Some(dir),
                 Err(text) => {
@@ -809,7 +821,7 @@ impl FetchProbe {
             }
             (Op::Mod(version), Access::Proxy(repo)) => repo.go_mod(version).await.map(Out::Mod),
             (Op::Zip(version, dir), Access::Proxy(repo)) => {
-                let mut tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                let mut tmp = temp_in(dir).await.map_err(|e| {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
@@ -874,7 +886,7 @@ impl FetchProbe {
                 .map(Out::Mod)
                 .map_err(|e| (e, last())),
             (Op::Zip(version, dir), Access::Git(target)) => {
-                let tmp = tokio::task::block_in_place(|| cache::temp_in(dir)).map_err(|e| {
+                let tmp = temp_in(dir).await.map_err(|e| {
                     (
                         OpError::new(
                             Code::CacheUnwritable,
@@ -926,7 +938,6 @@ impl FetchProbe {
     }
 
     fn write_cache(
-        &self,
         root: &std::path::Path,
         module: &str,
         version: &str,
@@ -1391,6 +1402,7 @@ fn hint_for(code: Code, module: &str) -> String {
         Code::CacheUnwritable => "the download worked but could not be stored: check the space and permissions of the --cache directory (or of the temporary directory, without --cache)".to_string(),
         Code::ZipInvalid => "the zip is not one the go command accepts: the proxy serves a broken or foreign file".to_string(),
         Code::HttpTimeout => "the server accepted the request but did not answer (or send the body) in time, and the go command would hang on it: fix or replace that GOPROXY entry (gomod-tlscheck shows whether the connection itself works), or raise --timeout (--deadline when the message names it) for a slow one".to_string(),
+        Code::Http2StreamReset => "the server, or a middlebox between here and it, reset the HTTP/2 stream (go#51323): often transient, so --retries N tries again; if it keeps happening, run the go command with GODEBUG=http2client=0 (HTTP/1.1 only) or give GOPROXY a fallback after | (GOPROXY=https://proxy.example|https://proxy.golang.org), which the go command tries after any error".to_string(),
         Code::GoauthInvalid => gomod_common::net::goauth::FIX_HINT.to_string(),
         Code::GoproxyOff => "GOPROXY=off forbids downloads: set GOPROXY, or fill a module cache with gomod-fetch --cache".to_string(),
         Code::LocalResource => gomod_common::net::dial::local_resource_hint(),

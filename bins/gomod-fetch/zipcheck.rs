@@ -1,6 +1,7 @@
 //! The downloaded zip, checked as the go command checks it (the `module@version/`
-//! prefix, x/mod/zip's rules, size limits) and hashed (h1:), on the blocking pool so
-//! that both cores inflate while the network side goes on.
+//! prefix, x/mod/zip's rules, size limits) and hashed (h1:), on the bounded blocking
+//! pool ([`gomod_common::blocking`]) so that every core inflates while the network side
+//! goes on, without a thread per module.
 
 use gomod_common::modzip;
 use gomod_common::record::Code;
@@ -29,7 +30,7 @@ pub async fn check(
     bytes: u64,
     go_path: Option<String>,
 ) -> Result<Zip, OpError> {
-    let outcome = tokio::task::spawn_blocking(move || {
+    let outcome = gomod_common::blocking::run(move || {
         let result = modzip::check_and_hash_zip(file.path(), &module, &version);
         (file, result)
     })

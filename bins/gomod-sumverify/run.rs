@@ -448,7 +448,7 @@ impl SumVerify {
         let (module, version) = (target.module.clone(), target.version.clone());
         let zip_path = files.zip.as_ref().map(|p| p.display().to_string());
         let dir_path = files.dir.as_ref().map(|p| p.display().to_string());
-        let hashes = tokio::task::spawn_blocking(move || modcache::hash(&module, &version, &files))
+        let hashes = gomod_common::blocking::run(move || modcache::hash(&module, &version, &files))
             .await
             .ok()?;
         Some(Source {

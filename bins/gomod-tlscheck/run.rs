@@ -341,11 +341,7 @@ impl TlsCheck {
         let host = endpoint.host.as_str();
         body.sni = host.parse::<IpAddr>().is_err().then(|| host.to_string());
         let capture = Arc::new(CapturingVerifier::default());
-        let config = go_client_config(
-            Arc::clone(&capture) as _,
-            &[b"h2", b"http/1.1"],
-            &self.hello,
-        );
+        let config = go_client_config(Arc::clone(&capture) as _, &self.hello.alpn(), &self.hello);
         let started = std::time::Instant::now();
         let handshake = timeout_at(deadline, tls::handshake(stream, host, config)).await;
         body.tls_ms = Some(started.elapsed().as_millis() as u64);

@@ -10,6 +10,7 @@
 //! [`manpage`]).
 
 pub mod app;
+pub mod blocking;
 pub mod direct;
 pub mod dirhash;
 pub mod discovery;

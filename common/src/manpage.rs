@@ -286,6 +286,7 @@ pub fn reference_page(out: &mut Vec<u8>) -> std::io::Result<()> {
 
     input_section(&mut roff);
     time_limits_section(&mut roff);
+    connections_section(&mut roff);
     files_section(&mut roff);
 
     roff.control("SH", ["RECORDS"]);
@@ -589,6 +590,15 @@ fn time_limits_section(roff: &mut Roff) {
     roff.text([roman(
         "A request stopped by this rule is http_timeout (or the layer's own timeout code), and its message says which limit ended it and that the go command would have kept waiting. Memory is bounded too: zips are checked from a temporary file, and version lists are parsed as they arrive, never held whole.",
     )]);
+}
+
+/// How requests share connections (`crate::net::transport`).
+fn connections_section(roff: &mut Roff) {
+    use crate::net::transport::MAX_HTTP1_CONNS_PER_HOST;
+    roff.control("SH", ["CONNECTIONS"]);
+    roff.text([roman(format!(
+        "Requests to one host (scheme, host and port) share its connections, as in the go command's transport. Over HTTPS a server that offers h2 in ALPN gets HTTP/2: the first request dials while the others to that host wait for that connection, then all of them are streams of it, and another connection is opened only when the server's limit of concurrent streams is reached (a stream the server refuses is sent again, as go does). Otherwise HTTP/1.1 with keep-alive: a connection goes back to its host's pool when a response body has been read to its end, and a host gets at most {MAX_HTTP1_CONNS_PER_HOST} connections at once; further requests wait for a free one (the go command has no such bound, but it never has hundreds of requests in flight). GODEBUG=http2client=0 in the environment turns HTTP/2 off as it does for go: ALPN then offers http/1.1 only. The attempts of a fetch record say which protocol each request used (proto: HTTP/1.1 or HTTP/2)."
+    ))]);
 }
 
 /// How files named by the user, the environment or found on disk are read

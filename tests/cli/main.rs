@@ -3,6 +3,7 @@
 //! Every server a test needs runs on 127.0.0.1 (gomod-testsupport); nothing else is
 //! contacted.
 
+mod conns;
 mod discovery;
 mod dns_interop;
 mod dnscheck;
@@ -17,6 +18,7 @@ mod fetch_git;
 mod fetch_interop;
 mod fetch_retract;
 mod goauth;
+mod h2_interop;
 mod hello_interop;
 mod hostile;
 mod interop;

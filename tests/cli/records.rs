@@ -711,6 +711,7 @@ pub struct FetchAttempt {
     pub endpoint: String,
     pub url: Option<String>,
     pub status: Option<u16>,
+    pub proto: Option<String>,
     pub bytes: u64,
     pub ms: u64,
     pub error: Option<String>,

@@ -752,7 +752,11 @@ fn fixes_for(
                 });
             }
         }
-        Code::HttpServerError | Code::HttpTimeout | Code::TcpReset | Code::ZipInvalid
+        Code::HttpServerError
+        | Code::HttpTimeout
+        | Code::TcpReset
+        | Code::Http2StreamReset
+        | Code::ZipInvalid
             if e.is_some_and(|e| e.role == "proxy") =>
         {
             if let Some(bar) = with_bar_after(&goproxy, e.map(|e| e.url.as_str()).unwrap_or("")) {

@@ -27,11 +27,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::{Connected, Connection};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http_body_util::BodyExt;
+use hyper_util::rt::TokioIo;
 
 use super::conn::{self, Io};
 use super::dial::{self, NetError, Resolver};
@@ -40,6 +37,7 @@ use super::httpproxy::ProxyConfig;
 use super::netrc::{self, NetrcEntry, NetrcMode};
 use super::roots::LazyRoots;
 use super::tls::{self, GoVerifier, LazyVerifier};
+use super::transport::{self, Body, Outgoing, Proto, Transport};
 use crate::gourl;
 use crate::record::{Code, redact_url};
 
@@ -173,12 +171,14 @@ pub struct Response {
     pub elapsed: Duration,
     /// The connection that answered: address, proxy, ALPN protocol.
     pub conn: Option<ConnInfo>,
+    /// The protocol the response came over.
+    pub proto: Proto,
     /// What GOAUTH (netrc included) did for the request.
     pub auth: AuthOutcome,
     /// For a 4xx: the status line and headers as the go command writes them to a
     /// GOAUTH command's input.
     goauth_head: Option<String>,
-    body: Incoming,
+    body: Body,
     /// The length of one window of the body-rate rule: the request's timeout.
     window: Duration,
     /// When the current window ends.
@@ -250,18 +250,17 @@ impl Response {
                     ),
                 ));
             }
-            let frame = match tokio::time::timeout(until - now, self.body.frame()).await {
+            let next = tokio::time::timeout(until - now, next_data(&mut self.body)).await;
+            let data = match next {
                 // The window (or the probe) ended: judged at the top of the loop.
                 Err(_) => continue,
-                Ok(None) => return Ok(None),
-                Ok(Some(Err(err))) => {
-                    return Err(body_error(&err).prefixed(&format!("read {}: ", self.quoted_url())));
+                Ok(Ok(None)) => return Ok(None),
+                Ok(Err(err)) => {
+                    return Err(err.prefixed(&format!("read {}: ", self.quoted_url())));
                 }
-                Ok(Some(Ok(frame))) => frame,
+                Ok(Ok(Some(data))) => data,
             };
-            if let Ok(data) = frame.into_data()
-                && !data.is_empty()
-            {
+            if !data.is_empty() {
                 self.window_bytes += data.len() as u64;
                 return Ok(Some(data));
             }
@@ -302,6 +301,36 @@ impl Response {
     }
 }
 
+/// The next piece of a body (possibly empty), or None at its end. An HTTP/2 stream's
+/// flow-control window is given back as soon as a piece is taken, as go's transport
+/// does, so the server keeps sending while the caller works on what it has.
+async fn next_data(body: &mut Body) -> Result<Option<Bytes>, NetError> {
+    match body {
+        Body::H1 { body, pooled } => match body.frame().await {
+            None => {
+                // The connection goes back to the pool first (bounded: a connection
+                // that never becomes ready is simply not reused).
+                if let Some(pooled) = pooled.take() {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), pooled).await;
+                }
+                Ok(None)
+            }
+            Some(Err(err)) => Err(body_error(&err)),
+            Some(Ok(frame)) => Ok(Some(frame.into_data().unwrap_or_default())),
+        },
+        Body::H2 {
+            stream, stream_id, ..
+        } => match stream.data().await {
+            None => Ok(None),
+            Some(Err(err)) => Err(transport::h2_error(&err, Some(*stream_id))),
+            Some(Ok(data)) => {
+                let _ = stream.flow_control().release_capacity(data.len());
+                Ok(Some(data))
+            }
+        },
+    }
+}
+
 /// A failed request: what failed and Go's full text for it.
 #[derive(Clone, Debug)]
 pub struct HttpError {
@@ -324,11 +353,12 @@ impl std::fmt::Display for HttpError {
 
 impl std::error::Error for HttpError {}
 
-/// The go command's HTTP client.
+/// The go command's HTTP client: one per run, its connections kept per host
+/// ([`transport`]).
 pub struct HttpClient {
     settings: Arc<HttpSettings>,
-    secure: Client<GoConnector, Empty<Bytes>>,
-    insecure: Client<GoConnector, Empty<Bytes>>,
+    secure: Transport,
+    insecure: Transport,
 }
 
 impl HttpClient {
@@ -336,16 +366,15 @@ impl HttpClient {
     pub fn new(settings: HttpSettings) -> HttpClient {
         let settings = Arc::new(settings);
         let verifier = Arc::new(LazyVerifier::new(Arc::clone(&settings.roots)));
+        let alpn = settings.hello.alpn();
         let build = |target: Arc<dyn rustls::client::danger::ServerCertVerifier>| {
             let connector = GoConnector {
                 settings: Arc::clone(&settings),
-                target_tls: tls::go_client_config(target, &[b"h2", b"http/1.1"], &settings.hello),
+                target_tls: tls::go_client_config(target, &alpn, &settings.hello),
                 // A proxy's certificate is always checked against the trust store.
                 proxy_tls: tls::go_client_config(verifier.clone(), &[b"http/1.1"], &settings.hello),
             };
-            Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build(connector)
+            Transport::new(Arc::new(connector))
         };
         HttpClient {
             secure: build(verifier.clone()),
@@ -487,11 +516,13 @@ impl HttpClient {
                 .ok()
                 .flatten()
                 .map(|choice| redact_url(&choice.url.to_string()));
-            let mut request = http::Request::builder()
-                .method(http::Method::GET)
-                .header(http::header::USER_AGENT, GO_USER_AGENT);
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                http::header::USER_AGENT,
+                http::HeaderValue::from_static(GO_USER_AGENT),
+            );
             if let Some(accept) = opts.accept {
-                request = request.header(http::header::ACCEPT, accept);
+                headers.insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
             }
             let mut netrc_login = None;
             // GOAUTH's headers; on a redirect to another domain net/http drops the
@@ -504,7 +535,14 @@ impl HttpClient {
                 {
                     continue;
                 }
-                request = request.header(name.as_str(), value.as_str());
+                if let (Ok(name), Ok(mut value)) = (
+                    http::header::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_str(value),
+                ) {
+                    // Every header a GOAUTH provider supplies may carry a secret.
+                    value.set_sensitive(true);
+                    headers.append(name, value);
+                }
                 if sensitive && let Some(c) = credentials.filter(|c| c.source.provider == "netrc") {
                     netrc_login = c.source.login.clone();
                 }
@@ -518,7 +556,11 @@ impl HttpClient {
                     user.username,
                     user.password.as_deref().unwrap_or("")
                 );
-                request = request.header(http::header::AUTHORIZATION, basic(&credentials));
+                insert_secret(
+                    &mut headers,
+                    http::header::AUTHORIZATION,
+                    &basic(&credentials),
+                );
             }
             if current.scheme == "http"
                 && let Ok(Some(choice)) = self.settings.proxy.proxy_for_url(&current)
@@ -530,12 +572,16 @@ impl HttpClient {
                     user.username,
                     user.password.as_deref().unwrap_or("")
                 );
-                request = request.header(http::header::PROXY_AUTHORIZATION, basic(&credentials));
+                insert_secret(
+                    &mut headers,
+                    http::header::PROXY_AUTHORIZATION,
+                    &basic(&credentials),
+                );
             }
             let uri_text = without_userinfo(&current);
             let redacted = redact_url(&without_userinfo(&current));
-            let request = match request.uri(uri_text.as_str()).body(Empty::<Bytes>::new()) {
-                Ok(r) => r,
+            let uri = match uri_text.parse::<http::Uri>() {
+                Ok(uri) => uri,
                 Err(err) => {
                     let net = NetError::new(
                         Code::HttpInvalidResponse,
@@ -552,13 +598,17 @@ impl HttpClient {
                 netrc_login,
                 auth: None,
             });
-            let client = if opts.insecure_tls {
+            let transport = if opts.insecure_tls {
                 &self.insecure
             } else {
                 &self.secure
             };
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let response = match tokio::time::timeout(remaining, client.request(request)).await {
+            let outgoing = Outgoing {
+                uri: &uri,
+                headers: &headers,
+            };
+            let response = match tokio::time::timeout(remaining, transport.get(outgoing)).await {
                 Err(_) => {
                     let text = if probe_bound {
                         super::bounds::deadline_text()
@@ -571,21 +621,15 @@ impl HttpClient {
                     let net = NetError::go_waits(Code::HttpTimeout, text);
                     return Err(transport_error(&redacted, net, hops));
                 }
-                Ok(Err(err)) => {
-                    return Err(transport_error(
-                        &redacted,
-                        classify_client_error(&err),
-                        hops,
-                    ));
-                }
+                Ok(Err(err)) => return Err(transport_error(&redacted, err, hops)),
                 Ok(Ok(response)) => response,
             };
-            let status = response.status().as_u16();
+            let status = response.status.as_u16();
             if let Some(hop) = hops.last_mut() {
                 hop.status = Some(status);
             }
             let location = response
-                .headers()
+                .headers
                 .get(http::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
@@ -638,28 +682,37 @@ impl HttpClient {
                 current = next;
                 continue;
             }
-            let status_text = status_text(&response);
-            let conn = response.extensions().get::<ConnInfo>().cloned();
+            let status_text = status_text(response.status, response.reason.as_deref());
             let goauth_head = (400..500)
                 .contains(&status)
-                .then(|| goauth_head(&response, &status_text));
-            let (parts, body) = response.into_parts();
+                .then(|| goauth_head(response.proto, &response.headers, &status_text));
             return Ok(Response {
                 status,
                 status_text,
-                headers: parts.headers,
+                headers: response.headers,
                 url: current,
                 hops,
                 elapsed: started.elapsed(),
-                conn,
+                conn: Some(response.info),
+                proto: response.proto,
                 auth: AuthOutcome::default(),
                 goauth_head,
-                body,
+                body: response.body,
                 window: opts.timeout,
                 window_end: Instant::now() + opts.timeout,
                 window_bytes: 0,
             });
         }
+    }
+}
+
+/// Adds a header that carries a credential, marked sensitive (HTTP/2 then keeps it out
+/// of its header compression table). A value that is not a valid header value is left
+/// out; go sends it as it is.
+fn insert_secret(headers: &mut http::HeaderMap, name: http::header::HeaderName, value: &str) {
+    if let Ok(mut value) = http::HeaderValue::from_str(value) {
+        value.set_sensitive(true);
+        headers.insert(name, value);
     }
 }
 
@@ -688,17 +741,15 @@ fn transport_error(redacted_url: &str, net: NetError, hops: Vec<Hop>) -> HttpErr
 /// A response's status line and headers as the go command writes them to a GOAUTH
 /// command's input (`writeResponseToStdin`): `HTTP/1.1 401 Unauthorized`, then each
 /// header as `Name: v1, v2`, then a blank line.
-fn goauth_head(response: &http::Response<Incoming>, status_text: &str) -> String {
-    let proto = match response.version() {
-        http::Version::HTTP_10 => "HTTP/1.0",
-        http::Version::HTTP_2 => "HTTP/2.0",
-        http::Version::HTTP_3 => "HTTP/3.0",
-        _ => "HTTP/1.1",
+fn goauth_head(proto: Proto, headers: &http::HeaderMap, status_text: &str) -> String {
+    // go writes resp.Proto, which names HTTP/2 `HTTP/2.0`.
+    let proto = match proto {
+        Proto::Http2 => "HTTP/2.0",
+        Proto::Http1 => "HTTP/1.1",
     };
     let mut head = format!("{proto} {status_text}\n");
-    for name in response.headers().keys() {
-        let values: Vec<String> = response
-            .headers()
+    for name in headers.keys() {
+        let values: Vec<String> = headers
             .get_all(name)
             .iter()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
@@ -724,14 +775,12 @@ fn without_userinfo(url: &gourl::Url) -> String {
 }
 
 /// Go's `resp.Status`: the code and the server's reason phrase (canonical text when the
-/// server sent none that differs).
-fn status_text(response: &http::Response<Incoming>) -> String {
-    let code = response.status().as_u16();
-    let reason = response
-        .extensions()
-        .get::<hyper::ext::ReasonPhrase>()
-        .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-        .or_else(|| response.status().canonical_reason().map(str::to_string))
+/// server sent none, as over HTTP/2).
+fn status_text(status: http::StatusCode, reason: Option<&str>) -> String {
+    let code = status.as_u16();
+    let reason = reason
+        .map(str::to_string)
+        .or_else(|| status.canonical_reason().map(str::to_string))
         .unwrap_or_default();
     if reason.is_empty() {
         code.to_string()
@@ -853,28 +902,23 @@ fn body_error(err: &hyper::Error) -> NetError {
     NetError::new(Code::TcpReset, "unexpected EOF").with_detail(err.to_string())
 }
 
-/// Finds our classified error inside hyper-util's error chain, or classifies what
-/// hyper reported.
-fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
+/// Classifies a failure hyper reported for a request: a connection closed before a
+/// whole response (`EOF`), a response that is not HTTP, or the I/O error under it.
+pub(crate) fn classify_hyper_error(err: &hyper::Error) -> NetError {
+    if err.is_incomplete_message() || err.is_canceled() {
+        return NetError::new(Code::TcpReset, "EOF")
+            .with_detail("the server closed the connection without a complete response");
+    }
+    if err.is_parse() {
+        // Go quotes the status line it could not parse; hyper does not keep it.
+        return NetError::new(
+            Code::HttpInvalidResponse,
+            "net/http: HTTP/1.x transport connection broken: malformed HTTP response",
+        )
+        .with_detail(err.to_string());
+    }
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
     while let Some(s) = source {
-        if let Some(net) = s.downcast_ref::<NetError>() {
-            return net.clone();
-        }
-        if let Some(h) = s.downcast_ref::<hyper::Error>() {
-            if h.is_incomplete_message() {
-                return NetError::new(Code::TcpReset, "EOF")
-                    .with_detail("the server closed the connection without a complete response");
-            }
-            if h.is_parse() {
-                // Go quotes the status line it could not parse; hyper does not keep it.
-                return NetError::new(
-                    Code::HttpInvalidResponse,
-                    "net/http: HTTP/1.x transport connection broken: malformed HTTP response",
-                )
-                .with_detail(h.to_string());
-            }
-        }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             return dial::classify_io(io, None, None, "read");
         }
@@ -886,9 +930,8 @@ fn classify_client_error(err: &hyper_util::client::legacy::Error) -> NetError {
 /// A connection made by [`GoConnector`].
 pub struct GoConn {
     io: TokioIo<Box<dyn Io>>,
-    info: ConnInfo,
-    negotiated_h2: bool,
-    proxied: bool,
+    pub(crate) info: ConnInfo,
+    pub(crate) negotiated_h2: bool,
 }
 
 /// What a connection went through, attached to responses as an extension.
@@ -902,15 +945,10 @@ pub struct ConnInfo {
     pub alpn: Option<String>,
 }
 
-impl Connection for GoConn {
-    fn connected(&self) -> Connected {
-        let mut connected = Connected::new()
-            .proxy(self.proxied)
-            .extra(self.info.clone());
-        if self.negotiated_h2 {
-            connected = connected.negotiated_h2();
-        }
-        connected
+impl GoConn {
+    /// The byte stream, for a protocol that reads it with tokio's traits.
+    pub(crate) fn into_tokio_io(self) -> Box<dyn Io> {
+        self.io.into_inner()
     }
 }
 
@@ -951,16 +989,11 @@ struct GoConnector {
     proxy_tls: Arc<rustls::ClientConfig>,
 }
 
-impl tower_service::Service<http::Uri> for GoConnector {
-    type Response = GoConn;
-    type Error = NetError;
-    type Future = Pin<Box<dyn Future<Output = Result<GoConn, NetError>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), NetError>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, uri: http::Uri) -> Self::Future {
+impl transport::Dialer for GoConnector {
+    fn dial(
+        &self,
+        uri: http::Uri,
+    ) -> Pin<Box<dyn Future<Output = Result<GoConn, NetError>> + Send>> {
         let this = self.clone();
         Box::pin(async move { this.connect(uri).await })
     }
@@ -991,7 +1024,7 @@ impl GoConnector {
             addr: None,
         };
         let mut trace = conn::ConnTrace::default();
-        let (stream, proxied) = opener.open(target, &mut trace).await?;
+        let (stream, _) = opener.open(target, &mut trace).await?;
         let mut info = ConnInfo {
             remote: trace.remote,
             via_proxy: trace.via_proxy,
@@ -1007,14 +1040,12 @@ impl GoConnector {
                 io: TokioIo::new(boxed),
                 info,
                 negotiated_h2,
-                proxied: false,
             });
         }
         Ok(GoConn {
             io: TokioIo::new(stream),
             info,
             negotiated_h2: false,
-            proxied,
         })
     }
 }

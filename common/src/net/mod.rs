@@ -16,4 +16,5 @@ pub mod names;
 pub mod netrc;
 pub mod roots;
 pub mod tls;
+pub mod transport;
 pub mod tunnel;

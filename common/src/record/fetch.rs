@@ -65,6 +65,10 @@ pub struct Attempt {
     pub url: Option<String>,
     /// The final HTTP status.
     pub status: Option<u16>,
+    /// The protocol the response came over: `HTTP/1.1`, or `HTTP/2` where the server
+    /// offered it in ALPN and GODEBUG does not set `http2client=0` (null when no
+    /// response came, and for `file://` URLs).
+    pub proto: Option<String>,
     /// Body bytes received.
     pub bytes: u64,
     /// Time taken, in milliseconds.
@@ -343,7 +347,7 @@ impl Documented for FetchBody {
         ),
         (
             "attempts",
-            "every request in the order made: {op, endpoint, url, status, bytes, ms, error, message, redirects, via_proxy, netrc_login, auth, body_excerpt, retry, falls_through}; auth is {provider (netrc, git, command, userinfo, off, or null: none sent), login, prefix, retried_after (the 4xx after which go ran GOAUTH again with the URL and sent the request once more), errors, note}, never a password or header value; falls_through says whether Go moves on to the next GOPROXY entry after that failure",
+            "every request in the order made: {op, endpoint, url, status, proto, bytes, ms, error, message, redirects, via_proxy, netrc_login, auth, body_excerpt, retry, falls_through}; auth is {provider (netrc, git, command, userinfo, off, or null: none sent), login, prefix, retried_after (the 4xx after which go ran GOAUTH again with the URL and sent the request once more), errors, note}, never a password or header value; proto is the protocol the response came over, HTTP/1.1 or HTTP/2 (HTTP/2 where the server offers h2 in ALPN, as go's transport uses it, unless GODEBUG has http2client=0; requests to one host share its connections: HTTP/2 streams on one connection, or at most 16 HTTP/1.1 keep-alive connections); falls_through says whether Go moves on to the next GOPROXY entry after that failure",
         ),
         (
             "hosts",

@@ -710,10 +710,10 @@ fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// [`write_atomic`] on a thread of its own, so that a slow file system does not hold up
-/// the lookups running on the runtime's threads.
+/// [`write_atomic`] on the bounded blocking pool ([`crate::blocking`]), so that a slow
+/// file system does not hold up the lookups running on the runtime's threads.
 async fn write_in_background(path: PathBuf, data: Vec<u8>) -> std::io::Result<()> {
-    tokio::task::spawn_blocking(move || write_atomic(&path, &data))
+    crate::blocking::run(move || write_atomic(&path, &data))
         .await
         .unwrap_or_else(|err| Err(std::io::Error::other(err)))
 }

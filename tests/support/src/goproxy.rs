@@ -61,6 +61,8 @@ pub struct GoProxy {
     base_path: String,
     shared_log: Option<Log>,
     keep_log: bool,
+    /// HTTP/2 is served (see [`GoProxy::start_h2`]), with this stream limit.
+    h2_max_streams: Option<u32>,
 }
 
 /// One module path and the versions served for it.
@@ -145,6 +147,14 @@ pub enum Fault {
     /// These bytes verbatim instead of an HTTP answer (a malformed status line,
     /// another protocol...), then a close.
     Raw(Vec<u8>),
+    /// Over HTTP/2 ([`GoProxy::start_h2`]): the normal answer's headers and the first
+    /// `after` bytes of its body, then `RST_STREAM` with `INTERNAL_ERROR` (what an
+    /// HTTP/2 middlebox or server that gives up on a stream sends). Over HTTP/1.1 the
+    /// same as [`Fault::Truncate`].
+    ResetStream {
+        /// Body bytes sent before the reset.
+        after: usize,
+    },
 }
 
 impl GoProxy {
@@ -366,6 +376,23 @@ impl GoProxy {
         self.start_on(listener, Some(leaf.server_config()))
     }
 
+    /// Starts serving HTTPS on 127.0.0.1, a free port, presenting `leaf` and offering
+    /// ALPN `h2` and `http/1.1`: a client that offers `h2` (as go does) gets HTTP/2,
+    /// every request a stream of one connection, as proxy.golang.org serves; one that
+    /// offers only `http/1.1` gets that. The server allows `max_streams` concurrent
+    /// streams per connection (its `SETTINGS_MAX_CONCURRENT_STREAMS`).
+    ///
+    /// # Panics
+    /// If no port can be bound.
+    pub fn start_h2(self, leaf: &Leaf, max_streams: u32) -> RunningProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let mut config = (*leaf.server_config()).clone();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let mut proxy = self;
+        proxy.h2_max_streams = Some(max_streams);
+        proxy.start_on(listener, Some(Arc::new(config)))
+    }
+
     /// Starts serving plain HTTP on 127.0.0.1:`port` (0: a free port).
     pub fn start_at(self, port: u16) -> io::Result<RunningProxy> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
@@ -482,6 +509,8 @@ pub struct LoggedRequest {
     /// The connection it came on, numbered from 1 in the order connections were
     /// accepted (TLS: handshakes completed), so tests can see reuse and reconnects.
     pub connection: u64,
+    /// Whether it came over HTTP/2.
+    pub h2: bool,
 }
 
 /// A running [`GoProxy`]; stops when dropped, closing every connection.
@@ -666,6 +695,10 @@ struct State {
 
 impl State {
     fn record(&self, request: &Request, connection: u64) {
+        self.record_as(request, connection, false);
+    }
+
+    fn record_as(&self, request: &Request, connection: u64, h2: bool) {
         self.count.fetch_add(1, Ordering::Relaxed);
         if !self.proxy.keep_log {
             return;
@@ -678,6 +711,7 @@ impl State {
                 at,
                 since_start: at.duration_since(self.started),
                 connection,
+                h2,
             });
             if self.proxy.shared_log.is_some()
                 && let Ok(mut log) = self.log.lock()
@@ -717,10 +751,161 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) {
         None => serve_http(stream, &state).await,
         Some(config) => {
             if let Ok(tls) = tokio_rustls::TlsAcceptor::from(config).accept(stream).await {
-                serve_http(tls, &state).await;
+                if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
+                    serve_h2(tls, state).await;
+                } else {
+                    serve_http(tls, &state).await;
+                }
             }
         }
     }
+}
+
+/// Serves HTTP/2 on one connection: every stream in a task of its own.
+async fn serve_h2<C: Connection + 'static>(conn: C, state: Arc<State>) {
+    let connection = state.connections.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut builder = h2::server::Builder::new();
+    if let Some(max) = state.proxy.h2_max_streams {
+        builder.max_concurrent_streams(max);
+    }
+    let Ok(mut h2conn) = builder.handshake::<_, bytes::Bytes>(conn).await else {
+        return;
+    };
+    while let Some(accepted) = h2conn.accept().await {
+        let Ok((request, respond)) = accepted else {
+            return;
+        };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move { serve_h2_stream(request, respond, &state, connection).await });
+    }
+}
+
+/// Answers one HTTP/2 request as [`serve_http`] answers one HTTP/1.1 request.
+async fn serve_h2_stream(
+    request: http::Request<h2::RecvStream>,
+    mut respond: h2::server::SendResponse<bytes::Bytes>,
+    state: &State,
+    connection: u64,
+) {
+    let headers: HashMap<String, String> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let request = Request {
+        method: request.method().to_string(),
+        target: request
+            .uri()
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.to_string()),
+        host: request
+            .uri()
+            .authority()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        headers,
+        scheme: "https",
+    };
+    state.record_as(&request, connection, true);
+    if !state.proxy.delay.is_zero() {
+        tokio::time::sleep(state.proxy.delay).await;
+    }
+    // A body cut short ([`Fault::Truncate`], [`Fault::ResetStream`]) ends in a
+    // RST_STREAM: HTTP/2 has no other way to cut one.
+    let (reply, reset_after) = match answer(state, &request).await {
+        Answer::Reply(reply) => {
+            let after = match reply.delivery {
+                Delivery::Truncate(after) => Some(after),
+                _ => None,
+            };
+            (reply, after)
+        }
+        Answer::Zeros {
+            bytes,
+            content_type,
+            ..
+        } => {
+            let reply = Reply::new(200, content_type, vec![0u8; bytes.min(1 << 26) as usize]);
+            (reply, None)
+        }
+        Answer::Hang => {
+            std::future::pending::<()>().await;
+            return;
+        }
+        Answer::Reset | Answer::Close | Answer::Raw(_) => {
+            respond.send_reset(h2::Reason::INTERNAL_ERROR);
+            return;
+        }
+    };
+    let mut response = http::Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
+    response = response.header("content-length", reply.body.len().to_string());
+    let Ok(response) = response.body(()) else {
+        respond.send_reset(h2::Reason::INTERNAL_ERROR);
+        return;
+    };
+    let empty = reply.body.is_empty() && reset_after.is_none();
+    let Ok(mut stream) = respond.send_response(response, empty) else {
+        return;
+    };
+    if empty {
+        return;
+    }
+    let body = bytes::Bytes::copy_from_slice(&reply.body);
+    match (reset_after, reply.delivery) {
+        (Some(after), _) => {
+            let cut = body.slice(..after.min(body.len()));
+            if send_all(&mut stream, cut, false).await {
+                stream.send_reset(h2::Reason::INTERNAL_ERROR);
+            }
+        }
+        (None, Delivery::Drip(bytes_per_sec)) if bytes_per_sec > 0 => {
+            let chunk = (bytes_per_sec as usize / 10).max(1);
+            let mut at = 0;
+            while at < body.len() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let end = (at + chunk).min(body.len());
+                if !send_all(&mut stream, body.slice(at..end), end == body.len()).await {
+                    return;
+                }
+                at = end;
+            }
+        }
+        (None, Delivery::Drip(_)) => std::future::pending::<()>().await,
+        (None, _) => {
+            send_all(&mut stream, body, true).await;
+        }
+    }
+}
+
+/// Sends `data` on an HTTP/2 stream as the client's window allows; false when the
+/// stream is gone.
+async fn send_all(
+    stream: &mut h2::SendStream<bytes::Bytes>,
+    mut data: bytes::Bytes,
+    end: bool,
+) -> bool {
+    while !data.is_empty() {
+        stream.reserve_capacity(data.len());
+        let granted = match std::future::poll_fn(|cx| stream.poll_capacity(cx)).await {
+            Some(Ok(n)) if n > 0 => n,
+            Some(Ok(_)) => continue,
+            _ => return false,
+        };
+        let piece = data.split_to(granted.min(data.len()));
+        let last = end && data.is_empty();
+        if stream.send_data(piece, last).is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 /// How the proxy answers one request.
@@ -979,7 +1164,7 @@ async fn answer(state: &State, request: &Request) -> Answer {
             reply.delivery = Delivery::Drip(bytes_per_sec);
             Answer::Reply(reply)
         }
-        Fault::Truncate { after } => {
+        Fault::Truncate { after } | Fault::ResetStream { after } => {
             let mut reply = normal().await;
             reply.delivery = Delivery::Truncate(after);
             Answer::Reply(reply)

@@ -91,6 +91,8 @@ pub struct HelloGodebug {
     pub tlssecpmlkem: Option<String>,
     /// `tlssha1` (1 offers the SHA-1 signature algorithms in TLS 1.2 again, go1.25+).
     pub tlssha1: Option<String>,
+    /// `http2client` (0 turns go's HTTP/2 client off: ALPN offers `http/1.1` only).
+    pub http2client: Option<String>,
 }
 
 impl HelloGodebug {
@@ -101,6 +103,7 @@ impl HelloGodebug {
             tlsmlkem: settings.env_value("tlsmlkem"),
             tlssecpmlkem: settings.env_value("tlssecpmlkem"),
             tlssha1: settings.env_value("tlssha1"),
+            http2client: settings.env_value("http2client"),
         }
     }
 
@@ -115,6 +118,9 @@ impl HelloGodebug {
         }
         if let Some(v) = &self.tlssha1 {
             parts.push(format!("tlssha1={v}"));
+        }
+        if let Some(v) = &self.http2client {
+            parts.push(format!("http2client={v}"));
         }
         parts.join(",")
     }
@@ -160,6 +166,16 @@ impl GoHello {
 
     fn enabled(value: &Option<String>) -> bool {
         value.as_deref() != Some("0")
+    }
+
+    /// The ALPN protocols go's transport offers: `h2` and `http/1.1`, or only
+    /// `http/1.1` with `GODEBUG=http2client=0`.
+    pub fn alpn(&self) -> Vec<&'static [u8]> {
+        if self.godebug.http2client.as_deref() == Some("0") {
+            vec![b"http/1.1"]
+        } else {
+            vec![b"h2", b"http/1.1"]
+        }
     }
 
     /// The supported groups, in go's order.

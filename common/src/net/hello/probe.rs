@@ -187,7 +187,12 @@ pub async fn probe(
         .parse::<std::net::IpAddr>()
         .is_err()
         .then_some(target.host);
-    let bytes = build(go, sni, &["h2", "http/1.1"]);
+    let alpn: Vec<&str> = go
+        .alpn()
+        .into_iter()
+        .map(|p| std::str::from_utf8(p).unwrap_or_default())
+        .collect();
+    let bytes = build(go, sni, &alpn);
     let started = std::time::Instant::now();
     let answer = send_hello(&mut stream, &bytes, wait).await;
     let ms = started.elapsed().as_millis() as u64;

@@ -25,7 +25,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
@@ -551,15 +550,11 @@ impl HttpClient {
                 && !header_auth
                 && let Some(user) = &current.user
             {
-                let credentials = format!(
-                    "{}:{}",
-                    user.username,
-                    user.password.as_deref().unwrap_or("")
-                );
+                let password = user.password.as_deref().unwrap_or("");
                 insert_secret(
                     &mut headers,
                     http::header::AUTHORIZATION,
-                    &basic(&credentials),
+                    &goauth::basic(&user.username, password),
                 );
             }
             if current.scheme == "http"
@@ -567,15 +562,11 @@ impl HttpClient {
                 && let Some(user) = &choice.url.user
             {
                 crate::redact::register_userinfo(user);
-                let credentials = format!(
-                    "{}:{}",
-                    user.username,
-                    user.password.as_deref().unwrap_or("")
-                );
+                let password = user.password.as_deref().unwrap_or("");
                 insert_secret(
                     &mut headers,
                     http::header::PROXY_AUTHORIZATION,
-                    &basic(&credentials),
+                    &goauth::basic(&user.username, password),
                 );
             }
             let uri_text = without_userinfo(&current);
@@ -714,13 +705,6 @@ fn insert_secret(headers: &mut http::HeaderMap, name: http::header::HeaderName, 
         value.set_sensitive(true);
         headers.insert(name, value);
     }
-}
-
-fn basic(credentials: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(credentials)
-    )
 }
 
 /// `Get "<url>": <inner>`, Go's `url.Error` for a failed GET.

@@ -78,13 +78,16 @@ result=$(python3 bench/paired.py "$runs" "$work" \
   "go=$main" -- "$go" mod download \
   "floor=$work/one" -- "$fetch" --cache CACHE -m go.mod)
 python3 - "$result" "$modules" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 r, modules = json.loads(sys.argv[1]), sys.argv[2]
 t, m = r["times"], r["median"]
 ratio = statistics.median(g / f for f, g in zip(t["fetch"], t["go"]))
 print(f"times (s): gomod-fetch {t['fetch']}, go {t['go']}, one module alone {t['floor']}")
 print(f"load average before {r['load_before']}, after {r['load_after']} (other work on the machine moves both sides)")
 print(f"{modules} direct modules: gomod-fetch {m['fetch']:.3f}s, go {m['go']:.3f}s (medians), floor (one module alone) {m['floor']:.3f}s")
+c, cores = r["cpu_median"], os.cpu_count() or 1
+print(f"CPU (user + system, the git it runs included; the origin's git http-backend is on the same cores, not counted): "
+      f"gomod-fetch {c['fetch']:.2f}s, go {c['go']:.2f}s; on {cores} cores gomod-fetch cannot take less than {c['fetch'] / cores:.2f}s")
 print(f"go / gomod-fetch, median of the paired runs: {ratio:.1f}x faster (target 5x) {'OK' if ratio >= 5 else 'BELOW TARGET'}")
 PY
 exec 4>&-

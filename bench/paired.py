@@ -8,11 +8,13 @@ from one round to the next (so that neither side always runs first on a warm or 
 cold machine); each run gets a fresh GOMODCACHE and GOPATH under WORK (the word CACHE
 in ARGV is replaced by the run's module cache) and runs in CWD. A run that fails fails
 the benchmark. Prints one JSON object: for each name its times (seconds, in round
-order) and their median, and the load average before and after.
+order) and their median, the CPU time it used (user + system, its children such as
+git included, in round order) and its median, and the load average before and after.
 """
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,9 +47,12 @@ def run_once(work, tag, cwd, argv):
         GOCACHE=os.path.join(work, "gocache"),
     )
     args = [a.replace("CACHE", cache) for a in argv]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
         sys.stderr.write(
             f"run failed ({p.returncode}): {' '.join(args)}\n"
@@ -57,17 +62,20 @@ def run_once(work, tag, cwd, argv):
     for d in (cache, os.path.join(work, f"gopath-{tag}")):
         subprocess.run(["chmod", "-R", "u+w", d], stderr=subprocess.DEVNULL)
         shutil.rmtree(d, ignore_errors=True)
-    return took
+    return took, cpu
 
 
 def main():
     runs, work, commands = parse(sys.argv[1:])
     load_before = os.getloadavg()
     times = {name: [] for name, _, _ in commands}
+    cpus = {name: [] for name, _, _ in commands}
     for r in range(runs):
         k = r % len(commands)
         for i, (name, cwd, argv) in enumerate(commands[k:] + commands[:k]):
-            times[name].append(round(run_once(work, f"{r}-{i}", cwd, argv), 3))
+            took, cpu = run_once(work, f"{r}-{i}", cwd, argv)
+            times[name].append(round(took, 3))
+            cpus[name].append(round(cpu, 3))
     load_after = os.getloadavg()
     print(
         json.dumps(
@@ -75,6 +83,8 @@ def main():
                 "runs": runs,
                 "times": times,
                 "median": {n: statistics.median(t) for n, t in times.items()},
+                "cpu": cpus,
+                "cpu_median": {n: statistics.median(c) for n, c in cpus.items()},
                 "load_before": [round(x, 2) for x in load_before],
                 "load_after": [round(x, 2) for x in load_after],
             }

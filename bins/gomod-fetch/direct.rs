@@ -385,7 +385,7 @@ fn ask_about(
     Option<(String, gogit::ssh::SshProbe)>,
 ) {
     let asking = ws.runner().fresh_log();
-    let explained = gogit::explain::explain(&asking, ws.root(), env, url);
+    let explained = gogit::explain::explain(&asking, ws.root(), ws.git_config(), env, url);
     let ssh = gogit::ssh::parse_ssh_url(&explained.url).map(|target| {
         let command = explained
             .ssh_command

@@ -69,8 +69,93 @@ pub struct Explanation {
     pub ssh_command: Option<(String, Origin)>,
 }
 
-/// `git config` entries matching `regexp`, with their origins: `(key, value, origin)`.
-fn config_entries(runner: &Runner, dir: &Path, regexp: &str) -> Vec<(String, String, Origin)> {
+/// git's configuration as `git config --list` shows it outside any repository (every
+/// scope, includes followed), read once per run: each entry's key (section and name in
+/// lower case, as git prints them), value and origin. `None` when git could not list
+/// it; every question is then asked of git itself, as before.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    entries: Option<Vec<(String, String, Origin)>>,
+}
+
+impl Snapshot {
+    /// Runs `git config --list --show-origin --show-scope -z` once, in `dir`.
+    pub fn read(runner: &Runner, dir: &Path) -> Snapshot {
+        let out = runner.run(
+            dir,
+            None,
+            &["config", "--list", "--show-origin", "--show-scope", "-z"],
+        );
+        Snapshot {
+            entries: out.ok().map(|out| parse_list_z(&out)),
+        }
+    }
+
+    /// The entries whose key starts with `prefix` and ends with `suffix`, in git's
+    /// order (later entries win).
+    fn matching(&self, prefix: &str, suffix: &str) -> Option<Vec<(String, String, Origin)>> {
+        let entries = self.entries.as_ref()?;
+        Some(
+            entries
+                .iter()
+                .filter(|(key, _, _)| {
+                    key.len() >= prefix.len() + suffix.len()
+                        && key.starts_with(prefix)
+                        && key.ends_with(suffix)
+                })
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Whether git could hold a setting whose key starts with `prefix` and ends with
+    /// `suffix`: false only when the list was read and has none, so that asking git
+    /// (`--get-urlmatch`, `ls-remote --get-url`) could only answer "nothing".
+    fn may_have(&self, prefix: &str, suffix: &str) -> bool {
+        self.matching(prefix, suffix)
+            .is_none_or(|found| !found.is_empty())
+    }
+}
+
+/// The entries of `git config --list --show-origin --show-scope -z`: `scope NUL origin
+/// NUL key LF value NUL` (a key given without `=` has no LF and no value).
+fn parse_list_z(out: &[u8]) -> Vec<(String, String, Origin)> {
+    let text = String::from_utf8_lossy(out);
+    let mut fields = text.split('\0');
+    let mut entries = Vec::new();
+    while let (Some(scope), Some(from), Some(rest)) = (fields.next(), fields.next(), fields.next())
+    {
+        let from = from.strip_prefix("file:").unwrap_or(from).to_string();
+        let (key, value) = rest.split_once('\n').unwrap_or((rest, ""));
+        entries.push((
+            key.to_string(),
+            value.to_string(),
+            Origin {
+                scope: scope.to_string(),
+                from,
+            },
+        ));
+    }
+    entries
+}
+
+/// `git config` entries whose key starts with `prefix` and ends with `suffix`, with
+/// their origins: `(key, value, origin)`; from the snapshot, else asked of git.
+fn config_entries(
+    runner: &Runner,
+    dir: &Path,
+    config: &Snapshot,
+    prefix: &str,
+    suffix: &str,
+) -> Vec<(String, String, Origin)> {
+    if let Some(found) = config.matching(prefix, suffix) {
+        return found;
+    }
+    let regexp = format!(
+        "^{}.*{}$",
+        prefix.replace('.', "\\."),
+        suffix.replace('.', "\\.")
+    );
     let Ok(out) = runner.run(
         dir,
         None,
@@ -78,24 +163,14 @@ fn config_entries(runner: &Runner, dir: &Path, regexp: &str) -> Vec<(String, Str
             "config",
             "--show-origin",
             "--show-scope",
+            "-z",
             "--get-regexp",
-            regexp,
+            &regexp,
         ],
     ) else {
         return Vec::new();
     };
-    String::from_utf8_lossy(&out)
-        .lines()
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let scope = parts.next()?.to_string();
-            let from = parts.next()?;
-            let from = from.strip_prefix("file:").unwrap_or(from).to_string();
-            let rest = parts.next()?;
-            let (key, value) = rest.split_once(' ').unwrap_or((rest, ""));
-            Some((key.to_string(), value.to_string(), Origin { scope, from }))
-        })
-        .collect()
+    parse_list_z(&out)
 }
 
 /// `git config --get-urlmatch KEY URL`.
@@ -119,18 +194,26 @@ fn origin_of(entries: &[(String, String, Origin)], value: &str) -> Origin {
 
 /// Asks git (run by `runner`, in `dir`, outside any repository) about `url`; `env` is the
 /// environment git sees.
-pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Explanation {
+pub fn explain(
+    runner: &Runner,
+    dir: &Path,
+    config: &Snapshot,
+    env: &Environment,
+    url: &str,
+) -> Explanation {
     let mut ex = Explanation::default();
-    let effective = runner
-        .run(dir, None, &["ls-remote", "--get-url", url])
-        .ok()
+    // Without a url.* (or remote.*) entry git cannot rewrite the URL: not asked.
+    let rewritable = config.may_have("url.", ".insteadof") || config.may_have("remote.", "");
+    let effective = rewritable
+        .then(|| runner.run(dir, None, &["ls-remote", "--get-url", url]).ok())
+        .flatten()
         .map(|out| String::from_utf8_lossy(&out).trim().to_string())
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| url.to_string());
     ex.url = scrub_credentials(&effective);
     if effective != url {
         // git applies the rule with the longest matching prefix.
-        ex.insteadof = config_entries(runner, dir, "^url\\..*\\.insteadof$")
+        ex.insteadof = config_entries(runner, dir, config, "url.", ".insteadof")
             .into_iter()
             .filter_map(|(key, prefix, origin)| {
                 let base = key.strip_prefix("url.")?.strip_suffix(".insteadof")?;
@@ -159,7 +242,7 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
         };
         ex.ssh_command = from_env("GIT_SSH_COMMAND")
             .or_else(|| {
-                let entries = config_entries(runner, dir, "^core\\.sshcommand$");
+                let entries = config_entries(runner, dir, config, "core.sshcommand", "");
                 entries
                     .last()
                     .map(|(_, v, o)| (untrusted(v, 300), o.clone()))
@@ -194,8 +277,12 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
         .trim_matches(['[', ']'])
         .to_string();
     // The proxy: git's configuration first, then libcurl's variables.
-    if let Some(proxy) = urlmatch(runner, dir, "http.proxy", &effective) {
-        let entries = config_entries(runner, dir, "^http\\..*proxy$");
+    let proxy = config
+        .may_have("http.", "proxy")
+        .then(|| urlmatch(runner, dir, "http.proxy", &effective))
+        .flatten();
+    if let Some(proxy) = proxy {
+        let entries = config_entries(runner, dir, config, "http.", "proxy");
         ex.proxy = Some((scrub_credentials(&proxy), origin_of(&entries, &proxy)));
     } else {
         let names: &[&str] = if scheme == "http" {
@@ -231,12 +318,15 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
             })
             .map(str::to_string);
     }
-    let ca_entries = config_entries(runner, dir, "^http\\..*sslcainfo$");
     ex.ssl_ca_info = match env.get("GIT_SSL_CAINFO") {
-        "" => urlmatch(runner, dir, "http.sslCAInfo", &effective).map(|v| {
-            let origin = origin_of(&ca_entries, &v);
-            (v, origin)
-        }),
+        "" if config.may_have("http.", "sslcainfo") => {
+            urlmatch(runner, dir, "http.sslCAInfo", &effective).map(|v| {
+                let entries = config_entries(runner, dir, config, "http.", "sslcainfo");
+                let origin = origin_of(&entries, &v);
+                (v, origin)
+            })
+        }
+        "" => None,
         v => Some((
             v.to_string(),
             Origin {
@@ -250,13 +340,15 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
             scope: "env".into(),
             from: "GIT_SSL_NO_VERIFY".into(),
         });
-    } else if urlmatch(runner, dir, "http.sslVerify", &effective).is_some_and(|v| {
-        matches!(
-            v.to_ascii_lowercase().as_str(),
-            "false" | "no" | "off" | "0"
-        )
-    }) {
-        let entries = config_entries(runner, dir, "^http\\..*sslverify$");
+    } else if config.may_have("http.", "sslverify")
+        && urlmatch(runner, dir, "http.sslVerify", &effective).is_some_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "false" | "no" | "off" | "0"
+            )
+        })
+    {
+        let entries = config_entries(runner, dir, config, "http.", "sslverify");
         ex.ssl_verify_off = Some(
             entries
                 .last()
@@ -266,7 +358,7 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
     }
     // Credential helpers: credential.helper, and credential.<url>.helper for a URL
     // the repository's is under. An empty value resets the list, as git does.
-    for (key, value, origin) in config_entries(runner, dir, "^credential\\..*helper$") {
+    for (key, value, origin) in config_entries(runner, dir, config, "credential.", "helper") {
         let applies = match key
             .strip_prefix("credential.")
             .and_then(|k| k.strip_suffix(".helper"))
@@ -299,4 +391,49 @@ pub fn explain(runner: &Runner, dir: &Path, env: &Environment, url: &str) -> Exp
             .map(|e| untrusted(&e.login, 200));
     }
     ex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &[u8] = b"global\0file:/home/u/.gitconfig\0url.git@h:.insteadof\nhttps://h/\0command\0command line:\0http.https://h/.proxy\nhttp://p:3128\0system\0file:/etc/gitconfig\0core.bare\0";
+
+    #[test]
+    fn the_list_is_read_with_origins_and_values() {
+        let entries = parse_list_z(LIST);
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].0, "url.git@h:.insteadof");
+        assert_eq!(entries[0].1, "https://h/");
+        assert_eq!(entries[0].2.scope, "global");
+        assert_eq!(entries[0].2.from, "/home/u/.gitconfig");
+        assert_eq!(entries[1].2.from, "command line:");
+        // A key without `=` has no value.
+        assert_eq!(
+            (entries[2].0.as_str(), entries[2].1.as_str()),
+            ("core.bare", "")
+        );
+    }
+
+    #[test]
+    fn git_is_asked_only_about_what_the_configuration_could_hold() {
+        let read = Snapshot {
+            entries: Some(parse_list_z(LIST)),
+        };
+        assert!(read.may_have("url.", ".insteadof"));
+        assert!(read.may_have("http.", "proxy"));
+        assert!(!read.may_have("http.", "sslcainfo"));
+        assert!(!read.may_have("credential.", "helper"));
+        assert!(!read.may_have("remote.", ""));
+        assert_eq!(read.matching("http.", "proxy").unwrap().len(), 1);
+        // `http.proxy` itself is both prefix and suffix: matched once, not twice.
+        let bare = Snapshot {
+            entries: Some(parse_list_z(b"global\0file:/g\0http.proxy\nhttp://p\0")),
+        };
+        assert_eq!(bare.matching("http.", "proxy").unwrap().len(), 1);
+        // A list git could not give: everything is asked of git.
+        let unread = Snapshot::default();
+        assert!(unread.may_have("credential.", "helper"));
+        assert!(unread.matching("url.", ".insteadof").is_none());
+    }
 }

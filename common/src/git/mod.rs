@@ -7,11 +7,12 @@ pub mod coderepo;
 pub mod explain;
 pub mod repo;
 pub mod run;
+pub mod spawn;
 pub mod ssh;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::record::Code;
 use repo::{GitRepo, RepoError};
@@ -199,6 +200,8 @@ pub struct Workspace {
     /// One slot per URL: the registry lock is held only to find the slot, the slot's
     /// lock while the repository is opened, so different repositories open at once.
     repos: Mutex<HashMap<String, Slot>>,
+    /// git's configuration, listed once for the run ([`Workspace::git_config`]).
+    config: OnceLock<explain::Snapshot>,
 }
 
 /// A repository that could not be opened: go's error, and the commands that ran (an
@@ -221,7 +224,18 @@ impl Workspace {
             go_cache: go_cache.to_string(),
             runner,
             repos: Mutex::default(),
+            config: OnceLock::new(),
         }
+    }
+
+    /// git's configuration outside any repository, listed the first time it is asked
+    /// for (blocking: runs `git config --list`) and kept for the run: the explanations
+    /// of every repository read it instead of running git a few times each.
+    pub fn git_config(&self) -> &explain::Snapshot {
+        self.config.get_or_init(|| {
+            let _ = std::fs::create_dir_all(&self.root);
+            explain::Snapshot::read(&self.runner.fresh_log(), &self.root)
+        })
     }
 
     /// The runner (where git is, what it adds to the environment).

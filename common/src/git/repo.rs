@@ -136,6 +136,8 @@ pub struct GitRepo {
     local_tags: Option<HashSet<String>>,
     fetch_level: FetchLevel,
     stat_cache: HashMap<String, Result<RevInfo, RepoError>>,
+    /// Files read at a commit (`HASH:path`): None when git said there is none.
+    files: HashMap<String, Option<Vec<u8>>>,
     sha256: bool,
 }
 
@@ -170,6 +172,7 @@ impl GitRepo {
             local_tags: None,
             fetch_level: FetchLevel::None,
             stat_cache: HashMap::new(),
+            files: HashMap::new(),
             sha256: false,
         };
         std::fs::create_dir_all(&dir)
@@ -215,22 +218,19 @@ impl GitRepo {
 
     /// `git version` as Go parses it (`v2.47.3`), or Go's error.
     fn git_version(&self) -> Result<String, RepoError> {
-        let out = self
-            .runner
-            .run(&self.dir, None, &["version"])
-            .map_err(|e| {
-                let cause = match &e.failure {
-                    Failure::Exit(_) | Failure::Signal(_) => e.failure.to_string(),
-                    other => other.to_string(),
-                };
-                RepoError::Run {
-                    text: format!(
-                        "unable to resolve git version: failed to execute git version: {cause}"
-                    ),
-                    err: Box::new(e),
-                    not_found: false,
-                }
-            })?;
+        let out = self.runner.version(&self.dir).map_err(|e| {
+            let cause = match &e.failure {
+                Failure::Exit(_) | Failure::Signal(_) => e.failure.to_string(),
+                other => other.to_string(),
+            };
+            RepoError::Run {
+                text: format!(
+                    "unable to resolve git version: failed to execute git version: {cause}"
+                ),
+                err: Box::new(e),
+                not_found: false,
+            }
+        })?;
         let text = String::from_utf8_lossy(&out);
         let version = text.split("git version").nth(1).and_then(|rest| {
             let v: String = rest
@@ -592,15 +592,23 @@ impl GitRepo {
 
     /// `ReadFile`: the file at the revision (`git cat-file blob REV:FILE`);
     /// [`RepoError::NotExist`] when it is not there.
+    /// A file of a commit never changes: each is read once (the go command reads a
+    /// version's go.mod up to four times).
     pub fn read_file(&mut self, rev: &str, file: &str) -> Result<Vec<u8>, RepoError> {
         let info = self.stat(rev)?;
-        self.git(&[
-            "cat-file",
-            "--end-of-options",
-            "blob",
-            &format!("{}:{file}", info.name),
-        ])
-        .map_err(|_| RepoError::NotExist)
+        let object = format!("{}:{file}", info.name);
+        if let Some(known) = self.files.get(&object) {
+            return known.clone().ok_or(RepoError::NotExist);
+        }
+        let read = match self.git(&["cat-file", "--end-of-options", "blob", &object]) {
+            Ok(data) => Some(data),
+            // git answered: no such file. A command killed at --timeout answered
+            // nothing, and is asked again.
+            Err(RepoError::Run { err, .. }) if matches!(err.failure, Failure::Exit(_)) => None,
+            Err(_) => return Err(RepoError::NotExist),
+        };
+        self.files.insert(object, read.clone());
+        read.ok_or(RepoError::NotExist)
     }
 
     /// `RecentTag`: the highest tag with `prefix` that `allowed` accepts among the

@@ -19,8 +19,7 @@ use std::cell::Cell;
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::record::{scrub_credentials, untrusted};
@@ -187,6 +186,8 @@ pub struct Runner {
     /// Limit for each command.
     pub timeout: Duration,
     log: Arc<Mutex<Vec<CommandRecord>>>,
+    /// What `git version` said, asked once for the run ([`Runner::version`]).
+    version: Arc<OnceLock<Result<Vec<u8>, RunError>>>,
 }
 
 impl Runner {
@@ -217,7 +218,18 @@ impl Runner {
             env,
             timeout,
             log: Arc::default(),
+            version: Arc::default(),
         }
+    }
+
+    /// The output of `git version`, run in `dir` the first time any runner sharing
+    /// this one's settings asks (and recorded in that runner's log only). The go
+    /// command asks for every repository it creates; the answer cannot change during
+    /// a run, and one process less per repository is a good part of a direct fetch.
+    pub fn version(&self, dir: &Path) -> Result<Vec<u8>, RunError> {
+        self.version
+            .get_or_init(|| self.run(dir, None, &["version"]))
+            .clone()
     }
 
     /// Where git is, when it is installed.
@@ -388,46 +400,32 @@ impl Runner {
             }
             None => (self.timeout, Failure::Timeout(self.timeout)),
         };
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .current_dir(dir)
-            .stdin(if input.is_empty() {
-                Stdio::null()
-            } else {
-                Stdio::piped()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
+        let mut env = self.env.clone();
         if let Some(git_dir) = git_dir {
-            cmd.env("GIT_DIR", git_dir);
+            env.push(("GIT_DIR".into(), git_dir.into()));
         }
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        new_session(&mut cmd);
-        let mut child = cmd.spawn().map_err(|e| {
-            Failure::Start(format!(
-                "fork/exec {}: {}",
-                program.display(),
-                crate::oserr::errno_text(&e)
-            ))
-        })?;
-        let pid = child.id() as i32;
-        if let Some(mut stdin) = child.stdin.take() {
+        env.extend(extra.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+        let child =
+            super::spawn::spawn(program, args, dir, &env, !input.is_empty()).map_err(|e| {
+                Failure::Start(format!(
+                    "fork/exec {}: {}",
+                    program.display(),
+                    crate::oserr::errno_text(&e)
+                ))
+            })?;
+        let pid = child.pid;
+        if let Some(mut stdin) = child.stdin {
             let input = input.to_vec();
             // On a thread of its own: a program that does not read must not block us.
             std::thread::spawn(move || {
                 let _ = std::io::Write::write_all(&mut stdin, &input);
             });
         }
-        let out = child.stdout.take().map(|s| reader(s, MAX_STDOUT));
-        let err = child.stderr.take().map(|s| reader(s, MAX_STDERR));
+        let out = Some(reader(child.stdout, MAX_STDOUT));
+        let err = Some(reader(child.stderr, MAX_STDERR));
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(child.wait());
+            let _ = tx.send(super::spawn::wait(pid));
         });
         let status = match rx.recv_timeout(wait) {
             Ok(status) => status,
@@ -473,34 +471,13 @@ impl Runner {
 /// Reads a pipe to its end on a thread of its own, keeping at most `limit` bytes.
 fn reader(mut pipe: impl Read + Send + 'static, limit: usize) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
+        // Grown as the output comes (most are a line or two); what is past the
+        // limit is read and dropped, so that the program is never blocked writing.
         let mut kept = Vec::new();
-        let mut buf = vec![0u8; 64 << 10];
-        loop {
-            match pipe.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let room = limit.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                }
-            }
-        }
+        let _ = (&mut pipe).take(limit as u64).read_to_end(&mut kept);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
         kept
     })
-}
-
-/// Starts the child in a new session: no controlling terminal (so nothing can prompt)
-/// and a process group of its own (so a timeout ends git and its helpers together).
-fn new_session(cmd: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: setsid is async-signal-safe and touches nothing of the parent's.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 }
 
 fn is_executable(path: &Path) -> bool {

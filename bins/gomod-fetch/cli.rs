@@ -31,7 +31,10 @@ use gomod_common::app::CommonArgs;
 /// (pseudo-versions included) and the .mod and .zip are built from the repository as go
 /// builds them (the module's directory, /vN, go-import subdir, nested modules and
 /// vendor/ left out, the root LICENSE added), so mod_h1 and zip_h1 equal go's. Every
-/// command is in direct.commands with its exit status, time and git's last error line;
+/// command is in direct.commands with its exit status, time and git's last error line
+/// (two answers that cannot change are asked once: git version once per run, where go
+/// asks for each repository, and a file of a commit once, where go reads a version's
+/// go.mod up to four times);
 /// the error is go's own text (git ls-remote -q --end-of-options URL in DIR: exit status
 /// 128: ...) with a code from git's words (git_auth_required, git_repo_not_found,
 /// ssh_refused, ssh_host_key_unknown, ssh_auth_failed...). Git runs in a temporary

@@ -67,7 +67,7 @@ struct Explained {
 
 const NOTE_NATIVE: &str = "the go command would now run the VCS tool to build the module; gomod-fetch does not, so no .mod or .zip comes from this entry";
 
-const NOTE_GIT: &str = "git was run as the go command runs it (same commands, arguments and environment), in a work directory of gomod-fetch's own; the .mod and .zip come from the repository as go builds them";
+const NOTE_GIT: &str = "git was run as the go command runs it (same commands, arguments and environment; git version asked once per run and each file of a commit read once), in a work directory of gomod-fetch's own; the .mod and .zip come from the repository as go builds them";
 
 /// Finds the repository of `module` and opens it. Errors are Go's texts for the
 /// failure of the discovery (or of starting git); a repository that does not answer is

@@ -24,6 +24,9 @@ use sha2::{Digest, Sha256};
 use crate::oserr;
 
 const FILE_HEADER_SIGNATURE: u32 = 0x0403_4b50;
+/// The content (as the directory declares it) from which [`ZipArchive::read_entries`]
+/// reads with more than one thread.
+const PARALLEL_MIN_BYTES: u64 = 1 << 20;
 const DIRECTORY_HEADER_SIGNATURE: u32 = 0x0201_4b50;
 const DIRECTORY_END_SIGNATURE: [u8; 4] = *b"PK\x05\x06";
 const DIRECTORY64_LOC_SIGNATURE: u32 = 0x0706_4b50;
@@ -362,10 +365,21 @@ impl ZipArchive {
         // File order keeps the reads sequential, which the page cache and disks prefer.
         order.sort_unstable_by_key(|&i| (self.entries[i].header_offset, i));
         order.dedup();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(order.len())
-            .max(1);
+        // A second reader pays for its thread only on a big archive: most module zips
+        // are tens of KB, read sooner than a thread starts, and arrive many at once on
+        // the blocking pool's threads, which already keep the cores busy.
+        let content: u64 = order
+            .iter()
+            .map(|&i| self.entries[i].uncompressed)
+            .fold(0, u64::saturating_add);
+        let threads = if content < PARALLEL_MIN_BYTES {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(order.len())
+                .max(1)
+        };
         let next = AtomicUsize::new(0);
         // Each result goes straight into its slot: no per-thread list of results, which
         // for a zip of many small files would cost as much memory as the slots.

@@ -188,7 +188,9 @@ impl Probe for FetchProbe {
                         .collect();
                 }
             };
-            self.fetch(target).await
+            // The probe's state (tens of KB) is allocated when it starts, not while it
+            // waits for a slot, and freed when it ends, not when it is printed.
+            Box::pin(self.fetch(target)).await
         })
     }
 }
@@ -998,13 +1000,15 @@ impl FetchProbe {
                     let found = ctx
                         .direct
                         .get_or_init(|| {
-                            direct::find(
+                            // Boxed: the direct path's state would otherwise make every
+                            // step of every module (proxied ones too) as large as its own.
+                            Box::pin(direct::find(
                                 &self.fetcher,
                                 &ctx.log,
                                 &self.cfg,
                                 &self.workspace,
                                 ctx.module,
-                            )
+                            ))
                         })
                         .await;
                     match found {

@@ -592,6 +592,7 @@ impl GitRepo {
 
     /// `ReadFile`: the file at the revision (`git cat-file blob REV:FILE`);
     /// [`RepoError::NotExist`] when it is not there.
+    ///
     /// A file of a commit never changes: each is read once (the go command reads a
     /// version's go.mod up to four times).
     pub fn read_file(&mut self, rev: &str, file: &str) -> Result<Vec<u8>, RepoError> {

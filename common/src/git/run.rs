@@ -226,10 +226,21 @@ impl Runner {
     /// this one's settings asks (and recorded in that runner's log only). The go
     /// command asks for every repository it creates; the answer cannot change during
     /// a run, and one process less per repository is a good part of a direct fetch.
+    /// A run stopped by --timeout or a probe's deadline answered nothing and is not
+    /// kept: the next repository asks again, with its own time.
     pub fn version(&self, dir: &Path) -> Result<Vec<u8>, RunError> {
-        self.version
-            .get_or_init(|| self.run(dir, None, &["version"]))
-            .clone()
+        if let Some(known) = self.version.get() {
+            return known.clone();
+        }
+        let result = self.run(dir, None, &["version"]);
+        let answered = !matches!(
+            &result,
+            Err(e) if matches!(e.failure, Failure::Timeout(_) | Failure::Deadline(_))
+        );
+        if answered {
+            let _ = self.version.set(result.clone());
+        }
+        result
     }
 
     /// Where git is, when it is installed.
@@ -421,8 +432,8 @@ impl Runner {
                 let _ = std::io::Write::write_all(&mut stdin, &input);
             });
         }
-        let out = Some(reader(child.stdout, MAX_STDOUT));
-        let err = Some(reader(child.stderr, MAX_STDERR));
+        let out = reader(child.stdout, MAX_STDOUT);
+        let err = reader(child.stderr, MAX_STDERR);
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ = tx.send(super::spawn::wait(pid));
@@ -436,12 +447,8 @@ impl Runner {
                     libc::kill(-pid, libc::SIGKILL);
                 }
                 let _ = rx.recv();
-                let stdout = out
-                    .map(|h| h.join().unwrap_or_default())
-                    .unwrap_or_default();
-                let stderr = err
-                    .map(|h| h.join().unwrap_or_default())
-                    .unwrap_or_default();
+                let stdout = out.join().unwrap_or_default();
+                let stderr = err.join().unwrap_or_default();
                 return Ok((Err(expired), stdout, stderr));
             }
         };
@@ -450,12 +457,8 @@ impl Runner {
         unsafe {
             libc::kill(-pid, libc::SIGKILL);
         }
-        let stdout = out
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default();
-        let stderr = err
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default();
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
         let status = status.map_err(|e| Failure::Start(crate::oserr::errno_text(&e)))?;
         use std::os::unix::process::ExitStatusExt;
         let result = match (status.code(), status.signal()) {
@@ -518,6 +521,65 @@ mod tests {
         assert_eq!(
             bare.to_string(),
             "git ls-remote -q origin in /here: signal: killed"
+        );
+    }
+
+    #[test]
+    fn git_version_is_kept_once_answered_but_not_after_a_timeout() {
+        use std::os::unix::fs::PermissionsExt;
+        struct Scratch(PathBuf);
+        impl Scratch {
+            fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+        impl Drop for Scratch {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let dir =
+            Scratch(std::env::temp_dir().join(format!("gomod-git-version-{}", std::process::id())));
+        std::fs::create_dir_all(dir.path()).unwrap();
+        let git = dir.path().join("git");
+        let count = dir.path().join("count");
+        let write_git = |body: &str| {
+            // Written to a new file and renamed: a running old script keeps its inode.
+            let tmp = dir.path().join("git.new");
+            std::fs::write(
+                &tmp,
+                format!("#!/bin/sh\necho x >> '{}'\n{body}\n", count.display()),
+            )
+            .unwrap();
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::rename(&tmp, &git).unwrap();
+        };
+        let runs = || {
+            std::fs::read_to_string(&count)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        };
+        let env = crate::goenv::Environment::from_pairs([("PATH", dir.path().to_str().unwrap())]);
+        write_git("exec sleep 30");
+        let runner = Runner::new(
+            Some(dir.path().as_os_str()),
+            &env,
+            Duration::from_millis(300),
+        );
+        let slow = runner.version(dir.path()).unwrap_err();
+        assert!(matches!(slow.failure, Failure::Timeout(_)), "{slow:?}");
+        write_git("echo 'git version 2.47.3'");
+        // A fresh log shares the answer: asked again after the timeout, then kept.
+        let other = runner.fresh_log();
+        assert_eq!(other.version(dir.path()).unwrap(), b"git version 2.47.3\n");
+        assert_eq!(runner.version(dir.path()).unwrap(), b"git version 2.47.3\n");
+        assert_eq!(runs(), 2);
+        assert_eq!(other.commands().len(), 1);
+        assert_eq!(
+            runner.commands().len(),
+            1,
+            "the timed-out run is the only one in this log"
         );
     }
 }

@@ -79,11 +79,16 @@ fn http1_connections_are_kept_alive_between_requests() {
 
 /// An HTTPS proxy serving HTTP/2 with this stream limit, and a sandbox trusting it.
 fn h2_scene(n: usize, max_streams: u32) -> (RunningProxy, crate::Sandbox, TestCa) {
+    h2_scene_with(
+        bench_modules(n).delay(Duration::from_millis(50)),
+        max_streams,
+    )
+}
+
+fn h2_scene_with(proxy: GoProxy, max_streams: u32) -> (RunningProxy, crate::Sandbox, TestCa) {
     let ca = TestCa::new("gomod h2 test CA");
     let leaf = ca.issue(&["127.0.0.1"]);
-    let server = bench_modules(n)
-        .delay(Duration::from_millis(50))
-        .start_h2(&leaf, max_streams);
+    let server = proxy.start_h2(&leaf, max_streams);
     let s = sandbox(&server.url());
     let ca_file = ca.write_pem(s.path(), "ca.pem");
     let s = s.env("SSL_CERT_FILE", ca_file.to_str().unwrap());
@@ -106,7 +111,9 @@ fn https_requests_multiplex_on_one_http2_connection() {
 fn another_http2_connection_opens_only_when_the_stream_limit_is_reached() {
     let n = 30;
     let limit = 10;
-    let (server, s, _ca) = h2_scene(n, limit);
+    // No answer before a request beyond the first connection's limit has arrived: with
+    // 30 modules in flight the client must go past the limit, however loaded the machine.
+    let (server, s, _ca) = h2_scene_with(bench_modules(n).hold_until(u64::from(limit) + 1), limit);
     let records = fetch_all(&s, n);
     let used = connections(&server).len();
     let requests = 3 * n;

@@ -41,6 +41,9 @@ const MAX_REQUEST_BODY: u64 = 1024 * 1024;
 const MAX_UPSTREAM: usize = 64 * 1024 * 1024;
 /// How long to wait for a checksum-database upstream.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest [`GoProxy::hold_until`] holds an answer: a client that never sends
+/// enough requests at once gets its answers late rather than never.
+pub const HOLD_AT_MOST: Duration = Duration::from_secs(30);
 /// How long a closing connection waits for the client to close its side.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
@@ -63,6 +66,9 @@ pub struct GoProxy {
     keep_log: bool,
     /// HTTP/2 is served (see [`GoProxy::start_h2`]), with this stream limit.
     h2_max_streams: Option<u32>,
+    /// Every answer waits until this many requests have arrived (see
+    /// [`GoProxy::hold_until`]).
+    hold_until: Option<u64>,
 }
 
 /// One module path and the versions served for it.
@@ -244,6 +250,14 @@ impl GoProxy {
         self
     }
 
+    /// Holds every answer until `n` requests have arrived in all (or [`HOLD_AT_MOST`]
+    /// has passed): a test that needs `n` requests in flight together gets them however
+    /// slowly the machine runs, where a fixed [`GoProxy::delay`] only makes it likely.
+    pub fn hold_until(mut self, n: u64) -> GoProxy {
+        self.hold_until = Some(n);
+        self
+    }
+
     /// Also serve /sumdb/<name>/supported (200) and proxy /sumdb/<name>/... to this base
     /// URL.
     ///
@@ -419,6 +433,7 @@ impl GoProxy {
             log: Arc::clone(&log),
             timed: Arc::clone(&timed),
             count: Arc::clone(&count),
+            arrived: tokio::sync::Notify::new(),
         });
         let serve: ConnectionServer = Arc::new(move |stream| {
             let state = Arc::clone(&state);
@@ -691,15 +706,38 @@ struct State {
     log: Log,
     timed: Arc<Mutex<Vec<LoggedRequest>>>,
     count: Arc<AtomicU64>,
+    /// Woken at every request, for [`GoProxy::hold_until`].
+    arrived: tokio::sync::Notify,
 }
 
 impl State {
+    /// Waits as [`GoProxy::hold_until`] and [`GoProxy::delay`] say, before an answer.
+    async fn wait_before_answer(&self) {
+        if let Some(n) = self.proxy.hold_until {
+            let until = tokio::time::Instant::now() + HOLD_AT_MOST;
+            loop {
+                let arrived = self.arrived.notified();
+                tokio::pin!(arrived);
+                arrived.as_mut().enable();
+                if self.count.load(Ordering::Acquire) >= n
+                    || tokio::time::timeout_at(until, arrived).await.is_err()
+                {
+                    break;
+                }
+            }
+        }
+        if !self.proxy.delay.is_zero() {
+            tokio::time::sleep(self.proxy.delay).await;
+        }
+    }
+
     fn record(&self, request: &Request, connection: u64) {
         self.record_as(request, connection, false);
     }
 
     fn record_as(&self, request: &Request, connection: u64, h2: bool) {
-        self.count.fetch_add(1, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::AcqRel);
+        self.arrived.notify_waiters();
         if !self.proxy.keep_log {
             return;
         }
@@ -812,9 +850,7 @@ async fn serve_h2_stream(
         scheme: "https",
     };
     state.record_as(&request, connection, true);
-    if !state.proxy.delay.is_zero() {
-        tokio::time::sleep(state.proxy.delay).await;
-    }
+    state.wait_before_answer().await;
     // A body cut short ([`Fault::Truncate`], [`Fault::ResetStream`]) ends in a
     // RST_STREAM: HTTP/2 has no other way to cut one.
     let (reply, reset_after) = match answer(state, &request).await {
@@ -978,9 +1014,7 @@ async fn serve_http<C: Connection>(conn: C, state: &State) {
             }
             _ => keep_alive = false,
         }
-        if !state.proxy.delay.is_zero() {
-            tokio::time::sleep(state.proxy.delay).await;
-        }
+        state.wait_before_answer().await;
         let answer = answer(state, &request).await;
         let truncated = matches!(
             &answer,

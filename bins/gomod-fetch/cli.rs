@@ -20,7 +20,12 @@ use gomod_common::app::CommonArgs;
 /// (gomod-resolve's route records: their endpoints are used; any record with module
 /// and version fields). A query other than a branch or commit passes over the versions
 /// the go.mod of the module's latest version retracts, as go's queries do, so that
-/// go.mod is fetched first (its requests are in attempts, as they are go's).
+/// go.mod is fetched first (its requests are in attempts, as they are go's). It also
+/// passes over the versions the main module excludes, as go does when run in the same
+/// directory: the main module is found as go finds it (GOWORK or the nearest go.work
+/// and its use directories, else the nearest go.mod or GOFLAGS' -modfile; none with
+/// GO111MODULE=off), and each exclude that changed a query is a warning `excluded`. An
+/// exact version is fetched even when excluded, as go mod download fetches it.
 ///
 /// Direct entries do go-get discovery, then, for git repositories where git is
 /// installed, run the git commands go1.27 runs with the same arguments and environment

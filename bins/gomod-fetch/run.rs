@@ -11,6 +11,7 @@ use std::time::Duration;
 use gomod_common::app::{self, Elapsed, Probe, ProbeFuture};
 use gomod_common::goenv::GoConfig;
 use gomod_common::input::{InputItem, ModuleTarget};
+use gomod_common::mainmod::Exclusions;
 use gomod_common::modfile::short_message;
 use gomod_common::net::http::{HttpClient, HttpSettings};
 use gomod_common::record::fetch::FetchBody;
@@ -99,6 +100,9 @@ pub fn main(cli: Cli) -> ExitCode {
             );
         }
     };
+    let exclusions = std::env::current_dir()
+        .map(|cwd| Exclusions::find(&cfg, &cwd))
+        .unwrap_or_default();
     let probe = Arc::new(FetchProbe {
         cfg,
         workspace,
@@ -108,6 +112,7 @@ pub fn main(cli: Cli) -> ExitCode {
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
         go_get_warnings: cli.go_get_warnings,
+        exclusions,
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -174,6 +179,9 @@ struct FetchProbe {
     every_endpoint: bool,
     /// Read the latest version's go.mod for go get's warnings (--go-get-warnings).
     go_get_warnings: bool,
+    /// What the main modules (found from the working directory) exclude: version
+    /// queries pass over it.
+    exclusions: Exclusions,
 }
 
 impl Probe for FetchProbe {
@@ -552,6 +560,8 @@ impl FetchProbe {
             }) => matcher.clone().without_retracted(data),
             _ => matcher.clone(),
         };
+        let excluded = self.exclusions.of(ctx.module);
+        let allowed = allowed.without_excluded(excluded.iter().map(|x| x.version.as_str()));
         let answer = match &found {
             // The same query go asked already: its answer stands (go's own answers
             // come from its cache the second time).
@@ -563,6 +573,32 @@ impl FetchProbe {
         };
         *latest = found.ok();
         answer
+    }
+
+    /// A warning for each version of `module` that the main modules exclude and the
+    /// query would otherwise consider. go says nothing about it; the answer differs.
+    fn exclusion_warnings(&self, module: &str, matcher: &Matcher) -> Vec<Warning> {
+        self.exclusions
+            .of(module)
+            .iter()
+            .filter(|x| matcher.matches(&x.version))
+            .map(|x| {
+                Warning::new(
+                    Code::Excluded,
+                    format!(
+                        "{}:{} excludes {module}@{}: the query {} passes over it, as go's queries do in this module",
+                        x.file.display(),
+                        x.line,
+                        x.version,
+                        gomod_common::goquote::quote(&matcher.query),
+                    ),
+                    Some(format!(
+                        "ask for {module}@{} to fetch it anyway (go mod download fetches an exact version even when excluded), or remove the exclude directive",
+                        x.version
+                    )),
+                )
+            })
+            .collect()
     }
 
     /// Resolves the version and fetches what was asked (see [`FetchProbe::fetch_all`]).
@@ -587,7 +623,10 @@ impl FetchProbe {
             })?;
             let answer = match &plan {
                 Plan::Stat(rev) => self.walk(ctx, &Op::Stat(rev)).await,
-                Plan::List(matcher) => self.query(ctx, matcher, latest).await,
+                Plan::List(matcher) => {
+                    warnings.extend(self.exclusion_warnings(module, matcher));
+                    self.query(ctx, matcher, latest).await
+                }
             };
             let (out, source) = answer.map_err(|mut e| {
                 if matches!(plan, Plan::Stat(_)) && e.frame.is_none() {

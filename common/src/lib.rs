@@ -25,6 +25,7 @@ pub mod gosum;
 pub mod gourl;
 pub mod govcs;
 pub mod input;
+pub mod mainmod;
 pub mod manpage;
 pub mod modfile;
 pub mod modpath;

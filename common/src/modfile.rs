@@ -346,6 +346,32 @@ pub fn parse_lax(file_name: &str, data: &[u8]) -> Result<ModFile, ParseErrors> {
     parse_file(file_name, data, Mode::Lax, Fix::Canonical)
 }
 
+/// The directories of a go.work file's `use` directives, as written (relative to the
+/// go.work file's directory unless absolute), in file order. Only what the go command
+/// needs to find its workspace's modules: other directives, and `use` lines that are
+/// not one (quoted or plain) path, are left out; a file that does not lex is an error.
+pub fn work_uses(file_name: &str, data: &[u8]) -> Result<Vec<String>, ParseError> {
+    let stmts = parse_syntax(file_name, data)?;
+    let mut dirs = Vec::new();
+    let mut take = |tokens: &[Vec<u8>]| {
+        if let [dir] = tokens
+            && let Ok(dir) = parse_string(dir)
+        {
+            dirs.push(lossy(&dir));
+        }
+    };
+    for stmt in &stmts {
+        match stmt {
+            Stmt::Line(line) if line.tokens[0] == b"use" => take(&line.tokens[1..]),
+            Stmt::Block(block) if block.tokens == [b"use".to_vec()] => {
+                block.lines.iter().for_each(|line| take(&line.tokens));
+            }
+            _ => {}
+        }
+    }
+    Ok(dirs)
+}
+
 /// Parses with a version fixer, like `modfile.Parse`/`ParseLax` with a non-nil `fix`.
 ///
 /// `fix(path, version)` replaces the canonical-version check for `require`,

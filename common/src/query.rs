@@ -1,7 +1,8 @@
 //! Version queries as the go command answers them (`modload.newQueryMatcher`,
 //! `filterVersions` and the choice in `queryProxy`): which ones are asked as `.info`
 //! directly, and which are answered from `@v/list` (and `@latest`), passing over the
-//! versions go's `CheckAllowed` refuses (those the latest version's go.mod retracts).
+//! versions go's `CheckAllowed` refuses: those the latest version's go.mod retracts and
+//! those the main modules exclude.
 
 use std::cmp::Ordering;
 
@@ -32,6 +33,9 @@ pub struct Matcher {
     /// Closed intervals `[low, high]` of versions the query passes over (go's
     /// `CheckAllowed`: retracted by the module's author).
     disallowed: Vec<(String, String)>,
+    /// Versions the main modules' go.mod files exclude (go's `CheckExclusions`, which
+    /// compares the strings).
+    excluded: Vec<String>,
 }
 
 /// The best versions seen so far by [`Matcher::consider`].
@@ -71,6 +75,7 @@ pub fn plan(query: &str, path: &str) -> Result<Plan, String> {
         prefer_lower: false,
         may_use_latest: false,
         disallowed: Vec::new(),
+        excluded: Vec::new(),
     };
     let cmp = |v: &str, ords: &[Ordering]| Filter::Compare(v.to_string(), ords.to_vec());
     use Ordering::{Equal, Greater, Less};
@@ -140,6 +145,24 @@ impl Matcher {
         self
     }
 
+    /// The same query passing over these versions, excluded by the main modules'
+    /// go.mod files (go's `CheckExclusions`).
+    pub fn without_excluded<'a>(mut self, versions: impl IntoIterator<Item = &'a str>) -> Matcher {
+        self.excluded
+            .extend(versions.into_iter().map(str::to_string));
+        self
+    }
+
+    /// Whether `v` answers the query before any version is passed over (its prefix and
+    /// range): an exclusion or a retraction of `v` changes the answer only then.
+    pub fn matches(&self, v: &str) -> bool {
+        v.starts_with(&self.prefix)
+            && match &self.filter {
+                Filter::None => true,
+                Filter::Compare(bound, ords) => ords.contains(&semver::compare(v, bound)),
+            }
+    }
+
     /// Whether the query is the module's latest version with no other condition
     /// (`latest`, `upgrade` without a current version).
     pub fn is_latest(&self) -> bool {
@@ -147,14 +170,8 @@ impl Matcher {
     }
 
     fn allows(&self, v: &str) -> bool {
-        if !v.starts_with(&self.prefix) {
-            return false;
-        }
-        let in_range = match &self.filter {
-            Filter::None => true,
-            Filter::Compare(bound, ords) => ords.contains(&semver::compare(v, bound)),
-        };
-        in_range
+        self.matches(v)
+            && !self.excluded.iter().any(|x| x == v)
             && !self.disallowed.iter().any(|(low, high)| {
                 semver::compare(low, v).is_le() && semver::compare(v, high).is_le()
             })
@@ -293,6 +310,36 @@ mod tests {
         assert!(m.is_latest());
         assert!(!m.allows_latest("v1.10.0") && m.allows_latest("v1.11.0"));
         assert!(matches!(plan("v1", "m").unwrap(), Plan::List(m) if !m.is_latest()));
+    }
+
+    #[test]
+    fn excluded_versions_are_passed_over_by_queries_only_as_exact_strings() {
+        let vs = list(&["v1.0.0", "v1.1.0", "v1.2.0-pre", "v1.2.0"]);
+        let pick = |query: &str, excluded: &[&str]| match plan(query, "example.com/m").unwrap() {
+            Plan::List(m) => m.without_excluded(excluded.iter().copied()).choose(&vs),
+            Plan::Stat(s) => panic!("stat {s}"),
+        };
+        assert_eq!(pick("latest", &["v1.2.0"]).as_deref(), Some("v1.1.0"));
+        assert_eq!(pick("v1.2", &["v1.2.0"]), None);
+        assert_eq!(pick(">=v1.0.0", &["v1.0.0"]).as_deref(), Some("v1.1.0"));
+        // Go's exclusion is the exact version: v1.2.0+meta is not v1.2.0.
+        assert_eq!(pick("latest", &["v1.2.0+meta"]).as_deref(), Some("v1.2.0"));
+        assert_eq!(
+            pick("latest", &["v1.0.0", "v1.1.0", "v1.2.0"]).as_deref(),
+            Some("v1.2.0-pre")
+        );
+        let m = match plan("latest", "m").unwrap() {
+            Plan::List(m) => m.without_excluded(["v1.2.0"]),
+            other => panic!("{other:?}"),
+        };
+        // @latest's own answer is checked too.
+        assert!(!m.allows_latest("v1.2.0") && m.allows_latest("v1.3.0"));
+        assert!(m.matches("v1.2.0"));
+        let lower = match plan("<v1.1.0", "m").unwrap() {
+            Plan::List(m) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(lower.matches("v1.0.0") && !lower.matches("v1.2.0"));
     }
 
     #[test]

@@ -308,3 +308,114 @@ fn go_s_queries_pass_over_the_same_retracted_versions() {
         }
     }
 }
+
+/// The main module's go.mod for [`EXCLUDED_QUERIES`]: example.com/q's latest version
+/// and example.com/s's only unretracted one excluded.
+const EXCLUDING_GO_MOD: &str = "module example.com/main\n\ngo 1.21\n\nexclude (\n\texample.com/q v1.2.0\n\texample.com/s v1.0.0\n)\n";
+
+/// Queries made in the module of [`EXCLUDING_GO_MOD`] against [`retracting_queries`]'s
+/// proxy, and what go1.27 answers (`go list -m M@Q`; `go mod download`'s error where
+/// nothing is left): excluded and retracted versions are both passed over, an exact
+/// version is fetched although it is excluded.
+const EXCLUDED_QUERIES: &[(&str, Result<&str, &str>)] = &[
+    ("example.com/q@latest", Ok("v1.0.0")),
+    ("example.com/q@v1.2.0", Ok("v1.2.0")),
+    ("example.com/q@<v1.1.0", Ok("v1.0.0")),
+    (
+        "example.com/q@>=v1.1.0",
+        Err("go: module example.com/q: no matching versions for query \">=v1.1.0\""),
+    ),
+    (
+        "example.com/s@latest",
+        Err("go: module example.com/s: no matching versions for query \"latest\""),
+    ),
+    ("example.com/all@v1.0.0", Ok("v1.0.0")),
+];
+
+#[test]
+fn queries_pass_over_the_versions_the_main_module_excludes() {
+    let proxy = retracting_queries().start();
+    let s = sandbox(&proxy.url());
+    s.write("go.mod", EXCLUDING_GO_MOD);
+    for (target, want) in EXCLUDED_QUERIES {
+        let r = one(&s, &["--what", "info", target]);
+        match want {
+            Ok(version) => {
+                assert!(r.ok, "{target}: {r:#?}");
+                assert_eq!(r.version.as_deref(), Some(*version), "{target}: {r:#?}");
+            }
+            Err(go_error) => {
+                assert_eq!(r.code(), Some("version_invalid"), "{target}: {r:#?}");
+                assert_eq!(r.go_error(), *go_error, "{target}");
+            }
+        }
+        // A query the exclusion changes says so, with the directive's line; an exact
+        // version, or a range the excluded version is not in, does not.
+        let said = warning(&r, "excluded").map(|w| w.message.clone());
+        let changed = [
+            "example.com/q@latest",
+            "example.com/q@>=v1.1.0",
+            "example.com/s@latest",
+        ];
+        if changed.contains(target) {
+            let said = said.unwrap_or_else(|| panic!("{target}: {r:#?}"));
+            assert!(said.contains("go.mod:"), "{said}");
+        } else {
+            assert_eq!(said, None, "{target}");
+        }
+    }
+    // The excluded v1.2.0 was asked for only by its exact query and as the latest
+    // version whose go.mod says what is retracted (go asks for it too).
+    let q_latest = warning(
+        &one(&s, &["--what", "info", "example.com/q@latest"]),
+        "excluded",
+    )
+    .unwrap()
+    .message
+    .clone();
+    assert!(
+        q_latest.ends_with("go.mod:6 excludes example.com/q@v1.2.0: the query \"latest\" passes over it, as go's queries do in this module"),
+        "{q_latest}"
+    );
+    // Elsewhere (no go.mod above the working directory) nothing is excluded.
+    let away = sandbox(&proxy.url());
+    let r = one(&away, &["--what", "info", "example.com/q@latest"]);
+    assert_eq!(r.version.as_deref(), Some("v1.2.0"), "{r:#?}");
+    assert!(r.warnings.is_empty(), "{r:#?}");
+}
+
+#[test]
+fn go_s_queries_pass_over_the_same_excluded_versions() {
+    let Some(go) = newest_go() else { return };
+    let proxy = retracting_queries().start();
+    let s = go_sandbox(&go);
+    s.write("go.mod", EXCLUDING_GO_MOD);
+    let gopath = s.path().join("gopath");
+    let s = s
+        .env("GOPROXY", &proxy.url())
+        .env("GOSUMDB", "off")
+        .env("GOVCS", "*:off")
+        .env("GOENV", "off")
+        .env("GOFLAGS", "")
+        .env("GOPATH", &gopath.display().to_string());
+    for (target, want) in EXCLUDED_QUERIES {
+        let out = go_command(&s, &go)
+            .args(["list", "-m", target])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let module = target.split('@').next().unwrap();
+        match want {
+            Ok(version) => assert_eq!(stdout.trim(), format!("{module} {version}"), "{target}"),
+            Err(go_error) => {
+                assert!(!out.status.success(), "{target}: {stdout}");
+                let out = go_command(&s, &go)
+                    .args(["mod", "download", target])
+                    .output()
+                    .unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(stderr.trim_end(), *go_error, "{target}");
+            }
+        }
+    }
+}

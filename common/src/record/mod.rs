@@ -239,7 +239,9 @@ codes! {
     ToolchainLanguageVersion = ("toolchain_language_version", Input),
     /// A requirement is replaced by a local directory: nothing is downloaded.
     LocalReplacement = ("local_replacement", Input),
-    /// A requirement is excluded by an `exclude` directive of the main module.
+    /// An `exclude` directive of the main module names the version: a requirement
+    /// of a go.mod given with -m that go does not use, or (warning) a version a query
+    /// (`@latest`, `@v1`, a range) passes over, as go's queries do in that module.
     Excluded = ("excluded", Input),
 
     /// The name does not exist (NXDOMAIN), or has no address records.

@@ -422,7 +422,9 @@ impl FetchProbe {
             direct: Arc::default(),
         };
         if self.every_endpoint && query::is_canonical(&asked) {
-            return self.every_endpoint(&ctx, body, &asked, elapsed).await;
+            // Boxed, as the other large states below: a future holds the largest of
+            // its possible states for its whole life, and this one is rarely taken.
+            return Box::pin(self.every_endpoint(&ctx, body, &asked, elapsed)).await;
         }
         let mut warnings = Vec::new();
         let outcome = self.fetch_all(&ctx, &mut body, &asked, &mut warnings).await;
@@ -493,7 +495,7 @@ impl FetchProbe {
             };
             let look = async {
                 match self.go_get_warnings {
-                    true => self.latest_version(&aside).await.ok(),
+                    true => Box::pin(self.latest_version(&aside)).await.ok(),
                     false => None,
                 }
             };
@@ -625,7 +627,7 @@ impl FetchProbe {
                 Plan::Stat(rev) => self.walk(ctx, &Op::Stat(rev)).await,
                 Plan::List(matcher) => {
                     warnings.extend(self.exclusion_warnings(module, matcher));
-                    self.query(ctx, matcher, latest).await
+                    Box::pin(self.query(ctx, matcher, latest)).await
                 }
             };
             let (out, source) = answer.map_err(|mut e| {
@@ -803,7 +805,9 @@ impl FetchProbe {
         if !wanted {
             return Ok(None);
         }
-        self.walk(ctx, &op)
+        // The walk's state (a few KB) exists only while the step runs: the steps of a
+        // probe are joined, and a step not wanted or finished holds none.
+        Box::pin(self.walk(ctx, &op))
             .await
             .map(Some)
             .map_err(|e| match frame {

@@ -382,43 +382,54 @@ struct SumVerify {
 
 impl Probe for SumVerify {
     fn probe(self: Arc<Self>, item: InputItem) -> ProbeFuture {
+        let line = match item {
+            InputItem::Target { line, .. } => Some(line),
+            _ => None,
+        };
+        // Every record read is a probe waiting for a slot; the lookup's state (a few KB)
+        // is allocated when it starts and freed when it ends.
         Box::pin(async move {
-            let InputItem::Target { line, .. } = item else {
-                return Vec::new();
-            };
-            let taken = self
-                .targets
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&line);
-            let Some(mut target) = taken else {
-                return Vec::new();
-            };
-            let elapsed = Elapsed::start();
-            if target.invalid.is_none()
-                && let Some(source) = self.cache_source(&target).await
-            {
-                target.sources.push(source);
+            match line {
+                Some(line) => Box::pin(self.verify(line)).await,
+                None => Vec::new(),
             }
-            let database = if target.invalid.is_some() {
-                Database::Skipped(String::new())
-            } else {
-                self.consult(&target).await
-            };
-            let fix = self.privacy.fix(&target.module);
-            let mut outcome = check::compare(&target, &self.sums, &database, &fix);
-            outcome.warnings.extend(self.state_warnings());
-            vec![Record::new(
-                &outcome.body,
-                outcome.error,
-                outcome.warnings,
-                elapsed.get(),
-            )]
         })
     }
 }
 
 impl SumVerify {
+    /// Checks the target read from input line `line` (see [`Probe::probe`]).
+    async fn verify(&self, line: u64) -> Vec<Record> {
+        let taken = self
+            .targets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&line);
+        let Some(mut target) = taken else {
+            return Vec::new();
+        };
+        let elapsed = Elapsed::start();
+        if target.invalid.is_none()
+            && let Some(source) = self.cache_source(&target).await
+        {
+            target.sources.push(source);
+        }
+        let database = if target.invalid.is_some() {
+            Database::Skipped(String::new())
+        } else {
+            self.consult(&target).await
+        };
+        let fix = self.privacy.fix(&target.module);
+        let mut outcome = check::compare(&target, &self.sums, &database, &fix);
+        outcome.warnings.extend(self.state_warnings());
+        vec![Record::new(
+            &outcome.body,
+            outcome.error,
+            outcome.warnings,
+            elapsed.get(),
+        )]
+    }
+
     /// What went wrong keeping the database's state (a tree head or tile not saved)
     /// since the last record: the lookups still stand, but the next run cannot build on
     /// them. Each problem is reported once, on the record being finished.

@@ -84,10 +84,8 @@ pub struct Settings {
 
 /// The go.mod files of the main modules found from `dir` (see the module docs).
 pub fn main_gomods(dir: &Path, s: &Settings, goroot: Option<&Path>, tmpdir: &Path) -> Vec<PathBuf> {
-    if s.go111module == "off" {
-        return Vec::new();
-    }
-    let Ok(Some(found)) = crate::toolchain::find_file(dir, &s.gowork, goroot, tmpdir) else {
+    let found = crate::toolchain::find_main_file(dir, &s.go111module, &s.gowork, goroot, tmpdir);
+    let Ok(Some(found)) = found else {
         return Vec::new();
     };
     if found.file_name().is_some_and(|n| n == "go.work") {

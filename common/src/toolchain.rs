@@ -205,6 +205,21 @@ pub fn find_file(
     Ok(find_up(dir, "go.mod", None).filter(|gomod| gomod.parent() != Some(tmpdir)))
 }
 
+/// [`find_file`] as the go command looks with these settings: none at all with
+/// `GO111MODULE=off` (GOPATH mode has no main module).
+pub fn find_main_file(
+    dir: &Path,
+    go111module: &str,
+    gowork: &str,
+    goroot: Option<&Path>,
+    tmpdir: &Path,
+) -> Result<Option<PathBuf>, String> {
+    if go111module == "off" {
+        return Ok(None);
+    }
+    find_file(dir, gowork, goroot, tmpdir)
+}
+
 /// The nearest `name` file in `dir` or above; the search does not go up into `stop`.
 fn find_up(dir: &Path, name: &str, stop: Option<&Path>) -> Option<PathBuf> {
     let mut dir = dir.to_path_buf();
@@ -736,12 +751,13 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
         None => cwd.to_path_buf(),
     };
     let goroot = cfg.install.as_ref().map(|i| i.goroot.as_path());
-    let modules_off = cfg.getenv("GO111MODULE") == "off";
-    let found = if modules_off {
-        Ok(None)
-    } else {
-        find_file(&dir, &cfg.getenv("GOWORK"), goroot, &std::env::temp_dir())
-    };
+    let found = find_main_file(
+        &dir,
+        &cfg.getenv("GO111MODULE"),
+        &cfg.getenv("GOWORK"),
+        goroot,
+        &std::env::temp_dir(),
+    );
     let file = match found {
         Ok(Some(found)) if found.file_name().is_some_and(|n| n == "go.work") => Some(found),
         Ok(found) => modfile.map(Path::to_path_buf).or(found),

@@ -100,9 +100,6 @@ pub fn main(cli: Cli) -> ExitCode {
             );
         }
     };
-    let exclusions = std::env::current_dir()
-        .map(|cwd| Exclusions::find(&cfg, &cwd))
-        .unwrap_or_default();
     let probe = Arc::new(FetchProbe {
         cfg,
         workspace,
@@ -112,7 +109,7 @@ pub fn main(cli: Cli) -> ExitCode {
         cache: cli.cache.clone(),
         every_endpoint: cli.every_endpoint,
         go_get_warnings: cli.go_get_warnings,
-        exclusions,
+        exclusions: std::sync::OnceLock::new(),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -180,8 +177,9 @@ struct FetchProbe {
     /// Read the latest version's go.mod for go get's warnings (--go-get-warnings).
     go_get_warnings: bool,
     /// What the main modules (found from the working directory) exclude: version
-    /// queries pass over it.
-    exclusions: Exclusions,
+    /// queries pass over it. Read at the first query; a run of exact versions never
+    /// looks.
+    exclusions: std::sync::OnceLock<Exclusions>,
 }
 
 impl Probe for FetchProbe {
@@ -562,7 +560,7 @@ impl FetchProbe {
             }) => matcher.clone().without_retracted(data),
             _ => matcher.clone(),
         };
-        let excluded = self.exclusions.of(ctx.module);
+        let excluded = self.exclusions().of(ctx.module);
         let allowed = allowed.without_excluded(excluded.iter().map(|x| x.version.as_str()));
         let answer = match &found {
             // The same query go asked already: its answer stands (go's own answers
@@ -577,10 +575,19 @@ impl FetchProbe {
         answer
     }
 
+    /// What the main modules exclude, read once, at the first query.
+    fn exclusions(&self) -> &Exclusions {
+        self.exclusions.get_or_init(|| {
+            std::env::current_dir()
+                .map(|cwd| Exclusions::find(&self.cfg, &cwd))
+                .unwrap_or_default()
+        })
+    }
+
     /// A warning for each version of `module` that the main modules exclude and the
     /// query would otherwise consider. go says nothing about it; the answer differs.
     fn exclusion_warnings(&self, module: &str, matcher: &Matcher) -> Vec<Warning> {
-        self.exclusions
+        self.exclusions()
             .of(module)
             .iter()
             .filter(|x| matcher.matches(&x.version))

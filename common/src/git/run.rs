@@ -527,20 +527,7 @@ mod tests {
     #[test]
     fn git_version_is_kept_once_answered_but_not_after_a_timeout() {
         use std::os::unix::fs::PermissionsExt;
-        struct Scratch(PathBuf);
-        impl Scratch {
-            fn path(&self) -> &Path {
-                &self.0
-            }
-        }
-        impl Drop for Scratch {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-        let dir =
-            Scratch(std::env::temp_dir().join(format!("gomod-git-version-{}", std::process::id())));
-        std::fs::create_dir_all(dir.path()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let git = dir.path().join("git");
         let count = dir.path().join("count");
         let write_git = |body: &str| {

@@ -37,7 +37,10 @@ use gomod_common::app::CommonArgs;
 /// once). `fetch` records in a row that name one module version (as --every-endpoint
 /// writes them) are held until a record of another version or the end of the input, and
 /// compared in one record; records of a version that come back after others are checked
-/// on their own.
+/// on their own. While it waits for its first target, it opens the connection its first
+/// lookup will use (to GOSUMDB's URL, or to the first GOPROXY entry it will ask whether it
+/// proxies the database), with no request on it — only when GONOSUMDB (GOPRIVATE) is
+/// empty, so that every module would be looked up there anyway.
 ///
 /// Triangulation, when hashes disagree (`cause`): the reference is the database's hash,
 /// or go.sum's when the database did not answer, or — when sources disagree and neither

@@ -61,6 +61,25 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(inputs) => inputs,
         Err(status) => return status,
     };
+    let database = DatabaseSetup::new(&cfg, &cli);
+    let runtime = match app::runtime(app::Threads::PerCore) {
+        Ok(runtime) => runtime,
+        Err(message) => return app::fatal(TOOL, &message, None),
+    };
+    // While it waits for its first input (gomod-fetch's first record comes when that
+    // module is fetched), the connection the first lookup will use is opened. Only
+    // when every module goes to the database: a run whose modules are all private
+    // then opens no connection the go command would not open.
+    if let Ok(DatabaseSetup::Client { client, .. }) = &database
+        && cfg.get("GONOSUMDB").is_empty()
+    {
+        let client = Arc::clone(client);
+        let timeout = cli.common.timeout;
+        runtime.spawn(async move {
+            // A failure is the first lookup's to report: it dials again.
+            let _ = tokio::time::timeout(timeout, client.preconnect()).await;
+        });
+    }
     // Lookups start as the first targets arrive: the first are read here (to know
     // whether the input gives any, else go.sum or the module cache decides), the rest
     // by a thread that hands each on as it comes (see `relay`).
@@ -117,7 +136,7 @@ pub fn main(cli: Cli) -> ExitCode {
             ),
         );
     }
-    let database = match DatabaseSetup::new(&cfg, &cli) {
+    let database = match database {
         Ok(database) => database,
         Err(message) => {
             return app::fatal(
@@ -140,13 +159,7 @@ pub fn main(cli: Cli) -> ExitCode {
         database,
         timeout: cli.common.timeout,
     });
-    app::run(
-        TOOL,
-        &cli.common,
-        app::Threads::PerCore,
-        runner_inputs,
-        probe,
-    )
+    app::run_on(runtime, TOOL, &cli.common, runner_inputs, probe)
 }
 
 /// The runner's items: those `plan` holds, then, as they arrive, those made from the

@@ -532,6 +532,15 @@ pub fn run(
     inputs: Inputs,
     probe: Arc<dyn ProbeDyn>,
 ) -> ExitCode {
+    match runtime(threads) {
+        Ok(runtime) => run_on(runtime, tool, common, inputs, probe),
+        Err(message) => fatal(tool, &message, None),
+    }
+}
+
+/// The runtime [`run`] starts, for a tool that has work to start on it before its
+/// input is ready (then [`run_on`]). Err (a message) when it cannot be started.
+pub fn runtime(threads: Threads) -> Result<tokio::runtime::Runtime, String> {
     let built = match threads {
         Threads::One => tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -543,10 +552,17 @@ pub fn run(
                 .build()
         }
     };
-    let runtime = match built {
-        Ok(rt) => rt,
-        Err(err) => return fatal(tool, &format!("cannot start the runtime: {err}"), None),
-    };
+    built.map_err(|err| format!("cannot start the runtime: {err}"))
+}
+
+/// [`run`] on a runtime from [`runtime`], where tasks the tool spawned may already run.
+pub fn run_on(
+    runtime: tokio::runtime::Runtime,
+    tool: &'static str,
+    common: &CommonArgs,
+    inputs: Inputs,
+    probe: Arc<dyn ProbeDyn>,
+) -> ExitCode {
     let output = Output::new(common);
     if output.format == Format::Junit {
         return fatal(

@@ -644,12 +644,10 @@ fn wait_for_request(db: &SumdbServer, path: &str) -> bool {
     false
 }
 
-#[test]
-fn lookups_start_while_standard_input_is_still_open() {
-    use std::io::Write;
-    let db = SumdbServer::fixture("honest");
-    let sandbox = sandbox_for(&db);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin(TOOL))
+/// gomod-sumverify started in `sandbox` with no arguments, its standard input a pipe
+/// the test writes to.
+fn spawn_reading_stdin(sandbox: &Sandbox) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin(TOOL))
         .env_clear()
         .envs(sandbox.vars().iter().map(|(k, v)| (k, v)))
         .current_dir(sandbox.path())
@@ -657,7 +655,49 @@ fn lookups_start_while_standard_input_is_still_open() {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .unwrap()
+}
+
+#[test]
+fn the_database_connection_opens_while_standard_input_is_awaited() {
+    use std::io::Write;
+    let db = SumdbServer::fixture("honest");
+    let sandbox = sandbox_for(&db);
+    let mut child = spawn_reading_stdin(&sandbox);
+    let mut stdin = child.stdin.take().unwrap();
+    // Nothing written yet: the connection comes, a request does not.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while db.connections() == 0 && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (opened, asked) = (db.connections(), db.paths());
+    stdin
+        .write_all(fetch("https://proxy.golang.org", Some(HELLO_ZIP), Some(HELLO_MOD)).as_bytes())
         .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        opened, 1,
+        "no connection before the first input\nstderr: {stderr}"
+    );
+    assert!(asked.is_empty(), "a request before any input: {asked:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let sums: Vec<Line> = stdout.lines().map(Line::parse).collect();
+    assert_eq!(sums.len(), 1, "{stdout}\nstderr: {stderr}");
+    let Line::Sum(r) = &sums[0] else {
+        panic!("not a sum record: {stdout}");
+    };
+    assert!(r.ok, "{r:#?}");
+    assert!(r.db().verified, "{r:#?}");
+}
+
+#[test]
+fn lookups_start_while_standard_input_is_still_open() {
+    use std::io::Write;
+    let db = SumdbServer::fixture("honest");
+    let sandbox = sandbox_for(&db);
+    let mut child = spawn_reading_stdin(&sandbox);
     let mut stdin = child.stdin.take().unwrap();
     // Two endpoints' records of one version (--every-endpoint), then another version's
     // record: that one ends the first group, whose lookup starts at once; the second
@@ -925,6 +965,8 @@ fn gonosumdb_gopriate_and_gosumdb_off_skip_the_database() {
             "{var}"
         );
         assert!(db.paths().is_empty(), "{var}: {:?}", db.paths());
+        // Not even a connection opened ahead of the lookups that never come.
+        assert_eq!(db.connections(), 0, "{var}");
     }
     // Skipped, the go.sum check still applies.
     let sandbox = sandbox_for(&db).env("GOSUMDB", "off");

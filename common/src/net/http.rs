@@ -387,6 +387,31 @@ impl HttpClient {
         &self.settings
     }
 
+    /// Opens a connection to `url`'s host (through the proxy go's rules choose, with
+    /// TLS for https), when the client has none there yet, and keeps it for the
+    /// requests to come; sends no request, so no credentials. For a tool that knows
+    /// where its first request will go before it knows what it will ask: the
+    /// handshakes then overlap with the wait. Bounded by the connect and TLS
+    /// handshake timeouts, as a request's dial is.
+    pub async fn preconnect(&self, url: &gourl::Url, insecure_tls: bool) -> Result<(), NetError> {
+        let uri = without_userinfo(url).parse::<http::Uri>().map_err(|err| {
+            NetError::new(
+                Code::HttpInvalidResponse,
+                format!(
+                    "invalid URL {}",
+                    crate::goquote::quote(&redact_url(&without_userinfo(url)))
+                ),
+            )
+            .with_detail(err.to_string())
+        })?;
+        let transport = if insecure_tls {
+            &self.insecure
+        } else {
+            &self.secure
+        };
+        transport.preconnect(&uri).await
+    }
+
     /// GETs `url` as the go command would, following redirects. Any status is returned
     /// as a response; only transport failures, refused redirects and refused
     /// credentials are errors.

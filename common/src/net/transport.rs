@@ -228,19 +228,43 @@ impl Transport {
         }))
     }
 
-    /// Sends a GET and waits for the response headers.
-    pub(crate) async fn get(&self, out: Outgoing<'_>) -> Result<RawResponse, NetError> {
-        let scheme = out.uri.scheme_str().unwrap_or("http").to_string();
-        let port = out
-            .uri
+    /// The pool of `uri`'s scheme, host and port.
+    fn host_of(&self, uri: &http::Uri) -> Arc<Host> {
+        let scheme = uri.scheme_str().unwrap_or("http").to_string();
+        let port = uri
             .port_u16()
             .unwrap_or(if scheme == "https" { 443 } else { 80 });
-        let key = HostKey {
-            host: out.uri.host().unwrap_or("").to_ascii_lowercase(),
+        self.host(HostKey {
+            host: uri.host().unwrap_or("").to_ascii_lowercase(),
             scheme,
             port,
-        };
-        let host = self.host(key);
+        })
+    }
+
+    /// Makes sure `uri`'s host has a connection, dialling one (TCP, proxy, TLS, as a
+    /// request would) when it has none, and leaves it in the pool unused for the
+    /// requests to come. Sends nothing on it.
+    pub(crate) async fn preconnect(&self, uri: &http::Uri) -> Result<(), NetError> {
+        let host = self.host_of(uri);
+        match self.acquire(&host, uri).await? {
+            Lease::H2(slot) => drop(slot),
+            Lease::H1 {
+                sender, info, slot, ..
+            } => {
+                host.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .idle
+                    .push(H1Idle { sender, info, slot });
+                host.changed.notify_waiters();
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a GET and waits for the response headers.
+    pub(crate) async fn get(&self, out: Outgoing<'_>) -> Result<RawResponse, NetError> {
+        let host = self.host_of(out.uri);
         let mut tries = 0;
         loop {
             tries += 1;

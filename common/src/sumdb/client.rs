@@ -539,6 +539,36 @@ impl SumdbClient {
         self.inner.base().await.map(|(base, _)| base)
     }
 
+    /// Opens the connection the first lookup will use, without a request: to GOSUMDB's
+    /// URL, else to the first GOPROXY entry that will be asked whether it proxies the
+    /// database (or to the database itself when the walk reaches `direct` or `off`
+    /// first). A caller that knows lookups will follow can have the TCP and TLS
+    /// handshakes done while it waits for them; the lookups then make exactly the
+    /// requests they would have made. Nothing for `file://` URLs.
+    pub async fn preconnect(&self) -> Result<(), crate::net::dial::NetError> {
+        let options = &self.inner.options;
+        let direct = &options.spec.direct_url;
+        let first = match &options.spec.url {
+            Some(url) => url,
+            None => options
+                .goproxy
+                .iter()
+                .find_map(|entry| match &entry.spec {
+                    EntrySpec::Noproxy => None,
+                    EntrySpec::Url(proxy) => Some(proxy),
+                    EntrySpec::Direct | EntrySpec::Off => Some(direct),
+                })
+                .unwrap_or(direct),
+        };
+        let Ok(url) = gourl::parse(first) else {
+            return Ok(());
+        };
+        if url.scheme != "http" && url.scheme != "https" {
+            return Ok(());
+        }
+        self.inner.http.preconnect(&url, false).await
+    }
+
     /// The base URL if it has been found already (by a lookup), without a request:
     /// where a failed lookup went.
     pub fn known_base(&self) -> Option<Base> {

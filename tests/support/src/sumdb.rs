@@ -21,6 +21,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -345,6 +346,8 @@ struct Shared {
     source: RwLock<Arc<Source>>,
     delay: Mutex<Duration>,
     supported: Mutex<Option<u16>>,
+    /// TCP connections accepted so far.
+    connections: AtomicU64,
 }
 
 impl Shared {
@@ -426,6 +429,7 @@ impl SumdbServer {
             source: RwLock::new(Arc::new(source)),
             delay: Mutex::new(Duration::ZERO),
             supported: Mutex::new(None),
+            connections: AtomicU64::new(0),
         });
         let running = serve(Arc::clone(&shared));
         SumdbServer { running, shared }
@@ -502,6 +506,11 @@ impl SumdbServer {
             .collect()
     }
 
+    /// The TCP connections accepted so far (whether or not a request came on them).
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
     /// Forgets the requests seen so far.
     pub fn clear_requests(&self) {
         if let Ok(mut log) = self.running.log.lock() {
@@ -538,6 +547,7 @@ fn serve(shared: Arc<Shared>) -> Running {
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
                         let _ = stream.set_nodelay(true);
+                        shared.connections.fetch_add(1, Ordering::SeqCst);
                         let shared = Arc::clone(&shared);
                         let log = Arc::clone(&thread_log);
                         tokio::spawn(async move {

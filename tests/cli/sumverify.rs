@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use gomod_testsupport::goproxy::{GoProxy, RunningProxy};
 use gomod_testsupport::modzip;
 use gomod_testsupport::sumdb::{Scenario, SumdbServer};
-use gomod_testsupport::{Response, Server, handler};
+use gomod_testsupport::{Response, Server, TestCa, handler};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -690,6 +690,48 @@ fn the_database_connection_opens_while_standard_input_is_awaited() {
     };
     assert!(r.ok, "{r:#?}");
     assert!(r.db().verified, "{r:#?}");
+}
+
+#[test]
+fn the_connection_opened_early_to_an_http2_proxy_carries_the_lookups() {
+    use std::io::Write;
+    let db = SumdbServer::fixture("honest");
+    let ca = TestCa::new("gomod sumverify test CA");
+    let proxy = GoProxy::new()
+        .sumdb_proxy(&db.name(), &db.url())
+        .start_h2(&ca.issue(&["127.0.0.1"]), 100);
+    // GOSUMDB names no URL: the first GOPROXY entry is asked whether it proxies the
+    // database, so that is where the connection goes.
+    let sandbox = Sandbox::new()
+        .env("GOSUMDB", &db.vkey())
+        .env("GOPROXY", &format!("{},direct", proxy.url()));
+    let ca_file = ca.write_pem(sandbox.path(), "ca.pem");
+    let sandbox = sandbox.env("SSL_CERT_FILE", ca_file.to_str().unwrap());
+    let mut child = spawn_reading_stdin(&sandbox);
+    let mut stdin = child.stdin.take().unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while proxy.connections() == 0 && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (opened, asked) = (proxy.connections(), proxy.request_count());
+    stdin
+        .write_all(fetch("https://proxy.golang.org", Some(HELLO_ZIP), Some(HELLO_MOD)).as_bytes())
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!((opened, asked), (1, 0), "stderr: {stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let Some(Line::Sum(r)) = stdout.lines().map(Line::parse).next() else {
+        panic!("no sum record: {stdout}\nstderr: {stderr}");
+    };
+    assert!(r.ok && r.db().verified, "{r:#?}");
+    assert_eq!(r.db().via.as_deref(), Some("proxy"));
+    // `supported`, the lookup and its tiles, all streams of the connection opened early.
+    let log = proxy.log();
+    assert!(log.len() >= 3, "{log:#?}");
+    assert!(log.iter().all(|q| q.connection == 1 && q.h2), "{log:#?}");
+    assert_eq!(proxy.connections(), 1);
 }
 
 #[test]

@@ -422,13 +422,14 @@ impl GoProxy {
         let log = self.shared_log.clone().unwrap_or_default();
         let timed: Arc<Mutex<Vec<LoggedRequest>>> = Arc::default();
         let count = Arc::new(AtomicU64::new(0));
+        let connections = Arc::new(AtomicU64::new(0));
         let base_path = self.base_path.clone();
         let state = Arc::new(State {
             proxy: self,
             scheme,
             tls,
             started: Instant::now(),
-            connections: AtomicU64::new(0),
+            connections: Arc::clone(&connections),
             counters: Mutex::default(),
             log: Arc::clone(&log),
             timed: Arc::clone(&timed),
@@ -452,6 +453,7 @@ impl GoProxy {
             base_path,
             timed,
             count,
+            connections,
         }
     }
 
@@ -537,6 +539,7 @@ pub struct RunningProxy {
     base_path: String,
     timed: Arc<Mutex<Vec<LoggedRequest>>>,
     count: Arc<AtomicU64>,
+    connections: Arc<AtomicU64>,
 }
 
 impl RunningProxy {
@@ -577,6 +580,12 @@ impl RunningProxy {
     /// How many requests this server has seen (also with [`GoProxy::without_log`]).
     pub fn request_count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
+    }
+
+    /// How many connections it has accepted (TLS: handshakes completed), whether or
+    /// not a request came on them.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 }
 
@@ -700,7 +709,8 @@ struct State {
     scheme: &'static str,
     tls: Option<Arc<rustls::ServerConfig>>,
     started: Instant,
-    connections: AtomicU64,
+    /// Connections accepted (TLS: handshakes completed), shared with [`RunningProxy`].
+    connections: Arc<AtomicU64>,
     /// Requests so far per request path, for [`Fault::Sequence`].
     counters: Mutex<HashMap<String, usize>>,
     log: Log,

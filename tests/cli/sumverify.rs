@@ -658,43 +658,54 @@ fn spawn_reading_stdin(sandbox: &Sandbox) -> std::process::Child {
         .unwrap()
 }
 
-#[test]
-fn the_database_connection_opens_while_standard_input_is_awaited() {
+/// Starts gomod-sumverify in `sandbox` reading standard input and waits (up to a
+/// minute) for `connections` to count one before writing anything. Returns what
+/// `connections` and `requests` counted then, and the one record made after one fetch
+/// record of example.com/hello@v1.1.0 is written and the input ends.
+fn sum_after_the_connection_comes(
+    sandbox: &Sandbox,
+    connections: impl Fn() -> u64,
+    requests: impl Fn() -> u64,
+) -> ((u64, u64), SumRecord) {
     use std::io::Write;
-    let db = SumdbServer::fixture("honest");
-    let sandbox = sandbox_for(&db);
-    let mut child = spawn_reading_stdin(&sandbox);
+    let mut child = spawn_reading_stdin(sandbox);
     let mut stdin = child.stdin.take().unwrap();
-    // Nothing written yet: the connection comes, a request does not.
     let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while db.connections() == 0 && std::time::Instant::now() < until {
+    while connections() == 0 && std::time::Instant::now() < until {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let (opened, asked) = (db.connections(), db.paths());
+    let before = (connections(), requests());
     stdin
         .write_all(fetch("https://proxy.golang.org", Some(HELLO_ZIP), Some(HELLO_MOD)).as_bytes())
         .unwrap();
     drop(stdin);
     let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(
-        opened, 1,
-        "no connection before the first input\nstderr: {stderr}"
-    );
-    assert!(asked.is_empty(), "a request before any input: {asked:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let sums: Vec<Line> = stdout.lines().map(Line::parse).collect();
-    assert_eq!(sums.len(), 1, "{stdout}\nstderr: {stderr}");
-    let Line::Sum(r) = &sums[0] else {
-        panic!("not a sum record: {stdout}");
-    };
-    assert!(r.ok, "{r:#?}");
-    assert!(r.db().verified, "{r:#?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut lines: Vec<Line> = stdout.lines().map(Line::parse).collect();
+    if let (1, Some(Line::Sum(r))) = (lines.len(), lines.pop()) {
+        return (before, *r);
+    }
+    panic!("one sum record expected (before the input: {before:?}): {stdout}\nstderr: {stderr}");
+}
+
+#[test]
+fn the_database_connection_opens_while_standard_input_is_awaited() {
+    let db = SumdbServer::fixture("honest");
+    let sandbox = sandbox_for(&db);
+    // Nothing written yet: the connection comes, a request does not.
+    let (before, r) =
+        sum_after_the_connection_comes(&sandbox, || db.connections(), || db.paths().len() as u64);
+    assert_eq!(
+        before,
+        (1, 0),
+        "connections and requests before the first input"
+    );
+    assert!(r.ok && r.db().verified, "{r:#?}");
 }
 
 #[test]
 fn the_connection_opened_early_to_an_http2_proxy_carries_the_lookups() {
-    use std::io::Write;
     let db = SumdbServer::fixture("honest");
     let ca = TestCa::new("gomod sumverify test CA");
     let proxy = GoProxy::new()
@@ -707,24 +718,13 @@ fn the_connection_opened_early_to_an_http2_proxy_carries_the_lookups() {
         .env("GOPROXY", &format!("{},direct", proxy.url()));
     let ca_file = ca.write_pem(sandbox.path(), "ca.pem");
     let sandbox = sandbox.env("SSL_CERT_FILE", ca_file.to_str().unwrap());
-    let mut child = spawn_reading_stdin(&sandbox);
-    let mut stdin = child.stdin.take().unwrap();
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while proxy.connections() == 0 && std::time::Instant::now() < until {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let (opened, asked) = (proxy.connections(), proxy.request_count());
-    stdin
-        .write_all(fetch("https://proxy.golang.org", Some(HELLO_ZIP), Some(HELLO_MOD)).as_bytes())
-        .unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!((opened, asked), (1, 0), "stderr: {stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let Some(Line::Sum(r)) = stdout.lines().map(Line::parse).next() else {
-        panic!("no sum record: {stdout}\nstderr: {stderr}");
-    };
+    let (before, r) =
+        sum_after_the_connection_comes(&sandbox, || proxy.connections(), || proxy.request_count());
+    assert_eq!(
+        before,
+        (1, 0),
+        "connections and requests before the first input"
+    );
     assert!(r.ok && r.db().verified, "{r:#?}");
     assert_eq!(r.db().via.as_deref(), Some("proxy"));
     // `supported`, the lookup and its tiles, all streams of the connection opened early.

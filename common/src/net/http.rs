@@ -388,12 +388,13 @@ impl HttpClient {
     }
 
     /// Opens a connection to `url`'s host (through the proxy go's rules choose, with
-    /// TLS for https), when the client has none there yet, and keeps it for the
-    /// requests to come; sends no request, so no credentials. For a tool that knows
-    /// where its first request will go before it knows what it will ask: the
-    /// handshakes then overlap with the wait. Bounded by the connect and TLS
-    /// handshake timeouts, as a request's dial is.
-    pub async fn preconnect(&self, url: &gourl::Url, insecure_tls: bool) -> Result<(), NetError> {
+    /// TLS for https, verified against the trust store), when the client has none there
+    /// yet, and keeps it for the requests to come; sends no request, so no credentials.
+    /// For a tool that knows where its first request will go before it knows what it
+    /// will ask: the handshakes then overlap with the wait. The dial is bounded by the
+    /// connect and TLS handshake timeouts, as a request's is; a wait for a dial already
+    /// under way is the caller's to bound.
+    pub async fn preconnect(&self, url: &gourl::Url) -> Result<(), NetError> {
         let uri = without_userinfo(url).parse::<http::Uri>().map_err(|err| {
             NetError::new(
                 Code::HttpInvalidResponse,
@@ -404,12 +405,7 @@ impl HttpClient {
             )
             .with_detail(err.to_string())
         })?;
-        let transport = if insecure_tls {
-            &self.insecure
-        } else {
-            &self.secure
-        };
-        transport.preconnect(&uri).await
+        self.secure.preconnect(&uri).await
     }
 
     /// GETs `url` as the go command would, following redirects. Any status is returned

@@ -566,7 +566,7 @@ impl SumdbClient {
         if url.scheme != "http" && url.scheme != "https" {
             return Ok(());
         }
-        self.inner.http.preconnect(&url, false).await
+        self.inner.http.preconnect(&url).await
     }
 
     /// The base URL if it has been found already (by a lookup), without a request:

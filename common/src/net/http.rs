@@ -957,6 +957,19 @@ impl GoConn {
     }
 }
 
+#[cfg(test)]
+impl GoConn {
+    /// A connection over `io` as if [`GoConnector`] had made it, for the tests of the
+    /// transport's pools.
+    pub(crate) fn over(io: impl Io + 'static, negotiated_h2: bool) -> GoConn {
+        GoConn {
+            io: TokioIo::new(Box::new(io)),
+            info: ConnInfo::default(),
+            negotiated_h2,
+        }
+    }
+}
+
 impl hyper::rt::Read for GoConn {
     fn poll_read(
         mut self: Pin<&mut Self>,

@@ -9,6 +9,13 @@
 //!   first request dials and the others wait for that connection; if it speaks HTTP/2
 //!   they all share it, if it speaks HTTP/1.1 the others may dial their own. A failed
 //!   dial fails the requests that waited for it with the same error.
+//! * **A dial never holds up a request that something else can serve**: the request
+//!   that starts a dial takes whichever comes first, a stream or connection freed in
+//!   the pool or the new connection, and the one it does not take stays in the pool
+//!   (go's HTTP/1.1 transport does the same; its HTTP/2 pool makes the request wait
+//!   for the dial). The connections opened are the same; a request that would have
+//!   waited for a TCP and TLS handshake — a shared checksum-database tile many lookups
+//!   wait for, say — waits at most for a stream to end.
 //! * **HTTP/1.1 keep-alive, bounded**: a connection goes back to its host's pool when
 //!   the response body has been read to its end (a body dropped early closes it), and
 //!   a host gets at most [`MAX_HTTP1_CONNS_PER_HOST`] connections; further requests wait
@@ -246,19 +253,7 @@ impl Transport {
     /// requests to come. Sends nothing on it.
     pub(crate) async fn preconnect(&self, uri: &http::Uri) -> Result<(), NetError> {
         let host = self.host_of(uri);
-        match self.acquire(&host, uri).await? {
-            Lease::H2(slot) => drop(slot),
-            Lease::H1 {
-                sender, info, slot, ..
-            } => {
-                host.state
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .idle
-                    .push(H1Idle { sender, info, slot });
-                host.changed.notify_waiters();
-            }
-        }
+        self.acquire(&host, uri).await?.release(&host);
         Ok(())
     }
 
@@ -295,10 +290,17 @@ impl Transport {
 
     /// A connection for one request: a stream on an HTTP/2 connection with room, an
     /// idle HTTP/1.1 connection, or a new connection when the rules above allow one;
-    /// else waits for one of these.
+    /// else waits for one of these. A dial this request starts runs as a task of its
+    /// own, so that the request can take a stream or connection freed meanwhile; the
+    /// new connection then goes to the pool.
     async fn acquire(&self, host: &Arc<Host>, uri: &http::Uri) -> Result<Lease, NetError> {
         let mut waited_for: Option<u64> = None;
+        // This request's own dial, while it runs.
+        let mut own_dial: Option<tokio::sync::oneshot::Receiver<Result<Lease, NetError>>> = None;
         loop {
+            if let Some(Ok(result)) = own_dial.as_mut().map(|rx| rx.try_recv()) {
+                return result;
+            }
             let notified = host.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
@@ -338,11 +340,12 @@ impl Transport {
                     return Err(err.clone());
                 }
                 let open = host.h1_open.load(Ordering::Acquire);
-                let may_dial = if st.dialing == 0 {
-                    open < MAX_HTTP1_CONNS_PER_HOST
-                } else {
-                    st.speaks_h1 && open + st.dialing < MAX_HTTP1_CONNS_PER_HOST
-                };
+                let may_dial = own_dial.is_none()
+                    && if st.dialing == 0 {
+                        open < MAX_HTTP1_CONNS_PER_HOST
+                    } else {
+                        st.speaks_h1 && open + st.dialing < MAX_HTTP1_CONNS_PER_HOST
+                    };
                 if may_dial {
                     st.dialing += 1;
                     st.dial_seq += 1;
@@ -355,117 +358,162 @@ impl Transport {
                 }
             };
             drop(closed);
-            match dial_seq {
-                Some(seq) => return self.dial(host, uri, seq).await,
+            if let Some(seq) = dial_seq {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let dialing = dial(Arc::clone(&self.dialer), Arc::clone(host), uri.clone(), seq);
+                let pool = Arc::clone(host);
+                tokio::spawn(async move {
+                    // Taken by the request, or else kept in the pool for the next.
+                    if let Err(Ok(lease)) = tx.send(dialing.await) {
+                        lease.release(&pool);
+                    }
+                });
+                own_dial = Some(rx);
+            }
+            match own_dial.as_mut() {
+                Some(rx) => tokio::select! {
+                    biased;
+                    result = rx => match result {
+                        Ok(result) => return result,
+                        // The task was dropped with the runtime.
+                        Err(_) => own_dial = None,
+                    },
+                    () = &mut notified => {}
+                },
                 None => notified.await,
             }
         }
     }
+}
 
-    /// Dials a new connection for `host`, makes it HTTP/2 or HTTP/1.1 as ALPN decided,
-    /// and returns it leased to the request that dialled.
-    async fn dial(&self, host: &Arc<Host>, uri: &http::Uri, seq: u64) -> Result<Lease, NetError> {
-        /// Ends the dial in the host's state however the dial ends (also when the
-        /// request is dropped while dialling).
-        struct Dialing<'a> {
-            host: &'a Arc<Host>,
-            seq: u64,
-            outcome: Option<Result<Option<Arc<H2Conn>>, NetError>>,
+impl Lease {
+    /// Puts a lease no request will use back in `host`'s pool.
+    fn release(self, host: &Host) {
+        match self {
+            Lease::H2(slot) => drop(slot),
+            Lease::H1 {
+                sender, info, slot, ..
+            } => {
+                host.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .idle
+                    .push(H1Idle { sender, info, slot });
+                host.changed.notify_waiters();
+            }
         }
-        impl Drop for Dialing<'_> {
-            fn drop(&mut self) {
-                {
-                    let mut st = self.host.state.lock().unwrap_or_else(|e| e.into_inner());
-                    st.dialing -= 1;
-                    match self.outcome.take() {
-                        Some(Ok(Some(conn))) => {
-                            st.speaks_h1 = false;
-                            st.h2.push(conn);
-                        }
-                        Some(Ok(None)) => st.speaks_h1 = true,
-                        Some(Err(err)) => st.failed = Some((self.seq, err)),
-                        // The request gave up while dialling: those waiting for it
-                        // dial themselves.
-                        None => {}
+    }
+}
+
+/// Dials a new connection for `host`, makes it HTTP/2 or HTTP/1.1 as ALPN decided,
+/// and returns it leased to the request that dialled.
+async fn dial(
+    dialer: Arc<dyn Dialer>,
+    host: Arc<Host>,
+    uri: http::Uri,
+    seq: u64,
+) -> Result<Lease, NetError> {
+    let host = &host;
+    /// Ends the dial in the host's state however the dial ends (also when its task
+    /// is dropped with the runtime).
+    struct Dialing<'a> {
+        host: &'a Arc<Host>,
+        seq: u64,
+        outcome: Option<Result<Option<Arc<H2Conn>>, NetError>>,
+    }
+    impl Drop for Dialing<'_> {
+        fn drop(&mut self) {
+            {
+                let mut st = self.host.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.dialing -= 1;
+                match self.outcome.take() {
+                    Some(Ok(Some(conn))) => {
+                        st.speaks_h1 = false;
+                        st.h2.push(conn);
                     }
+                    Some(Ok(None)) => st.speaks_h1 = true,
+                    Some(Err(err)) => st.failed = Some((self.seq, err)),
+                    // The dial was dropped unfinished: those waiting for it dial
+                    // themselves.
+                    None => {}
                 }
-                self.host.changed.notify_waiters();
             }
+            self.host.changed.notify_waiters();
         }
-        let mut dialing = Dialing {
-            host,
-            seq,
-            outcome: None,
-        };
-        let conn = match self.dialer.dial(uri.clone()).await {
-            Ok(conn) => conn,
-            Err(err) => {
-                dialing.outcome = Some(Err(err.clone()));
-                return Err(err);
-            }
-        };
-        let info = conn.info.clone();
-        if conn.negotiated_h2 {
-            let handshake = h2::client::Builder::new()
-                .enable_push(false)
-                .initial_window_size(STREAM_WINDOW)
-                .initial_connection_window_size(CONN_WINDOW)
-                .max_header_list_size(MAX_HEADER_LIST)
-                .initial_max_send_streams(INITIAL_MAX_STREAMS)
-                .handshake::<_, Bytes>(conn.into_tokio_io())
-                .await;
-            let (sender, connection) = match handshake {
-                Ok(pair) => pair,
-                Err(err) => {
-                    let err = h2_error(&err, None);
-                    dialing.outcome = Some(Err(err.clone()));
-                    return Err(err);
-                }
-            };
-            let closed = Arc::new(AtomicBool::new(false));
-            let conn = Arc::new(H2Conn {
-                sender,
-                info,
-                active: AtomicUsize::new(1),
-                closed: Arc::clone(&closed),
-            });
-            let watched = Arc::clone(host);
-            tokio::spawn(async move {
-                let _ = connection.await;
-                closed.store(true, Ordering::Release);
-                watched.changed.notify_waiters();
-            });
-            dialing.outcome = Some(Ok(Some(Arc::clone(&conn))));
-            drop(dialing);
-            return Ok(Lease::H2(H2Slot {
-                conn,
-                host: Arc::clone(host),
-            }));
+    }
+    let mut dialing = Dialing {
+        host,
+        seq,
+        outcome: None,
+    };
+    let conn = match dialer.dial(uri).await {
+        Ok(conn) => conn,
+        Err(err) => {
+            dialing.outcome = Some(Err(err.clone()));
+            return Err(err);
         }
-        let handshake = hyper::client::conn::http1::Builder::new()
-            .handshake::<_, Empty<Bytes>>(conn)
+    };
+    let info = conn.info.clone();
+    if conn.negotiated_h2 {
+        let handshake = h2::client::Builder::new()
+            .enable_push(false)
+            .initial_window_size(STREAM_WINDOW)
+            .initial_connection_window_size(CONN_WINDOW)
+            .max_header_list_size(MAX_HEADER_LIST)
+            .initial_max_send_streams(INITIAL_MAX_STREAMS)
+            .handshake::<_, Bytes>(conn.into_tokio_io())
             .await;
         let (sender, connection) = match handshake {
             Ok(pair) => pair,
             Err(err) => {
-                let err = super::http::classify_hyper_error(&err);
+                let err = h2_error(&err, None);
                 dialing.outcome = Some(Err(err.clone()));
                 return Err(err);
             }
         };
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        let slot = H1Slot::new(host);
-        dialing.outcome = Some(Ok(None));
-        drop(dialing);
-        Ok(Lease::H1 {
+        let closed = Arc::new(AtomicBool::new(false));
+        let conn = Arc::new(H2Conn {
             sender,
             info,
-            slot,
-            reused: false,
-        })
+            active: AtomicUsize::new(1),
+            closed: Arc::clone(&closed),
+        });
+        let watched = Arc::clone(host);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            closed.store(true, Ordering::Release);
+            watched.changed.notify_waiters();
+        });
+        dialing.outcome = Some(Ok(Some(Arc::clone(&conn))));
+        drop(dialing);
+        return Ok(Lease::H2(H2Slot {
+            conn,
+            host: Arc::clone(host),
+        }));
     }
+    let handshake = hyper::client::conn::http1::Builder::new()
+        .handshake::<_, Empty<Bytes>>(conn)
+        .await;
+    let (sender, connection) = match handshake {
+        Ok(pair) => pair,
+        Err(err) => {
+            let err = super::http::classify_hyper_error(&err);
+            dialing.outcome = Some(Err(err.clone()));
+            return Err(err);
+        }
+    };
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let slot = H1Slot::new(host);
+    dialing.outcome = Some(Ok(None));
+    drop(dialing);
+    Ok(Lease::H1 {
+        sender,
+        info,
+        slot,
+        reused: false,
+    })
 }
 
 /// How sending a request failed.
@@ -643,3 +691,6 @@ fn reason_name(reason: h2::Reason) -> String {
     };
     name.to_string()
 }
+
+#[cfg(test)]
+mod tests;

@@ -296,9 +296,9 @@ impl Transport {
     async fn acquire(&self, host: &Arc<Host>, uri: &http::Uri) -> Result<Lease, NetError> {
         let mut waited_for: Option<u64> = None;
         // This request's own dial, while it runs.
-        let mut own_dial: Option<tokio::sync::oneshot::Receiver<Result<Lease, NetError>>> = None;
+        let mut own_dial: Option<OwnDial> = None;
         loop {
-            if let Some(Ok(result)) = own_dial.as_mut().map(|rx| rx.try_recv()) {
+            if let Some(Ok(result)) = own_dial.as_mut().map(|d| d.rx.try_recv()) {
                 return result;
             }
             let notified = host.changed.notified();
@@ -368,12 +368,15 @@ impl Transport {
                         lease.release(&pool);
                     }
                 });
-                own_dial = Some(rx);
+                own_dial = Some(OwnDial {
+                    rx,
+                    host: Arc::clone(host),
+                });
             }
             match own_dial.as_mut() {
-                Some(rx) => tokio::select! {
+                Some(d) => tokio::select! {
                     biased;
-                    result = rx => match result {
+                    result = &mut d.rx => match result {
                         Ok(result) => return result,
                         // The task was dropped with the runtime.
                         Err(_) => own_dial = None,
@@ -382,6 +385,24 @@ impl Transport {
                 },
                 None => notified.await,
             }
+        }
+    }
+}
+
+/// The dial a request started, as the request waits for it.
+struct OwnDial {
+    rx: tokio::sync::oneshot::Receiver<Result<Lease, NetError>>,
+    host: Arc<Host>,
+}
+
+impl Drop for OwnDial {
+    /// The request took something else: a connection the dial already handed over
+    /// goes to the pool rather than being closed unused (one still coming is put
+    /// there by the dial's task).
+    fn drop(&mut self) {
+        self.rx.close();
+        if let Ok(Ok(lease)) = self.rx.try_recv() {
+            lease.release(&self.host);
         }
     }
 }
@@ -406,7 +427,7 @@ impl Lease {
 }
 
 /// Dials a new connection for `host`, makes it HTTP/2 or HTTP/1.1 as ALPN decided,
-/// and returns it leased to the request that dialled.
+/// and returns it leased (to the request that started the dial, or else to the pool).
 async fn dial(
     dialer: Arc<dyn Dialer>,
     host: Arc<Host>,

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use gomod_testsupport::git::{Fixture, OriginOptions, TestRepo, go_get_page_for};
+use gomod_testsupport::git::{Backend, Fixture, OriginOptions, TestRepo, go_get_page_for};
 use gomod_testsupport::{ConnectMode, ConnectProxy, Response, Running, TestCa, handler};
 
 use crate::Sandbox;
@@ -202,6 +202,82 @@ fn a_tagged_module_hashes_as_go_hashes_it_and_every_git_command_is_recorded() {
             .iter()
             .all(|c| c.cwd == *direct.work_dir.as_ref().unwrap())
     );
+}
+
+/// The origin of bench/direct.sh runs `git upload-pack` without `git http-backend`
+/// around it: what git and gomod-fetch get from it must be what they get from
+/// http-backend (protocol v2 and v0 advertisements, a gzip-compressed request body).
+#[test]
+fn the_benchmark_s_upload_pack_origin_serves_what_http_backend_serves() {
+    let mut records = Vec::new();
+    for backend in [Backend::HttpBackend, Backend::UploadPack] {
+        let options = OriginOptions {
+            backend,
+            ..OriginOptions::default()
+        };
+        let Some(s) = scene(options, Vec::new()) else {
+            return;
+        };
+        let repo = module_repo(
+            &s,
+            "plain",
+            &[
+                ("go.mod", b"module example.com/plain\n\ngo 1.21\n"),
+                ("a.go", b"package plain\n"),
+            ],
+        );
+        // Annotated tags are objects of their own: a clone wants each, and a request
+        // of 40 wants is more than the 1 KiB git sends uncompressed.
+        for i in 0..40 {
+            repo.annotated_tag(&format!("v1.0.{i}"));
+        }
+        let url = format!("{}/plain", s.fixture.origin.url());
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(s.sandbox.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_TERMINAL_PROMPT", "0")
+                .output()
+                .expect("run git");
+            assert!(
+                out.status.success(),
+                "git {args:?} from {backend:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        for version in ["0", "2"] {
+            let refs = git(&[
+                "-c",
+                &format!("protocol.version={version}"),
+                "ls-remote",
+                &url,
+            ]);
+            assert_eq!(
+                refs.lines().count(),
+                1 + 1 + 40 * 2,
+                "v{version} from {backend:?}: {refs}"
+            );
+        }
+        let clone = s.sandbox.path().join(format!("clone-{backend:?}"));
+        git(&["clone", "-q", "--bare", &url, clone.to_str().unwrap()]);
+        let tags = git(&["--git-dir", clone.to_str().unwrap(), "tag", "-l"]);
+        assert_eq!(tags.lines().count(), 40, "{tags}");
+        let posted = s.fixture.origin.requests().into_iter().any(|r| {
+            r.method == "POST"
+                && r.headers
+                    .get("content-encoding")
+                    .is_some_and(|e| e == "gzip")
+        });
+        assert!(posted, "no gzip-compressed request to {backend:?}");
+        let r = fetch(&s.sandbox, &["example.com/plain@v1.0.39"]);
+        assert!(r.ok, "{backend:?}: {r:#?}");
+        records.push((r.version, r.zip_h1, r.mod_h1));
+    }
+    assert!(records[0].1.is_some(), "{records:?}");
+    assert_eq!(records[0], records[1]);
 }
 
 #[test]

@@ -162,6 +162,23 @@ pub struct OriginOptions {
     /// Repositories (first path element under the root) that demand basic
     /// authentication with this user and password.
     pub private: Vec<(String, String, String)>,
+    /// What answers git's requests.
+    pub backend: Backend,
+}
+
+/// The server side of git's smart HTTP protocol a [`GitOrigin`] runs for each request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// `git http-backend` as a CGI program: git's own server, headers and all (the
+    /// tests' origin).
+    #[default]
+    HttpBackend,
+    /// `git upload-pack --stateless-rpc`, the program behind it, run directly as
+    /// hosted origins run it behind their own front ends: two processes fewer per
+    /// request (the `git` wrapper and `git-http-backend`), so that a benchmark's origin
+    /// takes less of the cores its client runs on. Fetching only: no push, no dumb
+    /// HTTP.
+    UploadPack,
 }
 
 /// A running origin; stops when dropped.
@@ -383,6 +400,9 @@ fn answer(state: &OriginState, request: &Request, body: Vec<u8>) -> Response {
         }
     }
     let query = request.target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    if state.options.backend == Backend::UploadPack {
+        return upload_pack(state, request, &path, query, body);
+    }
     let mut cmd = Command::new("git");
     cmd.arg("http-backend");
     isolated(&mut cmd, &state.root);
@@ -417,6 +437,86 @@ fn answer(state: &OriginState, request: &Request, body: Vec<u8>) -> Response {
         return Response::text(500, "git http-backend failed");
     };
     cgi_response(&out.stdout)
+}
+
+/// The two smart HTTP requests of a fetch answered by `git upload-pack` as
+/// `git http-backend` runs it: `GET REPO/info/refs?service=git-upload-pack` (the
+/// advertisement, after the `# service=` line unless the client asked for protocol
+/// version 2) and `POST REPO/git-upload-pack`.
+fn upload_pack(
+    state: &OriginState,
+    request: &Request,
+    path: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> Response {
+    let advertise =
+        request.method == "GET" && query.split('&').any(|q| q == "service=git-upload-pack");
+    let repo = match request.method.as_str() {
+        "GET" if advertise => path.strip_suffix("/info/refs"),
+        "POST" => path.strip_suffix("/git-upload-pack"),
+        _ => None,
+    };
+    let Some(repo) = repo.filter(|r| !r.split('/').any(|e| e == "..")) else {
+        return Response::text(404, "not found");
+    };
+    let body = if request
+        .headers
+        .get("content-encoding")
+        .is_some_and(|e| e.contains("gzip"))
+    {
+        let mut plain = Vec::new();
+        if std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain)
+            .is_err()
+        {
+            return Response::text(400, "bad gzip body");
+        }
+        plain
+    } else {
+        body
+    };
+    let protocol = request.headers.get("git-protocol");
+    let mut cmd = Command::new("git");
+    cmd.args(["upload-pack", "--stateless-rpc"]);
+    if advertise {
+        cmd.arg("--advertise-refs");
+    }
+    cmd.arg(state.root.join(repo.trim_start_matches('/')));
+    isolated(&mut cmd, &state.root);
+    if let Some(protocol) = protocol {
+        cmd.env("GIT_PROTOCOL", protocol);
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let Ok(mut child) = cmd.spawn() else {
+        return Response::text(500, "cannot run git upload-pack");
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(&body);
+    }
+    let Ok(out) = child.wait_with_output() else {
+        return Response::text(500, "git upload-pack failed");
+    };
+    if !out.status.success() {
+        return Response::text(404, "not a repository");
+    }
+    let (kind, mut answer) = if advertise {
+        let mut head = Vec::new();
+        if !protocol.is_some_and(|p| p.split(':').any(|v| v == "version=2")) {
+            head.extend_from_slice(b"001e# service=git-upload-pack\n0000");
+        }
+        ("advertisement", head)
+    } else {
+        ("result", Vec::new())
+    };
+    answer.extend_from_slice(&out.stdout);
+    Response::new(200, answer)
+        .header(
+            "Content-Type",
+            &format!("application/x-git-upload-pack-{kind}"),
+        )
+        .header("Cache-Control", "no-cache")
 }
 
 /// A CGI program's output as a response: `Status:` and the other headers, then the

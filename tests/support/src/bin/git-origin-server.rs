@@ -5,13 +5,15 @@
 //! pointing at those repositories.
 //!
 //!   git-origin-server --root DIR [--delay-ms MS] [--gen N] [--ready-file F]
-//!                     [--private REPO:USER:PASSWORD]...
+//!                     [--private REPO:USER:PASSWORD]... [--upload-pack]
 //!
 //! With `--gen N`, first makes N repositories `DIR/bench/mNNN`, each the module
 //! `example.com/bench/mNNN` tagged v1.0.0, and a main module in `DIR/main` requiring
 //! all of them. Once listening, it writes `DIR/ca.pem` (the CA to trust: SSL_CERT_FILE)
 //! and prints `ORIGIN_URL PROXY_URL` on a line of its own (also written whole to F);
 //! `--private` makes the repositories under `DIR/REPO` demand basic authentication;
+//! `--upload-pack` answers with `git upload-pack` run directly instead of through
+//! `git http-backend` (two processes fewer per request: see `Backend::UploadPack`);
 //! then it serves until standard input reaches end of file. On exit it writes the number
 //! of requests the origin answered to standard error.
 
@@ -21,11 +23,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gomod_testsupport::git::{GitOrigin, OriginOptions, TestRepo, go_get_page_for};
+use gomod_testsupport::git::{Backend, GitOrigin, OriginOptions, TestRepo, go_get_page_for};
 use gomod_testsupport::{ConnectMode, ConnectProxy, TestCa};
 
 const USAGE: &str = "usage: git-origin-server --root DIR [--delay-ms MS] [--gen N] [--ready-file F]
-       [--private REPO:USER:PASSWORD]...";
+       [--private REPO:USER:PASSWORD]... [--upload-pack]";
 
 fn main() -> ExitCode {
     let mut root: Option<PathBuf> = None;
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let mut gen_count = 0usize;
     let mut ready_file: Option<PathBuf> = None;
     let mut private = Vec::new();
+    let mut backend = Backend::HttpBackend;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next();
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
                 Some(entry) => private.push(entry),
                 None => return usage("--private needs REPO:USER:PASSWORD"),
             },
+            "--upload-pack" => backend = Backend::UploadPack,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -77,7 +81,14 @@ fn main() -> ExitCode {
     if gen_count > 0 {
         generate(&root, gen_count);
     }
-    let origin = GitOrigin::start(&root, OriginOptions { delay, private });
+    let origin = GitOrigin::start(
+        &root,
+        OriginOptions {
+            delay,
+            private,
+            backend,
+        },
+    );
     let ca = Arc::new(TestCa::new("git-origin-server CA"));
     ca.write_pem(&root, "ca.pem");
     let proxy = ConnectProxy::start(

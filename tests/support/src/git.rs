@@ -413,10 +413,7 @@ fn answer(state: &OriginState, request: &Request, body: Vec<u8>) -> Response {
         .env("REQUEST_METHOD", &request.method)
         .env("REMOTE_ADDR", "127.0.0.1")
         .env("SERVER_PROTOCOL", "HTTP/1.1")
-        .env("CONTENT_LENGTH", body.len().to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env("CONTENT_LENGTH", body.len().to_string());
     for (header, var) in [
         ("content-type", "CONTENT_TYPE"),
         ("content-encoding", "HTTP_CONTENT_ENCODING"),
@@ -426,17 +423,24 @@ fn answer(state: &OriginState, request: &Request, body: Vec<u8>) -> Response {
             cmd.env(var, value);
         }
     }
-    let Ok(mut child) = cmd.spawn() else {
-        return Response::text(500, "cannot run git http-backend");
-    };
-    if let Some(mut stdin) = child.stdin.take() {
-        // The backend may stop reading early; its answer says what went wrong.
-        let _ = stdin.write_all(&body);
+    match run_with_input(cmd, &body) {
+        Some(out) => cgi_response(&out.stdout),
+        None => Response::text(500, "cannot run git http-backend"),
     }
-    let Ok(out) = child.wait_with_output() else {
-        return Response::text(500, "git http-backend failed");
-    };
-    cgi_response(&out.stdout)
+}
+
+/// Runs `cmd` with `input` on its standard input; its output, or None when it could not
+/// be started or waited for.
+fn run_with_input(mut cmd: Command, input: &[u8]) -> Option<std::process::Output> {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().ok()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // The program may stop reading early; its answer says what went wrong.
+        let _ = stdin.write_all(input);
+    }
+    child.wait_with_output().ok()
 }
 
 /// The two smart HTTP requests of a fetch answered by `git upload-pack` as
@@ -460,6 +464,10 @@ fn upload_pack(
     let Some(repo) = repo.filter(|r| !r.split('/').any(|e| e == "..")) else {
         return Response::text(404, "not found");
     };
+    let dir = state.root.join(repo.trim_start_matches('/'));
+    if !dir.is_dir() {
+        return Response::text(404, "no repository");
+    }
     let body = if request
         .headers
         .get("content-encoding")
@@ -481,25 +489,17 @@ fn upload_pack(
     if advertise {
         cmd.arg("--advertise-refs");
     }
-    cmd.arg(state.root.join(repo.trim_start_matches('/')));
+    cmd.arg(&dir);
     isolated(&mut cmd, &state.root);
     if let Some(protocol) = protocol {
         cmd.env("GIT_PROTOCOL", protocol);
     }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let Ok(mut child) = cmd.spawn() else {
+    let Some(out) = run_with_input(cmd, &body) else {
         return Response::text(500, "cannot run git upload-pack");
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(&body);
-    }
-    let Ok(out) = child.wait_with_output() else {
-        return Response::text(500, "git upload-pack failed");
-    };
     if !out.status.success() {
-        return Response::text(404, "not a repository");
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Response::text(500, &format!("git upload-pack: {}", err.trim()));
     }
     let (kind, mut answer) = if advertise {
         let mut head = Vec::new();

@@ -25,6 +25,7 @@
 #   JOBS=64 bench/direct.sh               gomod-fetch -j 64 (default: its own default)
 #   MODULES=20 DELAY_MS=20 RUNS=1 bench/direct.sh
 #   GO=/path/to/go bench/direct.sh        that go (default: go on PATH)
+#   ORIGIN=http-backend bench/direct.sh   the origin through git http-backend, as in the tests
 #
 # Everything listens on 127.0.0.1; go runs with GOPROXY=direct, GOSUMDB=off,
 # GOVCS='*:git', GOTOOLCHAIN=local, a scratch GOPATH and no git configuration of the
@@ -36,6 +37,11 @@ modules=${MODULES:-50}
 delay_ms=${DELAY_MS:-50}
 jobs=${JOBS:-default}
 runs=${RUNS:-5}
+case ${ORIGIN:-upload-pack} in
+  upload-pack) origin_flag=(--upload-pack) ;;
+  http-backend) origin_flag=() ;;
+  *) echo "bench/direct.sh: ORIGIN must be upload-pack or http-backend, not '$ORIGIN'" >&2; exit 2 ;;
+esac
 for setting in "MODULES=$modules" "DELAY_MS=$delay_ms" "JOBS=$jobs" "RUNS=$runs"; do
   [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
     { echo "bench/direct.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
@@ -61,7 +67,7 @@ trap cleanup EXIT
 
 # The server serves until its standard input ends (a pipe held open by this script).
 mkfifo "$work/stdin"
-"$server_bin" --upload-pack --root "$work/root" --gen "$modules" --delay-ms "$delay_ms" \
+"$server_bin" "${origin_flag[@]}" --root "$work/root" --gen "$modules" --delay-ms "$delay_ms" \
   --ready-file "$work/ready" <"$work/stdin" >/dev/null 2>"$work/server.log" &
 server_pid=$!
 exec 4>"$work/stdin"
@@ -101,7 +107,7 @@ print(f"{modules} direct modules: gomod-fetch {m['fetch']:.3f}s, go {m['go']:.3f
 c, cores = r["cpu_median"], os.cpu_count() or 1
 print(f"CPU (user + system, the git it runs included; the origin's is on the same cores, not counted): "
       f"gomod-fetch {c['fetch']:.2f}s, go {c['go']:.2f}s; on {cores} cores gomod-fetch cannot take less than {c['fetch'] / cores:.2f}s")
-print(f"the origin's git upload-pack, on the same cores: {origin_cpu:.2f} CPU-s over all {runs} rounds of the three commands")
+print(f"the origin ({os.environ.get('ORIGIN', 'upload-pack')}), on the same cores: {origin_cpu:.2f} CPU-s over all {runs} rounds of the three commands")
 print(f"go / gomod-fetch, median of the paired runs: {ratio:.1f}x faster (target 5x) {'OK' if ratio >= 5 else 'BELOW TARGET'}")
 PY
 exec 4>&-

@@ -837,6 +837,19 @@ impl FetchProbe {
                 .framed(format!("module {}: ", ctx.module));
             Err((err, last()))
         };
+        // When nothing is listed, the latest version decides; a module with none (go's
+        // Latest failing with a not-found error, codehost.ErrNoCommits) matches
+        // nothing, and a `,` list goes on to its next entry, as go's Latest does.
+        let latest_or_no_match =
+            |m: &query::Matcher, latest: Result<RevInfo, (OpError, usize)>| match latest {
+                Ok(latest) if m.allows_latest(&latest.version) => Ok(Out::Info(latest)),
+                Err((e, _)) if e.not_found => no_match(m).map_err(|(mut err, i)| {
+                    err.not_found = true;
+                    (err, i)
+                }),
+                Err(e) => Err(e),
+                Ok(_) => no_match(m),
+            };
         match (op, access) {
             (Op::Stat(rev), Access::Proxy(repo)) => repo.stat(rev).await.map(Out::Info),
             (Op::Stat(rev), Access::Vcs(found)) => vcs_stat(found, rev, ctx).map(Out::Info),
@@ -845,12 +858,7 @@ impl FetchProbe {
                 match list.chosen {
                     Some(v) => repo.stat(&v).await.map(Out::Info),
                     None if matcher.may_use_latest => {
-                        let latest = repo.latest().await?;
-                        if matcher.allows_latest(&latest.version) {
-                            Ok(Out::Info(latest))
-                        } else {
-                            no_match(matcher)
-                        }
+                        latest_or_no_match(matcher, repo.latest().await)
                     }
                     None => no_match(matcher),
                 }
@@ -917,12 +925,7 @@ impl FetchProbe {
                         .map(Out::Info)
                         .map_err(|e| (e, last())),
                     None if matcher.may_use_latest => {
-                        let latest = target.latest().await.map_err(|e| (e, last()))?;
-                        if matcher.allows_latest(&latest.version) {
-                            Ok(Out::Info(latest))
-                        } else {
-                            no_match(matcher)
-                        }
+                        latest_or_no_match(matcher, target.latest().await.map_err(|e| (e, last())))
                     }
                     None => no_match(matcher),
                 }

@@ -13,6 +13,7 @@
 //! | TLS: unknown authority, no intermediate, handshake timeout | `M@v1.0.0: Get "URL": tls: ...` | `module M: Get ...` |
 //! | a revision (`@master`)                | —                         | `M@master: invalid version: ` |
 //! | no version matches (`@v9`)            | —                         | `module M: no matching versions for query "v9"` |
+//! | no versions at all (`@latest`)        | —                         | `module M: no matching versions for query "latest"` |
 //! | `.info` not JSON, another version     | `M@v1.0.0: invalid response from proxy ...` |         |
 //! | `.mod` 404 after `.info`              | `M@v1.0.0: reading URL.mod: 404 Not Found`   |         |
 //! | zip cut short (http and https)        | `M@v1.0.0: read "URL": unexpected EOF`       |         |
@@ -176,6 +177,23 @@ pub fn cases() -> Vec<Case> {
         "http_not_found",
         "example.com/m@v1.0.0: reading ",
         Keep::Proxy(info_missing),
+    ));
+    // No versions: an empty list and no @latest. Go's Latest then fails with a
+    // not-found error (codehost.ErrNoCommits), which the query turns into its own.
+    let empty = GoProxy::new()
+        .fault(
+            "example.com/m/@v/list",
+            Fault::StatusBody(200, String::new()),
+        )
+        .start();
+    let url = empty.url();
+    cases.push(case(
+        "@latest of a module with no versions",
+        &latest(),
+        url,
+        "version_invalid",
+        "no matching versions for query \"latest\"",
+        Keep::Proxy(empty),
     ));
     let plain = proxy().start();
     let url = plain.url();

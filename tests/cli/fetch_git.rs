@@ -134,6 +134,20 @@ fn same_as_go(scene: &Scene, target: &str) -> FetchRecord {
     r
 }
 
+/// Fetches `target`, which must fail with `line` as go_error; where go is installed,
+/// go's own error for it must be that line too.
+fn fails_as_go_does(scene: &Scene, target: &str, line: &str) -> FetchRecord {
+    let r = fetch(&scene.sandbox, &[target]);
+    assert!(!r.ok, "{r:#?}");
+    let ours = r.error.as_ref().and_then(|e| e.go_error.as_deref());
+    assert_eq!(ours, Some(line), "{target}: {r:#?}");
+    if let Some(go) = go_download(scene, target) {
+        let theirs = go["Error"].as_str().map(|e| format!("go: {e}"));
+        assert_eq!(theirs.as_deref(), Some(line), "go: {go}");
+    }
+    r
+}
+
 /// A repository at `name` with a go.mod for `module`.
 fn module_repo(scene: &Scene, name: &str, files: &[(&str, &[u8])]) -> TestRepo {
     let repo = scene.fixture.repo(name);
@@ -310,6 +324,21 @@ fn subdirectory_and_major_version_modules_hash_as_go_hashes_them() {
     let v2 = same_as_go(&s, "example.com/multi/v2@v2.0.0");
     assert_eq!(v2.zip_files, Some(3), "{v2:#?}");
     same_as_go(&s, "example.com/multi@v1.0.0");
+}
+
+/// A repository with no commits has no latest version: go's query matches nothing.
+#[test]
+fn latest_of_an_empty_repository_matches_no_version() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    s.fixture.repo("empty");
+    let r = fails_as_go_does(
+        &s,
+        "example.com/empty@latest",
+        "go: module example.com/empty: no matching versions for query \"latest\"",
+    );
+    assert_eq!(r.code(), Some("version_invalid"), "{r:#?}");
 }
 
 #[test]

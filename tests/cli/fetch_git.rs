@@ -326,6 +326,44 @@ fn subdirectory_and_major_version_modules_hash_as_go_hashes_them() {
     same_as_go(&s, "example.com/multi@v1.0.0");
 }
 
+/// A v2 tag of a module path without /v2: go resolves the version before it fetches,
+/// so `@v2.0.0` of a repository without go.mod is v2.0.0+incompatible, and
+/// `+incompatible` where there is a go.mod is refused in go's words, naming the
+/// version as asked.
+#[test]
+fn a_major_version_tag_without_the_path_suffix_resolves_as_go_resolves_it() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(&s, "nomod", &[("n.go", b"package nomod\n")]);
+    repo.tag("v2.0.0");
+    let r = same_as_go(&s, "example.com/nomod@v2.0.0");
+    assert_eq!(r.version.as_deref(), Some("v2.0.0+incompatible"), "{r:#?}");
+    same_as_go(&s, "example.com/nomod@v2.0.0+incompatible");
+
+    let repo = module_repo(
+        &s,
+        "withmod",
+        &[
+            ("go.mod", b"module example.com/withmod\n\ngo 1.21\n"),
+            ("w.go", b"package withmod\n"),
+        ],
+    );
+    repo.tag("v2.0.0");
+    let refusal = |v: &str| {
+        format!(
+            "go: example.com/withmod@{v}: invalid version: module contains a go.mod file, \
+             so module path must match major version (\"example.com/withmod/v2\")"
+        )
+    };
+    fails_as_go_does(&s, "example.com/withmod@v2.0.0", &refusal("v2.0.0"));
+    fails_as_go_does(
+        &s,
+        "example.com/withmod@v2.0.0+incompatible",
+        &refusal("v2.0.0+incompatible"),
+    );
+}
+
 /// A repository with no commits has no latest version: go's query matches nothing.
 #[test]
 fn latest_of_an_empty_repository_matches_no_version() {

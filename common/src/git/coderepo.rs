@@ -331,12 +331,15 @@ impl CodeRepo {
             e.not_found = true;
             return Err(CodeError::invalid(&self.mod_path, v, false, e));
         }
-        let invalid =
-            |text: String| CodeError::invalid(&self.mod_path, v, false, CodeError::plain(text));
         let mut v = v.to_string();
         if v == stat_vers.trim_end_matches("+incompatible") {
             v = stat_vers.to_string();
         }
+        // Named with the version as it stands now (`+incompatible` as asked), as go's
+        // invalidf names it.
+        let invalid = |v: &str, text: String| {
+            CodeError::invalid(&self.mod_path, v, false, CodeError::plain(text))
+        };
         let base = v.trim_end_matches("+incompatible").to_string();
         let mut err_incompatible = None;
         if !modpath::match_path_major(&base, &self.path_major) {
@@ -344,20 +347,31 @@ impl CodeRepo {
                 v = format!("{base}+incompatible");
             } else if !self.path_major.is_empty() {
                 err_incompatible = Some(invalid(
+                    &v,
                     "module path includes a major version suffix, so major version must match"
                         .to_string(),
                 ));
             } else {
-                err_incompatible = Some(invalid(format!(
-                    "module contains a go.mod file, so module path must match major version ({})",
-                    crate::goquote::quote(&format!("{}/{}", self.path_prefix, semver::major(&v)))
-                )));
+                err_incompatible = Some(invalid(
+                    &v,
+                    format!(
+                        "module contains a go.mod file, so module path must match major version ({})",
+                        crate::goquote::quote(&format!(
+                            "{}/{}",
+                            self.path_prefix,
+                            semver::major(&v)
+                        ))
+                    ),
+                ));
             }
         } else if v.ends_with("+incompatible") {
-            err_incompatible = Some(invalid(format!(
-                "+incompatible suffix not allowed: major version {} is compatible",
-                semver::major(&v)
-            )));
+            err_incompatible = Some(invalid(
+                &v,
+                format!(
+                    "+incompatible suffix not allowed: major version {} is compatible",
+                    semver::major(&v)
+                ),
+            ));
         }
         if !stat_vers.is_empty() && stat_vers == modpath::canonical_version(stat_vers) {
             let stat_base = stat_vers.trim_end_matches("+incompatible");

@@ -27,6 +27,12 @@ use gomod_common::app::CommonArgs;
 /// GO111MODULE=off), and each exclude that changed a query is a warning `excluded`. An
 /// exact version is fetched even when excluded, as go mod download fetches it.
 ///
+/// A module whose go.mod `go` line is newer than the go that would run (the go found
+/// from GOROOT or PATH, or the toolchain GOTOOLCHAIN and the main module select) is
+/// toolchain_too_old with go's line (M@V requires go >= X (running go L;
+/// GOTOOLCHAIN=local)) where GOTOOLCHAIN forbids switching, and a warning
+/// toolchain_too_old where go would switch to a newer toolchain, which is not tried.
+///
 /// Direct entries do go-get discovery, then, for git repositories where git is
 /// installed, run the git commands go1.27 runs with the same arguments and environment
 /// (GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=never unless set; the user's git

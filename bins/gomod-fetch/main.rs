@@ -4,6 +4,7 @@ mod cache;
 mod checkproxy;
 mod cli;
 mod direct;
+mod goline;
 mod http;
 mod proxy;
 mod run;

@@ -22,6 +22,7 @@ use tokio::sync::OnceCell;
 
 use crate::cli::{Cli, What};
 use crate::direct::{self, Found, GitTarget};
+use crate::goline::{RunningGo, TooNew};
 use crate::http::{Fetcher, Log, OpError, hosts_of};
 use crate::proxy::{Repo, RevInfo};
 use crate::{cache, zipcheck};
@@ -110,6 +111,7 @@ pub fn main(cli: Cli) -> ExitCode {
         every_endpoint: cli.every_endpoint,
         go_get_warnings: cli.go_get_warnings,
         exclusions: std::sync::OnceLock::new(),
+        running_go: OnceCell::new(),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -180,6 +182,9 @@ struct FetchProbe {
     /// queries pass over it. Read at the first query; a run of exact versions never
     /// looks.
     exclusions: std::sync::OnceLock<Exclusions>,
+    /// The go that would download the modules, whose version their go lines are held
+    /// to. Found at the first go.mod fetched.
+    running_go: OnceCell<Option<RunningGo>>,
 }
 
 impl Probe for FetchProbe {
@@ -800,10 +805,50 @@ impl FetchProbe {
                 }
             }
         }
+        if first_error.is_none()
+            && module != toolchain::MODULE
+            && let Some(go_mod) = &mod_bytes
+        {
+            match self.too_new(module, &version, go_mod).await {
+                Some(TooNew::Fails {
+                    go_text,
+                    message,
+                    hint,
+                }) => {
+                    let mut err = OpError::new(Code::ToolchainTooOld, go_text);
+                    err.said = Some(Box::new(crate::http::Said {
+                        message: Some(message),
+                        hint: Some(hint),
+                    }));
+                    first_error = Some(err);
+                }
+                Some(TooNew::Switches(warning)) => warnings.push(warning),
+                None => {}
+            }
+        }
         match first_error {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// What go does with a module whose go.mod is `go_mod` when its `go` line is newer
+    /// than the go that runs (found once, off the async workers: it may ask `go env`).
+    async fn too_new(&self, module: &str, version: &str, go_mod: &[u8]) -> Option<TooNew> {
+        let running = self
+            .running_go
+            .get_or_init(|| async {
+                let cfg = Arc::clone(&self.cfg);
+                gomod_common::blocking::run(move || {
+                    let cwd = std::env::current_dir().ok()?;
+                    RunningGo::find(&cfg, &cwd)
+                })
+                .await
+                .ok()
+                .flatten()
+            })
+            .await;
+        running.as_ref()?.check(module, version, go_mod)
     }
 
     /// One operation through the list, when wanted; an error that names no module

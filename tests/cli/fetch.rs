@@ -1181,3 +1181,85 @@ fn a_slow_module_does_not_hold_up_the_ones_after_it() {
     assert!(!records[0].ok, "{:#?}", records[0]);
     assert!(records[1..].iter().all(|r| r.ok), "{records:#?}");
 }
+
+/// A module whose go line is newer than the go that would download it: where
+/// GOTOOLCHAIN forbids switching, go mod download stops with gover's TooNewError in
+/// GOTOOLCHAIN's words; where it allows one, go switches toolchains, which this probe
+/// does not try (a warning). The go is a GOROOT with a VERSION file; where go1.27 is
+/// installed, its own line for the module is held to the record's.
+#[test]
+fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
+    let server = GoProxy::new()
+        .module(
+            "example.com/new",
+            "v1.0.0",
+            &[
+                ("go.mod", b"module example.com/new\n\ngo 1.99\n"),
+                ("n.go", b"package new\n"),
+            ],
+        )
+        .module(
+            "example.com/a",
+            "v1.0.0",
+            &[("go.mod", GO_MOD_A), ("a.go", A_GO)],
+        )
+        .start();
+    let mut s = sandbox(&server.url());
+    let root = s.path().join("goroot");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("VERSION"),
+        "go1.27.3\ntime 2026-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    s = s.env("GOROOT", root.to_str().unwrap());
+    for (gotoolchain, explain) in [
+        ("local", "; GOTOOLCHAIN=local"),
+        ("go1.27.3", "; GOTOOLCHAIN=go1.27.3"),
+    ] {
+        s = s.env("GOTOOLCHAIN", gotoolchain);
+        let r = one(&s, &["example.com/new@v1.0.0"]);
+        assert!(!r.ok, "{r:#?}");
+        assert_eq!(r.code(), Some("toolchain_too_old"), "{r:#?}");
+        let line = r.error.as_ref().and_then(|e| e.go_error.clone());
+        assert_eq!(
+            line.as_deref(),
+            Some(
+                format!(
+                    "go: example.com/new@v1.0.0 requires go >= 1.99 (running go 1.27.3{explain})"
+                )
+                .as_str()
+            ),
+            "{r:#?}"
+        );
+        // A go line the running go satisfies is no error.
+        assert!(one(&s, &["example.com/a@v1.0.0"]).ok);
+    }
+    s = s.env("GOTOOLCHAIN", "auto");
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    assert!(r.ok, "{r:#?}");
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.code == "toolchain_too_old" && w.message.contains("switch")),
+        "{r:#?}"
+    );
+
+    let Some(go) = crate::interop::newest_go() else {
+        return;
+    };
+    let s = crate::interop::go_sandbox(&go)
+        .env("GOPROXY", &server.url())
+        .env("GOSUMDB", "off")
+        .env("GOENV", "off");
+    let gopath = s.path().join("gopath");
+    let s = s.env("GOPATH", gopath.to_str().unwrap());
+    let out = crate::interop::go_command(&s, &go)
+        .args(["mod", "download", "example.com/new@v1.0.0"])
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&out.stderr).trim_end().to_string();
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    let ours = r.error.as_ref().and_then(|e| e.go_error.clone());
+    assert_eq!(ours.as_deref(), Some(theirs.as_str()), "{r:#?}");
+}

@@ -184,7 +184,9 @@ codes! {
     GotoolchainInvalid = ("gotoolchain_invalid", Config),
     /// The go.mod or go.work `go` line needs a newer go than the one that runs, and
     /// GOTOOLCHAIN (`local`, a name without `+auto`) or `toolchain default` forbids
-    /// switching: go stops with `go.mod requires go >= ...`.
+    /// switching: go stops with `go.mod requires go >= ...`. gomod-fetch: a fetched
+    /// module's `go` line does, and `go mod download` stops with `M@V requires go >=
+    /// ...` (a warning where GOTOOLCHAIN lets go switch toolchains).
     ToolchainTooOld = ("toolchain_too_old", Config),
     /// The go command would download a toolchain with GOSUMDB=off: it verifies every
     /// toolchain against the checksum database and refuses it (`checksum database

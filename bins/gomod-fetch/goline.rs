@@ -1,0 +1,173 @@
+//! A fetched module's `go` line against the go that would download it. `go mod
+//! download M@V` refuses a module whose go.mod asks for a newer go than the one
+//! running (gover.TooNewError, from modfetch's Download and, for a module built from
+//! its repository, from codeRepo.Zip): `M@V requires go >= X (running go L; ...)`.
+//! Where GOTOOLCHAIN lets it, go then switches to a newer toolchain and downloads
+//! again; that switch is gomod-resolve --toolchain's probe, not this one.
+
+use std::cmp::Ordering;
+use std::path::Path;
+
+use gomod_common::goenv::GoConfig;
+use gomod_common::record::{Code, Warning};
+use gomod_common::toolchain::{self, Mode};
+
+/// The go that `go mod download` runs here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunningGo {
+    /// Its version, `1.27.3`.
+    version: String,
+    /// GOTOOLCHAIN's value, which go's error names.
+    gotoolchain: String,
+    /// Whether GOTOOLCHAIN lets go switch to a newer toolchain.
+    mode: Mode,
+}
+
+/// What go does with a module whose `go` line is newer than its own version.
+#[derive(Debug)]
+pub enum TooNew {
+    /// It stops: GOTOOLCHAIN forbids switching.
+    Fails {
+        /// Go's line after `go: `.
+        go_text: String,
+        /// The record's message.
+        message: String,
+        /// What to change.
+        hint: String,
+    },
+    /// It switches to a newer toolchain, which this probe does not try.
+    Switches(Warning),
+}
+
+impl RunningGo {
+    /// The go selected from `cwd` with this configuration (the local go, or the
+    /// toolchain GOTOOLCHAIN or the main module's lines select); None when that
+    /// cannot be told: no go found, or a setting every go command refuses.
+    pub fn find(cfg: &GoConfig, cwd: &Path) -> Option<RunningGo> {
+        let report = toolchain::report(cfg, None, None, cwd);
+        if report.problem.is_some() {
+            return None;
+        }
+        let selected = report.body.selected?;
+        let gotoolchain = report.body.gotoolchain?;
+        let mode = match gotoolchain.mode {
+            "auto" => Mode::Auto,
+            "path" => Mode::Path,
+            _ => Mode::Local,
+        };
+        Some(RunningGo {
+            version: toolchain::from_toolchain(&selected)?.to_string(),
+            gotoolchain: gotoolchain.value,
+            mode,
+        })
+    }
+
+    /// What go does with `module@version`, whose go.mod is `go_mod`; None when its
+    /// `go` line (if any) is not newer than this go.
+    pub fn check(&self, module: &str, version: &str, go_mod: &[u8]) -> Option<TooNew> {
+        let go = toolchain::gomod_lookup(&String::from_utf8_lossy(go_mod), "go")?;
+        if toolchain::compare(&go, &self.version) != Ordering::Greater {
+            return None;
+        }
+        let release = if toolchain::is_lang(&go) && toolchain::compare(&go, "1.21").is_ge() {
+            format!("go{go}.0")
+        } else {
+            format!("go{go}")
+        };
+        let gotoolchain = &self.gotoolchain;
+        if self.mode != Mode::Local {
+            return Some(TooNew::Switches(Warning::new(
+                Code::ToolchainTooOld,
+                format!(
+                    "{module}@{version} requires go {go} or later and go {} runs: GOTOOLCHAIN={gotoolchain} makes go switch to a newer toolchain and download it again, which this probe does not try",
+                    self.version
+                ),
+                Some(format!(
+                    "gomod-resolve --toolchain shows whether the toolchain can be had; or install {release} or later"
+                )),
+            )));
+        }
+        // gover.TooNewError names GOTOOLCHAIN unless it is unset or auto.
+        let explain = match gotoolchain.as_str() {
+            "" | "auto" => String::new(),
+            set => format!("; GOTOOLCHAIN={set}"),
+        };
+        let setting = if gotoolchain.is_empty() {
+            "no GOTOOLCHAIN".to_string()
+        } else {
+            format!("GOTOOLCHAIN={gotoolchain}")
+        };
+        Some(TooNew::Fails {
+            go_text: format!(
+                "{module}@{version} requires go >= {go} (running go {}{explain})",
+                self.version
+            ),
+            message: format!(
+                "{module}@{version} requires go {go} or later, the go command runs go {} and {setting} does not let it switch",
+                self.version
+            ),
+            hint: format!(
+                "let the go command switch: GOTOOLCHAIN=auto (or go{}+auto); or install {release} or later and run it",
+                self.version
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(version: &str, gotoolchain: &str, mode: Mode) -> RunningGo {
+        RunningGo {
+            version: version.to_string(),
+            gotoolchain: gotoolchain.to_string(),
+            mode,
+        }
+    }
+
+    const NEW: &[u8] = b"module example.com/h\n\ngo 1.99\n";
+
+    #[test]
+    fn a_newer_go_line_stops_go_in_the_words_of_its_gotoolchain() {
+        for (gotoolchain, explain) in [
+            ("local", "; GOTOOLCHAIN=local"),
+            ("go1.27.3", "; GOTOOLCHAIN=go1.27.3"),
+            ("", ""),
+        ] {
+            let found =
+                running("1.27.3", gotoolchain, Mode::Local).check("example.com/h", "v1.0.0", NEW);
+            let Some(TooNew::Fails { go_text, hint, .. }) = found else {
+                panic!("{gotoolchain}: {found:?}");
+            };
+            assert_eq!(
+                go_text,
+                format!("example.com/h@v1.0.0 requires go >= 1.99 (running go 1.27.3{explain})")
+            );
+            assert!(hint.contains("go1.99.0"), "{hint}");
+        }
+    }
+
+    #[test]
+    fn a_go_line_the_running_go_satisfies_is_fine() {
+        let go = running("1.27.3", "local", Mode::Local);
+        for data in [
+            &b"module m\n\ngo 1.27.3\n"[..],
+            b"module m\n\ngo 1.27\n",
+            b"module m\n\ngo 1.21\n",
+            b"module m\n",
+            b"not a go.mod \xff",
+        ] {
+            assert!(go.check("m", "v1.0.0", data).is_none(), "{data:?}");
+        }
+        assert!(go.check("m", "v1.0.0", b"module m\ngo 1.27.4\n").is_some());
+    }
+
+    #[test]
+    fn where_go_may_switch_it_is_a_warning() {
+        for mode in [Mode::Auto, Mode::Path] {
+            let found = running("1.27.3", "auto", mode).check("example.com/h", "v1.0.0", NEW);
+            assert!(matches!(found, Some(TooNew::Switches(_))), "{found:?}");
+        }
+    }
+}

@@ -30,8 +30,11 @@ use gomod_common::app::CommonArgs;
 /// A module whose go.mod `go` line is newer than the go that would run (the go found
 /// from GOROOT or PATH, or the toolchain GOTOOLCHAIN and the main module select) is
 /// toolchain_too_old with go's line (M@V requires go >= X (running go L;
-/// GOTOOLCHAIN=local)) where GOTOOLCHAIN forbids switching, and a warning
-/// toolchain_too_old where go would switch to a newer toolchain, which is not tried.
+/// GOTOOLCHAIN=local)) where GOTOOLCHAIN forbids switching. With GOTOOLCHAIN=auto go
+/// looks for a newer toolchain in golang.org/toolchain's list on GOPROXY (requests
+/// kept in attempts): none is toolchain_not_available with go's line (`switching to
+/// go >= X: ...`), one a warning toolchain_too_old naming the toolchain go would
+/// download. With path, a warning (PATH is not searched).
 ///
 /// Direct entries do go-get discovery, then, for git repositories where git is
 /// installed, run the git commands go1.27 runs with the same arguments and environment

@@ -35,7 +35,14 @@ pub enum TooNew {
         /// What to change.
         hint: String,
     },
-    /// It switches to a newer toolchain, which this probe does not try.
+    /// GOTOOLCHAIN=auto: go looks for a newer toolchain in golang.org/toolchain's
+    /// version list on GOPROXY ([`RunningGo::switch`] says what it finds).
+    Auto {
+        /// The go version the module needs.
+        need: String,
+    },
+    /// GOTOOLCHAIN=path: go looks for a newer toolchain in PATH, which this probe
+    /// does not try.
     Switches(Warning),
 }
 
@@ -75,7 +82,10 @@ impl RunningGo {
             format!("go{go}")
         };
         let gotoolchain = &self.gotoolchain;
-        if self.mode != Mode::Local {
+        if self.mode == Mode::Auto {
+            return Some(TooNew::Auto { need: go });
+        }
+        if self.mode == Mode::Path {
             return Some(TooNew::Switches(Warning::new(
                 Code::ToolchainTooOld,
                 format!(
@@ -111,6 +121,53 @@ impl RunningGo {
                 self.version
             ),
         })
+    }
+
+    /// Where go would switch (GOTOOLCHAIN=auto) for `module@version`, which needs go
+    /// `need`, given golang.org/toolchain's versions as GOPROXY lists them, or the
+    /// listing's failure (go's text). Ok is a warning naming the toolchain go would
+    /// download; Err the line go stops with, after `go: ` (`switching to go >= X:
+    /// ...`).
+    pub fn switch(
+        &self,
+        module: &str,
+        version: &str,
+        need: &str,
+        listed: Result<Vec<String>, String>,
+    ) -> Result<Warning, String> {
+        let (goos, goarch) = toolchain::host_platform();
+        let list = listed.map_err(|text| format!("switching to go >= {need}: {text}"))?;
+        // go's toolchainRepo.Versions: every platform's, its own version added, in order.
+        let mut versions: Vec<String> = Vec::new();
+        for v in list
+            .iter()
+            .filter_map(|v| toolchain::go_of_module_version(v))
+        {
+            if !versions.iter().any(|have| have == v) {
+                versions.push(v.to_string());
+            }
+        }
+        if !versions.contains(&self.version) {
+            versions.push(self.version.clone());
+        }
+        versions.sort_by(|a, b| toolchain::compare(a, b));
+        let chosen = toolchain::newer_toolchain(need, &versions)
+            .map_err(|text| format!("switching to go >= {need}: {text}"))?;
+        Ok(Warning::new(
+            Code::ToolchainTooOld,
+            format!(
+                "{module}@{version} requires go {need} or later and go {} runs: GOTOOLCHAIN={} makes go switch to {chosen}, which it downloads as {}@{}",
+                self.version,
+                self.gotoolchain,
+                toolchain::MODULE,
+                toolchain::module_version(&chosen, goos, goarch),
+            ),
+            Some(format!(
+                "gomod-fetch {}@{} says whether the proxy serves it",
+                toolchain::MODULE,
+                toolchain::module_version(&chosen, goos, goarch)
+            )),
+        ))
     }
 }
 
@@ -164,10 +221,59 @@ mod tests {
     }
 
     #[test]
-    fn where_go_may_switch_it_is_a_warning() {
-        for mode in [Mode::Auto, Mode::Path] {
-            let found = running("1.27.3", "auto", mode).check("example.com/h", "v1.0.0", NEW);
-            assert!(matches!(found, Some(TooNew::Switches(_))), "{found:?}");
-        }
+    fn where_go_may_switch_it_looks_for_a_toolchain() {
+        let found = running("1.27.3", "path", Mode::Path).check("example.com/h", "v1.0.0", NEW);
+        assert!(matches!(found, Some(TooNew::Switches(_))), "{found:?}");
+        let go = running("1.27.3", "auto", Mode::Auto);
+        let found = go.check("example.com/h", "v1.0.0", NEW);
+        assert!(
+            matches!(&found, Some(TooNew::Auto { need }) if need == "1.99"),
+            "{found:?}"
+        );
+        let listed = |vs: &[&str]| Ok(vs.iter().map(|v| v.to_string()).collect());
+        let (goos, goarch) = toolchain::host_platform();
+        let w = go
+            .switch(
+                "example.com/h",
+                "v1.0.0",
+                "1.99",
+                listed(&[
+                    "v0.0.1-go1.99.1.plan9-386",
+                    "v0.0.1-go1.99.0.linux-amd64",
+                    "v0.0.1-go1.27.3.linux-amd64",
+                ]),
+            )
+            .unwrap();
+        assert!(
+            w.message.contains(&format!(
+                "go1.99.1, which it downloads as golang.org/toolchain@v0.0.1-go1.99.1.{goos}-{goarch}"
+            )),
+            "{}",
+            w.message
+        );
+        let e = go
+            .switch(
+                "example.com/h",
+                "v1.0.0",
+                "1.99",
+                listed(&["v0.0.1-go1.28.0.linux-amd64"]),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "switching to go >= 1.99: no releases found for go >= 1.99"
+        );
+        let e = go
+            .switch(
+                "example.com/h",
+                "v1.0.0",
+                "1.99",
+                Err("module golang.org/toolchain: reading x: 404 Not Found".to_string()),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "switching to go >= 1.99: module golang.org/toolchain: reading x: 404 Not Found"
+        );
     }
 }

@@ -808,19 +808,46 @@ impl FetchProbe {
         if first_error.is_none()
             && module != toolchain::MODULE
             && let Some(go_mod) = &mod_bytes
+            && let Some(running) = self.running_go().await
         {
-            match self.too_new(module, &version, go_mod).await {
+            let said = |message: String, hint: String| {
+                Some(Box::new(crate::http::Said {
+                    message: Some(message),
+                    hint: Some(hint),
+                }))
+            };
+            match running.check(module, &version, go_mod) {
                 Some(TooNew::Fails {
                     go_text,
                     message,
                     hint,
                 }) => {
                     let mut err = OpError::new(Code::ToolchainTooOld, go_text);
-                    err.said = Some(Box::new(crate::http::Said {
-                        message: Some(message),
-                        hint: Some(hint),
-                    }));
+                    err.said = said(message, hint);
                     first_error = Some(err);
+                }
+                Some(TooNew::Auto { need }) => {
+                    let listed = self.toolchain_versions(ctx).await;
+                    let code = match &listed {
+                        Err(e) if !e.not_found => e.code,
+                        _ => Code::ToolchainNotAvailable,
+                    };
+                    match running.switch(
+                        module,
+                        &version,
+                        &need,
+                        listed.map_err(|e| e.framed_text()),
+                    ) {
+                        Ok(warning) => warnings.push(warning),
+                        Err(go_text) => {
+                            let mut err = OpError::new(code, go_text);
+                            err.said = said(
+                                format!("{module}@{version} requires go {need} or later: GOTOOLCHAIN=auto makes go look for a newer toolchain on GOPROXY (golang.org/toolchain), and it finds none it can use"),
+                                "let GOPROXY serve golang.org/toolchain (https://proxy.golang.org does), or install a go new enough and put it first in PATH".to_string(),
+                            );
+                            first_error = Some(err);
+                        }
+                    }
                 }
                 Some(TooNew::Switches(warning)) => warnings.push(warning),
                 None => {}
@@ -832,11 +859,10 @@ impl FetchProbe {
         }
     }
 
-    /// What go does with a module whose go.mod is `go_mod` when its `go` line is newer
-    /// than the go that runs (found once, off the async workers: it may ask `go env`).
-    async fn too_new(&self, module: &str, version: &str, go_mod: &[u8]) -> Option<TooNew> {
-        let running = self
-            .running_go
+    /// The go that would download the modules (found once, off the async workers: it
+    /// may ask `go env`); None when that cannot be told.
+    async fn running_go(&self) -> Option<&RunningGo> {
+        self.running_go
             .get_or_init(|| async {
                 let cfg = Arc::clone(&self.cfg);
                 gomod_common::blocking::run(move || {
@@ -847,8 +873,32 @@ impl FetchProbe {
                 .ok()
                 .flatten()
             })
-            .await;
-        running.as_ref()?.check(module, version, go_mod)
+            .await
+            .as_ref()
+    }
+
+    /// golang.org/toolchain's versions through the GOPROXY list, as go lists them
+    /// when it looks for a newer toolchain (its requests join the record's attempts:
+    /// they are go's).
+    async fn toolchain_versions(&self, ctx: &Ctx<'_>) -> Result<Vec<String>, OpError> {
+        let frame = format!("module {}: ", toolchain::MODULE);
+        let entries = route::plan(
+            self.cfg.get("GOPROXY"),
+            self.cfg.get("GONOPROXY"),
+            toolchain::MODULE,
+        )
+        .map_err(|e| OpError::new(e.code, e.go_text).framed(frame.clone()))?;
+        let sub = Ctx {
+            module: toolchain::MODULE,
+            entries: &entries,
+            log: ctx.log.clone(),
+            direct: Arc::default(),
+        };
+        match Box::pin(self.walk(&sub, &Op::List)).await {
+            Ok((Out::Versions(list), _)) => Ok(list.versions),
+            Ok(_) => Ok(Vec::new()),
+            Err(e) => Err(e.framed(frame)),
+        }
     }
 
     /// One operation through the list, when wanted; an error that names no module

@@ -145,6 +145,54 @@ pub fn parse_module_version(version: &str) -> Option<(&str, &str, &str)> {
     Some((toolchain, goos, goarch))
 }
 
+/// The Go version of a golang.org/toolchain version for any platform
+/// (`v0.0.1-go1.21.3.linux-amd64` → `1.21.3`; go's `dlToGo`).
+pub fn go_of_module_version(version: &str) -> Option<&str> {
+    let (_, rest) = version.split_once('-')?;
+    let (name, platform) = rest.rsplit_once('.')?;
+    platform
+        .contains('-')
+        .then(|| name.strip_prefix("go").unwrap_or(name))
+}
+
+/// The language of a Go version (`1.21.3` and `1.21rc2` → `1.21`; go's `gover.Lang`).
+pub fn lang(x: &str) -> String {
+    let v = parse(x).unwrap_or_default();
+    if v.minor.is_empty() || (v.major == "1" && v.minor == "0") {
+        return v.major;
+    }
+    format!("{}.{}", v.major, v.minor)
+}
+
+/// Whether `x` is a prerelease (`1.21rc1`; go's `gover.IsPrerelease`).
+pub fn is_prerelease(x: &str) -> bool {
+    parse(x).is_some_and(|v| !v.kind.is_empty())
+}
+
+/// The toolchain go switches to when it needs go `need`, from the Go versions it can
+/// have, ascending (go's `newerToolchain`): the newest patch of the release family
+/// before the newest one (or of the newest when that is all there is), prereleases
+/// passed over while a release of the family before is there. Err is go's words.
+pub fn newer_toolchain(need: &str, list: &[String]) -> Result<String, String> {
+    let mut latest = String::new();
+    for v in list.iter().rev() {
+        if compare(v, need) == Ordering::Less {
+            break;
+        }
+        if lang(&latest) == lang(v) {
+            continue;
+        }
+        let newer = std::mem::replace(&mut latest, v.clone());
+        if !newer.is_empty() && !is_prerelease(&newer) {
+            break;
+        }
+    }
+    if latest.is_empty() {
+        return Err(format!("no releases found for go >= {need}"));
+    }
+    Ok(format!("go{latest}"))
+}
+
 /// The platform this program runs on, in Go's GOOS/GOARCH names: the go command
 /// downloads the toolchain for the platform it runs on, not for GOOS/GOARCH.
 pub fn host_platform() -> (&'static str, &'static str) {
@@ -891,6 +939,52 @@ pub fn report(cfg: &GoConfig, go_flag: Option<&str>, modfile: Option<&Path>, cwd
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newer_toolchain_is_go_s_choice() {
+        let list = |vs: &[&str]| vs.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+        let all = list(&[
+            "1.21.0", "1.21.1", "1.22.0", "1.22.5", "1.23rc1", "1.23.0", "1.23.2",
+        ]);
+        // The newest patch of the family before the newest release family.
+        assert_eq!(newer_toolchain("1.21", &all), Ok("go1.22.5".to_string()));
+        assert_eq!(newer_toolchain("1.22.3", &all), Ok("go1.22.5".to_string()));
+        // Only the newest family is new enough.
+        assert_eq!(newer_toolchain("1.23", &all), Ok("go1.23.2".to_string()));
+        // A prerelease family on top: the release before it.
+        let pre = list(&["1.22.0", "1.22.5", "1.23rc1"]);
+        assert_eq!(newer_toolchain("1.22", &pre), Ok("go1.22.5".to_string()));
+        assert_eq!(
+            newer_toolchain("1.23rc1", &pre),
+            Ok("go1.23rc1".to_string())
+        );
+        assert_eq!(
+            newer_toolchain("1.99", &all),
+            Err("no releases found for go >= 1.99".to_string())
+        );
+        assert_eq!(
+            newer_toolchain("1.21", &[]),
+            Err("no releases found for go >= 1.21".to_string())
+        );
+    }
+
+    #[test]
+    fn toolchain_module_versions_name_their_go() {
+        assert_eq!(
+            go_of_module_version("v0.0.1-go1.21.3.linux-amd64"),
+            Some("1.21.3")
+        );
+        assert_eq!(
+            go_of_module_version("v0.0.1-go1.22rc1.windows-arm64"),
+            Some("1.22rc1")
+        );
+        assert_eq!(go_of_module_version("v0.0.1-go1.21.3.linux"), None);
+        assert_eq!(go_of_module_version("v0.0.1"), None);
+        assert_eq!(lang("1.21.3"), "1.21");
+        assert_eq!(lang("1.21rc2"), "1.21");
+        assert_eq!(lang("1"), "1");
+        assert!(is_prerelease("1.21rc1") && !is_prerelease("1.21.0") && !is_prerelease("1.21"));
+    }
 
     #[test]
     fn versions_compare_as_go_compares_them() {

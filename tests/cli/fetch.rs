@@ -1184,9 +1184,10 @@ fn a_slow_module_does_not_hold_up_the_ones_after_it() {
 
 /// A module whose go line is newer than the go that would download it: where
 /// GOTOOLCHAIN forbids switching, go mod download stops with gover's TooNewError in
-/// GOTOOLCHAIN's words; where it allows one, go switches toolchains, which this probe
-/// does not try (a warning). The go is a GOROOT with a VERSION file; where go1.27 is
-/// installed, its own line for the module is held to the record's.
+/// GOTOOLCHAIN's words; with GOTOOLCHAIN=auto go lists golang.org/toolchain on
+/// GOPROXY for a newer toolchain: none there is go's `switching to go >= X` line, one
+/// there a warning naming it. The go is a GOROOT with a VERSION file; where go1.27 is
+/// installed, its own lines are held to the records'.
 #[test]
 fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
     let server = GoProxy::new()
@@ -1202,6 +1203,24 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
             "example.com/a",
             "v1.0.0",
             &[("go.mod", GO_MOD_A), ("a.go", A_GO)],
+        )
+        .start();
+    let toolchains = GoProxy::new()
+        .module(
+            "example.com/new",
+            "v1.0.0",
+            &[
+                ("go.mod", b"module example.com/new\n\ngo 1.99\n"),
+                ("n.go", b"package new\n"),
+            ],
+        )
+        .fault(
+            "golang.org/toolchain/@v/list",
+            Fault::StatusBody(
+                200,
+                "v0.0.1-go1.99.0.linux-amd64\nv0.0.1-go1.99.2.windows-arm64\nv0.0.1-go1.28.0.linux-amd64\n"
+                    .to_string(),
+            ),
         )
         .start();
     let mut s = sandbox(&server.url());
@@ -1237,11 +1256,22 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
     }
     s = s.env("GOTOOLCHAIN", "auto");
     let r = one(&s, &["example.com/new@v1.0.0"]);
+    assert!(!r.ok, "{r:#?}");
+    assert_eq!(r.code(), Some("toolchain_not_available"), "{r:#?}");
+    let switching = format!(
+        "go: switching to go >= 1.99: module golang.org/toolchain: reading {}/golang.org/toolchain/@v/list: 404 Not Found",
+        server.url()
+    );
+    let line = r.error.as_ref().and_then(|e| e.go_error.clone()).unwrap();
+    assert!(line.starts_with(&switching), "{line}");
+    s = s.env("GOPROXY", &toolchains.url());
+    let r = one(&s, &["example.com/new@v1.0.0"]);
     assert!(r.ok, "{r:#?}");
     assert!(
-        r.warnings
-            .iter()
-            .any(|w| w.code == "toolchain_too_old" && w.message.contains("switch")),
+        r.warnings.iter().any(|w| w.code == "toolchain_too_old"
+            && w.message.contains(
+                "switch to go1.99.2, which it downloads as golang.org/toolchain@v0.0.1-go1.99.2."
+            )),
         "{r:#?}"
     );
 
@@ -1262,4 +1292,19 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
     let r = one(&s, &["example.com/new@v1.0.0"]);
     let ours = r.error.as_ref().and_then(|e| e.go_error.clone());
     assert_eq!(ours.as_deref(), Some(theirs.as_str()), "{r:#?}");
+    // With GOTOOLCHAIN=auto go prints the module's line, the switch's, and the
+    // module's again: the record's is the switch's.
+    let s = s.env("GOTOOLCHAIN", "auto");
+    let out = crate::interop::go_command(&s, &go)
+        .args(["mod", "download", "example.com/new@v1.0.0"])
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&out.stderr).to_string();
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    let ours = r.error.as_ref().and_then(|e| e.go_error.clone()).unwrap();
+    assert!(ours.starts_with("go: switching to go >= 1.99: "), "{ours}");
+    assert!(
+        theirs.contains(&format!("{ours}\n")),
+        "go said:\n{theirs}\nours: {ours}"
+    );
 }

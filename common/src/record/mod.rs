@@ -186,7 +186,7 @@ codes! {
     /// GOTOOLCHAIN (`local`, a name without `+auto`) or `toolchain default` forbids
     /// switching: go stops with `go.mod requires go >= ...`. gomod-fetch: a fetched
     /// module's `go` line does, and `go mod download` stops with `M@V requires go >=
-    /// ...` (a warning where GOTOOLCHAIN lets go switch toolchains).
+    /// ...` (a warning where GOTOOLCHAIN lets go switch to a toolchain it finds).
     ToolchainTooOld = ("toolchain_too_old", Config),
     /// The go command would download a toolchain with GOSUMDB=off: it verifies every
     /// toolchain against the checksum database and refuses it (`checksum database
@@ -388,7 +388,9 @@ codes! {
     /// A module zip breaks Go's rules (prefix, names, sizes, case-fold collisions).
     ZipInvalid = ("zip_invalid", Module),
     /// The toolchain module golang.org/toolchain@v0.0.1-goV.GOOS-GOARCH is not on the
-    /// route (the proxy answers 404/410, GOPROXY=off): `toolchain not available`.
+    /// route (the proxy answers 404/410, GOPROXY=off): `toolchain not available`; or
+    /// (gomod-fetch) a module needs a newer go and GOTOOLCHAIN=auto finds no toolchain
+    /// in golang.org/toolchain's list: `switching to go >= X: ...`.
     ToolchainNotAvailable = ("toolchain_not_available", Module),
     /// Computed hashes differ from the expected ones.
     HashMismatch = ("hash_mismatch", Module),

@@ -112,6 +112,7 @@ pub fn main(cli: Cli) -> ExitCode {
         go_get_warnings: cli.go_get_warnings,
         exclusions: std::sync::OnceLock::new(),
         running_go: OnceCell::new(),
+        toolchains: OnceCell::new(),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -185,6 +186,9 @@ struct FetchProbe {
     /// The go that would download the modules, whose version their go lines are held
     /// to. Found at the first go.mod fetched.
     running_go: OnceCell<Option<RunningGo>>,
+    /// golang.org/toolchain's versions on GOPROXY, listed once for every module that
+    /// needs a newer go (go lists them once for its switch).
+    toolchains: OnceCell<Result<Vec<String>, OpError>>,
 }
 
 impl Probe for FetchProbe {
@@ -827,7 +831,11 @@ impl FetchProbe {
                     first_error = Some(err);
                 }
                 Some(TooNew::Auto { need }) => {
-                    let listed = self.toolchain_versions(ctx).await;
+                    let listed = self
+                        .toolchains
+                        .get_or_init(|| self.toolchain_versions(ctx))
+                        .await
+                        .clone();
                     let code = match &listed {
                         Err(e) if !e.not_found => e.code,
                         _ => Code::ToolchainNotAvailable,
@@ -878,8 +886,8 @@ impl FetchProbe {
     }
 
     /// golang.org/toolchain's versions through the GOPROXY list, as go lists them
-    /// when it looks for a newer toolchain (its requests join the record's attempts:
-    /// they are go's).
+    /// when it looks for a newer toolchain (its requests join the attempts of the
+    /// record that asked first: they are go's).
     async fn toolchain_versions(&self, ctx: &Ctx<'_>) -> Result<Vec<String>, OpError> {
         let frame = format!("module {}: ", toolchain::MODULE);
         let entries = route::plan(

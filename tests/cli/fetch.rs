@@ -1264,6 +1264,18 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
     );
     let line = r.error.as_ref().and_then(|e| e.go_error.clone()).unwrap();
     assert!(line.starts_with(&switching), "{line}");
+    // Two modules that need it: the toolchains are listed once, as go lists them once.
+    let (_, records) = fetch(&s, &["example.com/new@v1.0.0", "example.com/new@latest"]);
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        assert_eq!(r.code(), Some("toolchain_not_available"), "{r:#?}");
+    }
+    let lists = server
+        .lines()
+        .iter()
+        .filter(|l| l.contains("golang.org/toolchain/@v/list"))
+        .count();
+    assert_eq!(lists, 2, "one for each run: {:#?}", server.lines());
     s = s.env("GOPROXY", &toolchains.url());
     let r = one(&s, &["example.com/new@v1.0.0"]);
     assert!(r.ok, "{r:#?}");

@@ -809,61 +809,76 @@ impl FetchProbe {
                 }
             }
         }
+        // After the cache is written: go's Download refuses a module too new for it
+        // once its files are in the cache.
         if first_error.is_none()
             && module != toolchain::MODULE
             && let Some(go_mod) = &mod_bytes
-            && let Some(running) = self.running_go().await
         {
-            let said = |message: String, hint: String| {
-                Some(Box::new(crate::http::Said {
-                    message: Some(message),
-                    hint: Some(hint),
-                }))
-            };
-            match running.check(module, &version, go_mod) {
-                Some(TooNew::Fails {
-                    go_text,
-                    message,
-                    hint,
-                }) => {
-                    let mut err = OpError::new(Code::ToolchainTooOld, go_text);
-                    err.said = said(message, hint);
-                    first_error = Some(err);
-                }
-                Some(TooNew::Auto { need }) => {
-                    let listed = self
-                        .toolchains
-                        .get_or_init(|| self.toolchain_versions(ctx))
-                        .await
-                        .clone();
-                    let code = match &listed {
-                        Err(e) if !e.not_found => e.code,
-                        _ => Code::ToolchainNotAvailable,
-                    };
-                    match running.switch(
-                        module,
-                        &version,
-                        &need,
-                        listed.map_err(|e| e.framed_text()),
-                    ) {
-                        Ok(warning) => warnings.push(warning),
-                        Err(go_text) => {
-                            let mut err = OpError::new(code, go_text);
-                            err.said = said(
-                                format!("{module}@{version} requires go {need} or later: GOTOOLCHAIN=auto makes go look for a newer toolchain on GOPROXY (golang.org/toolchain), and it finds none it can use"),
-                                "let GOPROXY serve golang.org/toolchain (https://proxy.golang.org does), or install a go new enough and put it first in PATH".to_string(),
-                            );
-                            first_error = Some(err);
-                        }
-                    }
-                }
-                Some(TooNew::Switches(warning)) => warnings.push(warning),
-                None => {}
-            }
+            first_error = self
+                .held_to_running_go(ctx, module, &version, go_mod, warnings)
+                .await;
         }
         match first_error {
             Some(e) => Err(e),
             None => Ok(()),
+        }
+    }
+
+    /// What go does with `module@version`, whose go.mod is `go_mod`, when its `go`
+    /// line is newer than the go that would run: the error it stops with, or (where it
+    /// switches to a toolchain it finds) a warning. None when the line is fine, or when
+    /// the running go cannot be told.
+    async fn held_to_running_go(
+        &self,
+        ctx: &Ctx<'_>,
+        module: &str,
+        version: &str,
+        go_mod: &[u8],
+        warnings: &mut Vec<Warning>,
+    ) -> Option<OpError> {
+        let running = self.running_go().await?;
+        let failed = |code: Code, go_text: String, message: String, hint: String| {
+            let mut err = OpError::new(code, go_text);
+            err.said = Some(Box::new(crate::http::Said {
+                message: Some(message),
+                hint: Some(hint),
+            }));
+            Some(err)
+        };
+        match running.check(module, version, go_mod)? {
+            TooNew::Fails {
+                go_text,
+                message,
+                hint,
+            } => failed(Code::ToolchainTooOld, go_text, message, hint),
+            TooNew::Auto { need } => {
+                let listed = self
+                    .toolchains
+                    .get_or_init(|| self.toolchain_versions(ctx))
+                    .await
+                    .clone();
+                let code = match &listed {
+                    Err(e) if !e.not_found => e.code,
+                    _ => Code::ToolchainNotAvailable,
+                };
+                match running.switch(module, version, &need, listed.map_err(|e| e.framed_text())) {
+                    Ok(warning) => {
+                        warnings.push(warning);
+                        None
+                    }
+                    Err(go_text) => failed(
+                        code,
+                        go_text,
+                        format!("{module}@{version} requires go {need} or later: GOTOOLCHAIN=auto makes go look for a newer toolchain on GOPROXY (golang.org/toolchain), and it finds none it can use"),
+                        "let GOPROXY serve golang.org/toolchain (https://proxy.golang.org does), or install a go new enough and put it first in PATH".to_string(),
+                    ),
+                }
+            }
+            TooNew::Switches(warning) => {
+                warnings.push(warning);
+                None
+            }
         }
     }
 

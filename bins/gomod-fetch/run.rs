@@ -904,13 +904,12 @@ impl FetchProbe {
     /// when it looks for a newer toolchain (its requests join the attempts of the
     /// record that asked first: they are go's).
     async fn toolchain_versions(&self, ctx: &Ctx<'_>) -> Result<Vec<String>, OpError> {
-        let frame = format!("module {}: ", toolchain::MODULE);
         let entries = route::plan(
             self.cfg.get("GOPROXY"),
             self.cfg.get("GONOPROXY"),
             toolchain::MODULE,
         )
-        .map_err(|e| OpError::new(e.code, e.go_text).framed(frame.clone()))?;
+        .map_err(|e| OpError::new(e.code, e.go_text))?;
         let sub = Ctx {
             module: toolchain::MODULE,
             entries: &entries,
@@ -920,7 +919,7 @@ impl FetchProbe {
         match Box::pin(self.walk(&sub, &Op::List)).await {
             Ok((Out::Versions(list), _)) => Ok(list.versions),
             Ok(_) => Ok(Vec::new()),
-            Err(e) => Err(e.framed(frame)),
+            Err(e) => Err(e),
         }
     }
 
@@ -955,6 +954,7 @@ impl FetchProbe {
         access: Access<'_>,
     ) -> Result<Out, (OpError, usize)> {
         let last = || ctx.log.len().saturating_sub(1);
+        let list_frame = || format!("module {}: ", ctx.module);
         // Go's NoMatchingVersionError, which `go mod download` names as `module M: `.
         let no_match = |m: &query::Matcher| {
             let err = OpError::new(Code::VersionInvalid, m.no_match())
@@ -995,7 +995,13 @@ impl FetchProbe {
                     None => no_match(matcher),
                 }
             }
-            (Op::List, Access::Proxy(repo)) => repo.list("", None).await.map(Out::Versions),
+            // A list that fails names the module (go's proxyRepo and codeRepo Versions);
+            // a direct entry whose repository cannot be found does not.
+            (Op::List, Access::Proxy(repo)) => repo
+                .list("", None)
+                .await
+                .map(Out::Versions)
+                .map_err(|(e, i)| (e.framed(list_frame()), i)),
             (Op::List, Access::Vcs(found)) => {
                 vcs_failure(found, ctx)?;
                 Ok(Out::Versions(ParsedList {
@@ -1058,7 +1064,7 @@ impl FetchProbe {
                 .versions()
                 .await
                 .map(|v| Out::Versions(parsed_versions(&v, "", None)))
-                .map_err(|e| (e, last())),
+                .map_err(|e| (e.framed(list_frame()), last())),
             (Op::Mod(version), Access::Git(target)) => target
                 .go_mod(version)
                 .await

@@ -364,6 +364,90 @@ fn a_major_version_tag_without_the_path_suffix_resolves_as_go_resolves_it() {
     );
 }
 
+/// A module whose go line is newer than the running go, from its repository: with
+/// GOTOOLCHAIN=local go stops with the module's line; with auto it looks for a newer
+/// toolchain through GOPROXY=direct, and the go-get page of golang.org/toolchain that
+/// is not there is go's `switching to` line, unframed as go's direct lookup leaves it.
+#[test]
+fn a_go_line_too_new_for_the_running_go_stops_a_direct_download_as_go_s_does() {
+    let Some(s) = scene(OriginOptions::default(), Vec::new()) else {
+        return;
+    };
+    let repo = module_repo(
+        &s,
+        "future",
+        &[
+            ("go.mod", b"module example.com/future\n\ngo 1.99\n"),
+            ("f.go", b"package future\n"),
+        ],
+    );
+    repo.tag("v1.0.0");
+    let target = "example.com/future@v1.0.0";
+    let root = s.sandbox.path().join("goroot");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("VERSION"), "go1.27.3\n").unwrap();
+    let run = |gotoolchain: &str, go: Option<&Path>| {
+        let mut sandbox = Sandbox::new();
+        for (k, v) in s.sandbox.vars() {
+            sandbox = sandbox.env(k, v);
+        }
+        sandbox = sandbox.env("GOTOOLCHAIN", gotoolchain);
+        match go {
+            Some(go) => {
+                let path = format!("{}:{}", go.parent().unwrap().display(), s.path);
+                sandbox = sandbox.env("PATH", &path);
+            }
+            None => sandbox = sandbox.env("GOROOT", root.to_str().unwrap()),
+        }
+        fetch(&sandbox, &[target])
+    };
+    let local = run("local", None);
+    assert_eq!(
+        local.error.as_ref().and_then(|e| e.go_error.as_deref()),
+        Some(
+            "go: example.com/future@v1.0.0 requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=local)"
+        ),
+        "{local:#?}"
+    );
+    let auto = run("auto", None);
+    assert_eq!(auto.code(), Some("toolchain_not_available"), "{auto:#?}");
+    let switching = "go: switching to go >= 1.99: unrecognized import path \"golang.org/toolchain\": reading https://golang.org/toolchain?go-get=1: 404 Not Found";
+    let line = auto
+        .error
+        .as_ref()
+        .and_then(|e| e.go_error.clone())
+        .unwrap();
+    assert!(line.starts_with(switching), "{line}");
+    let Some(go) = newest_go() else {
+        return;
+    };
+    for gotoolchain in ["local", "auto"] {
+        let ours = run(gotoolchain, Some(&go));
+        let ours = ours
+            .error
+            .as_ref()
+            .and_then(|e| e.go_error.clone())
+            .unwrap();
+        let gopath = s.sandbox.path().join(format!("go-{gotoolchain}"));
+        let out = go_command(&s.sandbox, &go)
+            .env(
+                "PATH",
+                format!("{}:{}", go.parent().unwrap().display(), s.path),
+            )
+            .env("GOPATH", &gopath)
+            .env("GOTOOLCHAIN", gotoolchain)
+            .env("GOFLAGS", "-modcacherw")
+            .args(["mod", "download", target])
+            .output()
+            .expect("run go");
+        let theirs = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            theirs.contains(&format!("{ours}\n")),
+            "go said:\n{theirs}\nours: {ours}"
+        );
+    }
+}
+
 /// A repository with no commits has no latest version: go's query matches nothing.
 #[test]
 fn latest_of_an_empty_repository_matches_no_version() {

@@ -211,7 +211,8 @@ fn module_of(text: &str) -> (Option<String>, Option<String>) {
     static MODULE: OnceLock<Regex> = OnceLock::new();
     let versioned = regex(
         &VERSIONED,
-        r#"(?:^|[ \t\n"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/[^ \t\n:"]+)?:(?:[ \t\n]|$)"#,
+        // `M@V: ...`, or gover's `M@V requires go >= X (...)`.
+        r#"(?:^|[ \t\n"])([A-Za-z0-9][A-Za-z0-9._~/+!-]*)@([A-Za-z0-9][A-Za-z0-9._+~<>=!-]*)(?:/[^ \t\n:"]+)?(?::(?:[ \t\n]|$)| requires go >= )"#,
     );
     let module = regex(
         &MODULE,
@@ -363,7 +364,16 @@ fn classify(text: &str) -> &'static str {
     if has("toolchain not available") {
         return "toolchain_unavailable";
     }
-    if has("requires go >= ") && has("GOTOOLCHAIN=local") {
+    // GOTOOLCHAIN=auto (or path) found no newer toolchain for a module that needs one.
+    if has("switching to go >= ") {
+        return "toolchain_unavailable";
+    }
+    // A go line too new where GOTOOLCHAIN forbids switching: `local`, or a toolchain
+    // name without +auto or +path.
+    if has("requires go >= ")
+        && (has("GOTOOLCHAIN=local")
+            || (has("; GOTOOLCHAIN=go1") && !has("+auto") && !has("+path")))
+    {
         return "toolchain_too_old";
     }
     // Checksums.
@@ -576,6 +586,25 @@ mod tests {
             "go: corp.example.com/lib@v1.2.0: invalid version: git ls-remote -q --end-of-options ssh://git@corp.example.com/lib in /tmp/x: exit status 128:\n\tHost key verification failed.\n\tfatal: Could not read from remote repository.\n",
         );
         assert_eq!(out.failures[0].class, "ssh_host_key_failed");
+    }
+
+    /// go1.27.3's own output (captured) for a module whose go line is too new.
+    #[test]
+    fn a_module_too_new_for_the_running_go() {
+        let out = parse(
+            "go: example.com/h@v1.0.0 requires go >= 1.99 (running go 1.27.3; GOTOOLCHAIN=go1.27.3)\n",
+        );
+        assert_eq!(out.failures[0].class, "toolchain_too_old");
+        assert_eq!(out.failures[0].module.as_deref(), Some("example.com/h"));
+        let out = parse(concat!(
+            "go: example.com/h@v1.0.0 requires go >= 1.99 (running go 1.27.3)\n",
+            "go: switching to go >= 1.99: module golang.org/toolchain: reading file:///tmp/p/golang.org/toolchain/@v/list: no such file or directory\n",
+            "go: example.com/h@v1.0.0 requires go >= 1.99 (running go 1.27.3)\n",
+        ));
+        assert_eq!(out.failures.len(), 3, "{out:?}");
+        assert_eq!(out.failures[1].class, "toolchain_unavailable");
+        // Under GOTOOLCHAIN=auto the module's own line is not the cause.
+        assert_ne!(out.failures[0].class, "toolchain_too_old");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! download M@V` refuses a module whose go.mod asks for a newer go than the one
 //! running (gover.TooNewError, from modfetch's Download and, for a module built from
 //! its repository, from codeRepo.Zip): `M@V requires go >= X (running go L; ...)`.
-//! Where GOTOOLCHAIN lets it, go then switches to a newer toolchain and downloads
-//! again; that switch is gomod-resolve --toolchain's probe, not this one.
+//! With GOTOOLCHAIN=auto go then lists golang.org/toolchain on GOPROXY and switches to
+//! a newer toolchain: the listing and the choice are made here as go makes them
+//! ([`RunningGo::switch`]); downloading the chosen toolchain is the probe of `gomod-fetch
+//! golang.org/toolchain@...`. A switch from PATH (GOTOOLCHAIN=path) is not tried.
 
 use std::cmp::Ordering;
 use std::path::Path;

@@ -95,7 +95,7 @@ impl RunningGo {
                     self.version
                 ),
                 Some(format!(
-                    "gomod-resolve --toolchain shows whether the toolchain can be had; or install {release} or later"
+                    "put {release} or later in PATH, where GOTOOLCHAIN={gotoolchain} takes it from; or install it and run it"
                 )),
             )));
         }

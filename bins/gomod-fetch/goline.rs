@@ -59,15 +59,10 @@ impl RunningGo {
         }
         let selected = report.body.selected?;
         let gotoolchain = report.body.gotoolchain?;
-        let mode = match gotoolchain.mode {
-            "auto" => Mode::Auto,
-            "path" => Mode::Path,
-            _ => Mode::Local,
-        };
         Some(RunningGo {
             version: toolchain::from_toolchain(&selected)?.to_string(),
+            mode: Mode::from_wire(gotoolchain.mode)?,
             gotoolchain: gotoolchain.value,
-            mode,
         })
     }
 
@@ -78,11 +73,7 @@ impl RunningGo {
         if toolchain::compare(&go, &self.version) != Ordering::Greater {
             return None;
         }
-        let release = if toolchain::is_lang(&go) && toolchain::compare(&go, "1.21").is_ge() {
-            format!("go{go}.0")
-        } else {
-            format!("go{go}")
-        };
+        let release = toolchain::first_release(&go);
         let gotoolchain = &self.gotoolchain;
         if self.mode == Mode::Auto {
             return Some(TooNew::Auto { need: go });
@@ -99,20 +90,19 @@ impl RunningGo {
                 )),
             )));
         }
-        // gover.TooNewError names GOTOOLCHAIN unless it is unset or auto.
-        let explain = match gotoolchain.as_str() {
-            "" | "auto" => String::new(),
-            set => format!("; GOTOOLCHAIN={set}"),
-        };
         let setting = if gotoolchain.is_empty() {
             "no GOTOOLCHAIN".to_string()
         } else {
             format!("GOTOOLCHAIN={gotoolchain}")
         };
         Some(TooNew::Fails {
-            go_text: format!(
-                "{module}@{version} requires go >= {go} (running go {}{explain})",
-                self.version
+            // In this mode no file chose the toolchain: nothing `sets` it.
+            go_text: toolchain::too_new_text(
+                &format!("{module}@{version}"),
+                &go,
+                &self.version,
+                gotoolchain,
+                "",
             ),
             message: format!(
                 "{module}@{version} requires go {go} or later, the go command runs go {} and {setting} does not let it switch",
@@ -139,20 +129,7 @@ impl RunningGo {
     ) -> Result<Warning, String> {
         let (goos, goarch) = toolchain::host_platform();
         let list = listed.map_err(|text| format!("switching to go >= {need}: {text}"))?;
-        // go's toolchainRepo.Versions: every platform's, its own version added, in order.
-        let mut versions: Vec<String> = Vec::new();
-        for v in list
-            .iter()
-            .filter_map(|v| toolchain::go_of_module_version(v))
-        {
-            if !versions.iter().any(|have| have == v) {
-                versions.push(v.to_string());
-            }
-        }
-        if !versions.contains(&self.version) {
-            versions.push(self.version.clone());
-        }
-        versions.sort_by(|a, b| toolchain::compare(a, b));
+        let versions = toolchain::switch_candidates(&list, &self.version);
         let chosen = toolchain::newer_toolchain(need, &versions)
             .map_err(|text| format!("switching to go >= {need}: {text}"))?;
         Ok(Warning::new(

@@ -633,13 +633,10 @@ impl FetchProbe {
         // What `go mod download` puts in front of an error that names no module itself
         // while it resolves the argument (modload's modinfoError).
         let asked_frame = format!("{module}@{asked}: ");
-        // A canonical version is the version, unless its major is not the path's
-        // (v2.0.0 of a path without /v2): go resolves that with Stat like any revision,
-        // and Stat may answer with `+incompatible` added.
-        let path_major = modpath::split_path_version(module).map_or("", |(_, major)| major);
-        let as_given =
-            query::is_canonical(asked) && modpath::check_path_major(asked, path_major).is_ok();
-        let version = if as_given {
+        // A canonical version is the version, unless it does not fit the path
+        // (module.Check: v2.0.0 of a path without /v2): go resolves that with Stat like
+        // any revision, and Stat may answer with `+incompatible` added.
+        let version = if query::is_canonical(asked) && modpath::check(module, asked).is_ok() {
             asked.to_string()
         } else {
             let plan = query::plan(asked, module).map_err(|text| {

@@ -317,6 +317,13 @@ impl Mode {
             Mode::Path => "path",
         }
     }
+
+    /// The mode of a wire name ([`Mode::as_str`]).
+    pub fn from_wire(name: &str) -> Option<Mode> {
+        [Mode::Local, Mode::Auto, Mode::Path]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
 }
 
 /// Why the go command runs the toolchain it runs.
@@ -587,16 +594,7 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
     if let (Some(file), Some(go)) = (lines.file.as_deref(), lines.go.as_deref())
         && compare(go, &running) == Ordering::Greater
     {
-        let mut explain = String::new();
-        if !gotoolchain.is_empty() && gotoolchain != "auto" {
-            explain = format!("; GOTOOLCHAIN={gotoolchain}");
-        }
-        explain.push_str(&sets);
-        let release = if is_lang(go) && compare(go, "1.21") != Ordering::Less {
-            format!("go{go}.0")
-        } else {
-            format!("go{go}")
-        };
+        let release = first_release(go);
         let hint = if sel.reason == Reason::ToolchainDefault {
             format!(
                 "remove `toolchain default` from {file}, or install {release} or later and run it"
@@ -613,11 +611,57 @@ pub fn select(local: &str, gotoolchain: &str, lines: &FileLines) -> Selection {
                 "{file} requires go {go} or later, the go command runs {} and GOTOOLCHAIN={gotoolchain} does not let it switch",
                 sel.selected
             ),
-            go_error: format!("go: {file} requires go >= {go} (running go {running}{explain})"),
+            go_error: format!(
+                "go: {}",
+                too_new_text(file, go, &running, gotoolchain, &sets)
+            ),
             hint,
         });
     }
     sel
+}
+
+/// gover.TooNewError's text, without `go: `: `WHAT requires go >= GO (running go
+/// RUNNING...)`, naming GOTOOLCHAIN unless it is unset or `auto`, then `sets` (the
+/// `; go.mod sets ...` of the file that chose the toolchain, or empty).
+pub fn too_new_text(what: &str, go: &str, running: &str, gotoolchain: &str, sets: &str) -> String {
+    let mut explain = String::new();
+    if !gotoolchain.is_empty() && gotoolchain != "auto" {
+        explain = format!("; GOTOOLCHAIN={gotoolchain}");
+    }
+    explain.push_str(sets);
+    format!("{what} requires go >= {go} (running go {running}{explain})")
+}
+
+/// The first release that satisfies a go line, to name what to install: `go1.25.0`
+/// for the language version `1.25` (from 1.21 on, when languages and releases
+/// parted), else the version as written.
+pub fn first_release(go: &str) -> String {
+    if is_lang(go) && compare(go, "1.21") != Ordering::Less {
+        format!("go{go}.0")
+    } else {
+        format!("go{go}")
+    }
+}
+
+/// The Go versions go can switch to with GOTOOLCHAIN=auto, from golang.org/toolchain's
+/// version list (go's `toolchainRepo.Versions` for "go"): every platform's, each once,
+/// the running go's own `own` added, ascending.
+pub fn switch_candidates(module_versions: &[String], own: &str) -> Vec<String> {
+    let mut versions: Vec<String> = Vec::new();
+    for v in module_versions
+        .iter()
+        .filter_map(|v| go_of_module_version(v))
+    {
+        if !versions.iter().any(|have| have == v) {
+            versions.push(v.to_string());
+        }
+    }
+    if !versions.iter().any(|have| have == own) {
+        versions.push(own.to_string());
+    }
+    versions.sort_by(|a, b| compare(a, b));
+    versions
 }
 
 /// `linux/amd64`: the platform in go's download message.

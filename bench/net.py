@@ -24,6 +24,7 @@ def main():
     ap = argparse.ArgumentParser()
     for name in ("work", "modules", "runs", "streams", "jobs", "go", "tools", "log", "delay-ms", "rt", "results"):
         ap.add_argument("--" + name, required=True)
+    ap.add_argument("--commands", default=" ".join(COMMANDS))
     a = ap.parse_args()
     bench = Bench(a)
     bench.header()
@@ -218,11 +219,12 @@ class Bench:
         main = os.path.join(self.work, f"main-{n}")
         os.makedirs(main, exist_ok=True)
         shutil.copy(os.path.join(src, "go.mod"), main)
-        results = {c: collections.defaultdict(list) for c in COMMANDS}
+        commands = [c for c in COMMANDS if c in self.a.commands.split()]
+        results = {c: collections.defaultdict(list) for c in commands}
         rtts = []
         out(f"== {n} modules, {runs} rounds, commands in a rotated order each round", f)
         for r in range(runs):
-            order = COMMANDS[r % len(COMMANDS):] + COMMANDS[:r % len(COMMANDS)]
+            order = commands[r % len(commands):] + commands[:r % len(commands)]
             load = self.load()
             self.loads.append(load)
             parts = []
@@ -256,20 +258,21 @@ class Bench:
                 parts.append(f"{c} {took:.2f}s rtt {rtt:.1f}ms {conns['proxy']}+{conns['sumdb']} conns")
             out(f"round {r + 1}/{runs} (load {load}): " + "; ".join(parts), f)
         self.rtts += rtts
-        floor = statistics.median(results["floor"]["wall"])
-        go = statistics.median(results["go"]["wall"])
+        floor = statistics.median(results["floor"]["wall"]) if "floor" in results else math.nan
+        go = statistics.median(results["go"]["wall"]) if "go" in results else math.nan
         out("", f)
         out(f"{n} modules: median of {runs} runs; RTT before each run median {statistics.median(rtts):.1f} ms "
             f"(min {min(rtts):.1f}, max {max(rtts):.1f})", f)
+        curls = getattr(self, "floor_curls", 0)
         names = {
-            "floor": f"floor: {self.floor_curls} curl{'s' if self.floor_curls > 1 else ''} --http2 --parallel",
+            "floor": f"floor: {curls} curl{'s' if curls > 1 else ''} --http2 --parallel",
             "fetch": "gomod-fetch -m go.mod --cache DIR",
             "pipe": "gomod-fetch -m go.mod | gomod-sumverify",
             "go": "go mod download (GOSUMDB set)",
         }
         out(f"{'command':<42} {'wall s (min-max)':<22} {'x floor':>7} {'go / it':>7} "
             f"{'proxy conns':>11} {'sumdb conns':>11} {'peak RSS MiB':>12}  requests (listener protocol TLS: count)", f)
-        for c in COMMANDS:
+        for c in commands:
             res = results[c]
             wall = statistics.median(res["wall"])
             protos = ", ".join(f"{lst} {p}: {k}" for (lst, p), k in sorted(res["protos"].items()))
@@ -280,7 +283,7 @@ class Bench:
                 f"{fmt_range(res['proxy']):>11} {fmt_range(res['sumdb']):>11} "
                 f"{statistics.median(res['rss']) / 1024:12.1f}  {protos}"
                 + (f"; not 200: {failed}" if failed else ""), f)
-        fetch, pipe = (statistics.median(results[c]["wall"]) for c in ("fetch", "pipe"))
+        fetch, pipe = (statistics.median(results[c]["wall"]) if c in results else math.nan for c in ("fetch", "pipe"))
         out(f"pipe / fetch alone: {pipe / fetch:.2f}x; go / fetch: {go / fetch:.1f}x; go / pipe: {go / pipe:.1f}x", f)
         out("", f)
 

@@ -6,7 +6,8 @@
 # The network: two network namespaces, "near" (the clients) and "far" (the servers),
 # joined by bench/delayline, a user-space delay line between a TUN device in each that
 # delays every packet DELAY_MS (default 25 ms) each way, run at real-time priority
-# (`chrt -f 50`) where the machine allows it (this kernel has no netem). The RTT is
+# (`chrt -f 50`) where the machine allows it (this kernel has no netem); the devices
+# take TCP segmentation offload, so it carries segments of up to 64 KB as a card would. The RTT is
 # measured (TCP connects to the proxy) before every measured command and printed.
 #
 # The servers, in "far": bench/go/netserver, a GOPROXY on https://10.77.0.2 and a
@@ -36,6 +37,8 @@
 #   MODULES=200 RUNS=3 bench/net.sh
 #   GO=/path/to/go bench/net.sh             that go (default: go1.27 in /opt, else PATH)
 #   JOBS=64 bench/net.sh                    the tools with -j 64 (default: their defaults)
+#   COMMANDS="floor fetch" bench/net.sh     only those commands (default: all four); a
+#                                           ratio to one left out shows as nan
 #
 # Nothing leaves the machine: the clients run in "near", whose only route is the
 # delay line to "far". Builds run under `nice -n 10`, the measuring at normal priority.
@@ -46,6 +49,11 @@ runs=${RUNS:-5}
 delay_ms=${DELAY_MS:-25}
 streams=${H2_STREAMS:-100}
 jobs=${JOBS:-default}
+commands=${COMMANDS:-floor fetch pipe go}
+for c in $commands; do
+  [[ $c =~ ^(floor|fetch|pipe|go)$ ]] ||
+    { echo "bench/net.sh: COMMANDS are some of floor, fetch, pipe and go, not '$c'" >&2; exit 2; }
+done
 for setting in "RUNS=$runs" "DELAY_MS=$delay_ms" "H2_STREAMS=$streams" "JOBS=$jobs"; do
   [[ ${setting#*=} =~ ^[1-9][0-9]{0,5}$ || $setting == JOBS=default ]] ||
     { echo "bench/net.sh: ${setting%%=*} must be a whole number from 1 to 999999, not '${setting#*=}'" >&2; exit 2; }
@@ -143,7 +151,7 @@ mkdir -p bench/results
 stamp=$(date -u +%Y%m%d-%H%M%S)
 results=bench/results/net-$stamp.txt
 ip netns exec "$near" python3 bench/net.py --work "$work" --modules "$modules" --runs "$runs" \
-  --streams "$streams" --jobs "$jobs" --go "$go" --tools "$tools" --log "$work/server.log" \
+  --streams "$streams" --jobs "$jobs" --commands "$commands" --go "$go" --tools "$tools" --log "$work/server.log" \
   --delay-ms "$delay_ms" --rt "${rt[*]:-none}" --results "$results"
 # What the link carried, as the delay line counts it.
 kill "${pids[0]}" && wait "${pids[0]}" 2>/dev/null || true

@@ -1103,8 +1103,6 @@ impl FetchProbe {
         }
     }
 
-    /// Where the go command keeps a version's zip: in the --cache directory, else in
-    /// GOMODCACHE.
     /// Where the go command keeps the zip (`--cache`, else `$GOMODCACHE`), which its
     /// errors name; None when neither is known.
     fn go_zip_path(&self, module: &str, version: &str) -> Option<String> {

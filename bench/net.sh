@@ -7,8 +7,9 @@
 # joined by bench/delayline, a user-space delay line between a TUN device in each that
 # delays every packet DELAY_MS (default 25 ms) each way, run at real-time priority
 # (`chrt -f 50`) where the machine allows it (this kernel has no netem); the devices
-# take TCP segmentation offload, so it carries segments of up to 64 KB as a card would. The RTT is
-# measured (TCP connects to the proxy) before every measured command and printed.
+# take TCP segmentation offload, so it carries segments of up to 64 KB as a card would.
+# The RTT is measured (TCP connects to the proxy) before every measured command and
+# printed.
 #
 # The servers, in "far": bench/go/netserver, a GOPROXY on https://10.77.0.2 and a
 # checksum database on https://10.77.0.2:8443 (relayed to tests/support's
@@ -50,6 +51,8 @@ delay_ms=${DELAY_MS:-25}
 streams=${H2_STREAMS:-100}
 jobs=${JOBS:-default}
 commands=${COMMANDS:-floor fetch pipe go}
+[[ $commands =~ [a-z] ]] ||
+  { echo "bench/net.sh: COMMANDS must name at least one of floor, fetch, pipe and go" >&2; exit 2; }
 for c in $commands; do
   [[ $c =~ ^(floor|fetch|pipe|go)$ ]] ||
     { echo "bench/net.sh: COMMANDS are some of floor, fetch, pipe and go, not '$c'" >&2; exit 2; }

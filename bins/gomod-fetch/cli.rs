@@ -34,7 +34,9 @@ use gomod_common::app::CommonArgs;
 /// looks for a newer toolchain in golang.org/toolchain's list on GOPROXY (requests
 /// kept in attempts): none is toolchain_not_available with go's line (`switching to
 /// go >= X: ...`), one a warning toolchain_too_old naming the toolchain go would
-/// download. With path, a warning (PATH is not searched).
+/// download. With path (or +path) go takes the go1.* programs in PATH instead (those
+/// it may execute, in absolute directories): none new enough is toolchain_not_available
+/// (`switching to go >= X: no releases found for go >= X`), one a warning naming it.
 ///
 /// Direct entries do go-get discovery, then, for git repositories where git is
 /// installed, run the git commands go1.27 runs with the same arguments and environment

@@ -5,7 +5,8 @@
 //! With GOTOOLCHAIN=auto go then lists golang.org/toolchain on GOPROXY and switches to
 //! a newer toolchain: the listing and the choice are made here as go makes them
 //! ([`RunningGo::switch`]); downloading the chosen toolchain is the probe of `gomod-fetch
-//! golang.org/toolchain@...`. A switch from PATH (GOTOOLCHAIN=path) is not tried.
+//! golang.org/toolchain@...`. With GOTOOLCHAIN=path (or `+path`) go chooses among the
+//! `go1.*` programs in PATH instead ([`RunningGo::switch_from_path`]).
 
 use std::cmp::Ordering;
 use std::path::Path;
@@ -43,9 +44,12 @@ pub enum TooNew {
         /// The go version the module needs.
         need: String,
     },
-    /// GOTOOLCHAIN=path: go looks for a newer toolchain in PATH, which this probe
-    /// does not try.
-    Switches(Warning),
+    /// GOTOOLCHAIN=path: go looks for a newer toolchain among the `go1.*` programs in
+    /// PATH ([`RunningGo::switch_from_path`] says what it finds).
+    Path {
+        /// The go version the module needs.
+        need: String,
+    },
 }
 
 impl RunningGo {
@@ -66,6 +70,11 @@ impl RunningGo {
         })
     }
 
+    /// GOTOOLCHAIN's value, as go's lines name it.
+    pub fn gotoolchain(&self) -> &str {
+        &self.gotoolchain
+    }
+
     /// What go does with `module@version`, whose go.mod is `go_mod`; None when its
     /// `go` line (if any) is not newer than this go.
     pub fn check(&self, module: &str, version: &str, go_mod: &[u8]) -> Option<TooNew> {
@@ -79,16 +88,7 @@ impl RunningGo {
             return Some(TooNew::Auto { need: go });
         }
         if self.mode == Mode::Path {
-            return Some(TooNew::Switches(Warning::new(
-                Code::ToolchainTooOld,
-                format!(
-                    "{module}@{version} requires go {go} or later and go {} runs: GOTOOLCHAIN={gotoolchain} makes go switch to a newer toolchain and download it again, which this probe does not try",
-                    self.version
-                ),
-                Some(format!(
-                    "put {release} or later in PATH, where GOTOOLCHAIN={gotoolchain} takes it from; or install it and run it"
-                )),
-            )));
+            return Some(TooNew::Path { need: go });
         }
         let setting = if gotoolchain.is_empty() {
             "no GOTOOLCHAIN".to_string()
@@ -148,6 +148,35 @@ impl RunningGo {
             )),
         ))
     }
+
+    /// Where go would switch with GOTOOLCHAIN=path for `module@version`, which needs go
+    /// `need`, given the Go versions in PATH and their directories
+    /// ([`toolchain::path_toolchains`]). Ok is a warning naming the program go runs
+    /// instead; Err the line go stops with, after `go: `.
+    pub fn switch_from_path(
+        &self,
+        module: &str,
+        version: &str,
+        need: &str,
+        found: &[(String, std::path::PathBuf)],
+    ) -> Result<Warning, String> {
+        let versions: Vec<String> = found.iter().map(|(v, _)| v.clone()).collect();
+        let chosen = toolchain::newer_toolchain(need, &versions)
+            .map_err(|text| format!("switching to go >= {need}: {text}"))?;
+        let dir = found
+            .iter()
+            .find(|(v, _)| chosen.strip_prefix("go") == Some(v.as_str()))
+            .map(|(_, dir)| dir.display().to_string())
+            .unwrap_or_default();
+        Ok(Warning::new(
+            Code::ToolchainTooOld,
+            format!(
+                "{module}@{version} requires go {need} or later and go {} runs: GOTOOLCHAIN={} makes go switch to {chosen}, found in PATH in {dir}",
+                self.version, self.gotoolchain,
+            ),
+            None,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -202,7 +231,10 @@ mod tests {
     #[test]
     fn where_go_may_switch_it_looks_for_a_toolchain() {
         let found = running("1.27.3", "path", Mode::Path).check("example.com/h", "v1.0.0", NEW);
-        assert!(matches!(found, Some(TooNew::Switches(_))), "{found:?}");
+        assert!(
+            matches!(&found, Some(TooNew::Path { need }) if need == "1.99"),
+            "{found:?}"
+        );
         let go = running("1.27.3", "auto", Mode::Auto);
         let found = go.check("example.com/h", "v1.0.0", NEW);
         assert!(
@@ -253,6 +285,55 @@ mod tests {
         assert_eq!(
             e,
             "switching to go >= 1.99: module golang.org/toolchain: reading x: 404 Not Found"
+        );
+    }
+
+    #[test]
+    fn with_gotoolchain_path_go_takes_the_go1_programs_in_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let program = |dir: &Path, name: &str, mode: u32| {
+            let file = dir.join(name);
+            std::fs::write(&file, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        program(&a, "go1.99.1", 0o755);
+        program(&b, "go1.99.1", 0o755);
+        program(&b, "go1.99.3", 0o644); // not executable
+        program(&b, "go1.28.0", 0o755);
+        program(&b, "go1.bad", 0o755);
+        program(&b, "gofmt", 0o755);
+        std::fs::create_dir_all(b.join("go1.99.4")).unwrap(); // a directory
+        let path =
+            std::env::join_paths([std::path::PathBuf::from("relative"), a.clone(), b.clone()])
+                .unwrap();
+        let found = toolchain::path_toolchains(&path);
+        assert_eq!(
+            found,
+            vec![
+                ("1.28.0".to_string(), b.clone()),
+                ("1.99.1".to_string(), a.clone())
+            ]
+        );
+        let go = running("1.27.3", "path", Mode::Path);
+        let w = go
+            .switch_from_path("example.com/h", "v1.0.0", "1.99", &found)
+            .unwrap();
+        assert!(
+            w.message.ends_with(&format!(
+                "switch to go1.99.1, found in PATH in {}",
+                a.display()
+            )),
+            "{}",
+            w.message
+        );
+        assert_eq!(
+            go.switch_from_path("example.com/h", "v1.0.0", "1.100", &found)
+                .unwrap_err(),
+            "switching to go >= 1.100: no releases found for go >= 1.100"
         );
     }
 }

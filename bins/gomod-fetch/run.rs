@@ -872,9 +872,31 @@ impl FetchProbe {
                     ),
                 }
             }
-            TooNew::Switches(warning) => {
-                warnings.push(warning);
-                None
+            TooNew::Path { need } => {
+                let path = self.cfg.environment().get("PATH").to_string();
+                let found = gomod_common::blocking::run(move || {
+                    toolchain::path_toolchains(std::ffi::OsStr::new(&path))
+                })
+                .await
+                .unwrap_or_default();
+                match running.switch_from_path(module, version, &need, &found) {
+                    Ok(warning) => {
+                        warnings.push(warning);
+                        None
+                    }
+                    Err(go_text) => failed(
+                        Code::ToolchainNotAvailable,
+                        go_text,
+                        format!(
+                            "{module}@{version} requires go {need} or later: GOTOOLCHAIN={} makes go look for a newer toolchain among the go1.* programs in PATH, and it finds none new enough",
+                            running.gotoolchain()
+                        ),
+                        format!(
+                            "put {} or later in a directory on PATH, under that name; or let go download it: GOTOOLCHAIN=auto",
+                            toolchain::first_release(&need)
+                        ),
+                    ),
+                }
             }
         }
     }

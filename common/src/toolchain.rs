@@ -664,6 +664,73 @@ pub fn switch_candidates(module_versions: &[String], own: &str) -> Vec<String> {
     versions
 }
 
+/// The Go versions go can switch to with GOTOOLCHAIN=path (go's `pathToolchains`):
+/// every `go1.*` in the directories of `path` (a PATH value) that is not a directory,
+/// names a valid Go version and may be executed, each version once, ascending, with
+/// the directory of its first entry. Relative and empty PATH entries are skipped, as
+/// go refuses local directories there; unreadable directories are passed over.
+pub fn path_toolchains(path: &std::ffi::OsStr) -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for dir in std::env::split_paths(path) {
+        if !dir.is_absolute() {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            if !name.starts_with("go1.") || entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let Some(v) = from_toolchain(name).filter(|v| v.starts_with("1.")) else {
+                continue;
+            };
+            if found.iter().any(|(have, _)| have == v) || !executable(&entry.path()) {
+                continue;
+            }
+            found.push((v.to_string(), dir.clone()));
+        }
+    }
+    found.sort_by(|a, b| compare(&a.0, &b.0));
+    found
+}
+
+/// Whether this process may execute `path` (go's `exec.findExecutable`: the effective
+/// IDs' access, else the permission bits where that check is not available).
+fn executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: c_path is a NUL-terminated string that outlives the call.
+        let rc = unsafe {
+            libc::faccessat(
+                libc::AT_FDCWD,
+                c_path.as_ptr(),
+                libc::X_OK,
+                libc::AT_EACCESS,
+            )
+        };
+        if rc == 0 {
+            return true;
+        }
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        matches!(errno, Some(libc::ENOSYS) | Some(libc::EPERM))
+            && std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
 /// `linux/amd64`: the platform in go's download message.
 pub fn platform_text() -> String {
     let (goos, goarch) = host_platform();

@@ -1287,6 +1287,38 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
         "{r:#?}"
     );
 
+    // GOTOOLCHAIN=path: go takes the newest fitting go1.* program in PATH, or stops.
+    let bin = s.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let s = s
+        .env("GOPROXY", &server.url())
+        .env("GOTOOLCHAIN", "path")
+        .env("PATH", bin.to_str().unwrap());
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    assert!(!r.ok, "{r:#?}");
+    assert_eq!(r.code(), Some("toolchain_not_available"), "{r:#?}");
+    assert_eq!(
+        r.error.as_ref().and_then(|e| e.go_error.as_deref()),
+        Some("go: switching to go >= 1.99: no releases found for go >= 1.99"),
+        "{r:#?}"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let program = bin.join("go1.99.2");
+        std::fs::write(&program, "#!/bin/sh\nexit 1\n").unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    assert!(r.ok, "{r:#?}");
+    assert!(
+        r.warnings.iter().any(|w| w.code == "toolchain_too_old"
+            && w.message.ends_with(&format!(
+                "switch to go1.99.2, found in PATH in {}",
+                bin.display()
+            ))),
+        "{r:#?}"
+    );
+
     let Some(go) = crate::interop::newest_go() else {
         return;
     };
@@ -1315,6 +1347,23 @@ fn a_go_line_newer_than_the_running_go_stops_go_mod_download() {
     let r = one(&s, &["example.com/new@v1.0.0"]);
     let ours = r.error.as_ref().and_then(|e| e.go_error.clone()).unwrap();
     assert!(ours.starts_with("go: switching to go >= 1.99: "), "{ours}");
+    assert!(
+        theirs.contains(&format!("{ours}\n")),
+        "go said:\n{theirs}\nours: {ours}"
+    );
+    // GOTOOLCHAIN=path with no go1.* in PATH: go's line is the switch's too.
+    let s = s.env("GOTOOLCHAIN", "path");
+    let out = crate::interop::go_command(&s, &go)
+        .args(["mod", "download", "example.com/new@v1.0.0"])
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&out.stderr).to_string();
+    let r = one(&s, &["example.com/new@v1.0.0"]);
+    let ours = r.error.as_ref().and_then(|e| e.go_error.clone()).unwrap();
+    assert_eq!(
+        ours,
+        "go: switching to go >= 1.99: no releases found for go >= 1.99"
+    );
     assert!(
         theirs.contains(&format!("{ours}\n")),
         "go said:\n{theirs}\nours: {ours}"

@@ -390,7 +390,8 @@ codes! {
     /// The toolchain module golang.org/toolchain@v0.0.1-goV.GOOS-GOARCH is not on the
     /// route (the proxy answers 404/410, GOPROXY=off): `toolchain not available`; or
     /// (gomod-fetch) a module needs a newer go and GOTOOLCHAIN=auto finds no toolchain
-    /// in golang.org/toolchain's list: `switching to go >= X: ...`.
+    /// in golang.org/toolchain's list, or GOTOOLCHAIN=path none among the go1.* programs
+    /// in PATH: `switching to go >= X: ...`.
     ToolchainNotAvailable = ("toolchain_not_available", Module),
     /// Computed hashes differ from the expected ones.
     HashMismatch = ("hash_mismatch", Module),

@@ -82,14 +82,14 @@ impl RunningGo {
         if toolchain::compare(&go, &self.version) != Ordering::Greater {
             return None;
         }
-        let release = toolchain::first_release(&go);
-        let gotoolchain = &self.gotoolchain;
         if self.mode == Mode::Auto {
             return Some(TooNew::Auto { need: go });
         }
         if self.mode == Mode::Path {
             return Some(TooNew::Path { need: go });
         }
+        let release = toolchain::first_release(&go);
+        let gotoolchain = &self.gotoolchain;
         let setting = if gotoolchain.is_empty() {
             "no GOTOOLCHAIN".to_string()
         } else {
@@ -128,10 +128,10 @@ impl RunningGo {
         listed: Result<Vec<String>, String>,
     ) -> Result<Warning, String> {
         let (goos, goarch) = toolchain::host_platform();
-        let list = listed.map_err(|text| format!("switching to go >= {need}: {text}"))?;
+        let list = listed.map_err(|why| toolchain::switch_failed_text(need, &why))?;
         let versions = toolchain::switch_candidates(&list, &self.version);
         let chosen = toolchain::newer_toolchain(need, &versions)
-            .map_err(|text| format!("switching to go >= {need}: {text}"))?;
+            .map_err(|why| toolchain::switch_failed_text(need, &why))?;
         Ok(Warning::new(
             Code::ToolchainTooOld,
             format!(
@@ -162,7 +162,7 @@ impl RunningGo {
     ) -> Result<Warning, String> {
         let versions: Vec<String> = found.iter().map(|(v, _)| v.clone()).collect();
         let chosen = toolchain::newer_toolchain(need, &versions)
-            .map_err(|text| format!("switching to go >= {need}: {text}"))?;
+            .map_err(|why| toolchain::switch_failed_text(need, &why))?;
         let dir = found
             .iter()
             .find(|(v, _)| chosen.strip_prefix("go") == Some(v.as_str()))
@@ -174,7 +174,9 @@ impl RunningGo {
                 "{module}@{version} requires go {need} or later and go {} runs: GOTOOLCHAIN={} makes go switch to {chosen}, found in PATH in {dir}",
                 self.version, self.gotoolchain,
             ),
-            None,
+            Some(format!(
+                "nothing to do if {chosen} is the go meant to run; GOTOOLCHAIN=local keeps go from switching (and then it stops)"
+            )),
         ))
     }
 }

@@ -699,36 +699,37 @@ pub fn path_toolchains(path: &std::ffi::OsStr) -> Vec<(String, PathBuf)> {
     found
 }
 
-/// Whether this process may execute `path` (go's `exec.findExecutable`: the effective
-/// IDs' access, else the permission bits where that check is not available).
+/// Whether this process may execute `path`, as go's `exec.findExecutable` decides on
+/// Unix: the effective IDs' access (`faccessat` with `AT_EACCESS`), else, where that
+/// check is not available (ENOSYS, or EPERM under a seccomp filter), an execute bit.
+/// Whether `path` is a directory is the caller's question.
 fn executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        use std::os::unix::fs::PermissionsExt;
-        let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-            return false;
-        };
-        // SAFETY: c_path is a NUL-terminated string that outlives the call.
-        let rc = unsafe {
-            libc::faccessat(
-                libc::AT_FDCWD,
-                c_path.as_ptr(),
-                libc::X_OK,
-                libc::AT_EACCESS,
-            )
-        };
-        if rc == 0 {
-            return true;
-        }
-        let errno = std::io::Error::last_os_error().raw_os_error();
-        matches!(errno, Some(libc::ENOSYS) | Some(libc::EPERM))
-            && std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: c_path is a NUL-terminated string that outlives the call.
+    let rc = unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            libc::X_OK,
+            libc::AT_EACCESS,
+        )
+    };
+    if rc == 0 {
+        return true;
     }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
-    }
+    let errno = std::io::Error::last_os_error().raw_os_error();
+    matches!(errno, Some(libc::ENOSYS) | Some(libc::EPERM))
+        && std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+/// go's `switching to go >= NEED: WHY` (toolchain.Switch), without `go: `: the line it
+/// stops with when no newer toolchain can be had.
+pub fn switch_failed_text(need: &str, why: &str) -> String {
+    format!("switching to go >= {need}: {why}")
 }
 
 /// `linux/amd64`: the platform in go's download message.
@@ -862,14 +863,10 @@ fn go_env_goversion(binary: &Path) -> Option<String> {
 /// value), as the go command looks for a toolchain before downloading it. Relative
 /// directories are skipped, as Go's `exec.LookPath` refuses what they find.
 pub fn look_path(name: &str, path: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
     std::env::split_paths(path)
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
-        .find(|file| {
-            std::fs::metadata(file)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+        .find(|file| std::fs::metadata(file).is_ok_and(|m| !m.is_dir()) && executable(file))
 }
 
 /// The toolchain decision for one go.mod or go.work, ready for a `toolchain` record;

@@ -113,6 +113,7 @@ pub fn main(cli: Cli) -> ExitCode {
         exclusions: std::sync::OnceLock::new(),
         running_go: OnceCell::new(),
         toolchains: OnceCell::new(),
+        path_toolchains: OnceCell::new(),
     });
     app::run(TOOL, &cli.common, app::Threads::PerCore, inputs, probe)
 }
@@ -189,6 +190,9 @@ struct FetchProbe {
     /// golang.org/toolchain's versions on GOPROXY, listed once for every module that
     /// needs a newer go (go lists them once for its switch).
     toolchains: OnceCell<Result<Vec<String>, OpError>>,
+    /// The go1.* programs in PATH and their directories, for GOTOOLCHAIN=path: read
+    /// once, for every module that needs a newer go.
+    path_toolchains: OnceCell<Vec<(String, std::path::PathBuf)>>,
 }
 
 impl Probe for FetchProbe {
@@ -873,13 +877,18 @@ impl FetchProbe {
                 }
             }
             TooNew::Path { need } => {
-                let path = self.cfg.environment().get("PATH").to_string();
-                let found = gomod_common::blocking::run(move || {
-                    toolchain::path_toolchains(std::ffi::OsStr::new(&path))
-                })
-                .await
-                .unwrap_or_default();
-                match running.switch_from_path(module, version, &need, &found) {
+                let found = self
+                    .path_toolchains
+                    .get_or_init(|| async {
+                        let path = self.cfg.environment().get("PATH").to_string();
+                        gomod_common::blocking::run(move || {
+                            toolchain::path_toolchains(std::ffi::OsStr::new(&path))
+                        })
+                        .await
+                        .unwrap_or_default()
+                    })
+                    .await;
+                match running.switch_from_path(module, version, &need, found) {
                     Ok(warning) => {
                         warnings.push(warning);
                         None
@@ -973,11 +982,10 @@ impl FetchProbe {
         access: Access<'_>,
     ) -> Result<Out, (OpError, usize)> {
         let last = || ctx.log.len().saturating_sub(1);
-        let list_frame = || format!("module {}: ", ctx.module);
+        let module_frame = || format!("module {}: ", ctx.module);
         // Go's NoMatchingVersionError, which `go mod download` names as `module M: `.
         let no_match = |m: &query::Matcher| {
-            let err = OpError::new(Code::VersionInvalid, m.no_match())
-                .framed(format!("module {}: ", ctx.module));
+            let err = OpError::new(Code::VersionInvalid, m.no_match()).framed(module_frame());
             Err((err, last()))
         };
         // When nothing is listed, the latest version decides; a module with none (go's
@@ -1020,7 +1028,7 @@ impl FetchProbe {
                 .list("", None)
                 .await
                 .map(Out::Versions)
-                .map_err(|(e, i)| (e.framed(list_frame()), i)),
+                .map_err(|(e, i)| (e.framed(module_frame()), i)),
             (Op::List, Access::Vcs(found)) => {
                 vcs_failure(found, ctx)?;
                 Ok(Out::Versions(ParsedList {
@@ -1083,7 +1091,7 @@ impl FetchProbe {
                 .versions()
                 .await
                 .map(|v| Out::Versions(parsed_versions(&v, "", None)))
-                .map_err(|e| (e.framed(list_frame()), last())),
+                .map_err(|e| (e.framed(module_frame()), last())),
             (Op::Mod(version), Access::Git(target)) => target
                 .go_mod(version)
                 .await

@@ -5,9 +5,16 @@
 //!   not turn it off): requests multiplex on one connection; another is opened only
 //!   when the server's limit of concurrent streams (its `SETTINGS_MAX_CONCURRENT_STREAMS`,
 //!   100 until its settings arrive, 1000 when it sets none, as go assumes) is reached.
-//! * **The dial is single-flighted per host**: while a host has no connection, the
-//!   first request dials and the others wait for that connection; if it speaks HTTP/2
-//!   they all share it, if it speaks HTTP/1.1 the others may dial their own. A failed
+//! * **Dials as many as the waiting requests need**: while a host speaks HTTP/2 (or its
+//!   protocol is not known yet), a request that finds no room dials only when the dials
+//!   already running cannot carry it: one more dial for every stream limit's worth of
+//!   waiting requests (100 until a connection tells its own limit). A single request,
+//!   or a hundred, makes one dial and the others wait for that connection; three
+//!   hundred make three at once, so that their TCP and TLS handshakes and the slow
+//!   start of each overlap rather than follow one another. (go's transport dials for
+//!   every request that finds no connection with room and, when they turn out to speak
+//!   HTTP/2, keeps the first and closes the others; it never has hundreds of requests
+//!   waiting.) If a connection speaks HTTP/1.1, the others may dial their own. A failed
 //!   dial fails the requests that waited for it with the same error.
 //! * **A dial never holds up a request that something else can serve**: the request
 //!   that starts a dial takes whichever comes first, a stream or connection freed in
@@ -101,6 +108,25 @@ struct Host {
     changed: tokio::sync::Notify,
     /// Open HTTP/1.1 connections (busy or idle), counted by [`H1Slot`]s.
     h1_open: AtomicUsize,
+    /// Requests looking for a connection here (in [`Transport::acquire`]), counted by
+    /// [`Waiting`]: what the HTTP/2 dials are sized to.
+    waiting: AtomicUsize,
+}
+
+/// Counts one request in [`Host::waiting`] while it looks for a connection.
+struct Waiting<'a>(&'a Host);
+
+impl<'a> Waiting<'a> {
+    fn new(host: &'a Host) -> Waiting<'a> {
+        host.waiting.fetch_add(1, Ordering::AcqRel);
+        Waiting(host)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 #[derive(Default)]
@@ -125,12 +151,16 @@ struct H2Conn {
 }
 
 impl H2Conn {
-    fn has_room(&self) -> bool {
-        let limit = match self.sender.current_max_send_streams() {
+    /// The streams it may carry at once: the server's limit as go reads it.
+    fn stream_limit(&self) -> usize {
+        match self.sender.current_max_send_streams() {
             usize::MAX => DEFAULT_MAX_STREAMS,
             n => n.min(DEFAULT_MAX_STREAMS),
-        };
-        self.active.load(Ordering::Acquire) < limit
+        }
+    }
+
+    fn has_room(&self) -> bool {
+        self.active.load(Ordering::Acquire) < self.stream_limit()
     }
 }
 
@@ -231,6 +261,7 @@ impl Transport {
                 state: Mutex::default(),
                 changed: tokio::sync::Notify::new(),
                 h1_open: AtomicUsize::new(0),
+                waiting: AtomicUsize::new(0),
             })
         }))
     }
@@ -297,6 +328,7 @@ impl Transport {
         let mut waited_for: Option<u64> = None;
         // This request's own dial, while it runs.
         let mut own_dial: Option<OwnDial> = None;
+        let _waiting = Waiting::new(host);
         loop {
             if let Some(Ok(result)) = own_dial.as_mut().map(|d| d.rx.try_recv()) {
                 return result;
@@ -340,12 +372,17 @@ impl Transport {
                     return Err(err.clone());
                 }
                 let open = host.h1_open.load(Ordering::Acquire);
+                // Over HTTP/2 (or before the protocol is known), each dial running is
+                // a connection for a stream limit's worth of the requests waiting.
+                let streams = st
+                    .h2
+                    .first()
+                    .map_or(INITIAL_MAX_STREAMS, |c| c.stream_limit());
+                let enough =
+                    st.dialing.saturating_mul(streams) >= host.waiting.load(Ordering::Acquire);
                 let may_dial = own_dial.is_none()
-                    && if st.dialing == 0 {
-                        open < MAX_HTTP1_CONNS_PER_HOST
-                    } else {
-                        st.speaks_h1 && open + st.dialing < MAX_HTTP1_CONNS_PER_HOST
-                    };
+                    && open + st.dialing < MAX_HTTP1_CONNS_PER_HOST
+                    && (st.speaks_h1 || !enough);
                 if may_dial {
                     st.dialing += 1;
                     st.dial_seq += 1;

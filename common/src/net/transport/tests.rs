@@ -196,3 +196,59 @@ async fn a_failed_dial_fails_the_request_that_started_it() {
     assert_eq!(err.code, Code::TcpRefused);
     assert_eq!(dialer.dials.load(Ordering::Acquire), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_streams_of_a_connection_dial_together() {
+    let release = Arc::new(Notify::new());
+    let addr = server(Arc::clone(&release)).await;
+    let dialer = Arc::new(HeldDialer {
+        addr,
+        dials: AtomicUsize::new(0),
+        second: Semaphore::new(0),
+    });
+    let transport = Arc::new(Transport::new(Arc::new(Arc::clone(&dialer))));
+    let hold: http::Uri = format!("http://{addr}/hold").parse().unwrap();
+    let other: http::Uri = format!("http://{addr}/other").parse().unwrap();
+
+    // The first connection's only stream, busy until released: its limit of one
+    // stream is known.
+    let held = tokio::time::timeout(BOUND, get(&transport, &hold))
+        .await
+        .expect("the first request is answered")
+        .unwrap();
+    // Three more requests, each needing a connection of its own: their three dials run
+    // at once, not one after the other as each connection comes up.
+    let waiting: Vec<_> = (0..3)
+        .map(|_| {
+            let (transport, other) = (Arc::clone(&transport), other.clone());
+            tokio::spawn(async move {
+                let response = get(&transport, &other).await?;
+                Ok::<_, NetError>(read_to_end(response).await)
+            })
+        })
+        .collect();
+    let dialled = tokio::time::timeout(BOUND, async {
+        while dialer.dials.load(Ordering::Acquire) < 4 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        dialled.is_ok(),
+        "{} dials while three requests waited for connections",
+        dialer.dials.load(Ordering::Acquire)
+    );
+    dialer.second.add_permits(3);
+    for request in waiting {
+        let body = tokio::time::timeout(BOUND, request)
+            .await
+            .expect("a request waited for ever")
+            .unwrap()
+            .unwrap();
+        assert_eq!(body, b"ok");
+    }
+    release.notify_waiters();
+    assert_eq!(read_to_end(held).await, b"ok");
+    // One connection for each request, none more.
+    assert_eq!(dialer.dials.load(Ordering::Acquire), 4);
+}

@@ -229,6 +229,10 @@ class Bench:
             self.loads.append(load)
             parts = []
             for c in order:
+                # The files the command before wrote go to disk now, not during this
+                # command: the kernel's writeback of a few hundred MB took CPU from the
+                # next command (fetch's system time 0.4 s one run, 1.1 s the next).
+                os.sync()
                 rtt, ports = self.rtt()
                 rtts.append(rtt)
                 time.sleep(0.1)  # the probes' connections reach the server's log first

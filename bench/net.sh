@@ -20,7 +20,8 @@
 # `example.com/bench/mNNN` v1.0.0, median zip about 50 KB, every 25th a few MB.
 #
 # For each count in MODULES (default "200 800"), RUNS rounds (default 5), the commands
-# in a different order each round (rotated), each from a fresh cache:
+# in a different order each round (rotated), each from a fresh cache and after a `sync`
+# (the files of the command before are on disk, not written back during this one):
 #   floor   every .info, .mod and .zip with everything in flight over HTTP/2: one
 #           `curl --http2 --parallel --parallel-max M` per H2_STREAMS requests
 #   fetch   gomod-fetch -m go.mod --cache DIR                 (default flags)

@@ -102,8 +102,20 @@ async fn read_to_end(response: super::RawResponse) -> Vec<u8> {
     body
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_takes_a_stream_freed_while_its_dial_is_held() {
+/// A transport whose first connection (to [`server`], one stream per connection) has its
+/// only stream busy with `/hold` until `release` is notified. The response's headers
+/// came after the server's SETTINGS, so the limit of one stream is known. Dials after
+/// the first wait for permits of `dialer.second`.
+struct Busy {
+    release: Arc<Notify>,
+    dialer: Arc<HeldDialer>,
+    transport: Arc<Transport>,
+    /// A path answered at once.
+    other: http::Uri,
+    held: super::RawResponse,
+}
+
+async fn first_stream_held() -> Busy {
     let release = Arc::new(Notify::new());
     let addr = server(Arc::clone(&release)).await;
     let dialer = Arc::new(HeldDialer {
@@ -113,43 +125,65 @@ async fn a_request_takes_a_stream_freed_while_its_dial_is_held() {
     });
     let transport = Arc::new(Transport::new(Arc::new(Arc::clone(&dialer))));
     let hold: http::Uri = format!("http://{addr}/hold").parse().unwrap();
-    let other: http::Uri = format!("http://{addr}/other").parse().unwrap();
-
-    // The first connection's only stream, busy until released. Its headers came after
-    // the server's SETTINGS, so the limit of one stream is known.
     let held = tokio::time::timeout(BOUND, get(&transport, &hold))
         .await
         .expect("the first request is answered")
         .unwrap();
-    // The second request finds no room and dials; that dial does not finish.
-    let second = {
-        let (transport, other) = (Arc::clone(&transport), other.clone());
-        tokio::spawn(async move {
-            let response = get(&transport, &other).await?;
-            Ok::<_, NetError>(read_to_end(response).await)
-        })
-    };
-    let waited = tokio::time::timeout(BOUND, async {
-        while dialer.dials.load(Ordering::Acquire) < 2 {
+    Busy {
+        release,
+        dialer,
+        transport,
+        other: format!("http://{addr}/other").parse().unwrap(),
+        held,
+    }
+}
+
+/// Whether `dialer` has started `n` dials within [`BOUND`].
+async fn dials_reach(dialer: &HeldDialer, n: usize) -> bool {
+    tokio::time::timeout(BOUND, async {
+        while dialer.dials.load(Ordering::Acquire) < n {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
-    .await;
-    assert!(waited.is_ok(), "the second request did not dial");
+    .await
+    .is_ok()
+}
+
+/// GETs `uri` in a task of its own and reads the body.
+fn spawn_get(
+    transport: &Arc<Transport>,
+    uri: &http::Uri,
+) -> tokio::task::JoinHandle<Result<Vec<u8>, NetError>> {
+    let (transport, uri) = (Arc::clone(transport), uri.clone());
+    tokio::spawn(async move {
+        let response = get(&transport, &uri).await?;
+        Ok(read_to_end(response).await)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_takes_a_stream_freed_while_its_dial_is_held() {
+    let busy = first_stream_held().await;
+    // The second request finds no room and dials; that dial does not finish.
+    let second = spawn_get(&busy.transport, &busy.other);
+    assert!(
+        dials_reach(&busy.dialer, 2).await,
+        "the second request did not dial"
+    );
     // The first stream ends: the second request takes it, the dial still held.
-    release.notify_waiters();
-    assert_eq!(read_to_end(held).await, b"ok");
+    busy.release.notify_waiters();
+    assert_eq!(read_to_end(busy.held).await, b"ok");
     let body = tokio::time::timeout(BOUND, second)
         .await
         .expect("the second request waited for its dial instead of the freed stream")
         .unwrap()
         .unwrap();
     assert_eq!(body, b"ok");
-    assert_eq!(dialer.dials.load(Ordering::Acquire), 2);
+    assert_eq!(busy.dialer.dials.load(Ordering::Acquire), 2);
 
     // The dial, once it finishes, is a connection of the pool, not thrown away.
-    dialer.second.add_permits(1);
-    let host = transport.host_of(&other);
+    busy.dialer.second.add_permits(1);
+    let host = busy.transport.host_of(&busy.other);
     let pooled = tokio::time::timeout(BOUND, async {
         loop {
             let open = {
@@ -169,10 +203,13 @@ async fn a_request_takes_a_stream_freed_while_its_dial_is_held() {
     );
     // Two requests at once now use the two connections, one stream each, with no
     // third dial.
-    let (a, b) = tokio::join!(get(&transport, &other), get(&transport, &other));
+    let (a, b) = tokio::join!(
+        get(&busy.transport, &busy.other),
+        get(&busy.transport, &busy.other)
+    );
     assert_eq!(read_to_end(a.unwrap()).await, b"ok");
     assert_eq!(read_to_end(b.unwrap()).await, b"ok");
-    assert_eq!(dialer.dials.load(Ordering::Acquire), 2);
+    assert_eq!(busy.dialer.dials.load(Ordering::Acquire), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,46 +236,18 @@ async fn a_failed_dial_fails_the_request_that_started_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_streams_of_a_connection_dial_together() {
-    let release = Arc::new(Notify::new());
-    let addr = server(Arc::clone(&release)).await;
-    let dialer = Arc::new(HeldDialer {
-        addr,
-        dials: AtomicUsize::new(0),
-        second: Semaphore::new(0),
-    });
-    let transport = Arc::new(Transport::new(Arc::new(Arc::clone(&dialer))));
-    let hold: http::Uri = format!("http://{addr}/hold").parse().unwrap();
-    let other: http::Uri = format!("http://{addr}/other").parse().unwrap();
-
-    // The first connection's only stream, busy until released: its limit of one
-    // stream is known.
-    let held = tokio::time::timeout(BOUND, get(&transport, &hold))
-        .await
-        .expect("the first request is answered")
-        .unwrap();
+    let busy = first_stream_held().await;
     // Three more requests, each needing a connection of its own: their three dials run
     // at once, not one after the other as each connection comes up.
     let waiting: Vec<_> = (0..3)
-        .map(|_| {
-            let (transport, other) = (Arc::clone(&transport), other.clone());
-            tokio::spawn(async move {
-                let response = get(&transport, &other).await?;
-                Ok::<_, NetError>(read_to_end(response).await)
-            })
-        })
+        .map(|_| spawn_get(&busy.transport, &busy.other))
         .collect();
-    let dialled = tokio::time::timeout(BOUND, async {
-        while dialer.dials.load(Ordering::Acquire) < 4 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await;
     assert!(
-        dialled.is_ok(),
+        dials_reach(&busy.dialer, 4).await,
         "{} dials while three requests waited for connections",
-        dialer.dials.load(Ordering::Acquire)
+        busy.dialer.dials.load(Ordering::Acquire)
     );
-    dialer.second.add_permits(3);
+    busy.dialer.second.add_permits(3);
     for request in waiting {
         let body = tokio::time::timeout(BOUND, request)
             .await
@@ -247,8 +256,8 @@ async fn requests_beyond_the_streams_of_a_connection_dial_together() {
             .unwrap();
         assert_eq!(body, b"ok");
     }
-    release.notify_waiters();
-    assert_eq!(read_to_end(held).await, b"ok");
+    busy.release.notify_waiters();
+    assert_eq!(read_to_end(busy.held).await, b"ok");
     // One connection for each request, none more.
-    assert_eq!(dialer.dials.load(Ordering::Acquire), 4);
+    assert_eq!(busy.dialer.dials.load(Ordering::Acquire), 4);
 }

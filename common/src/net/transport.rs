@@ -12,10 +12,10 @@
 //!   or a hundred, makes one dial and the others wait for that connection; three
 //!   hundred make three at once, so that their TCP and TLS handshakes and the slow
 //!   start of each overlap rather than follow one another. (go's transport dials for
-//!   every request that finds no connection with room and, when they turn out to speak
-//!   HTTP/2, keeps the first and closes the others; it never has hundreds of requests
-//!   waiting.) If a connection speaks HTTP/1.1, the others may dial their own. A failed
-//!   dial fails the requests that waited for it with the same error.
+//!   every request that finds no connection with room, and closes a new connection
+//!   that speaks HTTP/2 when another one has room by then; it never has hundreds of
+//!   requests waiting.) If a connection speaks HTTP/1.1, the others may dial their
+//!   own. A failed dial fails the requests that waited for it with the same error.
 //! * **A dial never holds up a request that something else can serve**: the request
 //!   that starts a dial takes whichever comes first, a stream or connection freed in
 //!   the pool or the new connection, and the one it does not take stays in the pool

@@ -293,7 +293,8 @@ mod tests {
 
     #[test]
     fn regular_files_are_read_up_to_their_limit() {
-        let dir = tempfile_dir("regular");
+        let tmp = tempfile_dir("regular");
+        let dir = tmp.path();
         let path = dir.join("f");
         std::fs::write(&path, b"12345678").unwrap();
         assert_eq!(read(&path, SMALL).unwrap(), b"12345678");
@@ -311,7 +312,8 @@ mod tests {
 
     #[test]
     fn fifos_and_devices_are_refused_without_blocking() {
-        let dir = tempfile_dir("fifo");
+        let tmp = tempfile_dir("fifo");
+        let dir = tmp.path();
         let fifo = dir.join("pipe");
         let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: mkfifo with a valid NUL-terminated path.
@@ -349,7 +351,8 @@ mod tests {
     fn errors_the_go_command_meets_too_keep_go_s_words() {
         let err = read(Path::new("/"), SMALL).unwrap_err();
         assert_eq!(err.to_string(), "read /: is a directory");
-        let dir = tempfile_dir("missing");
+        let tmp = tempfile_dir("missing");
+        let dir = tmp.path();
         let missing = dir.join("nope");
         let err = read(&missing, SMALL).unwrap_err();
         assert!(err.is_not_found());
@@ -359,14 +362,11 @@ mod tests {
         );
     }
 
-    fn tempfile_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "gomod-regular-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A directory of its own, removed when the test ends.
+    fn tempfile_dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("gomod-regular-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 }

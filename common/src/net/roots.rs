@@ -330,16 +330,18 @@ fn read_unique_directory_entries(dir: &Path) -> std::io::Result<Vec<std::ffi::Os
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("gomod-roots-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A directory of its own, removed when the test ends.
+    fn temp_dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("gomod-roots-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn missing_everything_is_an_empty_pool_without_error() {
-        let dir = temp_dir("missing");
+        let tmp = temp_dir("missing");
+        let dir = tmp.path();
         let env = Environment::from_pairs([
             (
                 "SSL_CERT_FILE",
@@ -358,7 +360,8 @@ mod tests {
 
     #[test]
     fn unreadable_directory_is_reported_when_pool_is_empty() {
-        let dir = temp_dir("notdir");
+        let tmp = temp_dir("notdir");
+        let dir = tmp.path();
         let file = dir.join("plain");
         std::fs::write(&file, "not a directory").unwrap();
         let env = Environment::from_pairs([

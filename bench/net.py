@@ -230,8 +230,9 @@ class Bench:
             parts = []
             for c in order:
                 # The files the command before wrote go to disk now, not during this
-                # command: the kernel's writeback of a few hundred MB took CPU from the
-                # next command (fetch's system time 0.4 s one run, 1.1 s the next).
+                # command: writing back a few hundred MB is CPU on the same two cores.
+                # (With it, gomod-fetch's system time on 800 modules still varies from
+                # 0.35 to 0.75 s between runs, for reasons not found.)
                 os.sync()
                 rtt, ports = self.rtt()
                 rtts.append(rtt)

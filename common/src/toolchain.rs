@@ -10,6 +10,7 @@
 //! is `local`, `auto`, `path`, a toolchain name, or a name with `+auto`/`+path`.
 
 use std::cmp::Ordering;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -686,10 +687,17 @@ pub fn path_toolchains(path: &std::ffi::OsStr) -> Vec<(String, PathBuf)> {
             if !name.starts_with("go1.") || entry.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
             }
+            // The entry's own mode (a symbolic link's, not its target's), as go's
+            // `de.Info()`; an entry gone meanwhile is passed over, as go does.
+            let Ok(info) = entry.metadata() else {
+                continue;
+            };
             let Some(v) = from_toolchain(name).filter(|v| v.starts_with("1.")) else {
                 continue;
             };
-            if found.iter().any(|(have, _)| have == v) || !executable(&entry.path()) {
+            if found.iter().any(|(have, _)| have == v)
+                || !may_execute(&entry.path(), info.permissions().mode())
+            {
                 continue;
             }
             found.push((v.to_string(), dir.clone()));
@@ -701,11 +709,11 @@ pub fn path_toolchains(path: &std::ffi::OsStr) -> Vec<(String, PathBuf)> {
 
 /// Whether this process may execute `path`, as go's `exec.findExecutable` decides on
 /// Unix: the effective IDs' access (`faccessat` with `AT_EACCESS`), else, where that
-/// check is not available (ENOSYS, or EPERM under a seccomp filter), an execute bit.
-/// Whether `path` is a directory is the caller's question.
-fn executable(path: &Path) -> bool {
+/// check is not available (ENOSYS, or EPERM under a seccomp filter), an execute bit of
+/// `mode` (findExecutable's is the file's after symbolic links, pathToolchains' the
+/// directory entry's own). Whether `path` is a directory is the caller's question.
+fn may_execute(path: &Path, mode: u32) -> bool {
     use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::PermissionsExt;
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return false;
     };
@@ -722,8 +730,7 @@ fn executable(path: &Path) -> bool {
         return true;
     }
     let errno = std::io::Error::last_os_error().raw_os_error();
-    matches!(errno, Some(libc::ENOSYS) | Some(libc::EPERM))
-        && std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    matches!(errno, Some(libc::ENOSYS) | Some(libc::EPERM)) && mode & 0o111 != 0
 }
 
 /// go's `switching to go >= NEED: WHY` (toolchain.Switch), without `go: `: the line it
@@ -866,7 +873,10 @@ pub fn look_path(name: &str, path: &str) -> Option<PathBuf> {
     std::env::split_paths(path)
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
-        .find(|file| std::fs::metadata(file).is_ok_and(|m| !m.is_dir()) && executable(file))
+        .find(|file| {
+            std::fs::metadata(file)
+                .is_ok_and(|m| !m.is_dir() && may_execute(file, m.permissions().mode()))
+        })
 }
 
 /// The toolchain decision for one go.mod or go.work, ready for a `toolchain` record;

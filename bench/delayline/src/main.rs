@@ -14,7 +14,8 @@
 //! to client in an 800-module run, 0.9 CPU-seconds of the 3 the run used on the 2 cores
 //! the measured programs share; on a real network that work is not on the client's
 //! machine. With it, about 6,500. They are left unconfigured: the caller gives them
-//! addresses and brings them up (`ip -n NAME addr add ... peer ...; ip -n NAME link set IFNAME up`).
+//! addresses and brings them up (`ip -n NAME addr add ... peer ...;
+//! ip -n NAME link set IFNAME up`).
 //! Once both exist, F (if given) is written with `ready`. Each direction keeps its
 //! packets in order and delays each one by MS from the moment it was read; nothing is
 //! dropped, reordered or rate-limited, so the only thing the link adds is latency (run
